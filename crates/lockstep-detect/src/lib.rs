@@ -1,0 +1,1 @@
+//! lockstep-detect (being written)

@@ -1,0 +1,1 @@
+//! lockstep-report (being written)

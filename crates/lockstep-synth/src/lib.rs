@@ -1,0 +1,1 @@
+//! lockstep-synth (being written)
