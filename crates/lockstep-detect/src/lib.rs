@@ -1,1 +1,261 @@
-//! lockstep-detect (being written)
+//! # lockstep-detect: the co-share engine
+//!
+//! Given a [`Dataset`] of shares, find every **co-share** (two shares of the same
+//! object by different accounts at most `window` seconds apart), keep the accounts
+//! that pass the participation filters, aggregate co-shares into the weighted,
+//! undirected **account network**, mark the edges above the weight quantile, and
+//! compute connected components and per-account / per-object statistics.
+//!
+//! ```
+//! use lockstep_core::Dataset;
+//! use lockstep_detect::{detect, Params};
+//! let mut ds = Dataset::default();
+//! for (i, t) in [0, 100, 200].into_iter().enumerate() {
+//!     let obj = format!("https://example.com/{i}");
+//!     ds.push("alice", &obj, "url", &format!("a{i}"), t);
+//!     ds.push("bob", &obj, "url", &format!("b{i}"), t + 3);
+//! }
+//! let params = Params { window: 10, min_participation: 2, ..Params::default() };
+//! let found = detect(&ds, &params).unwrap();
+//! assert_eq!(found.coshares.len(), 3);
+//! assert_eq!(found.edges.len(), 1);
+//! assert_eq!(found.edges[0].full.weight, 3);
+//! ```
+//!
+//! The pipeline, one module per stage:
+//! 1. [`coshare`]: pre-filter accounts, group shares by object in time order,
+//!    enumerate co-shares inside the window (summarising "mass" objects instead of
+//!    expanding them, see [`Params::max_object_pairs`]).
+//! 2. [`participation`]: the second min-participation filter and the fast-window flag.
+//! 3. [`network`]: aggregate co-shares into edges, quantile thresholds.
+//! 4. [`components`]: connected components and degrees.
+//! 5. [`stats`]: per-account and per-object statistics.
+//!
+//! Two modes ([`Mode`]): `Lockstep` (the default, documented in docs/method.md)
+//! and `CoorTweet`, which reproduces CooRTweet 2.1.3 exactly, quirks included.
+//!
+//! Invariants: no I/O; the result depends only on the dataset (including its
+//! share order, which breaks ties) and the parameters.
+
+pub mod components;
+pub mod coshare;
+pub mod network;
+pub mod participation;
+pub mod quantile;
+pub mod stats;
+
+use lockstep_core::{AccountId, Dataset};
+use serde::Serialize;
+
+pub use coshare::{CoShare, MassObject};
+pub use network::{Edge, EdgeAttrs};
+pub use stats::{AccountStat, ObjectStat};
+
+/// Result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Errors: invalid parameters. Detection itself cannot fail on valid input.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A parameter is out of range.
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParam {
+        /// Parameter name as on the command line.
+        name: &'static str,
+        /// Why it is invalid.
+        reason: String,
+    },
+}
+
+/// Which semantics to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Lockstep's semantics (see docs/method.md).
+    #[default]
+    Lockstep,
+    /// CooRTweet 2.1.3, reproduced exactly including its quirks.
+    #[serde(rename = "coortweet")]
+    CoorTweet,
+}
+
+/// Detection parameters.
+#[derive(Debug, Clone, Serialize)]
+pub struct Params {
+    /// Co-share window W in seconds: two shares co-share when `|t1 - t2| <= W`.
+    pub window: i64,
+    /// Optional faster window flagged on the same run (CooRTweet's fast network).
+    pub fast_window: Option<i64>,
+    /// Minimum participation M (see docs/method.md for both filters).
+    pub min_participation: u32,
+    /// Quantile of edge weights an edge must exceed (strictly) to be kept.
+    pub edge_quantile: f64,
+    /// Semantics.
+    pub mode: Mode,
+    /// An object whose in-window share pairs exceed this number is not expanded
+    /// into co-shares; it is reported as a mass object instead. Bounds memory.
+    pub max_object_pairs: u64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            window: 60,
+            fast_window: None,
+            min_participation: 2,
+            edge_quantile: 0.5,
+            mode: Mode::Lockstep,
+            max_object_pairs: 10_000_000,
+        }
+    }
+}
+
+impl Params {
+    /// Checks ranges.
+    pub fn validate(&self) -> Result<()> {
+        if self.window < 0 {
+            return Err(Error::InvalidParam { name: "window", reason: "must be >= 0 seconds".into() });
+        }
+        if let Some(f) = self.fast_window {
+            if f < 0 || f > self.window {
+                return Err(Error::InvalidParam {
+                    name: "fast-window",
+                    reason: format!("must be between 0 and the window ({}), got {f}", self.window),
+                });
+            }
+        }
+        if !(0.0..=1.0).contains(&self.edge_quantile) || self.edge_quantile.is_nan() {
+            return Err(Error::InvalidParam {
+                name: "edge-quantile",
+                reason: format!("must be within [0, 1], got {}", self.edge_quantile),
+            });
+        }
+        if self.min_participation == 0 {
+            return Err(Error::InvalidParam { name: "min-participation", reason: "must be >= 1".into() });
+        }
+        Ok(())
+    }
+}
+
+/// Counts describing one run, for the report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    /// Shares in the input.
+    pub shares: u64,
+    /// Distinct accounts in the input.
+    pub accounts: u64,
+    /// Distinct objects in the input.
+    pub objects: u64,
+    /// Shares kept by the first min-participation filter.
+    pub shares_after_prefilter: u64,
+    /// Accounts kept by the first min-participation filter.
+    pub accounts_after_prefilter: u64,
+    /// Candidate co-shares inside the window (before loop removal and filters).
+    pub candidate_coshares: u64,
+    /// Co-shares after all filters.
+    pub coshares: u64,
+    /// Co-shares inside the fast window (when one was given).
+    pub fast_coshares: u64,
+    /// Objects summarised as mass objects instead of expanded.
+    pub mass_objects: u64,
+    /// Share pairs inside the window in mass objects (not expanded).
+    pub mass_object_pairs: u64,
+    /// Edges in the full network.
+    pub edges: u64,
+    /// Edges above the weight threshold.
+    pub edges_above_threshold: u64,
+    /// Accounts in the full network.
+    pub network_accounts: u64,
+    /// Accounts in the thresholded network.
+    pub coordinated_accounts: u64,
+    /// Connected components of the thresholded network.
+    pub components: u64,
+}
+
+/// Everything detection found.
+#[derive(Debug, Clone)]
+pub struct Detection {
+    /// The parameters used.
+    pub params: Params,
+    /// Co-shares after all filters, ordered by object (first appearance), then
+    /// time of the earlier share, then input rank.
+    pub coshares: Vec<CoShare>,
+    /// Per co-share: true when it also passes the fast window (all false without one).
+    pub fast: Vec<bool>,
+    /// Edges of the full network.
+    pub edges: Vec<Edge>,
+    /// Weight threshold (the quantile value) of the full network.
+    pub threshold: f64,
+    /// Weight threshold of the fast network, when there is one with edges.
+    pub threshold_fast: Option<f64>,
+    /// Per-account statistics for every account in the full network.
+    pub accounts: Vec<AccountStat>,
+    /// Per-object statistics for every object with a co-share.
+    pub objects: Vec<ObjectStat>,
+    /// Objects summarised instead of expanded.
+    pub mass_objects: Vec<MassObject>,
+    /// Counts.
+    pub counts: Counts,
+}
+
+/// Runs the whole pipeline.
+pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
+    params.validate()?;
+    let mut counts = Counts {
+        shares: ds.shares.len() as u64,
+        accounts: ds.accounts.len() as u64,
+        objects: ds.objects.len() as u64,
+        ..Counts::default()
+    };
+    let groups = coshare::group_shares(ds, params);
+    counts.shares_after_prefilter = groups.kept_shares;
+    counts.accounts_after_prefilter = groups.kept_accounts;
+    let enumerated = coshare::enumerate(ds, &groups, params);
+    counts.candidate_coshares = enumerated.candidates;
+    counts.mass_objects = enumerated.mass.len() as u64;
+    counts.mass_object_pairs = enumerated.mass.iter().map(|m| m.pairs).sum();
+
+    let coshares = participation::second_filter(ds, &groups, enumerated.coshares, params.min_participation, params.mode);
+    let fast = match params.fast_window {
+        Some(f) => participation::flag_fast(ds, &groups, &coshares, f, params.min_participation, params.mode),
+        None => vec![false; coshares.len()],
+    };
+    counts.coshares = coshares.len() as u64;
+    counts.fast_coshares = fast.iter().filter(|&&f| f).count() as u64;
+
+    let net = network::build(ds, &coshares, &fast, params);
+    let comps = components::compute(ds.accounts.len(), &net.edges);
+    let accounts = stats::accounts(ds, &coshares, &net.edges, &comps, params.mode);
+    let objects = stats::objects(ds, &groups, &coshares, &net, params.mode);
+
+    counts.edges = net.edges.len() as u64;
+    counts.edges_above_threshold = net.edges.iter().filter(|e| e.full.above_threshold).count() as u64;
+    counts.network_accounts = accounts.len() as u64;
+    counts.coordinated_accounts = accounts.iter().filter(|a| a.component.is_some()).count() as u64;
+    counts.components = comps.n_components as u64;
+
+    Ok(Detection {
+        params: params.clone(),
+        coshares,
+        fast,
+        edges: net.edges,
+        threshold: net.threshold,
+        threshold_fast: net.threshold_fast,
+        accounts,
+        objects,
+        mass_objects: enumerated.mass,
+        counts,
+    })
+}
+
+/// The two accounts of an edge, smaller id first.
+pub fn pair_key(a: AccountId, b: AccountId) -> u64 {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    ((lo as u64) << 32) | hi as u64
+}
+
+/// Splits a [`pair_key`].
+pub fn unpair(key: u64) -> (AccountId, AccountId) {
+    ((key >> 32) as AccountId, key as AccountId)
+}
+

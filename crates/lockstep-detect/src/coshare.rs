@@ -1,0 +1,268 @@
+//! Stage 1: from shares to co-shares.
+//!
+//! Shares of accounts below the participation minimum are dropped; the rest are
+//! grouped by object and sorted by `(time, tie rank)`; inside each object every
+//! pair of shares at most `window` seconds apart by different accounts and
+//! different posts is a [`CoShare`], oriented from the earlier to the later share.
+//!
+//! Memory bound: an object whose in-window pairs exceed
+//! [`Params::max_object_pairs`](crate::Params::max_object_pairs) is counted in
+//! O(n) and reported as a [`MassObject`], never expanded, so one object shared by
+//! 200,000 accounts in one window costs O(shares), not O(pairs).
+
+use crate::{Mode, Params};
+use lockstep_core::{Dataset, ObjectId};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Two shares of one object, `early` no later than `late` (share indices into
+/// `Dataset::shares`). Ties in time are ordered by tie rank (see [`Groups`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CoShare {
+    /// The object both shares carry.
+    pub object: ObjectId,
+    /// Index of the earlier share.
+    pub early: u32,
+    /// Index of the later share.
+    pub late: u32,
+}
+
+/// An object too widely co-shared to expand into pairs.
+#[derive(Debug, Clone, Serialize)]
+pub struct MassObject {
+    /// The object.
+    pub object: ObjectId,
+    /// Its shares after the pre-filter.
+    pub shares: u64,
+    /// Share pairs inside the window (including same-account pairs).
+    pub pairs: u64,
+}
+
+/// Shares after the pre-filter, grouped by object in time order.
+#[derive(Debug, Clone)]
+pub struct Groups {
+    /// Kept share indices, grouped by object, each group sorted by `(time, tie rank)`.
+    pub order: Vec<u32>,
+    /// `order[offsets[o]..offsets[o + 1]]` are the shares of object `o`.
+    pub offsets: Vec<usize>,
+    /// Tie rank of every share: its input index (Lockstep mode) or its position in
+    /// CooRTweet's account-grouped order (compat mode). Kept shares only are meaningful.
+    pub tie_rank: Vec<u32>,
+    /// Whether each account passed the pre-filter.
+    pub account_kept: Vec<bool>,
+    /// Number of shares kept.
+    pub kept_shares: u64,
+    /// Number of accounts kept.
+    pub kept_accounts: u64,
+}
+
+impl Groups {
+    /// Shares of one object.
+    pub fn of(&self, object: ObjectId) -> &[u32] {
+        &self.order[self.offsets[object as usize]..self.offsets[object as usize + 1]]
+    }
+}
+
+/// Pre-filter and group (see module docs).
+pub fn group_shares(ds: &Dataset, params: &Params) -> Groups {
+    let n_acc = ds.accounts.len();
+    let mut per_account = vec![0u32; n_acc];
+    for s in &ds.shares {
+        per_account[s.account as usize] += 1;
+    }
+    let account_kept: Vec<bool> = per_account.iter().map(|&c| c >= params.min_participation).collect();
+    let kept_accounts = account_kept.iter().filter(|&&k| k).count() as u64;
+
+    // Tie ranks.
+    let tie_rank: Vec<u32> = match params.mode {
+        Mode::Lockstep => (0..ds.shares.len() as u32).collect(),
+        Mode::CoorTweet => coortweet_ranks(ds, &per_account, &account_kept),
+    };
+
+    // Counting sort of kept shares by object.
+    let n_obj = ds.objects.len();
+    let mut offsets = vec![0usize; n_obj + 1];
+    for s in &ds.shares {
+        if account_kept[s.account as usize] {
+            offsets[s.object as usize + 1] += 1;
+        }
+    }
+    for o in 0..n_obj {
+        offsets[o + 1] += offsets[o];
+    }
+    let kept_shares = offsets[n_obj];
+    let mut cursor = offsets.clone();
+    let mut order = vec![0u32; kept_shares];
+    for (i, s) in ds.shares.iter().enumerate() {
+        if account_kept[s.account as usize] {
+            let c = &mut cursor[s.object as usize];
+            order[*c] = i as u32;
+            *c += 1;
+        }
+    }
+    // Sort each object's shares by (time, tie rank).
+    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(n_obj);
+    let mut rest: &mut [u32] = &mut order;
+    for o in 0..n_obj {
+        let len = offsets[o + 1] - offsets[o];
+        let (head, tail) = rest.split_at_mut(len);
+        if len > 1 {
+            slices.push(head);
+        }
+        rest = tail;
+    }
+    slices.par_iter_mut().for_each(|slice| {
+        slice.sort_unstable_by_key(|&i| (ds.shares[i as usize].time, tie_rank[i as usize]));
+    });
+    Groups { order, offsets, tie_rank, account_kept, kept_shares: kept_shares as u64, kept_accounts }
+}
+
+/// CooRTweet's pre-filter (`x[, if (.N >= M) .SD, by = account_id]`) regroups the
+/// rows by account in order of each account's first appearance; that order breaks
+/// ties between equal timestamps and decides which share is "earlier".
+fn coortweet_ranks(ds: &Dataset, per_account: &[u32], kept: &[bool]) -> Vec<u32> {
+    let n_acc = ds.accounts.len();
+    let mut first_seen = vec![u32::MAX; n_acc];
+    let mut account_order: Vec<u32> = Vec::new();
+    for s in &ds.shares {
+        let a = s.account as usize;
+        if first_seen[a] == u32::MAX {
+            first_seen[a] = account_order.len() as u32;
+            account_order.push(s.account);
+        }
+    }
+    let mut start = vec![0u32; n_acc];
+    let mut next = 0u32;
+    for &a in &account_order {
+        start[a as usize] = next;
+        if kept[a as usize] {
+            next += per_account[a as usize];
+        }
+    }
+    let mut rank = vec![u32::MAX; ds.shares.len()];
+    for (i, s) in ds.shares.iter().enumerate() {
+        let a = s.account as usize;
+        if kept[a] {
+            rank[i] = start[a];
+            start[a] += 1;
+        }
+    }
+    rank
+}
+
+/// Output of [`enumerate`].
+#[derive(Debug, Clone, Default)]
+pub struct Enumerated {
+    /// Co-shares (before the second participation filter), in object order.
+    pub coshares: Vec<CoShare>,
+    /// Candidate pairs inside the window before loop removal.
+    pub candidates: u64,
+    /// Objects not expanded.
+    pub mass: Vec<MassObject>,
+}
+
+/// Enumerates co-shares inside the window (see module docs).
+pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params) -> Enumerated {
+    let n_obj = ds.objects.len();
+    let w = params.window;
+    let compat = params.mode == Mode::CoorTweet;
+    // CooRTweet drops pairs where a post id equals the object id (a repost of the
+    // post itself); precompute that per share in compat mode only.
+    let post_is_object: Vec<bool> = if compat {
+        ds.shares.iter().map(|s| ds.posts.get(s.post) == ds.objects.get(s.object)).collect()
+    } else {
+        Vec::new()
+    };
+    const CHUNK: usize = 4096;
+    let parts: Vec<Enumerated> = (0..n_obj.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut out = Enumerated::default();
+            for o in c * CHUNK..((c + 1) * CHUNK).min(n_obj) {
+                let g = groups.of(o as ObjectId);
+                if g.len() < 2 {
+                    continue;
+                }
+                let times: Vec<i64> = g.iter().map(|&i| ds.shares[i as usize].time).collect();
+                let pairs = pairs_in_window(&times, w);
+                out.candidates += pairs;
+                if pairs > params.max_object_pairs {
+                    out.mass.push(MassObject { object: o as ObjectId, shares: g.len() as u64, pairs });
+                    continue;
+                }
+                for i in 0..g.len() {
+                    let si = &ds.shares[g[i] as usize];
+                    if compat && post_is_object[g[i] as usize] {
+                        continue;
+                    }
+                    for j in i + 1..g.len() {
+                        if times[j] - times[i] > w {
+                            break;
+                        }
+                        let sj = &ds.shares[g[j] as usize];
+                        if si.account == sj.account || si.post == sj.post {
+                            continue;
+                        }
+                        if compat && post_is_object[g[j] as usize] {
+                            continue;
+                        }
+                        out.coshares.push(CoShare { object: o as ObjectId, early: g[i], late: g[j] });
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let total: usize = parts.iter().map(|p| p.coshares.len()).sum();
+    let mut all = Enumerated { coshares: Vec::with_capacity(total), ..Default::default() };
+    for p in parts {
+        all.coshares.extend_from_slice(&p.coshares);
+        all.candidates += p.candidates;
+        all.mass.extend(p.mass);
+    }
+    all
+}
+
+/// Number of index pairs `i < j` with `times[j] - times[i] <= w` (times sorted).
+pub fn pairs_in_window(times: &[i64], w: i64) -> u64 {
+    let mut j = 0usize;
+    let mut total = 0u64;
+    for i in 0..times.len() {
+        if j < i + 1 {
+            j = i + 1;
+        }
+        while j < times.len() && times[j] - times[i] <= w {
+            j += 1;
+        }
+        total += (j - i - 1) as u64;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_pairs_counted_inclusively() {
+        assert_eq!(pairs_in_window(&[], 10), 0);
+        assert_eq!(pairs_in_window(&[0, 10, 20], 10), 2);
+        assert_eq!(pairs_in_window(&[0, 10, 20], 9), 0);
+        assert_eq!(pairs_in_window(&[5, 5, 5, 5], 0), 6);
+    }
+
+    #[test]
+    fn mass_object_is_summarised_not_expanded() {
+        let mut ds = Dataset::default();
+        for a in 0..300 {
+            ds.push(&format!("a{a}"), "#viral", "hashtag", &format!("p{a}"), 1000 + a % 7);
+            ds.push(&format!("a{a}"), "#other", "hashtag", &format!("q{a}"), 5000 * a);
+        }
+        let params = Params { window: 60, max_object_pairs: 1000, ..Params::default() };
+        let g = group_shares(&ds, &params);
+        let e = enumerate(&ds, &g, &params);
+        assert_eq!(e.mass.len(), 1);
+        assert_eq!(e.mass[0].pairs, 300 * 299 / 2);
+        assert!(e.coshares.is_empty());
+    }
+}

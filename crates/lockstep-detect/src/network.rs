@@ -1,0 +1,192 @@
+//! Stage 3: the account network.
+//!
+//! Co-shares are aggregated per unordered account pair into an [`Edge`] with
+//! CooRTweet's attributes, computed on the full co-shares and, when a fast window
+//! was given, on the fast ones:
+//! - `weight`: number of co-shares;
+//! - `avg_time_delta`: mean seconds between the two shares;
+//! - `n_content_id` / `n_content_id_y`: distinct earlier / later posts;
+//! - `edge_symmetry_score`: `min / max` of those two.
+//!
+//! An edge is above the threshold when its weight is strictly greater than the
+//! type-7 quantile `edge_quantile` of all edge weights (fast: of all fast weights).
+
+use crate::coshare::CoShare;
+use crate::quantile::quantile_type7;
+use crate::{pair_key, Params};
+use lockstep_core::{AccountId, Dataset, ObjectId};
+use rayon::prelude::*;
+
+/// Attributes of an edge over one set of co-shares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EdgeAttrs {
+    /// Number of co-shares between the two accounts.
+    pub weight: u32,
+    /// Mean delta in seconds.
+    pub avg_time_delta: f64,
+    /// Distinct earlier posts.
+    pub n_content_id: u32,
+    /// Distinct later posts.
+    pub n_content_id_y: u32,
+    /// `min(n_content_id, n_content_id_y) / max(...)`.
+    pub edge_symmetry_score: f64,
+    /// Weight strictly above the quantile threshold.
+    pub above_threshold: bool,
+}
+
+/// One edge of the account network. `a < b` as account ids.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// One account (the smaller id).
+    pub a: AccountId,
+    /// The other account.
+    pub b: AccountId,
+    /// Attributes over all co-shares.
+    pub full: EdgeAttrs,
+    /// Attributes over the fast co-shares, when there are any.
+    pub fast: Option<EdgeAttrs>,
+    /// Distinct objects co-shared.
+    pub n_objects: u32,
+}
+
+/// The network and the co-shares behind each edge.
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// Edges in order of first appearance among the co-shares.
+    pub edges: Vec<Edge>,
+    /// Edge of each co-share.
+    pub row_edge: Vec<u32>,
+    /// `rows[offsets[e]..offsets[e + 1]]` are the co-share indices of edge `e`, in order.
+    pub offsets: Vec<usize>,
+    /// Co-share indices grouped by edge.
+    pub rows: Vec<u32>,
+    /// Full-network threshold (0 when there are no edges).
+    pub threshold: f64,
+    /// Fast-network threshold.
+    pub threshold_fast: Option<f64>,
+}
+
+impl Network {
+    /// Co-share indices of edge `e`.
+    pub fn rows_of(&self, e: usize) -> &[u32] {
+        &self.rows[self.offsets[e]..self.offsets[e + 1]]
+    }
+}
+
+/// Builds the network from filtered co-shares.
+pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params) -> Network {
+    // 1. Edge index of every co-share (first-appearance order).
+    let mut index: hashbrown::HashMap<u64, u32, foldhash::fast::FixedState> =
+        hashbrown::HashMap::with_capacity_and_hasher(coshares.len() / 2 + 16, Default::default());
+    let mut keys: Vec<u64> = Vec::new();
+    let row_edge: Vec<u32> = coshares
+        .iter()
+        .map(|r| {
+            let key = pair_key(ds.shares[r.early as usize].account, ds.shares[r.late as usize].account);
+            *index.entry(key).or_insert_with(|| {
+                keys.push(key);
+                keys.len() as u32 - 1
+            })
+        })
+        .collect();
+    drop(index);
+    let n_edges = keys.len();
+    // 2. Counting sort of co-shares by edge.
+    let mut offsets = vec![0usize; n_edges + 1];
+    for &e in &row_edge {
+        offsets[e as usize + 1] += 1;
+    }
+    for e in 0..n_edges {
+        offsets[e + 1] += offsets[e];
+    }
+    let mut cursor = offsets.clone();
+    let mut rows = vec![0u32; coshares.len()];
+    for (i, &e) in row_edge.iter().enumerate() {
+        rows[cursor[e as usize]] = i as u32;
+        cursor[e as usize] += 1;
+    }
+    drop(cursor);
+    // 3. Attributes per edge.
+    let has_fast = params.fast_window.is_some();
+    let mut edges: Vec<Edge> = (0..n_edges)
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, e| {
+            let (a, b) = crate::unpair(keys[e]);
+            let rs = &rows[offsets[e]..offsets[e + 1]];
+            let full = attrs(ds, coshares, rs.iter().copied(), scratch);
+            let fast = if has_fast {
+                let f = attrs(ds, coshares, rs.iter().copied().filter(|&r| fast[r as usize]), scratch);
+                (f.weight > 0).then_some(f)
+            } else {
+                None
+            };
+            scratch.objects.clear();
+            scratch.objects.extend(rs.iter().map(|&r| coshares[r as usize].object));
+            scratch.objects.sort_unstable();
+            scratch.objects.dedup();
+            Edge { a, b, full, fast, n_objects: scratch.objects.len() as u32 }
+        })
+        .collect();
+    // 4. Thresholds.
+    let mut weights: Vec<f64> = edges.iter().map(|e| e.full.weight as f64).collect();
+    let threshold = quantile_type7(&mut weights, params.edge_quantile).unwrap_or(0.0);
+    let mut fast_weights: Vec<f64> = edges.iter().filter_map(|e| e.fast.map(|f| f.weight as f64)).collect();
+    let threshold_fast = quantile_type7(&mut fast_weights, params.edge_quantile);
+    for e in &mut edges {
+        e.full.above_threshold = e.full.weight as f64 > threshold;
+        if let (Some(f), Some(t)) = (e.fast.as_mut(), threshold_fast) {
+            f.above_threshold = f.weight as f64 > t;
+        }
+    }
+    Network { edges, row_edge, offsets, rows, threshold, threshold_fast }
+}
+
+#[derive(Default)]
+struct Scratch {
+    early: Vec<u32>,
+    late: Vec<u32>,
+    objects: Vec<ObjectId>,
+}
+
+fn attrs(ds: &Dataset, coshares: &[CoShare], rows: impl Iterator<Item = u32>, s: &mut Scratch) -> EdgeAttrs {
+    s.early.clear();
+    s.late.clear();
+    let mut sum_delta: i64 = 0;
+    for r in rows {
+        let c = &coshares[r as usize];
+        let e = &ds.shares[c.early as usize];
+        let l = &ds.shares[c.late as usize];
+        sum_delta += l.time - e.time;
+        s.early.push(e.post);
+        s.late.push(l.post);
+    }
+    let weight = s.early.len() as u32;
+    if weight == 0 {
+        return EdgeAttrs {
+            weight: 0,
+            avg_time_delta: 0.0,
+            n_content_id: 0,
+            n_content_id_y: 0,
+            edge_symmetry_score: 0.0,
+            above_threshold: false,
+        };
+    }
+    let n_early = distinct(&mut s.early);
+    let n_late = distinct(&mut s.late);
+    EdgeAttrs {
+        weight,
+        avg_time_delta: sum_delta as f64 / weight as f64,
+        n_content_id: n_early,
+        n_content_id_y: n_late,
+        edge_symmetry_score: n_early.min(n_late) as f64 / n_early.max(n_late) as f64,
+        above_threshold: false,
+    }
+}
+
+fn distinct(v: &mut [u32]) -> u32 {
+    if v.len() <= 1 {
+        return v.len() as u32;
+    }
+    v.sort_unstable();
+    1 + v.windows(2).filter(|w| w[0] != w[1]).count() as u32
+}

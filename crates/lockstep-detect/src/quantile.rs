@@ -1,0 +1,45 @@
+//! R's default quantile (type 7), reproduced operation for operation so that
+//! thresholds match CooRTweet's to the last bit.
+
+/// Type-7 quantile of `values` at probability `p` (0 ≤ p ≤ 1). `None` when empty.
+///
+/// As R's `quantile.default`: `index = 1 + (n - 1) p`, `lo = floor(index)`,
+/// `hi = ceiling(index)`, and when `index > lo` and the two order statistics
+/// differ, `(1 - h) x[lo] + h x[hi]` with `h = index - lo`.
+pub fn quantile_type7(values: &mut [f64], p: f64) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    values.sort_unstable_by(|a, b| a.total_cmp(b));
+    let index = 1.0 + (n as f64 - 1.0) * p;
+    let lo = index.floor();
+    let hi = index.ceil();
+    let xlo = values[lo as usize - 1];
+    let xhi = values[hi as usize - 1];
+    if index > lo && xhi != xlo {
+        let h = index - lo;
+        Some((1.0 - h) * xlo + h * xhi)
+    } else {
+        Some(xlo)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_r() {
+        // R: quantile(c(1, 2, 3, 4), 0.5) == 2.5; quantile(c(1,1,1,3), .5) == 1
+        assert_eq!(quantile_type7(&mut [4.0, 1.0, 3.0, 2.0], 0.5), Some(2.5));
+        assert_eq!(quantile_type7(&mut [1.0, 1.0, 1.0, 3.0], 0.5), Some(1.0));
+        // R: quantile(c(1, 2, 10), 0.9) == 8.4
+        let q = quantile_type7(&mut [1.0, 2.0, 10.0], 0.9).unwrap();
+        assert!((q - 8.4).abs() < 1e-12);
+        assert_eq!(quantile_type7(&mut [7.0], 0.3), Some(7.0));
+        assert_eq!(quantile_type7(&mut [], 0.3), None);
+        assert_eq!(quantile_type7(&mut [1.0, 5.0], 0.0), Some(1.0));
+        assert_eq!(quantile_type7(&mut [1.0, 5.0], 1.0), Some(5.0));
+    }
+}

@@ -1,0 +1,223 @@
+//! Stage 5: per-account and per-object statistics.
+
+use crate::components::Components;
+use crate::coshare::{CoShare, Groups};
+use crate::network::{Edge, Network};
+use crate::Mode;
+use lockstep_core::{AccountId, Dataset, ObjectId};
+
+/// Statistics of one account of the full network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountStat {
+    /// The account.
+    pub account: AccountId,
+    /// Shares in the input.
+    pub shares: u32,
+    /// Distinct posts of the account among the co-shares (CooRTweet's `unique_shares_count`).
+    pub coshared_posts: u32,
+    /// Component in the thresholded network.
+    pub component: Option<u32>,
+    /// Degree in the thresholded network.
+    pub degree: u32,
+    /// Component in the full network.
+    pub component_full: Option<u32>,
+    /// Degree in the full network.
+    pub degree_full: u32,
+    /// Mean `avg_time_delta` of its thresholded edges.
+    pub avg_time_delta: Option<f64>,
+    /// Mean `edge_symmetry_score` of its thresholded edges.
+    pub avg_edge_symmetry_score: Option<f64>,
+}
+
+/// Statistics of one object that has co-shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectStat {
+    /// The object.
+    pub object: ObjectId,
+    /// Shares of it in the input.
+    pub shares: u32,
+    /// Distinct accounts sharing it in the input.
+    pub accounts: u32,
+    /// Co-shares of it.
+    pub coshares: u32,
+    /// Distinct accounts in its co-shares.
+    pub coshare_accounts: u32,
+    /// Accounts of thresholded edges whose co-shares include it (CooRTweet's
+    /// `group_stats` `num_accounts`; in CooRTweet mode only each edge's `from` endpoint counts).
+    pub coordinated_accounts: u32,
+    /// Time of its first share (input).
+    pub first_time: i64,
+    /// Time of its last share (input).
+    pub last_time: i64,
+}
+
+/// Per-account statistics for every account with an edge in the full network,
+/// ordered by account id.
+pub fn accounts(ds: &Dataset, coshares: &[CoShare], edges: &[Edge], comps: &Components, mode: Mode) -> Vec<AccountStat> {
+    let n = ds.accounts.len();
+    let mut shares = vec![0u32; n];
+    for s in &ds.shares {
+        shares[s.account as usize] += 1;
+    }
+    // Distinct posts per account among co-shares.
+    let mut pairs: Vec<u64> = Vec::with_capacity(coshares.len() * 2);
+    for c in coshares {
+        for i in [c.early, c.late] {
+            let s = &ds.shares[i as usize];
+            pairs.push(((s.account as u64) << 32) | s.post as u64);
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut coshared = vec![0u32; n];
+    for p in &pairs {
+        coshared[(p >> 32) as usize] += 1;
+    }
+    drop(pairs);
+    // Thresholded edge attributes per account.
+    let mut incident: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
+    for e in edges.iter().filter(|e| e.full.above_threshold) {
+        let v = (e.full.avg_time_delta, e.full.edge_symmetry_score);
+        incident[e.a as usize].push(v);
+        incident[e.b as usize].push(v);
+    }
+    (0..n)
+        .filter(|&a| comps.degree_full[a] > 0)
+        .map(|a| {
+            let mut vals = std::mem::take(&mut incident[a]);
+            if mode == Mode::CoorTweet {
+                // CooRTweet averages over unique (delta, symmetry) rows.
+                vals.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
+                vals.dedup();
+            }
+            let mean = |f: fn(&(f64, f64)) -> f64| {
+                (!vals.is_empty()).then(|| vals.iter().map(f).sum::<f64>() / vals.len() as f64)
+            };
+            AccountStat {
+                account: a as AccountId,
+                shares: shares[a],
+                coshared_posts: coshared[a],
+                component: comps.component[a],
+                degree: comps.degree[a],
+                component_full: comps.component_full[a],
+                degree_full: comps.degree_full[a],
+                avg_time_delta: mean(|v| v.0),
+                avg_edge_symmetry_score: mean(|v| v.1),
+            }
+        })
+        .collect()
+}
+
+/// Per-object statistics for every object with a co-share, ordered by object id.
+pub fn objects(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Network, mode: Mode) -> Vec<ObjectStat> {
+    let n = ds.objects.len();
+    let mut shares = vec![0u32; n];
+    let mut first = vec![i64::MAX; n];
+    let mut last = vec![i64::MIN; n];
+    for s in &ds.shares {
+        let o = s.object as usize;
+        shares[o] += 1;
+        first[o] = first[o].min(s.time);
+        last[o] = last[o].max(s.time);
+    }
+    let mut n_coshares = vec![0u32; n];
+    for c in coshares {
+        n_coshares[c.object as usize] += 1;
+    }
+    // (object, account) pairs: input accounts, co-share accounts, coordinated accounts.
+    let distinct_per_object = |mut v: Vec<u64>| {
+        v.sort_unstable();
+        v.dedup();
+        let mut out = vec![0u32; n];
+        for p in v {
+            out[(p >> 32) as usize] += 1;
+        }
+        out
+    };
+    let key = |o: ObjectId, a: AccountId| ((o as u64) << 32) | a as u64;
+    let input_accounts = distinct_per_object(ds.shares.iter().map(|s| key(s.object, s.account)).collect());
+    let coshare_accounts = distinct_per_object(
+        coshares
+            .iter()
+            .flat_map(|c| [c.early, c.late].map(|i| key(c.object, ds.shares[i as usize].account)))
+            .collect(),
+    );
+    let from_vertex = match mode {
+        Mode::CoorTweet => Some(igraph_from(ds, groups, coshares, net)),
+        Mode::Lockstep => None,
+    };
+    let mut coordinated = Vec::new();
+    for (e, edge) in net.edges.iter().enumerate() {
+        if !edge.full.above_threshold {
+            continue;
+        }
+        let ends: &[AccountId] = match &from_vertex {
+            Some(from) => std::slice::from_ref(&from[e]),
+            None => &[edge.a, edge.b],
+        };
+        for &r in net.rows_of(e) {
+            for &a in ends {
+                coordinated.push(key(coshares[r as usize].object, a));
+            }
+        }
+    }
+    let coordinated = distinct_per_object(coordinated);
+    (0..n)
+        .filter(|&o| n_coshares[o] > 0)
+        .map(|o| ObjectStat {
+            object: o as ObjectId,
+            shares: shares[o],
+            accounts: input_accounts[o],
+            coshares: n_coshares[o],
+            coshare_accounts: coshare_accounts[o],
+            coordinated_accounts: coordinated[o],
+            first_time: first[o],
+            last_time: last[o],
+        })
+        .collect()
+}
+
+/// The endpoint igraph reports as `from` for each edge in CooRTweet: igraph
+/// numbers vertices by first appearance in `c(account_id, account_id_y)` of the
+/// aggregated edge table (pairs ordered with `pmin`/`pmax` by string, rows in order
+/// of first appearance in CooRTweet's natural result order), and an undirected
+/// edge's `from` is its endpoint with the smaller vertex number.
+fn igraph_from(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Network) -> Vec<AccountId> {
+    let rank = &groups.tie_rank;
+    // Natural order of result rows: objects by first appearance in the
+    // account-grouped input, then (later row, earlier row) in that order.
+    let mut obj_rank = vec![u32::MAX; ds.objects.len()];
+    for &i in &groups.order {
+        let o = ds.shares[i as usize].object as usize;
+        obj_rank[o] = obj_rank[o].min(rank[i as usize]);
+    }
+    let natural = |c: &CoShare| {
+        let (x, y) = (rank[c.early as usize], rank[c.late as usize]);
+        (obj_rank[c.object as usize], x.max(y), x.min(y))
+    };
+    let mut edge_order: Vec<(u32, u32, u32, usize)> = (0..net.edges.len())
+        .map(|e| {
+            let k = net.rows_of(e).iter().map(|&r| natural(&coshares[r as usize])).min().expect("edge has rows");
+            (k.0, k.1, k.2, e)
+        })
+        .collect();
+    edge_order.sort_unstable();
+    let name = |a: AccountId| ds.accounts.get(a);
+    let ends = |e: &Edge| if name(e.a) <= name(e.b) { (e.a, e.b) } else { (e.b, e.a) };
+    let mut vertex = vec![u32::MAX; ds.accounts.len()];
+    let mut next = 0u32;
+    for pass in 0..2 {
+        for &(_, _, _, e) in &edge_order {
+            let (p, q) = ends(&net.edges[e]);
+            let v = if pass == 0 { p } else { q };
+            if vertex[v as usize] == u32::MAX {
+                vertex[v as usize] = next;
+                next += 1;
+            }
+        }
+    }
+    net.edges
+        .iter()
+        .map(|e| if vertex[e.a as usize] < vertex[e.b as usize] { e.a } else { e.b })
+        .collect()
+}
