@@ -38,6 +38,7 @@
 //! share order, which breaks ties) and the parameters.
 
 pub mod components;
+pub mod groups;
 pub mod coshare;
 pub mod network;
 pub mod participation;
@@ -48,6 +49,7 @@ use lockstep_core::{AccountId, Dataset};
 use serde::Serialize;
 
 pub use coshare::{CoShare, MassObject};
+pub use groups::{summarize_groups, GroupSummary};
 pub use network::{Edge, EdgeAttrs};
 pub use stats::{AccountStat, ObjectStat};
 
@@ -182,8 +184,13 @@ pub struct Detection {
     pub coshares: Vec<CoShare>,
     /// Per co-share: true when it also passes the fast window (all false without one).
     pub fast: Vec<bool>,
-    /// Edges of the full network.
+    /// Edges of the full network, in order of first appearance among the co-shares.
     pub edges: Vec<Edge>,
+    /// `edge_rows[edge_offsets[e]..edge_offsets[e + 1]]` are the indices (into
+    /// `coshares`) of the co-shares behind edge `e`: its evidence.
+    pub edge_offsets: Vec<usize>,
+    /// See `edge_offsets`.
+    pub edge_rows: Vec<u32>,
     /// Weight threshold (the quantile value) of the full network.
     pub threshold: f64,
     /// Weight threshold of the fast network, when there is one with edges.
@@ -196,6 +203,13 @@ pub struct Detection {
     pub mass_objects: Vec<MassObject>,
     /// Counts.
     pub counts: Counts,
+}
+
+impl Detection {
+    /// Indices (into `coshares`) of the co-shares behind edge `e`.
+    pub fn evidence(&self, e: usize) -> &[u32] {
+        &self.edge_rows[self.edge_offsets[e]..self.edge_offsets[e + 1]]
+    }
 }
 
 /// Runs the whole pipeline.
@@ -239,6 +253,8 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         coshares,
         fast,
         edges: net.edges,
+        edge_offsets: net.offsets,
+        edge_rows: net.rows,
         threshold: net.threshold,
         threshold_fast: net.threshold_fast,
         accounts,

@@ -54,8 +54,6 @@ pub struct Edge {
 pub struct Network {
     /// Edges in order of first appearance among the co-shares.
     pub edges: Vec<Edge>,
-    /// Edge of each co-share.
-    pub row_edge: Vec<u32>,
     /// `rows[offsets[e]..offsets[e + 1]]` are the co-share indices of edge `e`, in order.
     pub offsets: Vec<usize>,
     /// Co-share indices grouped by edge.
@@ -106,6 +104,7 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params)
         cursor[e as usize] += 1;
     }
     drop(cursor);
+    drop(row_edge);
     // 3. Attributes per edge.
     let has_fast = params.fast_window.is_some();
     let mut edges: Vec<Edge> = (0..n_edges)
@@ -138,7 +137,7 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params)
             f.above_threshold = f.weight as f64 > t;
         }
     }
-    Network { edges, row_edge, offsets, rows, threshold, threshold_fast }
+    Network { edges, offsets, rows, threshold, threshold_fast }
 }
 
 #[derive(Default)]

@@ -1,1 +1,109 @@
-//! lockstep-report (being written)
+//! # lockstep-report: what a run writes
+//!
+//! This crate alone defines Lockstep's serialised output schema
+//! ([`SCHEMA_VERSION`]). [`write_outputs`] writes into one directory:
+//!
+//! | file | one row per | always |
+//! | --- | --- | --- |
+//! | `edges.{csv,parquet}` | edge of the account network | yes |
+//! | `accounts.{csv,parquet}` | account of the network (component, degree, statistics) | yes |
+//! | `objects.{csv,parquet}` | object with co-shares, and every mass object | yes |
+//! | `pairs.{csv,parquet}` | co-share (the evidence: objects, posts, times) | with `pairs` |
+//! | `report.json` | the run: schema version, parameters, input counts, diagnostics, summary | yes |
+//!
+//! Every table is sorted (see each writer) so the same input and parameters give
+//! byte-identical files. Column meanings are documented in docs/method.md.
+
+mod json;
+mod table;
+mod tables;
+
+pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
+pub use table::{ColType, TableFormat, TableWriter, Value};
+pub use tables::{write_accounts, write_edges, write_objects, write_pairs};
+
+use lockstep_core::{Dataset, Diagnostics};
+use lockstep_detect::Detection;
+use std::path::{Path, PathBuf};
+
+/// Result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Output errors; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// I/O error (the message names the path).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// CSV writing failed.
+    #[error("writing {path}: {source}")]
+    Csv {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: csv::Error,
+    },
+    /// Parquet writing failed.
+    #[error("writing {path}: {source}")]
+    Parquet {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: parquet::errors::ParquetError,
+    },
+    /// JSON serialisation failed.
+    #[error("writing {path}: {source}")]
+    Json {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: serde_json::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn csv(path: &Path, source: csv::Error) -> Self {
+        Error::Csv { path: path.to_path_buf(), source }
+    }
+    pub(crate) fn parquet(path: &Path, source: parquet::errors::ParquetError) -> Self {
+        Error::Parquet { path: path.to_path_buf(), source }
+    }
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io(std::io::Error::new(source.kind(), format!("{}: {source}", path.display())))
+    }
+}
+
+/// What to write.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutputOptions {
+    /// Table format.
+    pub format: TableFormat,
+    /// Also write every co-share (`pairs` table).
+    pub pairs: bool,
+}
+
+/// Writes all tables and `report.json` into `dir` (created if needed). Returns
+/// the report that was written.
+pub fn write_outputs(
+    dir: &Path,
+    ds: &Dataset,
+    det: &Detection,
+    inputs: &[InputInfo],
+    diagnostics: &Diagnostics,
+    opts: OutputOptions,
+) -> Result<Report> {
+    fs_err::create_dir_all(dir)?;
+    let mut files = Vec::new();
+    files.push(write_edges(dir, ds, det, opts.format)?);
+    files.push(write_accounts(dir, ds, det, opts.format)?);
+    files.push(write_objects(dir, ds, det, opts.format)?);
+    if opts.pairs {
+        files.push(write_pairs(dir, ds, det, opts.format)?);
+    }
+    let report = build_report(ds, det, inputs, diagnostics, &files);
+    let path = dir.join("report.json");
+    let mut text = serde_json::to_string_pretty(&report).map_err(|e| Error::Json { path: path.clone(), source: e })?;
+    text.push('\n');
+    fs_err::write(&path, text)?;
+    Ok(report)
+}

@@ -1,0 +1,37 @@
+//! One file per input format. Each implements [`Reader`]: it walks its input,
+//! extracts the raw fields of every record and hands them to the [`Sink`], which
+//! owns every rule about good and bad records.
+//!
+//! Adding a format: a new file here with a `Reader`, a [`Format`] variant, an
+//! arm in [`reader_for`], a detection rule in `detect.rs`, and a fixture.
+
+use crate::sink::Sink;
+use crate::source::Source;
+use crate::{Format, Result};
+
+pub(crate) mod csv;
+pub(crate) mod jsonl;
+pub(crate) mod parquet;
+
+/// Reads one input into a sink.
+pub(crate) trait Reader {
+    /// Reads every record of `src`. Whole-input failures are `Err`; bad records
+    /// go to the sink (which errs only in strict mode).
+    fn read(&mut self, src: Source, sink: &mut Sink<'_>) -> Result<()>;
+}
+
+/// The reader for a (detected) format.
+pub(crate) fn reader_for(format: Format) -> Box<dyn Reader> {
+    match format {
+        Format::Csv => Box::new(csv::DelimitedReader { delimiter: b',' }),
+        Format::Tsv => Box::new(csv::DelimitedReader { delimiter: b'\t' }),
+        Format::Jsonl => Box::new(jsonl::JsonLinesReader),
+        Format::Parquet => Box::new(parquet::ParquetReader),
+        Format::Auto => unreachable!("Format::Auto is resolved before a reader is chosen"),
+    }
+}
+
+/// Index of `name` among `available` (exact match after trimming).
+pub(crate) fn find_column(available: &[String], name: &str) -> Option<usize> {
+    available.iter().position(|c| c == name)
+}

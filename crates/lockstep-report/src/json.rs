@@ -1,0 +1,73 @@
+//! `report.json`: the machine-readable account of a run. No clock times or
+//! paths of temporary files go in, so it is byte-identical across reruns.
+
+use crate::tables::Written;
+use lockstep_core::{Dataset, Diagnostics};
+use lockstep_detect::{summarize_groups, Counts, Detection, GroupSummary, Params};
+use serde::Serialize;
+
+/// Version of the output schema (tables and this report). Bump on any change
+/// to column names, types or meanings.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+/// One input file as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputInfo {
+    /// Path as given (or `<stdin>`).
+    pub source: String,
+    /// Format used.
+    pub format: String,
+    /// Records read (rows, lines).
+    pub records: u64,
+    /// Shares produced.
+    pub shares: u64,
+    /// Records skipped (see diagnostics).
+    pub skipped: u64,
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: &'static str,
+    /// `lockstep <version>`.
+    pub tool: String,
+    /// Detection parameters.
+    pub parameters: Params,
+    /// Inputs.
+    pub inputs: Vec<InputInfo>,
+    /// Skipped records by reason, with examples.
+    pub diagnostics: Diagnostics,
+    /// Counts through the pipeline.
+    pub counts: Counts,
+    /// Weight threshold of the full network (the quantile value; edges must exceed it).
+    pub threshold: f64,
+    /// Weight threshold of the fast network.
+    pub threshold_fast: Option<f64>,
+    /// The largest groups (components of the thresholded network).
+    pub groups: Vec<GroupSummary>,
+    /// Files written: (name, rows).
+    pub files: Vec<Written>,
+}
+
+/// Builds the report.
+pub fn build_report(
+    ds: &Dataset,
+    det: &Detection,
+    inputs: &[InputInfo],
+    diagnostics: &Diagnostics,
+    files: &[Written],
+) -> Report {
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: format!("lockstep {}", env!("CARGO_PKG_VERSION")),
+        parameters: det.params.clone(),
+        inputs: inputs.to_vec(),
+        diagnostics: diagnostics.clone(),
+        counts: det.counts.clone(),
+        threshold: det.threshold,
+        threshold_fast: det.threshold_fast,
+        groups: summarize_groups(ds, det, 20, 5),
+        files: files.to_vec(),
+    }
+}

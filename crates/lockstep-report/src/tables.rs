@@ -1,0 +1,260 @@
+//! The four tables. Each function documents its columns and sort order.
+
+use crate::table::{ColType, TableFormat, TableWriter, Value};
+use crate::Result;
+use lockstep_core::Dataset;
+use lockstep_detect::{Detection, EdgeAttrs};
+use std::cmp::Reverse;
+use std::path::Path;
+
+/// A written table: file name and rows.
+pub type Written = (String, u64);
+
+fn done(w: TableWriter) -> Result<Written> {
+    let (path, rows) = w.finish()?;
+    Ok((path.file_name().expect("file").to_string_lossy().into_owned(), rows))
+}
+
+fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
+    match a {
+        Some(a) => [
+            Value::U64(a.weight as u64),
+            Value::F64(a.avg_time_delta),
+            Value::U64(a.n_content_id as u64),
+            Value::U64(a.n_content_id_y as u64),
+            Value::F64(a.edge_symmetry_score),
+            Value::Bool(a.above_threshold),
+        ],
+        None => [Value::Null; 6],
+    }
+}
+
+/// `edges`: `from`, `to` (account names, `from < to`), the full-network attributes
+/// (`weight`, `avg_time_delta`, `n_content_id`, `n_content_id_y`,
+/// `edge_symmetry_score`, `above_threshold`), `n_objects`, the same six with a
+/// `_fast` suffix (empty without a fast window or fast co-shares), and
+/// `component` (thresholded network, empty when below threshold).
+/// Sorted by weight descending, then `from`, `to`.
+pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+    use ColType::*;
+    let mut w = TableWriter::create(
+        dir,
+        "edges",
+        format,
+        &[
+            ("from", Str),
+            ("to", Str),
+            ("weight", U64),
+            ("avg_time_delta", F64),
+            ("n_content_id", U64),
+            ("n_content_id_y", U64),
+            ("edge_symmetry_score", F64),
+            ("above_threshold", Bool),
+            ("n_objects", U64),
+            ("weight_fast", U64),
+            ("avg_time_delta_fast", F64),
+            ("n_content_id_fast", U64),
+            ("n_content_id_y_fast", U64),
+            ("edge_symmetry_score_fast", F64),
+            ("above_threshold_fast", Bool),
+            ("component", U64),
+        ],
+    )?;
+    let mut component = vec![None; ds.accounts.len()];
+    for a in &det.accounts {
+        component[a.account as usize] = a.component;
+    }
+    let name = |a| ds.accounts.get(a);
+    let mut order: Vec<(u32, &str, &str, usize)> = det
+        .edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (x, y) = (name(e.a), name(e.b));
+            let (from, to) = if x <= y { (x, y) } else { (y, x) };
+            (e.full.weight, from, to, i)
+        })
+        .collect();
+    order.sort_unstable_by(|p, q| Reverse(p.0).cmp(&Reverse(q.0)).then(p.1.cmp(q.1)).then(p.2.cmp(q.2)));
+    let mut row: Vec<Value> = Vec::with_capacity(16);
+    for (_, from, to, i) in order {
+        let e = &det.edges[i];
+        row.clear();
+        row.extend([Value::Str(from), Value::Str(to)]);
+        row.extend(attrs_values(Some(&e.full)));
+        row.push(Value::U64(e.n_objects as u64));
+        row.extend(attrs_values(e.fast.as_ref()));
+        row.push(if e.full.above_threshold {
+            component[e.a as usize].map_or(Value::Null, |c| Value::U64(c as u64))
+        } else {
+            Value::Null
+        });
+        w.row(&row)?;
+    }
+    done(w)
+}
+
+/// `accounts`: every account with an edge: `account_id`, `component`, `degree`
+/// (thresholded network; empty/0 when the account has no edge above threshold),
+/// `component_full`, `degree_full`, `shares` (input), `coshared_posts`,
+/// `avg_time_delta`, `avg_edge_symmetry_score` (over its thresholded edges).
+/// Sorted by component (coordinated first), then account name.
+pub fn write_accounts(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+    use ColType::*;
+    let mut w = TableWriter::create(
+        dir,
+        "accounts",
+        format,
+        &[
+            ("account_id", Str),
+            ("component", U64),
+            ("degree", U64),
+            ("component_full", U64),
+            ("degree_full", U64),
+            ("shares", U64),
+            ("coshared_posts", U64),
+            ("avg_time_delta", F64),
+            ("avg_edge_symmetry_score", F64),
+        ],
+    )?;
+    let mut order: Vec<usize> = (0..det.accounts.len()).collect();
+    order.sort_unstable_by_key(|&i| {
+        let a = &det.accounts[i];
+        (a.component.unwrap_or(u32::MAX), ds.accounts.get(a.account))
+    });
+    for i in order {
+        let a = &det.accounts[i];
+        w.row(&[
+            Value::Str(ds.accounts.get(a.account)),
+            a.component.into(),
+            a.degree.into(),
+            a.component_full.into(),
+            a.degree_full.into(),
+            a.shares.into(),
+            a.coshared_posts.into(),
+            a.avg_time_delta.into(),
+            a.avg_edge_symmetry_score.into(),
+        ])?;
+    }
+    done(w)
+}
+
+/// `objects`: every object with co-shares plus every mass object: `object_id`,
+/// `kind`, `shares`, `accounts` (input), `coshares`, `coshare_accounts`,
+/// `coordinated_accounts` (accounts of thresholded edges built on it),
+/// `first_time`, `last_time` (UNIX seconds), `mass` (true when too widely
+/// co-shared to expand), `mass_pairs` (its in-window share pairs).
+/// Sorted by coordinated accounts, co-shares (both descending), then kind, object.
+pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+    use ColType::*;
+    let mut w = TableWriter::create(
+        dir,
+        "objects",
+        format,
+        &[
+            ("object_id", Str),
+            ("kind", Str),
+            ("shares", U64),
+            ("accounts", U64),
+            ("coshares", U64),
+            ("coshare_accounts", U64),
+            ("coordinated_accounts", U64),
+            ("first_time", I64),
+            ("last_time", I64),
+            ("mass", Bool),
+            ("mass_pairs", U64),
+        ],
+    )?;
+    let mut order: Vec<usize> = (0..det.objects.len()).collect();
+    order.sort_unstable_by_key(|&i| {
+        let o = &det.objects[i];
+        (Reverse(o.coordinated_accounts), Reverse(o.coshares), ds.kind_of(o.object), ds.objects.get(o.object))
+    });
+    for i in order {
+        let o = &det.objects[i];
+        w.row(&[
+            Value::Str(ds.objects.get(o.object)),
+            Value::Str(ds.kind_of(o.object)),
+            o.shares.into(),
+            o.accounts.into(),
+            o.coshares.into(),
+            o.coshare_accounts.into(),
+            o.coordinated_accounts.into(),
+            Value::I64(o.first_time),
+            Value::I64(o.last_time),
+            Value::Bool(false),
+            Value::Null,
+        ])?;
+    }
+    let mut mass: Vec<_> = det.mass_objects.iter().collect();
+    mass.sort_by_key(|m| (Reverse(m.pairs), ds.objects.get(m.object)));
+    for m in mass {
+        let (mut first, mut last, mut accounts) = (i64::MAX, i64::MIN, Vec::new());
+        for s in ds.shares.iter().filter(|s| s.object == m.object) {
+            first = first.min(s.time);
+            last = last.max(s.time);
+            accounts.push(s.account);
+        }
+        let shares = accounts.len() as u64;
+        accounts.sort_unstable();
+        accounts.dedup();
+        w.row(&[
+            Value::Str(ds.objects.get(m.object)),
+            Value::Str(ds.kind_of(m.object)),
+            Value::U64(shares),
+            Value::U64(accounts.len() as u64),
+            Value::U64(0),
+            Value::U64(0),
+            Value::U64(0),
+            Value::I64(first),
+            Value::I64(last),
+            Value::Bool(true),
+            Value::U64(m.pairs),
+        ])?;
+    }
+    done(w)
+}
+
+/// `pairs`: every co-share (the evidence behind the edges): `object_id`, `kind`,
+/// `content_id` (earlier post), `content_id_y` (later post), `time_delta`,
+/// `account_id`, `account_id_y`, `time`, `time_y`, `fast` (within the fast window
+/// and passing its filter). In engine order: objects by first appearance in the
+/// input, then time.
+pub fn write_pairs(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+    use ColType::*;
+    let mut w = TableWriter::create(
+        dir,
+        "pairs",
+        format,
+        &[
+            ("object_id", Str),
+            ("kind", Str),
+            ("content_id", Str),
+            ("content_id_y", Str),
+            ("time_delta", I64),
+            ("account_id", Str),
+            ("account_id_y", Str),
+            ("time", I64),
+            ("time_y", I64),
+            ("fast", Bool),
+        ],
+    )?;
+    let has_fast = det.params.fast_window.is_some();
+    for (c, &fast) in det.coshares.iter().zip(&det.fast) {
+        let e = &ds.shares[c.early as usize];
+        let l = &ds.shares[c.late as usize];
+        w.row(&[
+            Value::Str(ds.objects.get(c.object)),
+            Value::Str(ds.kind_of(c.object)),
+            Value::Str(ds.posts.get(e.post)),
+            Value::Str(ds.posts.get(l.post)),
+            Value::I64(l.time - e.time),
+            Value::Str(ds.accounts.get(e.account)),
+            Value::Str(ds.accounts.get(l.account)),
+            Value::I64(e.time),
+            Value::I64(l.time),
+            if has_fast { Value::Bool(fast) } else { Value::Null },
+        ])?;
+    }
+    done(w)
+}

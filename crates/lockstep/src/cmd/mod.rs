@@ -1,0 +1,16 @@
+//! One file per subcommand.
+
+mod demo;
+mod detect;
+mod generate;
+
+use crate::cli::{Cli, Command};
+
+/// Dispatches.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Detect(args) => detect::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Demo(args) => demo::run(args),
+    }
+}
