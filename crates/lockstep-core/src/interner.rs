@@ -6,6 +6,16 @@ use std::hash::BuildHasher;
 
 type Hasher = foldhash::fast::FixedState;
 
+/// A table slot carries where its string is, so a lookup touches the slot and
+/// the arena only (no trip through `ends`/`namespaces`).
+#[derive(Clone, Copy)]
+struct Entry {
+    start: usize,
+    len: u32,
+    id: u32,
+    ns: u32,
+}
+
 /// An append-only string interner. Ids are dense and assigned in order of first
 /// appearance, so interning the same input twice gives the same ids.
 ///
@@ -17,7 +27,8 @@ pub struct Interner {
     arena: String,
     ends: Vec<usize>,
     namespaces: Vec<u32>,
-    table: HashTable<u32>,
+    hashes: Vec<u64>,
+    table: HashTable<Entry>,
     hasher: Hasher,
 }
 
@@ -58,24 +69,22 @@ impl Interner {
     /// Id of `s` in namespace `ns`, interning it if new.
     pub fn intern_in(&mut self, ns: u32, s: &str) -> u32 {
         let hash = self.hash(ns, s);
-        let Self { arena, ends, namespaces, table, hasher } = self;
-        let found = table.find(hash, |&id| {
-            let i = id as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] };
-            namespaces[i] == ns && &arena[start..ends[i]] == s
+        let Self { arena, ends, namespaces, hashes, table, .. } = self;
+        let found = table.find(hash, |e| {
+            e.ns == ns && e.len as usize == s.len() && &arena.as_bytes()[e.start..e.start + s.len()] == s.as_bytes()
         });
-        if let Some(&id) = found {
-            return id;
+        if let Some(e) = found {
+            return e.id;
         }
         let id = u32::try_from(ends.len()).expect("more than 4 billion distinct strings");
+        let len = u32::try_from(s.len()).expect("string longer than 4 GiB");
+        let start = arena.len();
         arena.push_str(s);
         ends.push(arena.len());
         namespaces.push(ns);
-        table.insert_unique(hash, id, |&id| {
-            let i = id as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] };
-            hash_of(hasher, namespaces[i], &arena[start..ends[i]])
-        });
+        hashes.push(hash);
+        // Growing the table rehashes from the stored hashes, never from the strings.
+        table.insert_unique(hash, Entry { start, len, id, ns }, |e| hashes[e.id as usize]);
         id
     }
 
@@ -87,14 +96,22 @@ impl Interner {
     /// Id of `s` in namespace `ns` if it was interned.
     pub fn lookup_in(&self, ns: u32, s: &str) -> Option<u32> {
         let hash = self.hash(ns, s);
-        self.table
-            .find(hash, |&id| self.namespaces[id as usize] == ns && self.get(id) == s)
-            .copied()
+        self.table.find(hash, |e| e.ns == ns && self.get(e.id) == s).map(|e| e.id)
     }
 
     /// Iterates over `(id, string)` in id order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> + '_ {
         (0..self.len() as u32).map(move |id| (id, self.get(id)))
+    }
+
+    /// Reserves room for `additional` more distinct strings of `bytes` total length.
+    pub fn reserve(&mut self, additional: usize, bytes: usize) {
+        self.arena.reserve(bytes);
+        self.ends.reserve(additional);
+        self.namespaces.reserve(additional);
+        self.hashes.reserve(additional);
+        let hashes = &self.hashes;
+        self.table.reserve(additional, |e| hashes[e.id as usize]);
     }
 
     /// Bytes held by the arena (for memory reporting).

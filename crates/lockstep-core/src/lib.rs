@@ -52,6 +52,81 @@ pub struct Share {
     pub time: i64,
 }
 
+/// A column of strings in one buffer.
+#[derive(Debug, Default, Clone)]
+pub struct StrColumn {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl StrColumn {
+    /// Appends a string.
+    pub fn push(&mut self, s: &str) {
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len());
+    }
+    /// The `i`-th string.
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+    /// Removes everything, keeping the allocation.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+    }
+}
+
+/// Shares not yet interned: what readers collect before [`Dataset::push_batch`].
+#[derive(Debug, Default, Clone)]
+pub struct ShareBatch {
+    /// Accounts.
+    pub accounts: StrColumn,
+    /// Object values.
+    pub objects: StrColumn,
+    /// Object kinds.
+    pub kinds: StrColumn,
+    /// Post ids.
+    pub posts: StrColumn,
+    /// Times (UNIX seconds).
+    pub times: Vec<i64>,
+}
+
+impl ShareBatch {
+    /// Appends one share.
+    pub fn push(&mut self, account: &str, object: &str, kind: &str, post: &str, time: i64) {
+        self.accounts.push(account);
+        self.objects.push(object);
+        self.kinds.push(kind);
+        self.posts.push(post);
+        self.times.push(time);
+    }
+    /// Number of shares.
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+    /// Removes everything, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.accounts.clear();
+        self.objects.clear();
+        self.kinds.clear();
+        self.posts.clear();
+        self.times.clear();
+    }
+}
+
 /// All shares of a run with their interned strings.
 #[derive(Debug, Default, Clone)]
 pub struct Dataset {
@@ -67,12 +142,21 @@ pub struct Dataset {
     pub object_kind: Vec<KindId>,
     /// The shares, in input order.
     pub shares: Vec<Share>,
+    last_kind: Option<KindId>,
 }
 
 impl Dataset {
     /// Adds one share, interning its strings.
     pub fn push(&mut self, account: &str, object: &str, kind: &str, post: &str, time: i64) {
-        let kind = self.kinds.intern(kind);
+        // Most inputs have one kind: skip the lookup when it repeats.
+        let kind = match self.last_kind {
+            Some(k) if self.kinds.get(k) == kind => k,
+            _ => {
+                let k = self.kinds.intern(kind);
+                self.last_kind = Some(k);
+                k
+            }
+        };
         let account = self.accounts.intern(account);
         let post = self.posts.intern(post);
         let object = self.intern_object(kind, object);
@@ -88,6 +172,43 @@ impl Dataset {
         id
     }
 
+    /// Adds a batch of shares, interning accounts, objects and posts on
+    /// separate threads. Same result as pushing the rows one by one.
+    pub fn push_batch(&mut self, batch: &ShareBatch) {
+        let n = batch.times.len();
+        let Dataset { accounts, objects, posts, kinds, object_kind, shares, .. } = self;
+        let (account_ids, (object_ids, post_ids)) = rayon::join(
+            || (0..n).map(|i| accounts.intern(batch.accounts.get(i))).collect::<Vec<_>>(),
+            || {
+                rayon::join(
+                    || {
+                        let mut last: Option<(u32, KindId)> = None;
+                        (0..n)
+                            .map(|i| {
+                                let k = batch.kinds.get(i);
+                                let kind = match last {
+                                    Some((_, id)) if kinds.get(id) == k => id,
+                                    _ => kinds.intern(k),
+                                };
+                                last = Some((0, kind));
+                                let id = objects.intern_in(kind, batch.objects.get(i));
+                                if id as usize == object_kind.len() {
+                                    object_kind.push(kind);
+                                }
+                                id
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                    || (0..n).map(|i| posts.intern(batch.posts.get(i))).collect::<Vec<_>>(),
+                )
+            },
+        );
+        shares.reserve(n);
+        for i in 0..n {
+            shares.push(Share { account: account_ids[i], object: object_ids[i], post: post_ids[i], time: batch.times[i] });
+        }
+    }
+
     /// Kind label of an object.
     pub fn kind_of(&self, object: ObjectId) -> &str {
         self.kinds.get(self.object_kind[object as usize])
@@ -96,5 +217,35 @@ impl Dataset {
     /// Reserves room for `n` more shares.
     pub fn reserve(&mut self, n: usize) {
         self.shares.reserve(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_equals_one_by_one() {
+        let rows: Vec<(String, String, &str, String, i64)> = (0..5000)
+            .map(|i| (format!("a{}", i % 37), format!("o{}", i % 101), if i % 3 == 0 { "url" } else { "hashtag" }, format!("p{i}"), i as i64))
+            .collect();
+        let mut one = Dataset::default();
+        let mut batched = Dataset::default();
+        let mut batch = ShareBatch::default();
+        for (a, o, k, p, t) in &rows {
+            one.push(a, o, k, p, *t);
+            batch.push(a, o, k, p, *t);
+            if batch.len() == 777 {
+                batched.push_batch(&batch);
+                batch.clear();
+            }
+        }
+        batched.push_batch(&batch);
+        assert_eq!(one.shares, batched.shares);
+        assert_eq!(one.object_kind, batched.object_kind);
+        assert_eq!(one.objects.len(), batched.objects.len());
+        for id in 0..one.objects.len() as u32 {
+            assert_eq!(one.objects.get(id), batched.objects.get(id));
+        }
     }
 }

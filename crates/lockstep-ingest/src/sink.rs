@@ -7,7 +7,7 @@ use crate::source::SourceInfo;
 use crate::time::{self, parse_timestamp};
 use crate::{ColumnMap, Error, Format, ReadOptions, ReadSummary, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lockstep_core::{Dataset, Diagnostic, Diagnostics};
+use lockstep_core::{Dataset, Diagnostic, Diagnostics, ShareBatch};
 use std::fmt::Write as _;
 
 /// Stable reason codes of skipped records.
@@ -75,13 +75,17 @@ struct Bufs {
     kind: String,
 }
 
-/// Validates records and pushes shares; counts everything.
+/// Shares are interned in batches of this many (see `Dataset::push_batch`).
+const BATCH: usize = 16_384;
+
+/// Validates records and pushes shares in batches; counts everything.
 pub(crate) struct Sink<'a> {
     ds: &'a mut Dataset,
     diags: &'a mut Diagnostics,
     opts: &'a ReadOptions,
     info: SourceInfo,
     bufs: Bufs,
+    batch: ShareBatch,
     records: u64,
     shares: u64,
     skipped: u64,
@@ -102,6 +106,7 @@ impl<'a> Sink<'a> {
             opts,
             info,
             bufs: Bufs::default(),
+            batch: ShareBatch::default(),
             records: 0,
             shares: 0,
             skipped: 0,
@@ -134,15 +139,15 @@ impl<'a> Sink<'a> {
     pub fn accept(&mut self, line: u64, rec: &Record<'_>) -> Result<()> {
         self.count_record();
         let Sink {
-            ds,
             opts,
             info,
             bufs,
+            batch,
             ..
         } = self;
         match convert(bufs, opts, &info.name, line, rec) {
             Ok(share) => {
-                ds.push(
+                batch.push(
                     share.account,
                     share.object,
                     share.kind,
@@ -150,6 +155,9 @@ impl<'a> Sink<'a> {
                     share.time,
                 );
                 self.shares += 1;
+                if self.batch.len() >= BATCH {
+                    self.flush();
+                }
                 Ok(())
             }
             Err(p) => self.problem(line, p),
@@ -162,8 +170,17 @@ impl<'a> Sink<'a> {
         self.problem(line, Problem { reason, detail })
     }
 
-    /// The summary, once the reader is done.
-    pub fn finish(self, format: Format) -> ReadSummary {
+    /// Interns the pending shares into the dataset.
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            self.ds.push_batch(&self.batch);
+            self.batch.clear();
+        }
+    }
+
+    /// The summary, once the reader is done (pushes the last batch).
+    pub fn finish(mut self, format: Format) -> ReadSummary {
+        self.flush();
         ReadSummary {
             source: self.info.name.clone(),
             records: self.records,
