@@ -205,6 +205,8 @@ impl<'a> Sink<'a> {
     #[cold]
     fn problem(&mut self, line: u64, p: Problem) -> Result<()> {
         if self.opts.strict {
+            // Keep what was read before the bad record.
+            self.flush();
             return Err(Error::Record {
                 file: self.info.name.clone(),
                 line,
