@@ -4,8 +4,9 @@
 //!
 //! 1. generates a synthetic posts file once with `lockstep generate -n N --seed S`
 //!    (cached in the work directory by size and seed; generation is not timed);
-//! 2. runs `lockstep detect FILE --window W --min-participation 2 --out DIR -q`
-//!    `--runs` times (default 3). **What is timed**: the wall time of the whole
+//! 2. copies the lockstep binary into the work directory (so that a concurrent
+//!    `cargo build` cannot swap it between runs) and runs
+//!    `lockstep detect FILE --window W --min-participation 2 --out DIR -q` `--runs` times (default 3). **What is timed**: the wall time of the whole
 //!    child process, from reading the input file to having written `edges.csv`,
 //!    `accounts.csv`, `objects.csv` and `report.json`. Peak memory is the child's
 //!    maximum resident set size as reported by `/usr/bin/time -f %M` (the
@@ -27,7 +28,7 @@
 //!    `toolkit wall / lockstep wall` of that pair is reported. A toolkit run over
 //!    `--peer-timeout` seconds is killed and reported as `> timeout`, making the
 //!    ratio a lower bound;
-//! 4. prints a table (machine, each run's figures, the ratios, edge counts of
+//! 4. prints a table (machine, load averages, each run's figures, the ratios, edge counts of
 //!    both tools on the url-only data) and writes it as Markdown to
 //!    `WORK/results.md`.
 //!
@@ -79,7 +80,7 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "1000000")]
     peer_sizes: Vec<u64>,
     /// Timed runs of the toolkit per size (the median wall time is reported).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 3)]
     peer_runs: usize,
     /// Kill a toolkit run after this many seconds and report it as a lower bound.
     #[arg(long, default_value_t = 1800)]
@@ -171,9 +172,14 @@ fn main() -> Result<()> {
     );
     ensure!(Path::new("/usr/bin/time").is_file(), "/usr/bin/time is needed to measure peak RSS");
     fs::create_dir_all(&args.work).with_context(|| format!("creating {}", args.work.display()))?;
-    let lockstep = fs::canonicalize(&args.lockstep)?;
+    // Benchmark a private copy: a concurrent `cargo build` must not swap the
+    // binary between runs.
+    let lockstep = fs::canonicalize(&args.work)?.join("lockstep-under-test");
+    fs::copy(&args.lockstep, &lockstep)
+        .with_context(|| format!("copying {} to {}", args.lockstep.display(), lockstep.display()))?;
+    let origin = fs::canonicalize(&args.lockstep)?;
 
-    let machine = machine_info(&lockstep);
+    let mut machine = machine_info(&lockstep, &origin);
     eprintln!("{machine}");
 
     let mut measures = Vec::new();
@@ -234,6 +240,7 @@ fn main() -> Result<()> {
         agreements.push((size, agreement));
     }
 
+    let _ = writeln!(machine, "- load average at the end: {}", loadavg());
     let md = markdown(&args, &machine, &measures, &ratios, &agreements);
     let out = args.work.join("results.md");
     fs::write(&out, &md).with_context(|| format!("writing {}", out.display()))?;
@@ -243,7 +250,7 @@ fn main() -> Result<()> {
 }
 
 /// `nproc`, CPU model, memory, OS and tool versions, as Markdown bullet lines.
-fn machine_info(lockstep: &Path) -> String {
+fn machine_info(lockstep: &Path, origin: &Path) -> String {
     let nproc = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
@@ -263,11 +270,25 @@ fn machine_info(lockstep: &Path) -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
+    let head = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
     format!(
-        "- nproc: {nproc}\n- CPU: {model}\n- memory: {mem_gib:.1} GiB\n- kernel: Linux {}\n- {version} ({})\n",
+        "- nproc: {nproc}\n- CPU: {model}\n- memory: {mem_gib:.1} GiB\n- kernel: Linux {}\n\
+         - {version}: copy of {} (git HEAD at start: {head})\n- load average at the start: {}\n",
         kernel.trim(),
-        lockstep.display()
+        origin.display(),
+        loadavg()
     )
+}
+
+/// The 1, 5 and 15 minute load averages (other work on the machine skews timings).
+fn loadavg() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// Generates (once) the posts file of `size` posts; returns its path.

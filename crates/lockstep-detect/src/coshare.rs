@@ -266,3 +266,25 @@ mod tests {
         assert!(e.coshares.is_empty());
     }
 }
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+    use crate::detect;
+
+    /// The bound stated in docs/method.md: 200,000 accounts sharing one object
+    /// inside one window (2·10¹⁰ pairs) cost O(shares), not O(pairs).
+    #[test]
+    fn two_hundred_thousand_accounts_in_one_window() {
+        let mut ds = Dataset::default();
+        for a in 0..200_000u32 {
+            ds.push(&format!("acct{a}"), "https://viral.example/x", "url", &format!("p{a}"), 1_000 + (a % 60) as i64);
+            ds.push(&format!("acct{a}"), &format!("https://own.example/{a}"), "url", &format!("q{a}"), 5_000);
+        }
+        let found = detect(&ds, &Params { window: 60, ..Params::default() }).unwrap();
+        assert_eq!(found.mass_objects.len(), 1);
+        assert_eq!(found.mass_objects[0].shares, 200_000);
+        assert_eq!(found.mass_objects[0].pairs, 200_000u64 * 199_999 / 2);
+        assert!(found.edges.is_empty());
+    }
+}

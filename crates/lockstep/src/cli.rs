@@ -125,13 +125,13 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Co-share window in seconds.
-    #[arg(long, short = 'w', default_value_t = 60)]
+    #[arg(long, short = 'w', default_value_t = 300)]
     pub window: i64,
     /// Minimum participation.
-    #[arg(long, short = 'm', default_value_t = 3)]
+    #[arg(long, short = 'm', default_value_t = 5)]
     pub min_participation: u32,
     /// Edge weight quantile.
-    #[arg(long, default_value_t = 0.99)]
+    #[arg(long, default_value_t = 0.95)]
     pub edge_quantile: f64,
     /// Also write the outputs here.
     #[arg(long, short = 'o')]

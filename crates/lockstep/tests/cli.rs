@@ -1,0 +1,271 @@
+//! End-to-end tests of the `lockstep` command, as a user runs it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn lockstep(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).output().expect("run lockstep")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+const GOOD: &str = "account_id,object_id,content_id,timestamp_share\n\
+a,o1,p1,100\nb,o1,p2,103\na,o2,p3,200\nb,o2,p4,205\na,o3,p5,300\nb,o3,p6,301\nc,o3,p7,302\nc,o9,p8,9000\n";
+
+#[test]
+fn demo_finds_the_planted_networks() {
+    let o = lockstep(&["demo"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("Largest groups found"), "{out}");
+    assert!(out.contains("planted tight_links"), "{out}");
+    let line = out.lines().find(|l| l.contains("precision")).expect("precision line");
+    let precision: f64 = line.split("precision ").nth(1).unwrap()[..5].parse().unwrap();
+    let recall: f64 = line.split("recall ").nth(1).unwrap()[..5].parse().unwrap();
+    assert!(precision > 0.9 && recall > 0.9, "{line}");
+}
+
+#[test]
+fn detect_writes_every_output_and_is_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("posts.csv");
+    let o = lockstep(&["generate", "-n", "30000", "--seed", "7", "-o", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let mut runs = Vec::new();
+    for run in ["a", "b"] {
+        let out = dir.path().join(run);
+        let o = lockstep(&[
+            "detect",
+            input.to_str().unwrap(),
+            "--window",
+            "60",
+            "--fast-window",
+            "10",
+            "--pairs",
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        runs.push(read_dir_files(&out));
+    }
+    let names: Vec<&str> = runs[0].iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["accounts.csv", "edges.csv", "objects.csv", "pairs.csv", "report.json"]);
+    assert_eq!(runs[0], runs[1], "same input and parameters must give identical bytes");
+    let report: serde_json::Value = serde_json::from_slice(&runs[0][4].1).unwrap();
+    assert_eq!(report["schema_version"], "1.0");
+    assert_eq!(report["parameters"]["window"], 60);
+    assert_eq!(report["inputs"][0]["records"], 30000);
+    // The pairs table holds exactly the co-shares counted in the report.
+    let pairs = csv::Reader::from_reader(&runs[0][3].1[..]).records().count() as u64;
+    assert_eq!(report["counts"]["coshares"].as_u64(), Some(pairs));
+    // Edge weights add up to the co-shares.
+    let mut r = csv::Reader::from_reader(&runs[0][1].1[..]);
+    let h = r.headers().unwrap().clone();
+    let wi = h.iter().position(|c| c == "weight").unwrap();
+    let total: u64 = r.records().map(|rec| rec.unwrap()[wi].parse::<u64>().unwrap()).sum();
+    assert_eq!(total, pairs);
+}
+
+#[test]
+fn parquet_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-w",
+        "10",
+        "--output-format",
+        "parquet",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    for f in ["edges.parquet", "accounts.parquet", "objects.parquet", "report.json"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let bytes = std::fs::read(out.join("edges.parquet")).unwrap();
+    assert_eq!(&bytes[..4], b"PAR1");
+}
+
+#[test]
+fn small_case_by_hand() {
+    // a and b co-share o1 (3 s), o2 (5 s), o3 (1 s); c co-shares o3 with a (2 s) and b (1 s).
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let edges = std::fs::read_to_string(out.join("edges.csv")).unwrap();
+    let lines: Vec<&str> = edges.lines().collect();
+    assert_eq!(lines.len(), 4, "{edges}");
+    assert!(lines[1].starts_with("a,b,3,3,3,3,1,true,3,"), "{edges}");
+    assert!(lines[2].starts_with("a,c,1,2,1,1,1,false,1,"), "{edges}");
+    assert!(lines[3].starts_with("b,c,1,1,1,1,1,false,1,"), "{edges}");
+}
+
+#[test]
+fn empty_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "empty.csv", b"");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-o", dir.path().join("o").to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("empty.csv"), "{err}");
+}
+
+#[test]
+fn missing_column_names_it_and_lists_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "cols.csv", b"user,url,when\na,b,1\n");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-o", dir.path().join("o").to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("cols.csv") && err.contains("account_id") && err.contains("user"), "{err}");
+    // The same file read with a column mapping works.
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "--account",
+        "user",
+        "--object",
+        "url",
+        "--time",
+        "when",
+        "-o",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+}
+
+#[test]
+fn bad_rows_are_counted_with_file_and_line_and_strict_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = GOOD.as_bytes().to_vec();
+    bytes.extend_from_slice(b"d,o1,p9,yesterday\n");
+    bytes.extend_from_slice(b"e,o\xff\xfe,p10,101\n");
+    let input = write(dir.path(), "bad.csv", &bytes);
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-o", out.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(stdout.contains("2 records skipped"), "{stdout}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let d = &report["diagnostics"];
+    assert_eq!(d["skipped"], 2);
+    assert_eq!(d["by_reason"]["bad_timestamp"]["examples"][0]["line"], 10);
+    assert_eq!(d["by_reason"]["bad_utf8"]["examples"][0]["line"], 11);
+    assert!(d["by_reason"]["bad_timestamp"]["examples"][0]["source"].as_str().unwrap().ends_with("bad.csv"));
+
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--strict", "-o", out.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("bad.csv:10") && err.contains("bad_timestamp"), "{err}");
+}
+
+#[test]
+fn truncated_gzip_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut enc = flate2_free_gzip(GOOD.repeat(200).as_bytes());
+    enc.truncate(enc.len() / 2);
+    let input = write(dir.path(), "cut.csv.gz", &enc);
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-o", dir.path().join("o").to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("cut.csv.gz"), "{err}");
+}
+
+/// Gzips with the system's `gzip` (no extra test dependency).
+fn flate2_free_gzip(data: &[u8]) -> Vec<u8> {
+    let mut child = Command::new("gzip")
+        .arg("-c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("gzip");
+    child.stdin.take().unwrap().write_all(data).unwrap();
+    child.wait_with_output().unwrap().stdout
+}
+
+#[test]
+fn stdin_is_read_when_no_file_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args(["detect", "-w", "10", "-q", "-o", out.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(GOOD.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["inputs"][0]["shares"], 8);
+}
+
+#[test]
+fn invalid_parameters_are_refused() {
+    let o = lockstep(&["detect", "x.csv", "--edge-quantile", "1.5"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("edge-quantile"), "{err}");
+}
+
+#[test]
+fn compat_coortweet_on_its_own_data() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/coortweet");
+    if !data.exists() {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "{} is required in CI", data.display());
+        eprintln!("SKIPPED: {} not found (../shared beside the repository)", data.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let input = data.join("russian_coord_tweets.csv");
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "--compat",
+        "coortweet",
+        "-w",
+        "60",
+        "-m",
+        "2",
+        "--fast-window",
+        "10",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let count = |p: PathBuf| csv::Reader::from_path(p).unwrap().records().count();
+    let exp = data.join("expected/tw60_mp2_ew0.5");
+    assert_eq!(count(out.join("edges.csv")), count(exp.join("network_full_edges_with_objects.csv")));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["counts"]["coshares"].as_u64().unwrap() as usize, count(exp.join("detect_groups_result.csv")));
+    assert_eq!(
+        report["counts"]["edges_above_threshold"].as_u64().unwrap() as usize,
+        count(exp.join("network_subgraph1_edges.csv"))
+    );
+}
