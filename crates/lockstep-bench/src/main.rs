@@ -425,11 +425,7 @@ fn lockstep_edges(out: &Path) -> Result<String> {
     let report: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("report.json"))?)?;
     let counts = &report["counts"];
     let mut rdr = csv::Reader::from_path(out.join("edges.csv"))?;
-    let weight_col = rdr
-        .headers()?
-        .iter()
-        .position(|h| h == "weight")
-        .context("edges.csv has no weight column")?;
+    let weight_col = rdr.headers()?.iter().position(|h| h == "weight").context("edges.csv has no weight column")?;
     let mut w2 = 0u64;
     for rec in rdr.records() {
         let w: u64 = rec?.get(weight_col).unwrap_or("0").parse().unwrap_or(0);
@@ -459,22 +455,23 @@ fn url_only_inputs(posts: &Path) -> Result<(PathBuf, PathBuf, u64)> {
     let mut rdr = csv::Reader::from_path(posts)?;
     let headers = rdr.headers()?.clone();
     let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .with_context(|| format!("{} has no column {name}", posts.display()))
+        headers.iter().position(|h| h == name).with_context(|| format!("{} has no column {name}", posts.display()))
     };
-    let (acc, obj, kind, post, time) = (
-        col("account_id")?,
-        col("object_id")?,
-        col("kind")?,
-        col("content_id")?,
-        col("timestamp_share")?,
-    );
+    let (acc, obj, kind, post, time) =
+        (col("account_id")?, col("object_id")?, col("kind")?, col("content_id")?, col("timestamp_share")?);
     let mut url_w = csv::Writer::from_path(url_csv.with_extension("csv.partial"))?;
     let mut cntk_w = csv::Writer::from_path(cntk_csv.with_extension("csv.partial"))?;
     url_w.write_record(&headers)?;
-    cntk_w.write_record(["message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls"])?;
+    cntk_w.write_record([
+        "message_id",
+        "user_id",
+        "username",
+        "repost_id",
+        "reply_id",
+        "message",
+        "timestamp",
+        "urls",
+    ])?;
     let mut n = 0u64;
     for rec in rdr.records() {
         let rec = rec?;
@@ -526,7 +523,13 @@ fn ensure_toolkit(args: &Args) -> Result<(PathBuf, PathBuf)> {
 
 /// Times the toolkit (preprocess + compute co_link with CSV output) on a fresh
 /// database, `args.peer_runs` times.
-fn bench_toolkit(args: &Args, (bin, python): (&Path, &Path), cntk_csv: &Path, size: u64, url_shares: u64) -> Result<Measure> {
+fn bench_toolkit(
+    args: &Args,
+    (bin, python): (&Path, &Path),
+    cntk_csv: &Path,
+    size: u64,
+    url_shares: u64,
+) -> Result<Measure> {
     let dir = args.work.join(format!("out-cntk-{size}"));
     let db = dir.join("cntk.db");
     let edges = dir.join("edges.csv");
@@ -553,11 +556,8 @@ fn bench_toolkit(args: &Args, (bin, python): (&Path, &Path), cntk_csv: &Path, si
             db.as_os_str(),
             edges.as_os_str(),
         ];
-        let steps: [(&Path, &[&OsStr], &str); 3] = [
-            (bin, &pre, "preprocess.log"),
-            (bin, &comp, "compute.log"),
-            (python, &export, "export.log"),
-        ];
+        let steps: [(&Path, &[&OsStr], &str); 3] =
+            [(bin, &pre, "preprocess.log"), (bin, &comp, "compute.log"), (python, &export, "export.log")];
         let mut run = Run { wall: 0.0, max_rss_kib: 0, timed_out: false };
         for (program, argv, log) in steps {
             let left = timeout.saturating_sub(Duration::from_secs_f64(run.wall));
@@ -607,10 +607,7 @@ fn toolkit_edges(edges: &Path) -> Result<String> {
         pairs.insert(if a <= b { (a, b) } else { (b, a) });
     }
     let both = rows - pairs.len() as u64;
-    Ok(format!(
-        "{rows} directed rows = {} undirected pairs ({both} in both directions)",
-        pairs.len()
-    ))
+    Ok(format!("{rows} directed rows = {} undirected pairs ({both} in both directions)", pairs.len()))
 }
 
 fn print_measure(m: &Measure) {
@@ -628,7 +625,13 @@ fn print_measure(m: &Measure) {
 }
 
 /// The results as Markdown.
-fn markdown(args: &Args, machine: &str, measures: &[Measure], ratios: &[Ratio], agreements: &[(u64, String)]) -> String {
+fn markdown(
+    args: &Args,
+    machine: &str,
+    measures: &[Measure],
+    ratios: &[Ratio],
+    agreements: &[(u64, String)],
+) -> String {
     let mut s = String::new();
     let sizes: Vec<String> = args.sizes.iter().map(u64::to_string).collect();
     let peers: Vec<String> = args.peer_sizes.iter().map(u64::to_string).collect();
