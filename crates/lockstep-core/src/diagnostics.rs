@@ -76,7 +76,6 @@ impl Diagnostics {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -205,7 +205,12 @@ impl Dataset {
         );
         shares.reserve(n);
         for i in 0..n {
-            shares.push(Share { account: account_ids[i], object: object_ids[i], post: post_ids[i], time: batch.times[i] });
+            shares.push(Share {
+                account: account_ids[i],
+                object: object_ids[i],
+                post: post_ids[i],
+                time: batch.times[i],
+            });
         }
     }
 
@@ -227,7 +232,15 @@ mod tests {
     #[test]
     fn batch_equals_one_by_one() {
         let rows: Vec<(String, String, &str, String, i64)> = (0..5000)
-            .map(|i| (format!("a{}", i % 37), format!("o{}", i % 101), if i % 3 == 0 { "url" } else { "hashtag" }, format!("p{i}"), i as i64))
+            .map(|i| {
+                (
+                    format!("a{}", i % 37),
+                    format!("o{}", i % 101),
+                    if i % 3 == 0 { "url" } else { "hashtag" },
+                    format!("p{i}"),
+                    i as i64,
+                )
+            })
             .collect();
         let mut one = Dataset::default();
         let mut batched = Dataset::default();

@@ -62,8 +62,6 @@ fn label<'a>(n: usize, edges: impl Iterator<Item = &'a Edge>) -> (Vec<Option<u32
     for (i, &r) in roots.iter().enumerate() {
         number[r as usize] = i as u32 + 1;
     }
-    let comp = (0..n as u32)
-        .map(|v| (degree[v as usize] > 0).then(|| number[find(&mut parent, v) as usize]))
-        .collect();
+    let comp = (0..n as u32).map(|v| (degree[v as usize] > 0).then(|| number[find(&mut parent, v) as usize])).collect();
     (comp, degree, roots.len())
 }

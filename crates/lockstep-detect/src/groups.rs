@@ -101,7 +101,11 @@ pub fn summarize_groups(ds: &Dataset, det: &Detection, limit: usize, top_objects
         g.top_objects = top
             .into_iter()
             .take(top_objects)
-            .map(|(o, c)| TopObject { kind: ds.kind_of(o).to_string(), object: ds.objects.get(o).to_string(), coshares: c })
+            .map(|(o, c)| TopObject {
+                kind: ds.kind_of(o).to_string(),
+                object: ds.objects.get(o).to_string(),
+                coshares: c,
+            })
             .collect();
     }
     out

@@ -38,8 +38,8 @@
 //! share order, which breaks ties) and the parameters.
 
 pub mod components;
-pub mod groups;
 pub mod coshare;
+pub mod groups;
 pub mod network;
 pub mod participation;
 pub mod quantile;
@@ -229,7 +229,8 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     counts.mass_objects = enumerated.mass.len() as u64;
     counts.mass_object_pairs = enumerated.mass.iter().map(|m| m.pairs).sum();
 
-    let coshares = participation::second_filter(ds, &groups, enumerated.coshares, params.min_participation, params.mode);
+    let coshares =
+        participation::second_filter(ds, &groups, enumerated.coshares, params.min_participation, params.mode);
     let fast = match params.fast_window {
         Some(f) => participation::flag_fast(ds, &groups, &coshares, f, params.min_participation, params.mode),
         None => vec![false; coshares.len()],
@@ -274,4 +275,3 @@ pub fn pair_key(a: AccountId, b: AccountId) -> u64 {
 pub fn unpair(key: u64) -> (AccountId, AccountId) {
     ((key >> 32) as AccountId, key as AccountId)
 }
-

@@ -78,7 +78,9 @@ fn coortweet_keep(ds: &Dataset, groups: &Groups, rows: &[CoShare], m: u32) -> Ve
         }
     }
     rows.iter()
-        .map(|r| ok_post[ds.shares[r.early as usize].post as usize] || ok_post[ds.shares[r.late as usize].post as usize])
+        .map(|r| {
+            ok_post[ds.shares[r.early as usize].post as usize] || ok_post[ds.shares[r.late as usize].post as usize]
+        })
         .collect()
 }
 

@@ -53,7 +53,13 @@ pub struct ObjectStat {
 
 /// Per-account statistics for every account with an edge in the full network,
 /// ordered by account id.
-pub fn accounts(ds: &Dataset, coshares: &[CoShare], edges: &[Edge], comps: &Components, mode: Mode) -> Vec<AccountStat> {
+pub fn accounts(
+    ds: &Dataset,
+    coshares: &[CoShare],
+    edges: &[Edge],
+    comps: &Components,
+    mode: Mode,
+) -> Vec<AccountStat> {
     let n = ds.accounts.len();
     let mut shares = vec![0u32; n];
     for s in &ds.shares {
@@ -137,10 +143,7 @@ pub fn objects(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Networ
     let key = |o: ObjectId, a: AccountId| ((o as u64) << 32) | a as u64;
     let input_accounts = distinct_per_object(ds.shares.iter().map(|s| key(s.object, s.account)).collect());
     let coshare_accounts = distinct_per_object(
-        coshares
-            .iter()
-            .flat_map(|c| [c.early, c.late].map(|i| key(c.object, ds.shares[i as usize].account)))
-            .collect(),
+        coshares.iter().flat_map(|c| [c.early, c.late].map(|i| key(c.object, ds.shares[i as usize].account))).collect(),
     );
     let from_vertex = match mode {
         Mode::CoorTweet => Some(igraph_from(ds, groups, coshares, net)),
@@ -216,8 +219,5 @@ fn igraph_from(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Networ
             }
         }
     }
-    net.edges
-        .iter()
-        .map(|e| if vertex[e.a as usize] < vertex[e.b as usize] { e.a } else { e.b })
-        .collect()
+    net.edges.iter().map(|e| if vertex[e.a as usize] < vertex[e.b as usize] { e.a } else { e.b }).collect()
 }

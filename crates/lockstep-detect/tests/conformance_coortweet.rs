@@ -206,7 +206,8 @@ fn check(set: &str, window: i64, m: u32) {
                 .collect(),
         )
     };
-    let full_ours = partition(found.accounts.iter().map(|a| (acc(a.account), a.component_full, a.degree_full)).collect());
+    let full_ours =
+        partition(found.accounts.iter().map(|a| (acc(a.account), a.component_full, a.degree_full)).collect());
     assert_eq!(full_ours, expected_partition("network_full_vertices_components.csv"), "{set}: full components");
     let thr_ours = partition(found.accounts.iter().map(|a| (acc(a.account), a.component, a.degree)).collect());
     assert_eq!(thr_ours, expected_partition("network_subgraph1_vertices_components.csv"), "{set}: components");
@@ -214,12 +215,8 @@ fn check(set: &str, window: i64, m: u32) {
         .into_iter()
         .map(|r| unordered(&r["from"], &r["to"]))
         .collect();
-    let our_sub: BTreeSet<(String, String)> = found
-        .edges
-        .iter()
-        .filter(|e| e.full.above_threshold)
-        .map(|e| unordered(&acc(e.a), &acc(e.b)))
-        .collect();
+    let our_sub: BTreeSet<(String, String)> =
+        found.edges.iter().filter(|e| e.full.above_threshold).map(|e| unordered(&acc(e.a), &acc(e.b))).collect();
     assert_eq!(our_sub, sub_edges, "{set}: thresholded edges");
 
     // 4. Account statistics (accounts of the thresholded network).
@@ -230,11 +227,7 @@ fn check(set: &str, window: i64, m: u32) {
         .map(|a| {
             (
                 acc(a.account),
-                vec![
-                    fmt_num(a.avg_time_delta),
-                    fmt_num(a.avg_edge_symmetry_score),
-                    a.coshared_posts.to_string(),
-                ],
+                vec![fmt_num(a.avg_time_delta), fmt_num(a.avg_edge_symmetry_score), a.coshared_posts.to_string()],
             )
         })
         .collect();

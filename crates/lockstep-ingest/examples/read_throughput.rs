@@ -10,9 +10,7 @@ use std::io::Write;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rows: u64 = std::env::args()
-        .nth(1)
-        .map_or(Ok(1_000_000), |a| a.parse())?;
+    let rows: u64 = std::env::args().nth(1).map_or(Ok(1_000_000), |a| a.parse())?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("shares.csv");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
@@ -20,22 +18,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hex = |x: u64| format!("{:016x}{:016x}", x.wrapping_mul(0x9E37_79B9_7F4A_7C15), x);
     for i in 0..rows {
         let (o, a) = (i * 7919 % 200_000, i * 104_729 % 50_000);
-        writeln!(
-            out,
-            "{},{},{},{}",
-            hex(o),
-            hex(a + 1_000_000),
-            hex(i + 10_000_000),
-            1_600_000_000 + i
-        )?;
+        writeln!(out, "{},{},{},{}", hex(o), hex(a + 1_000_000), hex(i + 10_000_000), 1_600_000_000 + i)?;
     }
     out.flush()?;
     drop(out);
     let size = std::fs::metadata(&path)?.len();
 
     let gz = dir.path().join("shares.csv.gz");
-    let mut enc =
-        flate2::write::GzEncoder::new(std::fs::File::create(&gz)?, flate2::Compression::fast());
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz)?, flate2::Compression::fast());
     std::io::copy(&mut std::fs::File::open(&path)?, &mut enc)?;
     enc.finish()?;
 
@@ -62,10 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ds.push(f(1), f(0), "object", f(2), 1);
     }
     let secs = t.elapsed().as_secs_f64();
-    println!(
-        "baseline csv + Dataset::push: {rows} rows in {secs:.2} s = {:.2} M rows/s",
-        rows as f64 / secs / 1e6
-    );
+    println!("baseline csv + Dataset::push: {rows} rows in {secs:.2} s = {:.2} M rows/s", rows as f64 / secs / 1e6);
     drop(ds);
 
     for p in [&path, &gz] {

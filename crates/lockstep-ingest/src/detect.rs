@@ -48,10 +48,7 @@ pub(crate) fn sniff(head: &[u8]) -> Result<Format, String> {
     };
     match text[first] {
         b'{' => return Ok(Format::Jsonl),
-        b'[' => return Err(
-            "it starts with `[`: a JSON array or document, not JSON Lines (one object per line)"
-                .into(),
-        ),
+        b'[' => return Err("it starts with `[`: a JSON array or document, not JSON Lines (one object per line)".into()),
         _ => {}
     }
     if text.contains(&0) {

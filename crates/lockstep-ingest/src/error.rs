@@ -67,7 +67,9 @@ pub enum Error {
         available: Vec<String>,
     },
     /// `Format::Auto` could not tell the format.
-    #[error("{file}: cannot detect the input format: {reason}; give the format explicitly (csv, tsv, jsonl or parquet)")]
+    #[error(
+        "{file}: cannot detect the input format: {reason}; give the format explicitly (csv, tsv, jsonl or parquet)"
+    )]
     UnknownFormat {
         /// The input.
         file: String,
@@ -115,9 +117,7 @@ pub enum Error {
         source: arrow::error::ArrowError,
     },
     /// A Parquet column has a type that cannot hold the value asked for.
-    #[error(
-        "{file}: column `{column}` ({role}) has type {data_type}, which cannot be read as {role}"
-    )]
+    #[error("{file}: column `{column}` ({role}) has type {data_type}, which cannot be read as {role}")]
     UnsupportedType {
         /// The input.
         file: String,
@@ -142,11 +142,7 @@ fn list(names: &[String]) -> String {
     if names.is_empty() {
         return "(none)".to_string();
     }
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// A `--format` or `--time-unit` value that is not known.
@@ -162,11 +158,7 @@ pub struct ParseOptionError {
 
 impl fmt::Display for ParseOptionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown {} `{}`; expected one of: {}",
-            self.what, self.value, self.expected
-        )
+        write!(f, "unknown {} `{}`; expected one of: {}", self.what, self.value, self.expected)
     }
 }
 

@@ -243,25 +243,38 @@ pub struct ReadSummary {
 ///
 /// Errors are whole-input failures (see [`Error`]); with
 /// [`ReadOptions::strict`], also the first bad record.
-pub fn read_input(
-    path: &Path,
-    opts: &ReadOptions,
-    ds: &mut Dataset,
-    diags: &mut Diagnostics,
-) -> Result<ReadSummary> {
+pub fn read_input(path: &Path, opts: &ReadOptions, ds: &mut Dataset, diags: &mut Diagnostics) -> Result<ReadSummary> {
     let src = source::Source::open(path)?;
     let format = match opts.format {
-        Format::Auto => {
-            detect::detect(&src.info.name, &src.head).map_err(|reason| Error::UnknownFormat {
-                file: src.info.name.clone(),
-                reason,
-            })?
-        }
+        Format::Auto => detect::detect(&src.info.name, &src.head)
+            .map_err(|reason| Error::UnknownFormat { file: src.info.name.clone(), reason })?,
         f => f,
     };
-    let mut sink = sink::Sink::new(ds, diags, opts, src.info.clone());
-    formats::reader_for(format).read(src, &mut sink)?;
-    Ok(sink.finish(format))
+    let info = src.info.clone();
+    // Parse on this thread while another interns the previous batch.
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<lockstep_core::ShareBatch>(2);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel();
+        let consumer = scope.spawn(move || {
+            for mut batch in full_rx {
+                ds.push_batch(&batch);
+                batch.clear();
+                let _ = empty_tx.send(batch);
+            }
+        });
+        let target = sink::Target::Channel { full: full_tx, empty: empty_rx };
+        let mut sink = sink::Sink::with_target(target, diags, opts, info);
+        let read = formats::reader_for(format).read(src, &mut sink);
+        let summary = match read {
+            Ok(()) => Ok(sink.finish(format)),
+            Err(e) => {
+                drop(sink);
+                Err(e)
+            }
+        };
+        consumer.join().expect("interning thread panicked");
+        summary
+    })
 }
 
 #[cfg(test)]
@@ -270,28 +283,14 @@ mod tests {
 
     #[test]
     fn option_names_round_trip() {
-        for f in [
-            Format::Auto,
-            Format::Csv,
-            Format::Tsv,
-            Format::Jsonl,
-            Format::Parquet,
-        ] {
+        for f in [Format::Auto, Format::Csv, Format::Tsv, Format::Jsonl, Format::Parquet] {
             assert_eq!(f.to_string().parse::<Format>(), Ok(f));
         }
         assert_eq!("ndjson".parse::<Format>(), Ok(Format::Jsonl));
         assert_eq!("CSV".parse::<Format>(), Ok(Format::Csv));
         let err = "xml".parse::<Format>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet"
-        );
-        for u in [
-            TimeUnit::Auto,
-            TimeUnit::Seconds,
-            TimeUnit::Millis,
-            TimeUnit::Rfc3339,
-        ] {
+        assert_eq!(err.to_string(), "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet");
+        for u in [TimeUnit::Auto, TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Rfc3339] {
             assert_eq!(u.to_string().parse::<TimeUnit>(), Ok(u));
         }
         assert!("us".parse::<TimeUnit>().is_err());

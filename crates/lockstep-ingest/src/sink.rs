@@ -75,12 +75,27 @@ struct Bufs {
     kind: String,
 }
 
+/// Where a sink's batches go.
+pub(crate) enum Target<'a> {
+    /// Interned on the calling thread (the unit tests' sink).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Direct(&'a mut Dataset),
+    /// Sent to a consumer thread that interns them while the reader parses on;
+    /// emptied batches come back on `empty` for reuse.
+    Channel {
+        /// Full batches out.
+        full: std::sync::mpsc::SyncSender<ShareBatch>,
+        /// Emptied batches back.
+        empty: std::sync::mpsc::Receiver<ShareBatch>,
+    },
+}
+
 /// Shares are interned in batches of this many (see `Dataset::push_batch`).
 const BATCH: usize = 16_384;
 
 /// Validates records and pushes shares in batches; counts everything.
 pub(crate) struct Sink<'a> {
-    ds: &'a mut Dataset,
+    target: Target<'a>,
     diags: &'a mut Diagnostics,
     opts: &'a ReadOptions,
     info: SourceInfo,
@@ -93,15 +108,21 @@ pub(crate) struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    pub fn new(
-        ds: &'a mut Dataset,
+    #[cfg(test)]
+    pub fn new(ds: &'a mut Dataset, diags: &'a mut Diagnostics, opts: &'a ReadOptions, info: SourceInfo) -> Self {
+        Self::with_target(Target::Direct(ds), diags, opts, info)
+    }
+
+    /// A sink whose batches are interned on another thread (see [`Target::Channel`]).
+    pub fn with_target(
+        target: Target<'a>,
         diags: &'a mut Diagnostics,
         opts: &'a ReadOptions,
         info: SourceInfo,
     ) -> Self {
         let progress = opts.progress.then(|| new_progress(&info));
         Sink {
-            ds,
+            target,
             diags,
             opts,
             info,
@@ -138,22 +159,10 @@ impl<'a> Sink<'a> {
     #[inline]
     pub fn accept(&mut self, line: u64, rec: &Record<'_>) -> Result<()> {
         self.count_record();
-        let Sink {
-            opts,
-            info,
-            bufs,
-            batch,
-            ..
-        } = self;
+        let Sink { opts, info, bufs, batch, .. } = self;
         match convert(bufs, opts, &info.name, line, rec) {
             Ok(share) => {
-                batch.push(
-                    share.account,
-                    share.object,
-                    share.kind,
-                    share.post,
-                    share.time,
-                );
+                batch.push(share.account, share.object, share.kind, share.post, share.time);
                 self.shares += 1;
                 if self.batch.len() >= BATCH {
                     self.flush();
@@ -172,9 +181,21 @@ impl<'a> Sink<'a> {
 
     /// Interns the pending shares into the dataset.
     fn flush(&mut self) {
-        if !self.batch.is_empty() {
-            self.ds.push_batch(&self.batch);
-            self.batch.clear();
+        if self.batch.is_empty() {
+            return;
+        }
+        match &mut self.target {
+            Target::Direct(ds) => {
+                ds.push_batch(&self.batch);
+                self.batch.clear();
+            }
+            Target::Channel { full, empty } => {
+                let next = empty.try_recv().unwrap_or_default();
+                let batch = std::mem::replace(&mut self.batch, next);
+                // The receiver only stops when this sink is gone; a send error
+                // means the consumer panicked, which the caller's join reports.
+                let _ = full.send(batch);
+            }
         }
     }
 
@@ -207,12 +228,7 @@ impl<'a> Sink<'a> {
         if self.opts.strict {
             // Keep what was read before the bad record.
             self.flush();
-            return Err(Error::Record {
-                file: self.info.name.clone(),
-                line,
-                reason: p.reason,
-                detail: p.detail,
-            });
+            return Err(Error::Record { file: self.info.name.clone(), line, reason: p.reason, detail: p.detail });
         }
         self.skipped += 1;
         self.diags.record(Diagnostic {
@@ -237,9 +253,11 @@ impl Drop for Sink<'_> {
 fn new_progress(info: &SourceInfo) -> ProgressBar {
     let pb = match info.raw_len {
         Some(len) => ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr()).with_style(
-            ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} {prefix} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
         ),
         None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
             ProgressStyle::with_template("{spinner} {prefix} {bytes} ({bytes_per_sec}) {msg}")
@@ -286,59 +304,33 @@ fn convert<'r>(
         buf.push_str(itoa::Buffer::new().format(line));
         buf.as_str()
     } else {
-        text(
-            rec.post,
-            cols.post.as_deref().unwrap_or("post"),
-            &mut bufs.post,
-        )?
-        .unwrap_or_default()
+        text(rec.post, cols.post.as_deref().unwrap_or("post"), &mut bufs.post)?.unwrap_or_default()
     };
     let time = time_of(rec.time, &cols.time, opts)?;
-    Ok(Share {
-        account,
-        object,
-        kind,
-        post,
-        time,
-    })
+    Ok(Share { account, object, kind, post, time })
 }
 
 /// A field that must be present and non-blank.
 #[inline]
-fn required<'r>(
-    f: Field<'r>,
-    col: &str,
-    buf: &'r mut String,
-) -> std::result::Result<&'r str, Problem> {
+fn required<'r>(f: Field<'r>, col: &str, buf: &'r mut String) -> std::result::Result<&'r str, Problem> {
     match text(f, col, buf)? {
-        None => Err(Problem {
-            reason: reason::MISSING_FIELD,
-            detail: format!("no value for `{col}`"),
-        }),
-        Some(s) if s.trim_ascii().is_empty() => Err(Problem {
-            reason: reason::EMPTY_FIELD,
-            detail: format!("`{col}` is empty"),
-        }),
+        None => Err(Problem { reason: reason::MISSING_FIELD, detail: format!("no value for `{col}`") }),
+        Some(s) if s.trim_ascii().is_empty() => {
+            Err(Problem { reason: reason::EMPTY_FIELD, detail: format!("`{col}` is empty") })
+        }
         Some(s) => Ok(s),
     }
 }
 
 /// A field as text (`None` when missing).
 #[inline]
-fn text<'r>(
-    f: Field<'r>,
-    col: &str,
-    buf: &'r mut String,
-) -> std::result::Result<Option<&'r str>, Problem> {
+fn text<'r>(f: Field<'r>, col: &str, buf: &'r mut String) -> std::result::Result<Option<&'r str>, Problem> {
     Ok(Some(match f {
         Field::Missing => return Ok(None),
         Field::Str(s) => s,
         Field::Bytes(b) => std::str::from_utf8(b).map_err(|e| Problem {
             reason: reason::BAD_UTF8,
-            detail: format!(
-                "`{col}` is not valid UTF-8 ({e}): {}",
-                shorten(&String::from_utf8_lossy(b))
-            ),
+            detail: format!("`{col}` is not valid UTF-8 ({e}): {}", shorten(&String::from_utf8_lossy(b))),
         })?,
         Field::Int(v) => {
             buf.clear();
@@ -368,10 +360,7 @@ fn time_of(f: Field<'_>, col: &str, opts: &ReadOptions) -> std::result::Result<i
     let unit = opts.time_unit;
     let (res, shown) = match f {
         Field::Missing => {
-            return Err(Problem {
-                reason: reason::MISSING_FIELD,
-                detail: format!("no value for `{col}`"),
-            })
+            return Err(Problem { reason: reason::MISSING_FIELD, detail: format!("no value for `{col}`") })
         }
         Field::Invalid(what) => {
             return Err(Problem {
@@ -428,13 +417,7 @@ mod tests {
     }
 
     fn rec<'a>(account: Field<'a>, object: Field<'a>, time: Field<'a>) -> Record<'a> {
-        Record {
-            account,
-            object,
-            time,
-            post: Field::Missing,
-            kind: Field::Missing,
-        }
+        Record { account, object, time, post: Field::Missing, kind: Field::Missing }
     }
 
     /// Runs records through a sink; returns the dataset, diagnostics and summary.
@@ -475,20 +458,10 @@ mod tests {
         assert_eq!(ds.posts.get(ds.shares[0].post), "t.csv:2");
         assert_eq!(ds.kind_of(ds.shares[0].object), "object");
         assert_eq!(ds.shares[2].time, -3);
-        let reasons: Vec<(&str, u64)> = diags
-            .by_reason
-            .iter()
-            .map(|(r, s)| (r.as_str(), s.count))
-            .collect();
+        let reasons: Vec<(&str, u64)> = diags.by_reason.iter().map(|(r, s)| (r.as_str(), s.count)).collect();
         assert_eq!(
             reasons,
-            [
-                ("bad_json", 1),
-                ("bad_timestamp", 1),
-                ("bad_utf8", 1),
-                ("empty_field", 1),
-                ("missing_field", 1)
-            ]
+            [("bad_json", 1), ("bad_timestamp", 1), ("bad_utf8", 1), ("empty_field", 1), ("missing_field", 1)]
         );
         let bad_time = &diags.by_reason["bad_timestamp"].examples[0];
         assert_eq!(bad_time.line, 7);
@@ -497,28 +470,16 @@ mod tests {
 
     #[test]
     fn strict_stops_at_first_problem() {
-        let opts = ReadOptions {
-            strict: true,
-            ..ReadOptions::default()
-        };
-        let recs = [
-            rec(Field::Str("a"), Field::Str("o"), Field::Int(1)),
-            rec(Field::Str("a"), Field::Str(""), Field::Int(1)),
-        ];
+        let opts = ReadOptions { strict: true, ..ReadOptions::default() };
+        let recs =
+            [rec(Field::Str("a"), Field::Str("o"), Field::Int(1)), rec(Field::Str("a"), Field::Str(""), Field::Int(1))];
         let (_, diags, summary) = run(&opts, &recs);
         let err = summary.unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Record {
-                    line: 3,
-                    reason: "empty_field",
-                    ..
-                }
-            ),
-            "{err}"
+        assert!(matches!(err, Error::Record { line: 3, reason: "empty_field", .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "t.csv:3: empty_field: `object_id` is empty (strict mode stops at the first bad record)"
         );
-        assert_eq!(err.to_string(), "t.csv:3: empty_field: `object_id` is empty (strict mode stops at the first bad record)");
         assert!(diags.is_empty());
     }
 
@@ -537,23 +498,13 @@ mod tests {
                 kind: Field::Str("hashtag"),
                 ..rec(Field::Str("a"), Field::Str("o"), Field::Int(1))
             },
-            Record {
-                kind: Field::Missing,
-                ..rec(Field::Str("a"), Field::Str("o"), Field::Int(1))
-            },
+            Record { kind: Field::Missing, ..rec(Field::Str("a"), Field::Str("o"), Field::Int(1)) },
         ];
         let (ds, diags, _) = run(&opts, &recs);
         assert_eq!(ds.shares.len(), 2);
-        assert_eq!(
-            ds.objects.len(),
-            2,
-            "same value under two kinds is two objects"
-        );
+        assert_eq!(ds.objects.len(), 2, "same value under two kinds is two objects");
         assert_eq!(ds.posts.get(ds.shares[0].post), "p1");
         assert_eq!(ds.posts.get(ds.shares[1].post), "t.csv:3");
-        assert_eq!(
-            diags.by_reason["missing_field"].examples[0].detail,
-            "no value for `type`"
-        );
+        assert_eq!(diags.by_reason["missing_field"].examples[0].detail, "no value for `type`");
     }
 }

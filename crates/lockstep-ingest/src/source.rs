@@ -52,17 +52,8 @@ impl SourceInfo {
     /// the input is compressed (that is nearly always the cause), else a read error.
     pub fn read_error(&self, line: u64, source: io::Error) -> Error {
         match self.compression {
-            Compression::None => Error::Io {
-                file: self.name.clone(),
-                line,
-                source,
-            },
-            c => Error::Decompress {
-                file: self.name.clone(),
-                compression: c.name(),
-                line,
-                source,
-            },
+            Compression::None => Error::Io { file: self.name.clone(), line, source },
+            c => Error::Decompress { file: self.name.clone(), compression: c.name(), line, source },
         }
     }
 
@@ -93,95 +84,49 @@ impl Source {
     /// Opens `path` (`-` for stdin).
     pub fn open(path: &Path) -> Result<Source> {
         let stdin = path.as_os_str() == "-";
-        let name = if stdin {
-            "<stdin>".to_string()
-        } else {
-            path.display().to_string()
-        };
+        let name = if stdin { "<stdin>".to_string() } else { path.display().to_string() };
         let raw_bytes = Arc::new(AtomicU64::new(0));
         let (raw, raw_len): (Box<dyn Read>, Option<u64>) = if stdin {
             (Box::new(io::stdin().lock()), None)
         } else {
-            let file = fs_err::File::open(path).map_err(|source| Error::Open {
-                file: name.clone(),
-                source,
-            })?;
-            let len = file
-                .metadata()
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| m.len());
+            let file = fs_err::File::open(path).map_err(|source| Error::Open { file: name.clone(), source })?;
+            let len = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
             (Box::new(file), len)
         };
-        let mut raw = BufReader::with_capacity(
-            BUF_LEN,
-            Counting {
-                inner: raw,
-                count: raw_bytes.clone(),
-            },
-        );
-        let magic = read_head(&mut raw, 4).map_err(|source| Error::Io {
-            file: name.clone(),
-            line: 0,
-            source,
-        })?;
+        let mut raw = BufReader::with_capacity(BUF_LEN, Counting { inner: raw, count: raw_bytes.clone() });
+        let magic = read_head(&mut raw, 4).map_err(|source| Error::Io { file: name.clone(), line: 0, source })?;
         if magic.is_empty() {
-            return Err(Error::Empty {
-                file: name,
-                what: "the input has no bytes",
-            });
+            return Err(Error::Empty { file: name, what: "the input has no bytes" });
         }
         let compression = compression_of(path, &magic);
         let raw = Cursor::new(magic).chain(raw);
-        let info = SourceInfo {
-            name,
-            path: (!stdin).then(|| path.to_path_buf()),
-            compression,
-            raw_bytes,
-            raw_len,
-        };
+        let info = SourceInfo { name, path: (!stdin).then(|| path.to_path_buf()), compression, raw_bytes, raw_len };
         let mut decoded: Box<dyn Read> = match compression {
             Compression::None => Box::new(raw),
             Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
-            Compression::Zstd => Box::new(
-                zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| info.read_error(0, e))?,
-            ),
+            Compression::Zstd => {
+                Box::new(zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| info.read_error(0, e))?)
+            }
         };
         let head = read_head(&mut decoded, HEAD_LEN).map_err(|e| info.read_error(0, e))?;
         if head.is_empty() {
-            return Err(Error::Empty {
-                file: info.name,
-                what: "the decompressed stream has no bytes",
-            });
+            return Err(Error::Empty { file: info.name, what: "the decompressed stream has no bytes" });
         }
-        let reader = Box::new(BufReader::with_capacity(
-            BUF_LEN,
-            Cursor::new(head.clone()).chain(decoded),
-        ));
+        let reader = Box::new(BufReader::with_capacity(BUF_LEN, Cursor::new(head.clone()).chain(decoded)));
         Ok(Source { info, head, reader })
     }
 
     /// The whole input for random access: the file itself when it is a plain
     /// regular file, else everything read into memory.
     pub fn into_random_access(self) -> Result<RandomAccess> {
-        let Source {
-            info, mut reader, ..
-        } = self;
-        if let (Some(path), Compression::None, Some(_)) =
-            (&info.path, info.compression, info.raw_len)
-        {
-            let file = fs_err::File::open(path).map_err(|source| Error::Open {
-                file: info.name.clone(),
-                source,
-            })?;
-            info.raw_bytes
-                .store(info.raw_len.unwrap_or(0), Ordering::Relaxed);
+        let Source { info, mut reader, .. } = self;
+        if let (Some(path), Compression::None, Some(_)) = (&info.path, info.compression, info.raw_len) {
+            let file = fs_err::File::open(path).map_err(|source| Error::Open { file: info.name.clone(), source })?;
+            info.raw_bytes.store(info.raw_len.unwrap_or(0), Ordering::Relaxed);
             return Ok(RandomAccess::File(file.into_file()));
         }
         let mut all = Vec::new();
-        reader
-            .read_to_end(&mut all)
-            .map_err(|e| info.read_error(0, e))?;
+        reader.read_to_end(&mut all).map_err(|e| info.read_error(0, e))?;
         Ok(RandomAccess::Bytes(bytes::Bytes::from(all)))
     }
 }
@@ -194,12 +139,7 @@ fn compression_of(path: &Path, magic: &[u8]) -> Compression {
         return Compression::Zstd;
     }
     // Not the magic, but the name says so: decode anyway and let the decoder explain.
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("gz") => Compression::Gzip,
         Some("zst" | "zstd") => Compression::Zstd,
         _ => Compression::None,
@@ -249,9 +189,7 @@ mod tests {
 
     #[test]
     fn plain_gzip_zstd_round_trip() {
-        let data: Vec<u8> = (0..200_000u32)
-            .flat_map(|i| format!("{i},x\n").into_bytes())
-            .collect();
+        let data: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{i},x\n").into_bytes()).collect();
         let (_d, src) = open_bytes("a.csv", &data);
         let src = src.unwrap();
         assert_eq!(src.info.compression, Compression::None);

@@ -45,10 +45,7 @@ pub fn parse_timestamp(text: &[u8], unit: TimeUnit) -> Result<i64, &'static str>
         return from_int(n, unit);
     }
     if s.iter().any(|&b| b == b'e' || b == b'E') {
-        if let Some(f) = std::str::from_utf8(s)
-            .ok()
-            .and_then(|t| t.parse::<f64>().ok())
-        {
+        if let Some(f) = std::str::from_utf8(s).ok().and_then(|t| t.parse::<f64>().ok()) {
             return from_float(f, unit);
         }
     }
@@ -134,20 +131,12 @@ fn parse_date(s: &[u8]) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.timestamp());
     }
-    for layout in [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-    ] {
+    for layout in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, layout) {
             return Some(dt.and_utc().timestamp());
         }
     }
-    for layout in [
-        "%Y-%m-%d %H:%M:%S%.f %z",
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-        "%a %b %d %H:%M:%S %z %Y",
-    ] {
+    for layout in ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%dT%H:%M:%S%.f%z", "%a %b %d %H:%M:%S %z %Y"] {
         if let Ok(dt) = DateTime::parse_from_str(s, layout) {
             return Some(dt.timestamp());
         }
@@ -162,12 +151,7 @@ fn fast_ymd_hms(s: &[u8]) -> Option<i64> {
         20 if s[19] == b'Z' || s[19] == b'z' => &s[..19],
         _ => return None,
     };
-    if s[4] != b'-'
-        || s[7] != b'-'
-        || !matches!(s[10], b' ' | b'T' | b't')
-        || s[13] != b':'
-        || s[16] != b':'
-    {
+    if s[4] != b'-' || s[7] != b'-' || !matches!(s[10], b' ' | b'T' | b't') || s[13] != b':' || s[16] != b':' {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {

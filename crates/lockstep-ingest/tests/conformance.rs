@@ -10,10 +10,7 @@ fn russian_coord_tweets_csv_reads_completely() {
     let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared"))
         .join("conformance/coortweet/russian_coord_tweets.csv");
     if !path.exists() {
-        let why = format!(
-            "{} is absent (the shared data folder is not beside the repository)",
-            path.display()
-        );
+        let why = format!("{} is absent (the shared data folder is not beside the repository)", path.display());
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("conformance input missing under CI: {why}");
         }
@@ -26,8 +23,5 @@ fn russian_coord_tweets_csv_reads_completely() {
     assert_eq!(summary.format, Format::Csv);
     assert_eq!((summary.shares, summary.skipped), (35_125, 0), "{diags:?}");
     assert_eq!(ds.shares.len(), 35_125);
-    assert!(ds
-        .shares
-        .iter()
-        .all(|s| s.time > 1_500_000_000 && s.time < 1_800_000_000));
+    assert!(ds.shares.iter().all(|s| s.time > 1_500_000_000 && s.time < 1_800_000_000));
 }

@@ -2,16 +2,12 @@
 //! `tests/fixtures/` and from small files written into a temp dir.
 
 use lockstep_core::{Dataset, Diagnostics};
-use lockstep_ingest::{
-    read_input, ColumnMap, Error, Format, ReadOptions, ReadSummary, Result, TimeUnit,
-};
+use lockstep_ingest::{read_input, ColumnMap, Error, Format, ReadOptions, ReadSummary, Result, TimeUnit};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 struct Read {
@@ -48,12 +44,8 @@ impl Read {
     }
     /// (reason, line) of the kept diagnostic examples, sorted by line.
     fn problems(&self) -> Vec<(String, u64)> {
-        let mut v: Vec<(String, u64)> = self
-            .diags
-            .by_reason
-            .values()
-            .flat_map(|r| r.examples.iter().map(|d| (d.reason.clone(), d.line)))
-            .collect();
+        let mut v: Vec<(String, u64)> =
+            self.diags.by_reason.values().flat_map(|r| r.examples.iter().map(|d| (d.reason.clone(), d.line))).collect();
         v.sort_by_key(|p| p.1);
         v
     }
@@ -64,11 +56,7 @@ fn read(path: &Path, opts: &ReadOptions) -> Read {
     let mut diags = Diagnostics::default();
     let result = read_input(path, opts, &mut ds, &mut diags);
     if let Ok(s) = &result {
-        assert_eq!(
-            s.records,
-            s.shares + s.skipped,
-            "records = shares + skipped"
-        );
+        assert_eq!(s.records, s.shares + s.skipped, "records = shares + skipped");
         assert_eq!(s.skipped, diags.skipped);
         assert_eq!(s.shares as usize, ds.shares.len());
     }
@@ -102,53 +90,19 @@ fn csv_quoted_fields_and_line_numbers() {
     let path = fixture("mixed.csv");
     let r = read(&path, &opts());
     let sum = r.summary();
-    assert_eq!(
-        (sum.records, sum.shares, sum.skipped, sum.format),
-        (7, 4, 3, Format::Csv)
-    );
+    assert_eq!((sum.records, sum.shares, sum.skipped, sum.format), (7, 4, 3, Format::Csv));
     assert_eq!(sum.bytes, std::fs::metadata(&path).unwrap().len());
     let post9 = format!("{}:9", path.display());
     assert_eq!(
         r.shares(),
         [
-            (
-                s("alice"),
-                s("https://e.com/a?x=1,2"),
-                s("object"),
-                s("p1"),
-                1_623_881_091
-            ),
-            (
-                s("bob"),
-                s("multi\nline, \"quoted\" object"),
-                s("object"),
-                s("p2"),
-                1_623_881_092
-            ),
-            (
-                s("carol"),
-                s("https://e.com/b"),
-                s("object"),
-                s("p3"),
-                1_623_881_093
-            ),
-            (
-                s("frank"),
-                s("https://e.com/c"),
-                s("object"),
-                post9,
-                1_623_881_091
-            ),
+            (s("alice"), s("https://e.com/a?x=1,2"), s("object"), s("p1"), 1_623_881_091),
+            (s("bob"), s("multi\nline, \"quoted\" object"), s("object"), s("p2"), 1_623_881_092),
+            (s("carol"), s("https://e.com/b"), s("object"), s("p3"), 1_623_881_093),
+            (s("frank"), s("https://e.com/c"), s("object"), post9, 1_623_881_091),
         ]
     );
-    assert_eq!(
-        r.problems(),
-        [
-            (s("bad_timestamp"), 6),
-            (s("wrong_field_count"), 7),
-            (s("empty_field"), 8)
-        ]
-    );
+    assert_eq!(r.problems(), [(s("bad_timestamp"), 6), (s("wrong_field_count"), 7), (s("empty_field"), 8)]);
     let d = &r.diags.by_reason["bad_timestamp"].examples[0];
     assert_eq!(d.source, path.display().to_string());
     assert!(d.detail.contains("not-a-time"), "{}", d.detail);
@@ -157,30 +111,11 @@ fn csv_quoted_fields_and_line_numbers() {
 #[test]
 fn strict_stops_with_file_line_and_reason() {
     let path = fixture("mixed.csv");
-    let r = read(
-        &path,
-        &ReadOptions {
-            strict: true,
-            ..opts()
-        },
-    );
+    let r = read(&path, &ReadOptions { strict: true, ..opts() });
     let err = r.err();
-    assert!(
-        matches!(
-            err,
-            Error::Record {
-                line: 6,
-                reason: "bad_timestamp",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, Error::Record { line: 6, reason: "bad_timestamp", .. }), "{err}");
     let msg = err.to_string();
-    assert!(
-        msg.starts_with(&format!("{}:6: bad_timestamp:", path.display())),
-        "{msg}"
-    );
+    assert!(msg.starts_with(&format!("{}:6: bad_timestamp:", path.display())), "{msg}");
     assert_eq!(r.ds.shares.len(), 3, "records before the bad one were read");
 }
 
@@ -191,21 +126,9 @@ fn tsv_with_millisecond_times() {
     let times: Vec<i64> = r.ds.shares.iter().map(|s| s.time).collect();
     assert_eq!(times, [1_623_881_091, 1_623_881_092]);
     // Explicit units: seconds would take the values literally.
-    let r = read(
-        &fixture("shares.tsv"),
-        &ReadOptions {
-            time_unit: TimeUnit::Seconds,
-            ..opts()
-        },
-    );
+    let r = read(&fixture("shares.tsv"), &ReadOptions { time_unit: TimeUnit::Seconds, ..opts() });
     assert_eq!(r.ds.shares[0].time, 1_623_881_091_000);
-    let r = read(
-        &fixture("shares.tsv"),
-        &ReadOptions {
-            time_unit: TimeUnit::Rfc3339,
-            ..opts()
-        },
-    );
+    let r = read(&fixture("shares.tsv"), &ReadOptions { time_unit: TimeUnit::Rfc3339, ..opts() });
     assert_eq!(r.summary().skipped, 2);
 }
 
@@ -218,31 +141,12 @@ fn ira_layout_with_naive_utc_times() {
         post: Some(s("tweetid")),
         kind: None,
     };
-    let r = read(
-        &fixture("ira.tsv"),
-        &ReadOptions {
-            columns,
-            kind_label: s("url"),
-            ..opts()
-        },
-    );
+    let r = read(&fixture("ira.tsv"), &ReadOptions { columns, kind_label: s("url"), ..opts() });
     assert_eq!(
         r.shares(),
         [
-            (
-                s("u1"),
-                s("https://e.com/a"),
-                s("url"),
-                s("1"),
-                1_472_731_200
-            ),
-            (
-                s("u2"),
-                s("https://e.com/a"),
-                s("url"),
-                s("2"),
-                1_472_731_230
-            ),
+            (s("u1"), s("https://e.com/a"), s("url"), s("1"), 1_472_731_200),
+            (s("u2"), s("https://e.com/a"), s("url"), s("2"), 1_472_731_230),
         ]
     );
 }
@@ -250,24 +154,14 @@ fn ira_layout_with_naive_utc_times() {
 #[test]
 fn kind_column() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        "k.csv",
-        b"account_id,object_id,type,timestamp_share\na,x,url,1\nb,x,hashtag,2\nc,x,,3\n",
-    );
-    let columns = ColumnMap {
-        kind: Some(s("type")),
-        post: None,
-        ..ColumnMap::default()
-    };
+    let path =
+        write(dir.path(), "k.csv", b"account_id,object_id,type,timestamp_share\na,x,url,1\nb,x,hashtag,2\nc,x,,3\n");
+    let columns = ColumnMap { kind: Some(s("type")), post: None, ..ColumnMap::default() };
     let r = read(&path, &ReadOptions { columns, ..opts() });
     assert_eq!(r.ds.objects.len(), 2);
     assert_eq!(r.ds.kind_of(r.ds.shares[1].object), "hashtag");
     assert_eq!(r.problems(), [(s("empty_field"), 4)]);
-    assert_eq!(
-        r.ds.posts.get(r.ds.shares[0].post),
-        format!("{}:2", path.display())
-    );
+    assert_eq!(r.ds.posts.get(r.ds.shares[0].post), format!("{}:2", path.display()));
 }
 
 #[test]
@@ -281,11 +175,13 @@ fn non_utf8_field_is_skipped_not_fatal() {
     let r = read(&path, &opts());
     assert_eq!((r.summary().shares, r.summary().skipped), (1, 1));
     assert_eq!(r.problems(), [(s("bad_utf8"), 2)]);
-    assert!(r.diags.by_reason["bad_utf8"].examples[0]
-        .detail
-        .contains("account_id"));
+    assert!(r.diags.by_reason["bad_utf8"].examples[0].detail.contains("account_id"));
 
-    let path = write(dir.path(), "latin1.jsonl", b"{\"account_id\":\"Jos\xe9\"}\n{\"account_id\":\"a\",\"object_id\":\"o\",\"timestamp_share\":1}\n");
+    let path = write(
+        dir.path(),
+        "latin1.jsonl",
+        b"{\"account_id\":\"Jos\xe9\"}\n{\"account_id\":\"a\",\"object_id\":\"o\",\"timestamp_share\":1}\n",
+    );
     let r = read(&path, &opts());
     assert_eq!(r.problems(), [(s("bad_utf8"), 1)]);
     assert_eq!(r.summary().shares, 1);
@@ -318,45 +214,22 @@ fn missing_file_is_an_error_naming_it() {
 #[test]
 fn missing_column_lists_available_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        "cols.csv",
-        b"\xef\xbb\xbfuser,url,timestamp_share\na,b,1\n",
-    );
+    let path = write(dir.path(), "cols.csv", b"\xef\xbb\xbfuser,url,timestamp_share\na,b,1\n");
     let err = read(&path, &opts()).result.unwrap_err();
     match &err {
-        Error::MissingColumn {
-            role,
-            column,
-            available,
-            ..
-        } => {
+        Error::MissingColumn { role, column, available, .. } => {
             assert_eq!((*role, column.as_str()), ("account", "account_id"));
-            assert_eq!(
-                available,
-                &[s("user"), s("url"), s("timestamp_share")],
-                "BOM stripped"
-            );
+            assert_eq!(available, &[s("user"), s("url"), s("timestamp_share")], "BOM stripped");
         }
         other => panic!("{other}"),
     }
     let msg = err.to_string();
-    assert!(
-        msg.contains("cols.csv") && msg.contains("`account_id`") && msg.contains("`user`, `url`"),
-        "{msg}"
-    );
+    assert!(msg.contains("cols.csv") && msg.contains("`account_id`") && msg.contains("`user`, `url`"), "{msg}");
 
     // JSON Lines: a key that no record has is a column error too, listing the keys seen.
-    let path = write(
-        dir.path(),
-        "keys.jsonl",
-        b"{\"user\":\"a\",\"object_id\":\"o\",\"timestamp_share\":1}\n",
-    );
+    let path = write(dir.path(), "keys.jsonl", b"{\"user\":\"a\",\"object_id\":\"o\",\"timestamp_share\":1}\n");
     let err = read(&path, &opts()).result.unwrap_err();
-    assert!(
-        matches!(&err, Error::MissingColumn { column, .. } if column == "account_id"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::MissingColumn { column, .. } if column == "account_id"), "{err}");
     assert!(err.to_string().contains("`user`"), "{err}");
 }
 
@@ -364,68 +237,21 @@ fn missing_column_lists_available_columns() {
 
 #[test]
 fn jsonl_nested_keys_numeric_ids_and_times() {
-    let columns = ColumnMap {
-        account: s("user.id"),
-        object: s("url"),
-        time: s("created_at"),
-        post: Some(s("id")),
-        kind: None,
-    };
-    let r = read(
-        &fixture("nested.jsonl"),
-        &ReadOptions {
-            columns,
-            kind_label: s("url"),
-            ..opts()
-        },
-    );
+    let columns =
+        ColumnMap { account: s("user.id"), object: s("url"), time: s("created_at"), post: Some(s("id")), kind: None };
+    let r = read(&fixture("nested.jsonl"), &ReadOptions { columns, kind_label: s("url"), ..opts() });
     let sum = r.summary();
-    assert_eq!(
-        (sum.records, sum.shares, sum.skipped, sum.format),
-        (8, 4, 4, Format::Jsonl)
-    );
+    assert_eq!((sum.records, sum.shares, sum.skipped, sum.format), (8, 4, 4, Format::Jsonl));
     assert_eq!(
         r.shares(),
         [
-            (
-                s("42"),
-                s("https://e.com/a"),
-                s("url"),
-                s("1001"),
-                1_472_731_200
-            ),
-            (
-                s("43"),
-                s("https://e.com/a"),
-                s("url"),
-                s("1002"),
-                1_472_731_205
-            ),
-            (
-                s("44"),
-                s("https://e.com/a"),
-                s("url"),
-                s("1003"),
-                1_472_731_210
-            ),
-            (
-                s("47"),
-                s("https://e.com/b"),
-                s("url"),
-                s("1007"),
-                1_472_731_230
-            ),
+            (s("42"), s("https://e.com/a"), s("url"), s("1001"), 1_472_731_200),
+            (s("43"), s("https://e.com/a"), s("url"), s("1002"), 1_472_731_205),
+            (s("44"), s("https://e.com/a"), s("url"), s("1003"), 1_472_731_210),
+            (s("47"), s("https://e.com/b"), s("url"), s("1007"), 1_472_731_230),
         ]
     );
-    assert_eq!(
-        r.problems(),
-        [
-            (s("missing_field"), 5),
-            (s("bad_json"), 6),
-            (s("bad_json"), 8),
-            (s("bad_json"), 9)
-        ]
-    );
+    assert_eq!(r.problems(), [(s("missing_field"), 5), (s("bad_json"), 6), (s("bad_json"), 8), (s("bad_json"), 9)]);
 }
 
 // ---------------------------------------------------------------- compression
@@ -434,33 +260,18 @@ fn jsonl_nested_keys_numeric_ids_and_times() {
 fn gzip_and_zstd_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let plain = std::fs::read(fixture("mixed.csv")).unwrap();
-    let expected = read(&fixture("mixed.csv"), &opts())
-        .shares()
-        .into_iter()
-        .map(|t| t.1)
-        .collect::<Vec<_>>();
+    let expected = read(&fixture("mixed.csv"), &opts()).shares().into_iter().map(|t| t.1).collect::<Vec<_>>();
     let gz = write(dir.path(), "mixed.csv.gz", &gzip(&plain));
     // Concatenated gzip members (as `cat a.gz b.gz`) are one stream.
     let mut two = gzip(&plain[..40]);
     two.extend(gzip(&plain[40..]));
     let multi = write(dir.path(), "multi.csv.gz", &two);
-    let zst = write(
-        dir.path(),
-        "mixed.csv.zst",
-        &zstd::encode_all(&plain[..], 3).unwrap(),
-    );
-    let magic_only = write(
-        dir.path(),
-        "mixed-no-extension",
-        &zstd::encode_all(&plain[..], 3).unwrap(),
-    );
+    let zst = write(dir.path(), "mixed.csv.zst", &zstd::encode_all(&plain[..], 3).unwrap());
+    let magic_only = write(dir.path(), "mixed-no-extension", &zstd::encode_all(&plain[..], 3).unwrap());
     for path in [gz, multi, zst, magic_only] {
         let r = read(&path, &opts());
         assert_eq!(r.summary().format, Format::Csv, "{}", path.display());
-        assert_eq!(
-            r.shares().into_iter().map(|t| t.1).collect::<Vec<_>>(),
-            expected
-        );
+        assert_eq!(r.shares().into_iter().map(|t| t.1).collect::<Vec<_>>(), expected);
         assert_eq!(r.summary().bytes, std::fs::metadata(&path).unwrap().len());
     }
 }
@@ -468,14 +279,7 @@ fn gzip_and_zstd_inputs() {
 fn big_csv(rows: usize) -> Vec<u8> {
     let mut data = b"account_id,object_id,content_id,timestamp_share\n".to_vec();
     for i in 0..rows {
-        writeln!(
-            data,
-            "account{},https://example.com/{},{i},{}",
-            i % 977,
-            i % 131,
-            1_600_000_000 + i
-        )
-        .unwrap();
+        writeln!(data, "account{},https://example.com/{},{i},{}", i % 977, i % 131, 1_600_000_000 + i).unwrap();
     }
     data
 }
@@ -489,36 +293,25 @@ fn truncated_gzip_is_an_error_naming_the_file_and_line() {
     let r = read(&path, &opts());
     let err = r.err();
     match err {
-        Error::Decompress {
-            compression, line, ..
-        } => {
+        Error::Decompress { compression, line, .. } => {
             assert_eq!(*compression, "gzip");
             assert!(*line > 1000, "line reached {line}");
         }
         other => panic!("{other}"),
     }
     let msg = err.to_string();
-    assert!(
-        msg.contains("cut.csv.gz") && msg.contains("truncated gzip") && msg.contains("after line"),
-        "{msg}"
-    );
+    assert!(msg.contains("cut.csv.gz") && msg.contains("truncated gzip") && msg.contains("after line"), "{msg}");
 
     // Cut in the trailer only (all data present, CRC/size missing).
     let path = write(dir.path(), "trailer.csv.gz", &gz[..gz.len() - 4]);
-    assert!(matches!(
-        read(&path, &opts()).err(),
-        Error::Decompress { .. }
-    ));
+    assert!(matches!(read(&path, &opts()).err(), Error::Decompress { .. }));
 
     // Corrupt bytes in the middle.
     let mut bad = gz.clone();
     let mid = bad.len() / 2;
     bad[mid..mid + 64].fill(0xAA);
     let path = write(dir.path(), "corrupt.csv.gz", &bad);
-    assert!(matches!(
-        read(&path, &opts()).err(),
-        Error::Decompress { .. }
-    ));
+    assert!(matches!(read(&path, &opts()).err(), Error::Decompress { .. }));
 
     // Not gzip at all, despite the name.
     let path = write(dir.path(), "fake.csv.gz", b"account_id,object_id\n");
@@ -533,24 +326,9 @@ fn truncated_zstd_is_an_error_naming_the_file() {
     let path = write(dir.path(), "cut.jsonl.zst", &zst[..zst.len() / 2]);
     // Wrong content for .jsonl on purpose: the stream error must come first or the
     // records are merely bad; force CSV to read the whole thing.
-    let r = read(
-        &path,
-        &ReadOptions {
-            format: Format::Csv,
-            ..opts()
-        },
-    );
+    let r = read(&path, &ReadOptions { format: Format::Csv, ..opts() });
     let err = r.err();
-    assert!(
-        matches!(
-            err,
-            Error::Decompress {
-                compression: "zstd",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, Error::Decompress { compression: "zstd", .. }), "{err}");
     assert!(err.to_string().contains("cut.jsonl.zst"), "{err}");
 }
 
@@ -584,10 +362,7 @@ fn auto_detection_by_extension_and_content() {
     assert!(err.to_string().contains("JSON array"), "{err}");
     let path = write(dir.path(), "blob", b"\x00\x01\x02garbage");
     let err = read(&path, &opts()).result.unwrap_err();
-    assert!(
-        err.to_string().contains("cannot detect the input format"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("cannot detect the input format"), "{err}");
 }
 
 // ---------------------------------------------------------------- Parquet
@@ -595,8 +370,7 @@ fn auto_detection_by_extension_and_content() {
 mod parquet_files {
     use super::*;
     use arrow::array::{
-        ArrayRef, Int32Array, Int64Array, LargeStringArray, RecordBatch, StringArray,
-        TimestampMillisecondArray,
+        ArrayRef, Int32Array, Int64Array, LargeStringArray, RecordBatch, StringArray, TimestampMillisecondArray,
     };
     use parquet::arrow::ArrowWriter;
     use std::sync::Arc;
@@ -616,29 +390,12 @@ mod parquet_files {
         write_parquet(
             &path,
             vec![
-                (
-                    "account_id",
-                    Arc::new(StringArray::from(vec![
-                        Some("a"),
-                        Some("b"),
-                        None,
-                        Some("d"),
-                    ])) as ArrayRef,
-                ),
-                (
-                    "object_id",
-                    Arc::new(LargeStringArray::from(vec!["x", "x", "y", ""])),
-                ),
-                (
-                    "content_id",
-                    Arc::new(Int64Array::from(vec![10, 11, 12, 13])),
-                ),
+                ("account_id", Arc::new(StringArray::from(vec![Some("a"), Some("b"), None, Some("d")])) as ArrayRef),
+                ("object_id", Arc::new(LargeStringArray::from(vec!["x", "x", "y", ""]))),
+                ("content_id", Arc::new(Int64Array::from(vec![10, 11, 12, 13]))),
                 (
                     "timestamp_share",
-                    Arc::new(
-                        TimestampMillisecondArray::from(vec![1_623_881_091_999, -1, 0, 5])
-                            .with_timezone("UTC"),
-                    ),
+                    Arc::new(TimestampMillisecondArray::from(vec![1_623_881_091_999, -1, 0, 5]).with_timezone("UTC")),
                 ),
                 ("ignored", Arc::new(Int32Array::from(vec![1, 2, 3, 4]))),
             ],
@@ -647,15 +404,9 @@ mod parquet_files {
         assert_eq!(r.summary().format, Format::Parquet);
         assert_eq!(
             r.shares(),
-            [
-                (s("a"), s("x"), s("object"), s("10"), 1_623_881_091),
-                (s("b"), s("x"), s("object"), s("11"), -1),
-            ]
+            [(s("a"), s("x"), s("object"), s("10"), 1_623_881_091), (s("b"), s("x"), s("object"), s("11"), -1),]
         );
-        assert_eq!(
-            r.problems(),
-            [(s("missing_field"), 3), (s("empty_field"), 4)]
-        );
+        assert_eq!(r.problems(), [(s("missing_field"), 3), (s("empty_field"), 4)]);
 
         // Content detection (no extension) and gzip around Parquet.
         let bytes = std::fs::read(&path).unwrap();
@@ -672,47 +423,17 @@ mod parquet_files {
         write_parquet(
             &path,
             vec![
-                (
-                    "account_id",
-                    Arc::new(Int32Array::from(vec![7, 8])) as ArrayRef,
-                ),
-                (
-                    "object_id",
-                    Arc::new(Int64Array::from(vec![1_234_567_890_123, 5])),
-                ),
-                (
-                    "timestamp_share",
-                    Arc::new(Int64Array::from(vec![1_623_881_091_500, 1_623_881_092_000])),
-                ),
-                (
-                    "when",
-                    Arc::new(StringArray::from(vec!["2016-09-01 12:00:00", "nope"])),
-                ),
+                ("account_id", Arc::new(Int32Array::from(vec![7, 8])) as ArrayRef),
+                ("object_id", Arc::new(Int64Array::from(vec![1_234_567_890_123, 5]))),
+                ("timestamp_share", Arc::new(Int64Array::from(vec![1_623_881_091_500, 1_623_881_092_000]))),
+                ("when", Arc::new(StringArray::from(vec!["2016-09-01 12:00:00", "nope"]))),
             ],
         );
-        let r = read(
-            &path,
-            &ReadOptions {
-                time_unit: TimeUnit::Millis,
-                ..opts()
-            },
-        );
+        let r = read(&path, &ReadOptions { time_unit: TimeUnit::Millis, ..opts() });
         let post1 = format!("{}:1", path.display());
-        assert_eq!(
-            r.shares()[0],
-            (
-                s("7"),
-                s("1234567890123"),
-                s("object"),
-                post1,
-                1_623_881_091
-            )
-        );
+        assert_eq!(r.shares()[0], (s("7"), s("1234567890123"), s("object"), post1, 1_623_881_091));
 
-        let columns = ColumnMap {
-            time: s("when"),
-            ..ColumnMap::default()
-        };
+        let columns = ColumnMap { time: s("when"), ..ColumnMap::default() };
         let r = read(&path, &ReadOptions { columns, ..opts() });
         assert_eq!(r.ds.shares[0].time, 1_472_731_200);
         assert_eq!(r.problems(), [(s("bad_timestamp"), 2)]);
@@ -722,21 +443,11 @@ mod parquet_files {
     fn missing_column_and_garbage() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cols.parquet");
-        write_parquet(
-            &path,
-            vec![("user", Arc::new(StringArray::from(vec!["a"])) as ArrayRef)],
-        );
+        write_parquet(&path, vec![("user", Arc::new(StringArray::from(vec!["a"])) as ArrayRef)]);
         let err = read(&path, &opts()).result.unwrap_err();
-        assert!(
-            matches!(&err, Error::MissingColumn { available, .. } if available == &[s("user")]),
-            "{err}"
-        );
+        assert!(matches!(&err, Error::MissingColumn { available, .. } if available == &[s("user")]), "{err}");
 
-        let bad = write(
-            dir.path(),
-            "bad.parquet",
-            b"PAR1 this is not really parquet PAR1",
-        );
+        let bad = write(dir.path(), "bad.parquet", b"PAR1 this is not really parquet PAR1");
         let err = read(&bad, &opts()).result.unwrap_err();
         assert!(matches!(err, Error::Parquet { .. }), "{err}");
         assert!(err.to_string().contains("bad.parquet"), "{err}");

@@ -228,12 +228,9 @@ impl TableWriter {
                     }
                 })
                 .collect();
-            let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| Error::parquet(&self.path, e.into()))?;
-            writer
-                .as_mut()
-                .expect("writer open")
-                .write(&batch)
-                .map_err(|e| Error::parquet(&self.path, e))?;
+            let batch =
+                RecordBatch::try_new(schema.clone(), arrays).map_err(|e| Error::parquet(&self.path, e.into()))?;
+            writer.as_mut().expect("writer open").write(&batch).map_err(|e| Error::parquet(&self.path, e))?;
             *rows = 0;
         }
         Ok(())

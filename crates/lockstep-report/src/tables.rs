@@ -64,21 +64,24 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
     for a in &det.accounts {
         component[a.account as usize] = a.component;
     }
-    let name = |a| ds.accounts.get(a);
-    let mut order: Vec<(u32, &str, &str, usize)> = det
+    // Sorting by integer name ranks gives the same order as comparing names.
+    let rank = name_ranks(ds);
+    let mut order: Vec<(Reverse<u32>, u32, u32, u32)> = det
         .edges
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let (x, y) = (name(e.a), name(e.b));
+            let (x, y) = (rank[e.a as usize], rank[e.b as usize]);
             let (from, to) = if x <= y { (x, y) } else { (y, x) };
-            (e.full.weight, from, to, i)
+            (Reverse(e.full.weight), from, to, i as u32)
         })
         .collect();
-    order.sort_unstable_by(|p, q| Reverse(p.0).cmp(&Reverse(q.0)).then(p.1.cmp(q.1)).then(p.2.cmp(q.2)));
+    order.sort_unstable();
     let mut row: Vec<Value> = Vec::with_capacity(16);
-    for (_, from, to, i) in order {
-        let e = &det.edges[i];
+    for (_, _, _, i) in order {
+        let e = &det.edges[i as usize];
+        let (x, y) = (ds.accounts.get(e.a), ds.accounts.get(e.b));
+        let (from, to) = if x <= y { (x, y) } else { (y, x) };
         row.clear();
         row.extend([Value::Str(from), Value::Str(to)]);
         row.extend(attrs_values(Some(&e.full)));
@@ -92,6 +95,17 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         w.row(&row)?;
     }
     done(w)
+}
+
+/// Rank of every account id in byte order of names.
+fn name_ranks(ds: &Dataset) -> Vec<u32> {
+    let mut ids: Vec<u32> = (0..ds.accounts.len() as u32).collect();
+    ids.sort_unstable_by(|&a, &b| ds.accounts.get(a).cmp(ds.accounts.get(b)));
+    let mut rank = vec![0u32; ids.len()];
+    for (r, &id) in ids.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    rank
 }
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`
@@ -117,10 +131,11 @@ pub fn write_accounts(dir: &Path, ds: &Dataset, det: &Detection, format: TableFo
             ("avg_edge_symmetry_score", F64),
         ],
     )?;
+    let rank = name_ranks(ds);
     let mut order: Vec<usize> = (0..det.accounts.len()).collect();
     order.sort_unstable_by_key(|&i| {
         let a = &det.accounts[i];
-        (a.component.unwrap_or(u32::MAX), ds.accounts.get(a.account))
+        (a.component.unwrap_or(u32::MAX), rank[a.account as usize])
     });
     for i in order {
         let a = &det.accounts[i];

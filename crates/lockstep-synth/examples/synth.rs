@@ -28,10 +28,7 @@ fn main() -> std::io::Result<()> {
         scenario.viral_posts,
     );
     for g in &scenario.groups {
-        println!(
-            "  {} ({} accounts, {} events, {} posts): {}",
-            g.name, g.accounts, g.events, g.posts, g.description
-        );
+        println!("  {} ({} accounts, {} events, {} posts): {}", g.name, g.accounts, g.events, g.posts, g.description);
     }
     Ok(())
 }

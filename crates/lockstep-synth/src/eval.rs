@@ -52,17 +52,6 @@ pub fn evaluate(flagged_accounts: &[&str], truth: &[TruthRow]) -> Evaluation {
     };
     let precision = ratio(tp, tp + fp);
     let recall = ratio(tp, tp + fn_);
-    let f1 = if precision + recall == 0.0 {
-        0.0
-    } else {
-        2.0 * precision * recall / (precision + recall)
-    };
-    Evaluation {
-        true_positives: tp,
-        false_positives: fp,
-        false_negatives: fn_,
-        precision,
-        recall,
-        f1,
-    }
+    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+    Evaluation { true_positives: tp, false_positives: fp, false_negatives: fn_, precision, recall, f1 }
 }

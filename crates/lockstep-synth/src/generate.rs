@@ -190,13 +190,9 @@ impl Alias {
             vec![1.0; n]
         };
         let mut slots = vec![(u32::MAX, 0u32); n];
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
-            (0..n).partition(|&i| scaled[i] < 1.0);
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| scaled[i] < 1.0);
         while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
-            slots[s] = (
-                (scaled[s] * 4_294_967_296.0).min(u32::MAX as f64) as u32,
-                l as u32,
-            );
+            slots[s] = ((scaled[s] * 4_294_967_296.0).min(u32::MAX as f64) as u32, l as u32);
             scaled[l] -= 1.0 - scaled[s];
             if scaled[l] < 1.0 {
                 large.pop();
@@ -231,10 +227,7 @@ impl ZipfTable {
     fn new(n: usize, s: f64) -> Self {
         let n = n.max(1);
         let weights: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-s)).collect();
-        ZipfTable {
-            n,
-            alias: Alias::new(&weights),
-        }
+        ZipfTable { n, alias: Alias::new(&weights) }
     }
 
     /// A rank below `limit` (`limit <= n`): ranks at or past `limit` are redrawn,
@@ -264,10 +257,7 @@ impl TimeSampler {
     fn new(cfg: &ScenarioConfig) -> Self {
         let n = i64::from(cfg.days.max(1)) * 24;
         let w = (0..n).map(|h| diurnal(h % 24)).collect();
-        TimeSampler {
-            start: cfg.start,
-            hours: WeightedAliasIndex::new(w).expect("weights"),
-        }
+        TimeSampler { start: cfg.start, hours: WeightedAliasIndex::new(w).expect("weights") }
     }
     fn sample(&self, rng: &mut ChaCha8Rng) -> i64 {
         self.start + self.hours.sample(rng) as i64 * 3600 + rng.random_range(0..3600)
@@ -279,18 +269,13 @@ fn plan(cfg: &ScenarioConfig, factor: f64) -> Plan {
     let times = TimeSampler::new(cfg);
     let n_bg = cfg.background_accounts.max(1);
     let sites = cfg.sites.max(1);
-    let mut articles =
-        u64::from(cfg.days.max(1)) * (sites * cfg.articles_per_site_day.max(1)) as u64;
+    let mut articles = u64::from(cfg.days.max(1)) * (sites * cfg.articles_per_site_day.max(1)) as u64;
     let mut tags = cfg.hashtags.max(1) as u64;
     let mut next_account = n_bg as u32;
     let mut groups = Vec::new();
     let mut events = Vec::new();
     let group_factor = (factor / 0.3).min(1.0);
-    let counts = [
-        cfg.tight_links_groups,
-        cfg.loose_hashtags_groups,
-        cfg.lookalike_domains_groups,
-    ];
+    let counts = [cfg.tight_links_groups, cfg.loose_hashtags_groups, cfg.lookalike_domains_groups];
     for (style, &count) in counts.iter().enumerate() {
         let count = (count as f64 * group_factor).round() as usize;
         for _ in 0..count {
@@ -299,25 +284,13 @@ fn plan(cfg: &ScenarioConfig, factor: f64) -> Plan {
                 1 => (rng.random_range(30..=50u32), rng.random_range(40..=80u32)),
                 _ => (rng.random_range(10..=20u32), rng.random_range(30..=50u32)),
             };
-            let n_events = ((f64::from(base_events) * cfg.campaign_events_scale * factor).round()
-                as usize)
-                .max(2);
+            let n_events = ((f64::from(base_events) * cfg.campaign_events_scale * factor).round() as usize).max(2);
             let gi = groups.len();
-            let mut g = Group {
-                style,
-                first_account: next_account,
-                size,
-                events: n_events,
-                posts: 0,
-                domains: vec![],
-            };
+            let mut g = Group { style, first_account: next_account, size, events: n_events, posts: 0, domains: vec![] };
             next_account += size;
             // Campaign objects look like background ones: ordinary (mid-popularity)
             // sites, ordinary hashtag names.
-            let own_sites = [
-                rng.random_range(sites / 10..sites) as u32,
-                rng.random_range(sites / 10..sites) as u32,
-            ];
+            let own_sites = [rng.random_range(sites / 10..sites) as u32, rng.random_range(sites / 10..sites) as u32];
             let first_tag = tags;
             let tag_pool = n_events.div_ceil(2) as u64;
             if style == 1 {
@@ -325,8 +298,7 @@ fn plan(cfg: &ScenarioConfig, factor: f64) -> Plan {
             }
             if style == 2 {
                 let a = rng.random_range(0..LOOKALIKE_DOMAINS.len());
-                let b =
-                    (a + rng.random_range(1..LOOKALIKE_DOMAINS.len())) % LOOKALIKE_DOMAINS.len();
+                let b = (a + rng.random_range(1..LOOKALIKE_DOMAINS.len())) % LOOKALIKE_DOMAINS.len();
                 g.domains = vec![a as u8, b as u8];
             }
             for e in 0..n_events {
@@ -334,50 +306,22 @@ fn plan(cfg: &ScenarioConfig, factor: f64) -> Plan {
                 let (kind, size, obj) = match style {
                     0 => {
                         articles += 1;
-                        (
-                            Kind::Tight,
-                            size,
-                            Obj::Url {
-                                site: own_sites[e % 2],
-                                article: articles - 1,
-                            },
-                        )
+                        (Kind::Tight, size, Obj::Url { site: own_sites[e % 2], article: articles - 1 })
                     }
                     1 => {
-                        let k = if e == 0 {
-                            size
-                        } else {
-                            binomial(&mut rng, size, cfg.loose_participation)
-                        };
+                        let k = if e == 0 { size } else { binomial(&mut rng, size, cfg.loose_participation) };
                         (Kind::Loose, k, Obj::Tag(first_tag + (e as u64 % tag_pool)))
                     }
                     _ => {
-                        let k = if e == 0 {
-                            size
-                        } else {
-                            binomial(&mut rng, size, cfg.lookalike_participation)
-                        };
+                        let k = if e == 0 { size } else { binomial(&mut rng, size, cfg.lookalike_participation) };
                         articles += 1;
                         let domain = g.domains[rng.random_range(0..g.domains.len())];
                         let pickups = rng.random_range(0..=2);
-                        (
-                            Kind::Lookalike { pickups },
-                            k,
-                            Obj::Lookalike {
-                                domain,
-                                article: articles - 1,
-                            },
-                        )
+                        (Kind::Lookalike { pickups }, k, Obj::Lookalike { domain, article: articles - 1 })
                     }
                 };
                 g.posts += size as usize;
-                events.push(Event {
-                    start,
-                    group: gi,
-                    kind,
-                    size,
-                    obj,
-                });
+                events.push(Event { start, group: gi, kind, size, obj });
             }
             groups.push(g);
         }
@@ -399,33 +343,15 @@ fn plan(cfg: &ScenarioConfig, factor: f64) -> Plan {
         articles += 1;
         let site = rng.random_range(0..sites.min(50)) as u32;
         let (obj, repost) = if u < 0.4 {
-            (
-                Obj::Url {
-                    site,
-                    article: articles - 1,
-                },
-                false,
-            )
+            (Obj::Url { site, article: articles - 1 }, false)
         } else if u < 0.8 {
             tags += 1;
             (Obj::Tag(tags - 1), false)
         } else {
-            (
-                Obj::Url {
-                    site,
-                    article: articles - 1,
-                },
-                true,
-            )
+            (Obj::Url { site, article: articles - 1 }, true)
         };
         viral_posts += size as usize;
-        events.push(Event {
-            start,
-            group: usize::MAX,
-            kind: Kind::Viral { tau, repost },
-            size,
-            obj,
-        });
+        events.push(Event { start, group: usize::MAX, kind: Kind::Viral { tau, repost }, size, obj });
     }
     events.sort_by_key(|e| e.start);
     Plan {
@@ -441,9 +367,7 @@ fn plan(cfg: &ScenarioConfig, factor: f64) -> Plan {
 }
 
 fn binomial(rng: &mut ChaCha8Rng, n: u32, p: f64) -> u32 {
-    let k = Binomial::new(u64::from(n), p.clamp(0.0, 1.0))
-        .expect("binomial")
-        .sample(rng) as u32;
+    let k = Binomial::new(u64::from(n), p.clamp(0.0, 1.0)).expect("binomial").sample(rng) as u32;
     k.clamp(2.min(n), n)
 }
 
@@ -459,10 +383,7 @@ impl Scramble {
     /// Smallest width that leaves 8 codes per id (at least 12 bits).
     fn new(rng: &mut ChaCha8Rng, count: u64) -> Self {
         let bits = (64 - count.saturating_mul(8).leading_zeros()).clamp(12, 60);
-        Scramble {
-            bits,
-            key: rng.random(),
-        }
+        Scramble { bits, key: rng.random() }
     }
     fn map(&self, x: u64) -> u64 {
         let mask = (1u64 << self.bits) - 1;
@@ -560,9 +481,7 @@ pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
 
     // Accounts: log-normal activity weights (heavy tail), background and planted alike.
     let lognormal = LogNormal::new(0.0, cfg.activity_sigma.max(0.0)).expect("lognormal");
-    let weights: Vec<f64> = (0..plan.accounts)
-        .map(|_| lognormal.sample(&mut rng))
-        .collect();
+    let weights: Vec<f64> = (0..plan.accounts).map(|_| lognormal.sample(&mut rng)).collect();
     let influencer_cut = {
         let mut w = weights.clone();
         w.sort_by(f64::total_cmp);
@@ -578,10 +497,7 @@ pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
     let n_bg = cfg.background_accounts.max(1);
 
     let mut names = Names {
-        accounts: Scramble {
-            bits: 48,
-            key: rng.random(),
-        },
+        accounts: Scramble { bits: 48, key: rng.random() },
         articles: Scramble::new(&mut rng, plan.articles),
         tags: Scramble::new(&mut rng, plan.tags),
         post_digits: 9.max(cfg.posts.to_string().len()),
@@ -597,9 +513,7 @@ pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
         let k = if h == hours - 1 {
             remaining
         } else {
-            Binomial::new(remaining, (w / weight_left).clamp(0.0, 1.0))
-                .expect("binomial")
-                .sample(&mut rng)
+            Binomial::new(remaining, (w / weight_left).clamp(0.0, 1.0)).expect("binomial").sample(&mut rng)
         };
         per_hour.push(k);
         remaining -= k;
@@ -636,10 +550,7 @@ pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
             let obj = if u < cfg.url_fraction {
                 let site = z_site.sample(&mut rng);
                 let art = z_article.sample(&mut rng);
-                Obj::Url {
-                    site: site as u32,
-                    article: (day * sites as u64 + site as u64) * apsd as u64 + art as u64,
-                }
+                Obj::Url { site: site as u32, article: (day * sites as u64 + site as u64) * apsd as u64 + art as u64 }
             } else if u >= cfg.url_fraction + cfg.hashtag_fraction && !ring.is_empty() {
                 Obj::Repost(ring[z_ring.sample_below(&mut rng, ring.len())])
             } else {
@@ -653,17 +564,7 @@ pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
             let ev = &plan.events[next_event];
             let mut rng = sub_rng(cfg.seed, 4, next_event as u64);
             produced.clear();
-            event_posts(
-                cfg,
-                &plan,
-                ev,
-                &mut rng,
-                &accounts,
-                n_bg,
-                &ring,
-                &z_ring,
-                &mut produced,
-            );
+            event_posts(cfg, &plan, ev, &mut rng, &accounts, n_bg, &ring, &z_ring, &mut produced);
             for mut r in produced.drain(..) {
                 r.time = r.time.min(end - 1);
                 if r.time < hi {
@@ -682,9 +583,7 @@ pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
             names.post_id(seq, &mut post.post_id);
             post.time = r.time;
             emit(&post);
-            if influencer[r.account as usize / 64] >> (r.account % 64) & 1 == 1
-                && !matches!(r.obj, Obj::Repost(_))
-            {
+            if influencer[r.account as usize / 64] >> (r.account % 64) & 1 == 1 && !matches!(r.obj, Obj::Repost(_)) {
                 if ring.len() == RING {
                     ring.pop_back();
                 }
@@ -708,14 +607,7 @@ fn sort_hour(bucket: &[Raw], lo: i64, out: &mut Vec<Raw>, offsets: &mut [usize])
         offsets[i] += offsets[i - 1];
     }
     out.clear();
-    out.resize(
-        bucket.len(),
-        Raw {
-            time: 0,
-            account: 0,
-            obj: Obj::Tag(0),
-        },
-    );
+    out.resize(bucket.len(), Raw { time: 0, account: 0, obj: Obj::Tag(0) });
     for r in bucket {
         let slot = &mut offsets[(r.time - lo) as usize];
         out[*slot] = *r;
@@ -743,16 +635,8 @@ fn event_posts(
             let n = plan.groups[ev.group].size as usize;
             let leader = rng.random_range(0..n);
             for i in 0..n {
-                let time = if i == leader {
-                    t0
-                } else {
-                    t0 + rng.random_range(1..=cfg.tight_delay_secs.max(1))
-                };
-                out.push(Raw {
-                    time,
-                    account: member(i),
-                    obj,
-                });
+                let time = if i == leader { t0 } else { t0 + rng.random_range(1..=cfg.tight_delay_secs.max(1)) };
+                out.push(Raw { time, account: member(i), obj });
             }
         }
         Kind::Loose => {
@@ -760,22 +644,14 @@ fn event_posts(
             let (a, b) = cfg.loose_spread_secs;
             let spread = rng.random_range(a.min(b).max(0)..=b.max(a).max(0));
             for i in rand::seq::index::sample(rng, n, ev.size as usize).into_vec() {
-                out.push(Raw {
-                    time: t0 + rng.random_range(0..=spread),
-                    account: member(i),
-                    obj,
-                });
+                out.push(Raw { time: t0 + rng.random_range(0..=spread), account: member(i), obj });
             }
         }
         Kind::Lookalike { pickups } => {
             let n = plan.groups[ev.group].size as usize;
             let window = cfg.lookalike_window_secs.max(0);
             for i in rand::seq::index::sample(rng, n, ev.size as usize).into_vec() {
-                out.push(Raw {
-                    time: t0 + rng.random_range(0..=window),
-                    account: member(i),
-                    obj,
-                });
+                out.push(Raw { time: t0 + rng.random_range(0..=window), account: member(i), obj });
             }
             // Organic pick-up: a few innocent accounts reshare the link hours later.
             for _ in 0..pickups {
@@ -786,19 +662,12 @@ fn event_posts(
                     }
                     account = accounts.sample(rng);
                 }
-                out.push(Raw {
-                    time: t0 + rng.random_range(600..=6 * 3600),
-                    account: account as u32,
-                    obj,
-                });
+                out.push(Raw { time: t0 + rng.random_range(600..=6 * 3600), account: account as u32, obj });
             }
         }
         Kind::Viral { tau, repost } => {
-            let obj = if repost && !ring.is_empty() {
-                Obj::Repost(ring[z_ring.sample_below(rng, ring.len())])
-            } else {
-                obj
-            };
+            let obj =
+                if repost && !ring.is_empty() { Obj::Repost(ring[z_ring.sample_below(rng, ring.len())]) } else { obj };
             let exp = Exp::new(1.0 / tau).expect("exp");
             let mut seen = HashSet::with_capacity(ev.size as usize);
             for _ in 0..ev.size {
@@ -833,11 +702,7 @@ fn scenario(cfg: &ScenarioConfig, plan: &Plan, names: &Names) -> Scenario {
             .collect();
         members.sort();
         for account in members {
-            truth.push(TruthRow {
-                account,
-                group: name.clone(),
-                style: style.to_string(),
-            });
+            truth.push(TruthRow { account, group: name.clone(), style: style.to_string() });
         }
         let description = match g.style {
             0 => format!(

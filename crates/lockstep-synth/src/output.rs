@@ -18,9 +18,7 @@ pub const TRUTH_HEADER: &str = "account_id,group,style";
 pub fn generate_dataset(cfg: &ScenarioConfig) -> (Dataset, Scenario) {
     let mut ds = Dataset::default();
     ds.reserve(cfg.posts);
-    let scenario = generate(cfg, |p| {
-        ds.push(&p.account, &p.object, p.kind, &p.post_id, p.time)
-    });
+    let scenario = generate(cfg, |p| ds.push(&p.account, &p.object, p.kind, &p.post_id, p.time));
     (ds, scenario)
 }
 
@@ -30,15 +28,8 @@ pub fn generate_dataset(cfg: &ScenarioConfig) -> (Dataset, Scenario) {
 /// in integer UNIX seconds. Truth CSV: header [`TRUTH_HEADER`], one row per
 /// planted account. No field contains a comma or quote, so nothing is quoted.
 /// Same config, same bytes.
-pub fn write_csv(
-    cfg: &ScenarioConfig,
-    posts_path: &Path,
-    truth_path: &Path,
-) -> io::Result<Scenario> {
-    let mut out = BufWriter::with_capacity(
-        1 << 22,
-        File::create(posts_path).map_err(|e| with_path(e, posts_path))?,
-    );
+pub fn write_csv(cfg: &ScenarioConfig, posts_path: &Path, truth_path: &Path) -> io::Result<Scenario> {
+    let mut out = BufWriter::with_capacity(1 << 22, File::create(posts_path).map_err(|e| with_path(e, posts_path))?);
     let mut result = writeln!(out, "{POSTS_HEADER}");
     let mut num = itoa::Buffer::new();
     let scenario = generate(cfg, |p| {
@@ -46,9 +37,7 @@ pub fn write_csv(
             result = write_row(&mut out, &mut num, p);
         }
     });
-    result
-        .and_then(|()| out.flush())
-        .map_err(|e| with_path(e, posts_path))?;
+    result.and_then(|()| out.flush()).map_err(|e| with_path(e, posts_path))?;
 
     let mut out = BufWriter::new(File::create(truth_path).map_err(|e| with_path(e, truth_path))?);
     let mut write_truth = || -> io::Result<()> {

@@ -4,8 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use lockstep_synth::{
-    evaluate, generate, generate_dataset, write_csv, ScenarioConfig, TruthRow, POSTS_HEADER,
-    TRUTH_HEADER,
+    evaluate, generate, generate_dataset, write_csv, ScenarioConfig, TruthRow, POSTS_HEADER, TRUTH_HEADER,
 };
 
 fn csv_bytes(cfg: &ScenarioConfig) -> (Vec<u8>, Vec<u8>) {
@@ -70,46 +69,28 @@ fn truth_accounts_all_post_and_reposts_point_back() {
     let (ds, scenario) = generate_dataset(&cfg);
     assert!(!scenario.truth.is_empty());
     for row in &scenario.truth {
-        assert!(
-            ds.accounts.iter().any(|(_, a)| a == row.account),
-            "{} never posts",
-            row.account
-        );
+        assert!(ds.accounts.iter().any(|(_, a)| a == row.account), "{} never posts", row.account);
     }
     let styles: BTreeSet<&str> = scenario.groups.iter().map(|g| g.style.as_str()).collect();
     assert_eq!(styles.len(), 3);
     let total: usize = scenario.groups.iter().map(|g| g.accounts).sum();
     assert_eq!(total, scenario.truth.len());
     // A repost refers to an earlier post id.
-    let reposts = ds
-        .shares
-        .iter()
-        .filter(|s| ds.kind_of(s.object) == "repost");
+    let reposts = ds.shares.iter().filter(|s| ds.kind_of(s.object) == "repost");
     let mut n = 0;
     for s in reposts {
         let target = ds.objects.get(s.object);
-        assert!(
-            target < ds.posts.get(s.post),
-            "{target} reposted by {}",
-            ds.posts.get(s.post)
-        );
+        assert!(target < ds.posts.get(s.post), "{target} reposted by {}", ds.posts.get(s.post));
         n += 1;
     }
     assert!(n > 1000);
 }
 
 /// Counts, per pair of accounts in `members`, the objects both shared within `window` s.
-fn pair_coshares(
-    ds: &lockstep_core::Dataset,
-    members: &BTreeSet<u32>,
-    window: i64,
-) -> BTreeMap<(u32, u32), usize> {
+fn pair_coshares(ds: &lockstep_core::Dataset, members: &BTreeSet<u32>, window: i64) -> BTreeMap<(u32, u32), usize> {
     let mut by_object: BTreeMap<u32, Vec<(u32, i64)>> = BTreeMap::new();
     for s in ds.shares.iter().filter(|s| members.contains(&s.account)) {
-        by_object
-            .entry(s.object)
-            .or_default()
-            .push((s.account, s.time));
+        by_object.entry(s.object).or_default().push((s.account, s.time));
     }
     let mut pairs = BTreeMap::new();
     for shares in by_object.values() {
@@ -134,27 +115,13 @@ fn tight_networks_coshare_many_links_within_20s() {
     let (ds, scenario) = generate_dataset(&cfg);
     let id_of: BTreeMap<&str, u32> = ds.accounts.iter().map(|(i, a)| (a, i)).collect();
     for g in scenario.groups.iter().filter(|g| g.style == "tight_links") {
-        let members: BTreeSet<u32> = scenario
-            .truth
-            .iter()
-            .filter(|r| r.group == g.name)
-            .map(|r| id_of[r.account.as_str()])
-            .collect();
+        let members: BTreeSet<u32> =
+            scenario.truth.iter().filter(|r| r.group == g.name).map(|r| id_of[r.account.as_str()]).collect();
         assert_eq!(members.len(), g.accounts);
         let pairs = pair_coshares(&ds, &members, 20);
         let n = members.len();
-        assert_eq!(
-            pairs.len(),
-            n * (n - 1) / 2,
-            "{}: every pair co-shares",
-            g.name
-        );
-        assert!(
-            pairs.values().all(|&c| c >= 10 && c >= g.events),
-            "{}: {:?}",
-            g.name,
-            pairs.values().min()
-        );
+        assert_eq!(pairs.len(), n * (n - 1) / 2, "{}: every pair co-shares", g.name);
+        assert!(pairs.values().all(|&c| c >= 10 && c >= g.events), "{}: {:?}", g.name, pairs.values().min());
     }
 }
 
@@ -162,52 +129,28 @@ fn tight_networks_coshare_many_links_within_20s() {
 fn defaults_scale_with_posts() {
     let cfg = ScenarioConfig::new(1_000_000, 1);
     assert_eq!(cfg.background_accounts, 20_000);
-    assert_eq!(
-        (
-            cfg.tight_links_groups,
-            cfg.loose_hashtags_groups,
-            cfg.lookalike_domains_groups
-        ),
-        (6, 6, 4)
-    );
+    assert_eq!((cfg.tight_links_groups, cfg.loose_hashtags_groups, cfg.lookalike_domains_groups), (6, 6, 4));
     let big = ScenarioConfig::new(10_000_000, 1);
     assert!(big.tight_links_groups > 6 * 5);
 }
 
 fn row(account: &str) -> TruthRow {
-    TruthRow {
-        account: account.into(),
-        group: "g".into(),
-        style: "tight_links".into(),
-    }
+    TruthRow { account: account.into(), group: "g".into(), style: "tight_links".into() }
 }
 
 #[test]
 fn evaluate_hand_example() {
     let truth = [row("a"), row("b"), row("c"), row("d")];
     let e = evaluate(&["a", "b", "x", "a"], &truth);
-    assert_eq!(
-        (e.true_positives, e.false_positives, e.false_negatives),
-        (2, 1, 2)
-    );
+    assert_eq!((e.true_positives, e.false_positives, e.false_negatives), (2, 1, 2));
     assert!((e.precision - 2.0 / 3.0).abs() < 1e-12);
     assert!((e.recall - 0.5).abs() < 1e-12);
     assert!((e.f1 - 4.0 / 7.0).abs() < 1e-12);
 
     let empty = evaluate(&[], &truth);
-    assert_eq!(
-        (
-            empty.true_positives,
-            empty.false_positives,
-            empty.false_negatives
-        ),
-        (0, 0, 4)
-    );
+    assert_eq!((empty.true_positives, empty.false_positives, empty.false_negatives), (0, 0, 4));
     assert_eq!((empty.precision, empty.recall, empty.f1), (0.0, 0.0, 0.0));
 
     let perfect = evaluate(&["d", "c", "b", "a"], &truth);
-    assert_eq!(
-        (perfect.precision, perfect.recall, perfect.f1),
-        (1.0, 1.0, 1.0)
-    );
+    assert_eq!((perfect.precision, perfect.recall, perfect.f1), (1.0, 1.0, 1.0));
 }

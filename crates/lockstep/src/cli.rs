@@ -96,6 +96,9 @@ pub struct DetectArgs {
     /// No summary on stdout, no progress on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Print each stage's time on stderr (also when not on a terminal).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// `lockstep generate`.

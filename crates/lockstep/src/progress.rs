@@ -5,18 +5,19 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 /// Stage reporter: a spinner per stage on a terminal (stderr), nothing otherwise
-/// unless `verbose`, where each stage's time is printed.
+/// unless `verbose`, where each stage's time is printed on stderr.
 pub struct Stages {
     bar: Option<ProgressBar>,
     start: Instant,
     stage_start: Instant,
     stage: &'static str,
     quiet: bool,
+    verbose: bool,
 }
 
 impl Stages {
     /// Starts reporting.
-    pub fn new(quiet: bool) -> Self {
+    pub fn new(quiet: bool, verbose: bool) -> Self {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let b = ProgressBar::new_spinner();
             b.set_style(ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}").expect("template"));
@@ -24,7 +25,7 @@ impl Stages {
             b
         });
         let now = Instant::now();
-        Stages { bar, start: now, stage_start: now, stage: "", quiet }
+        Stages { bar, start: now, stage_start: now, stage: "", quiet, verbose }
     }
 
     /// True when a progress display is shown (readers may draw their own bars).
@@ -44,8 +45,11 @@ impl Stages {
 
     fn finish_stage(&mut self) {
         if !self.stage.is_empty() && !self.quiet {
-            if let Some(b) = &self.bar {
-                b.println(format!("  {:<22} {:>8.2} s", self.stage, self.stage_start.elapsed().as_secs_f64()));
+            let line = format!("  {:<22} {:>8.2} s", self.stage, self.stage_start.elapsed().as_secs_f64());
+            match &self.bar {
+                Some(b) => b.println(line),
+                None if self.verbose => eprintln!("{line}"),
+                None => {}
             }
         }
     }

@@ -28,10 +28,7 @@ impl Reader for DelimitedReader {
             Err(e) => return Err(csv_error(&info, 1, e)),
         };
         if header.is_empty() {
-            return Err(Error::Empty {
-                file: info.name,
-                what: "no header line",
-            });
+            return Err(Error::Empty { file: info.name, what: "no header line" });
         }
         let names: Vec<String> = header
             .iter()
@@ -52,11 +49,7 @@ impl Reader for DelimitedReader {
         let account = required(&cols.account, "account")?;
         let object = required(&cols.object, "object")?;
         let time = required(&cols.time, "time")?;
-        let kind = cols
-            .kind
-            .as_deref()
-            .map(|k| required(k, "kind"))
-            .transpose()?;
+        let kind = cols.kind.as_deref().map(|k| required(k, "kind")).transpose()?;
         let post = cols.post.as_deref().and_then(|p| find_column(&names, p));
 
         let mut row = ByteRecord::new();
@@ -77,11 +70,7 @@ impl Reader for DelimitedReader {
                 }
                 Ok(false) => break,
                 Err(e) => match e.kind() {
-                    ErrorKind::UnequalLengths {
-                        pos,
-                        expected_len,
-                        len,
-                    } => {
+                    ErrorKind::UnequalLengths { pos, expected_len, len } => {
                         line = pos.as_ref().map_or(line + 1, |p| p.line());
                         let detail = format!("{len} fields, the header has {expected_len}");
                         sink.reject(line, reason::WRONG_FIELD_COUNT, detail)?;
@@ -91,10 +80,7 @@ impl Reader for DelimitedReader {
             }
         }
         if sink.records() == 0 {
-            return Err(Error::Empty {
-                file: info.name,
-                what: "a header but no records",
-            });
+            return Err(Error::Empty { file: info.name, what: "a header but no records" });
         }
         Ok(())
     }
@@ -107,10 +93,6 @@ fn csv_error(info: &crate::source::SourceInfo, line: u64, e: ::csv::Error) -> Er
             _ => unreachable!("is_io_error"),
         }
     } else {
-        Error::Csv {
-            file: info.name.clone(),
-            line,
-            source: e,
-        }
+        Error::Csv { file: info.name.clone(), line, source: e }
     }
 }

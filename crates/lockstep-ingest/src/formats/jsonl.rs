@@ -14,17 +14,12 @@ pub(crate) struct JsonLinesReader;
 
 impl Reader for JsonLinesReader {
     fn read(&mut self, src: Source, sink: &mut Sink<'_>) -> Result<()> {
-        let Source {
-            info, mut reader, ..
-        } = src;
+        let Source { info, mut reader, .. } = src;
         let cols = sink.columns().clone();
         // Required keys, and whether any object had them (to tell a wrong key name
         // from a few incomplete lines).
-        let mut required: Vec<(&'static str, &str, bool)> = vec![
-            ("account", &cols.account, false),
-            ("object", &cols.object, false),
-            ("time", &cols.time, false),
-        ];
+        let mut required: Vec<(&'static str, &str, bool)> =
+            vec![("account", &cols.account, false), ("object", &cols.object, false), ("time", &cols.time, false)];
         if let Some(k) = &cols.kind {
             required.push(("kind", k, false));
         }
@@ -33,30 +28,20 @@ impl Reader for JsonLinesReader {
         let mut line = 0u64;
         loop {
             buf.clear();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| info.read_error(line, e))?;
+            let n = reader.read_until(b'\n', &mut buf).map_err(|e| info.read_error(line, e))?;
             if n == 0 {
                 break;
             }
             line += 1;
             let text = buf.trim_ascii();
-            let text = if line == 1 {
-                text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text)
-            } else {
-                text
-            };
+            let text = if line == 1 { text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text) } else { text };
             if text.is_empty() {
                 continue;
             }
             let text = match std::str::from_utf8(text) {
                 Ok(t) => t,
                 Err(e) => {
-                    sink.reject(
-                        line,
-                        reason::BAD_UTF8,
-                        format!("the line is not valid UTF-8: {e}"),
-                    )?;
+                    sink.reject(line, reason::BAD_UTF8, format!("the line is not valid UTF-8: {e}"))?;
                     continue;
                 }
             };
@@ -68,11 +53,7 @@ impl Reader for JsonLinesReader {
                 }
             };
             let Value::Object(obj) = &value else {
-                sink.reject(
-                    line,
-                    reason::BAD_JSON,
-                    format!("the line holds {}, not an object", kind_of(&value)),
-                )?;
+                sink.reject(line, reason::BAD_JSON, format!("the line holds {}, not an object", kind_of(&value)))?;
                 continue;
             };
             if first_keys.is_none() {
@@ -94,21 +75,11 @@ impl Reader for JsonLinesReader {
             sink.accept(line, &rec)?;
         }
         if sink.records() == 0 {
-            return Err(Error::Empty {
-                file: info.name,
-                what: "no JSON lines",
-            });
+            return Err(Error::Empty { file: info.name, what: "no JSON lines" });
         }
         if sink.shares() == 0 {
-            if let (Some(keys), Some((role, key, _))) =
-                (first_keys, required.iter().find(|(_, _, seen)| !seen))
-            {
-                return Err(Error::MissingColumn {
-                    file: info.name,
-                    role,
-                    column: key.to_string(),
-                    available: keys,
-                });
+            if let (Some(keys), Some((role, key, _))) = (first_keys, required.iter().find(|(_, _, seen)| !seen)) {
+                return Err(Error::MissingColumn { file: info.name, role, column: key.to_string(), available: keys });
             }
         }
         Ok(())
@@ -167,11 +138,7 @@ mod tests {
         let obj = v.as_object().unwrap();
         assert_eq!(lookup(obj, "user.id"), Some(&json!(7)));
         assert_eq!(lookup(obj, "user.name.first"), Some(&json!("A")));
-        assert_eq!(
-            lookup(obj, "a.b"),
-            Some(&json!(1)),
-            "a literal dotted key wins"
-        );
+        assert_eq!(lookup(obj, "a.b"), Some(&json!(1)), "a literal dotted key wins");
         assert_eq!(lookup(obj, "user.missing"), None);
         assert_eq!(lookup(obj, "user.id.x"), None);
         assert!(matches!(field(&json!(u64::MAX)), Field::Int(v) if v == u64::MAX as i128));

@@ -16,14 +16,13 @@ use ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use ::parquet::arrow::ProjectionMask;
 use ::parquet::file::reader::ChunkReader;
 use arrow::array::{
-    Array, ArrayRef, AsArray, BinaryArray, BinaryViewArray, Float64Array, Int64Array,
-    LargeBinaryArray, LargeStringArray, RecordBatch, StringArray, StringViewArray, UInt64Array,
+    Array, ArrayRef, AsArray, BinaryArray, BinaryViewArray, Float64Array, Int64Array, LargeBinaryArray,
+    LargeStringArray, RecordBatch, StringArray, StringViewArray, UInt64Array,
 };
 use arrow::compute::{can_cast_types, cast};
 use arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Float64Type, Int64Type, TimeUnit as ArrowUnit,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType, UInt64Type,
+    DataType, Date32Type, Date64Type, Float64Type, Int64Type, TimeUnit as ArrowUnit, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt64Type,
 };
 
 /// Parquet reader.
@@ -40,17 +39,9 @@ impl Reader for ParquetReader {
 
 fn read_chunks<T: ChunkReader + 'static>(input: T, sink: &mut Sink<'_>) -> Result<()> {
     let file = sink.name().to_string();
-    let pq_err = |source| Error::Parquet {
-        file: file.clone(),
-        source,
-    };
+    let pq_err = |source| Error::Parquet { file: file.clone(), source };
     let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(pq_err)?;
-    let names: Vec<String> = builder
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
+    let names: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
     let cols = sink.columns().clone();
     let required = |name: &str, role: &'static str| {
         find_column(&names, name).ok_or_else(|| Error::MissingColumn {
@@ -72,50 +63,27 @@ fn read_chunks<T: ChunkReader + 'static>(input: T, sink: &mut Sink<'_>) -> Resul
     if let Some(k) = &cols.kind {
         wanted.push(("kind", names[required(k, "kind")?].clone(), false));
     }
-    if let Some(p) = cols
-        .post
-        .as_deref()
-        .filter(|p| find_column(&names, p).is_some())
-    {
+    if let Some(p) = cols.post.as_deref().filter(|p| find_column(&names, p).is_some()) {
         wanted.push(("post", p.to_string(), false));
     }
     if builder.metadata().file_metadata().num_rows() == 0 {
-        return Err(Error::Empty {
-            file,
-            what: "the Parquet file has no rows",
-        });
+        return Err(Error::Empty { file, what: "the Parquet file has no rows" });
     }
-    let roots: Vec<usize> = wanted
-        .iter()
-        .filter_map(|(_, n, _)| find_column(&names, n))
-        .collect();
+    let roots: Vec<usize> = wanted.iter().filter_map(|(_, n, _)| find_column(&names, n)).collect();
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-    let batches = builder
-        .with_projection(mask)
-        .with_batch_size(16 * 1024)
-        .build()
-        .map_err(pq_err)?;
+    let batches = builder.with_projection(mask).with_batch_size(16 * 1024).build().map_err(pq_err)?;
 
     let mut record = 0u64;
     for batch in batches {
-        let batch = batch.map_err(|source| Error::Arrow {
-            file: file.clone(),
-            record,
-            source,
-        })?;
+        let batch = batch.map_err(|source| Error::Arrow { file: file.clone(), record, source })?;
         let col = |role: &str| -> Result<Option<Col>> {
             let Some((role, name, is_time)) = wanted.iter().find(|(r, _, _)| *r == role) else {
                 return Ok(None);
             };
             Col::new(&batch, name, role, *is_time, &file, record).map(Some)
         };
-        let [account, object, time, post, kind] = [
-            col("account")?,
-            col("object")?,
-            col("time")?,
-            col("post")?,
-            col("kind")?,
-        ];
+        let [account, object, time, post, kind] =
+            [col("account")?, col("object")?, col("time")?, col("post")?, col("kind")?];
         for i in 0..batch.num_rows() {
             record += 1;
             let rec = Record {
@@ -152,27 +120,11 @@ enum Col {
 }
 
 impl Col {
-    fn new(
-        batch: &RecordBatch,
-        name: &str,
-        role: &'static str,
-        is_time: bool,
-        file: &str,
-        record: u64,
-    ) -> Result<Col> {
-        let arr: &ArrayRef = batch
-            .column_by_name(name)
-            .expect("projected column is in the batch");
-        let arrow_err = |source| Error::Arrow {
-            file: file.to_string(),
-            record,
-            source,
-        };
+    fn new(batch: &RecordBatch, name: &str, role: &'static str, is_time: bool, file: &str, record: u64) -> Result<Col> {
+        let arr: &ArrayRef = batch.column_by_name(name).expect("projected column is in the batch");
+        let arrow_err = |source| Error::Arrow { file: file.to_string(), record, source };
         let to_i64 = |a: &ArrayRef| -> Result<Int64Array> {
-            Ok(cast(a, &DataType::Int64)
-                .map_err(arrow_err)?
-                .as_primitive::<Int64Type>()
-                .clone())
+            Ok(cast(a, &DataType::Int64).map_err(arrow_err)?.as_primitive::<Int64Type>().clone())
         };
         Ok(match arr.data_type() {
             DataType::Utf8 => Col::Utf8(arr.as_string::<i32>().clone()),
@@ -189,40 +141,28 @@ impl Col {
             | DataType::UInt16
             | DataType::UInt32 => Col::Int(to_i64(arr)?),
             DataType::UInt64 => Col::UInt(arr.as_primitive::<UInt64Type>().clone()),
-            DataType::Float16 | DataType::Float32 | DataType::Float64 => Col::Float(
-                cast(arr, &DataType::Float64)
-                    .map_err(arrow_err)?
-                    .as_primitive::<Float64Type>()
-                    .clone(),
-            ),
+            DataType::Float16 | DataType::Float32 | DataType::Float64 => {
+                Col::Float(cast(arr, &DataType::Float64).map_err(arrow_err)?.as_primitive::<Float64Type>().clone())
+            }
             DataType::Timestamp(unit, _) if is_time => Col::Seconds(match unit {
-                ArrowUnit::Second => arr
-                    .as_primitive::<TimestampSecondType>()
-                    .reinterpret_cast::<Int64Type>(),
-                ArrowUnit::Millisecond => arr
-                    .as_primitive::<TimestampMillisecondType>()
-                    .unary(|v| v.div_euclid(1_000)),
-                ArrowUnit::Microsecond => arr
-                    .as_primitive::<TimestampMicrosecondType>()
-                    .unary(|v| v.div_euclid(1_000_000)),
-                ArrowUnit::Nanosecond => arr
-                    .as_primitive::<TimestampNanosecondType>()
-                    .unary(|v| v.div_euclid(1_000_000_000)),
+                ArrowUnit::Second => arr.as_primitive::<TimestampSecondType>().reinterpret_cast::<Int64Type>(),
+                ArrowUnit::Millisecond => arr.as_primitive::<TimestampMillisecondType>().unary(|v| v.div_euclid(1_000)),
+                ArrowUnit::Microsecond => {
+                    arr.as_primitive::<TimestampMicrosecondType>().unary(|v| v.div_euclid(1_000_000))
+                }
+                ArrowUnit::Nanosecond => {
+                    arr.as_primitive::<TimestampNanosecondType>().unary(|v| v.div_euclid(1_000_000_000))
+                }
             }),
-            DataType::Date32 if is_time => Col::Seconds(
-                arr.as_primitive::<Date32Type>()
-                    .unary(|d| i64::from(d) * 86_400),
-            ),
-            DataType::Date64 if is_time => Col::Seconds(
-                arr.as_primitive::<Date64Type>()
-                    .unary(|v| v.div_euclid(1_000)),
-            ),
-            other if can_cast_types(other, &DataType::Utf8) => Col::Utf8(
-                cast(arr, &DataType::Utf8)
-                    .map_err(arrow_err)?
-                    .as_string::<i32>()
-                    .clone(),
-            ),
+            DataType::Date32 if is_time => {
+                Col::Seconds(arr.as_primitive::<Date32Type>().unary(|d| i64::from(d) * 86_400))
+            }
+            DataType::Date64 if is_time => {
+                Col::Seconds(arr.as_primitive::<Date64Type>().unary(|v| v.div_euclid(1_000)))
+            }
+            other if can_cast_types(other, &DataType::Utf8) => {
+                Col::Utf8(cast(arr, &DataType::Utf8).map_err(arrow_err)?.as_string::<i32>().clone())
+            }
             other => {
                 return Err(Error::UnsupportedType {
                     file: file.to_string(),

@@ -56,7 +56,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         o,
         "  {} co-shares, {} accounts and {} edges in the network; {} edges above threshold; \
          {} accounts in {} groups ({:.2} s)",
-        c.coshares, c.network_accounts, c.edges, c.edges_above_threshold, c.coordinated_accounts, c.components, detect_secs
+        c.coshares,
+        c.network_accounts,
+        c.edges,
+        c.edges_above_threshold,
+        c.coordinated_accounts,
+        c.components,
+        detect_secs
     )?;
 
     let truth_of: BTreeMap<&str, (&str, &str)> =
@@ -112,6 +118,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         write_outputs(out, &ds, &found, &[info], &Diagnostics::default(), OutputOptions::default())?;
         writeln!(o, "Outputs written to {}", out.display())?;
     }
-    writeln!(o, "Total {:.2} s. Next: `lockstep generate -n 1000000 -o posts.csv && lockstep detect posts.csv`", t0.elapsed().as_secs_f64())?;
+    writeln!(
+        o,
+        "Total {:.2} s. Next: `lockstep generate -n 1000000 -o posts.csv && lockstep detect posts.csv`",
+        t0.elapsed().as_secs_f64()
+    )?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 pub fn run(args: DetectArgs) -> anyhow::Result<()> {
-    let mut stages = Stages::new(args.quiet);
+    let mut stages = Stages::new(args.quiet, args.verbose);
     let params = Params {
         window: args.window,
         fast_window: args.fast_window,
@@ -83,7 +83,11 @@ fn print_summary(r: &Report, out: &std::path::Path, secs: f64) -> std::io::Resul
     let mut o = std::io::stdout().lock();
     let c = &r.counts;
     let skipped: u64 = r.inputs.iter().map(|i| i.skipped).sum();
-    writeln!(o, "read {} shares by {} accounts of {} objects ({} records skipped)", c.shares, c.accounts, c.objects, skipped)?;
+    writeln!(
+        o,
+        "read {} shares by {} accounts of {} objects ({} records skipped)",
+        c.shares, c.accounts, c.objects, skipped
+    )?;
     for (reason, s) in &r.diagnostics.by_reason {
         let ex = s.examples.first().map(|d| format!(" e.g. {d}")).unwrap_or_default();
         writeln!(o, "  skipped {} × {reason}{ex}", s.count)?;
@@ -109,7 +113,14 @@ fn print_summary(r: &Report, out: &std::path::Path, secs: f64) -> std::io::Resul
     }
     for g in r.groups.iter().take(5) {
         let top: Vec<String> = g.top_objects.iter().take(3).map(|t| format!("{} ({})", t.object, t.coshares)).collect();
-        writeln!(o, "  group {}: {} accounts, {} co-shares; top: {}", g.component, g.members.len(), g.coshares, top.join(", "))?;
+        writeln!(
+            o,
+            "  group {}: {} accounts, {} co-shares; top: {}",
+            g.component,
+            g.members.len(),
+            g.coshares,
+            top.join(", ")
+        )?;
     }
     writeln!(o, "wrote {} in {:.2} s", out.display(), secs)?;
     Ok(())
