@@ -240,8 +240,10 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
 
     let net = network::build(ds, &coshares, &fast, params);
     let comps = components::compute(ds.accounts.len(), &net.edges);
-    let accounts = stats::accounts(ds, &coshares, &net.edges, &comps, params.mode);
-    let objects = stats::objects(ds, &groups, &coshares, &net, params.mode);
+    let (accounts, objects) = rayon::join(
+        || stats::accounts(ds, &coshares, &net.edges, &comps, params.mode),
+        || stats::objects(ds, &groups, &coshares, &net, params.mode),
+    );
 
     counts.edges = net.edges.len() as u64;
     counts.edges_above_threshold = net.edges.iter().filter(|e| e.full.above_threshold).count() as u64;

@@ -5,6 +5,7 @@ use crate::coshare::{CoShare, Groups};
 use crate::network::{Edge, Network};
 use crate::Mode;
 use lockstep_core::{AccountId, Dataset, ObjectId};
+use rayon::slice::ParallelSliceMut;
 
 /// Statistics of one account of the full network.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +74,7 @@ pub fn accounts(
             pairs.push(((s.account as u64) << 32) | s.post as u64);
         }
     }
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
     let mut coshared = vec![0u32; n];
     for p in &pairs {
@@ -132,7 +133,7 @@ pub fn objects(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Networ
     }
     // (object, account) pairs: input accounts, co-share accounts, coordinated accounts.
     let distinct_per_object = |mut v: Vec<u64>| {
-        v.sort_unstable();
+        v.par_sort_unstable();
         v.dedup();
         let mut out = vec![0u32; n];
         for p in v {
