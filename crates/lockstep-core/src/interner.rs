@@ -104,16 +104,6 @@ impl Interner {
         (0..self.len() as u32).map(move |id| (id, self.get(id)))
     }
 
-    /// Reserves room for `additional` more distinct strings of `bytes` total length.
-    pub fn reserve(&mut self, additional: usize, bytes: usize) {
-        self.arena.reserve(bytes);
-        self.ends.reserve(additional);
-        self.namespaces.reserve(additional);
-        self.hashes.reserve(additional);
-        let hashes = &self.hashes;
-        self.table.reserve(additional, |e| hashes[e.id as usize]);
-    }
-
     /// Bytes held by the arena (for memory reporting).
     pub fn arena_bytes(&self) -> usize {
         self.arena.len()

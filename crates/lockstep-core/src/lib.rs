@@ -148,54 +148,32 @@ pub struct Dataset {
 impl Dataset {
     /// Adds one share, interning its strings.
     pub fn push(&mut self, account: &str, object: &str, kind: &str, post: &str, time: i64) {
-        // Most inputs have one kind: skip the lookup when it repeats.
-        let kind = match self.last_kind {
-            Some(k) if self.kinds.get(k) == kind => k,
-            _ => {
-                let k = self.kinds.intern(kind);
-                self.last_kind = Some(k);
-                k
-            }
-        };
+        let kind = intern_kind(&mut self.kinds, &mut self.last_kind, kind);
         let account = self.accounts.intern(account);
         let post = self.posts.intern(post);
-        let object = self.intern_object(kind, object);
+        let object = intern_value(&mut self.objects, &mut self.object_kind, kind, object);
         self.shares.push(Share { account, object, post, time });
     }
 
     /// Interns an object value under a kind and returns its id.
     pub fn intern_object(&mut self, kind: KindId, value: &str) -> ObjectId {
-        let id = self.objects.intern_in(kind, value);
-        if id as usize == self.object_kind.len() {
-            self.object_kind.push(kind);
-        }
-        id
+        intern_value(&mut self.objects, &mut self.object_kind, kind, value)
     }
 
     /// Adds a batch of shares, interning accounts, objects and posts on
     /// separate threads. Same result as pushing the rows one by one.
     pub fn push_batch(&mut self, batch: &ShareBatch) {
         let n = batch.times.len();
-        let Dataset { accounts, objects, posts, kinds, object_kind, shares, .. } = self;
+        let Dataset { accounts, objects, posts, kinds, object_kind, shares, last_kind } = self;
         let (account_ids, (object_ids, post_ids)) = rayon::join(
             || (0..n).map(|i| accounts.intern(batch.accounts.get(i))).collect::<Vec<_>>(),
             || {
                 rayon::join(
                     || {
-                        let mut last: Option<(u32, KindId)> = None;
                         (0..n)
                             .map(|i| {
-                                let k = batch.kinds.get(i);
-                                let kind = match last {
-                                    Some((_, id)) if kinds.get(id) == k => id,
-                                    _ => kinds.intern(k),
-                                };
-                                last = Some((0, kind));
-                                let id = objects.intern_in(kind, batch.objects.get(i));
-                                if id as usize == object_kind.len() {
-                                    object_kind.push(kind);
-                                }
-                                id
+                                let kind = intern_kind(kinds, last_kind, batch.kinds.get(i));
+                                intern_value(objects, object_kind, kind, batch.objects.get(i))
                             })
                             .collect::<Vec<_>>()
                     },
@@ -223,6 +201,28 @@ impl Dataset {
     pub fn reserve(&mut self, n: usize) {
         self.shares.reserve(n);
     }
+}
+
+/// Id of a kind label. Most inputs carry one kind, so the last id is checked
+/// before the table.
+fn intern_kind(kinds: &mut Interner, last: &mut Option<KindId>, kind: &str) -> KindId {
+    match *last {
+        Some(k) if kinds.get(k) == kind => k,
+        _ => {
+            let k = kinds.intern(kind);
+            *last = Some(k);
+            k
+        }
+    }
+}
+
+/// Id of an object value under a kind, recording the kind of a new object.
+fn intern_value(objects: &mut Interner, object_kind: &mut Vec<KindId>, kind: KindId, value: &str) -> ObjectId {
+    let id = objects.intern_in(kind, value);
+    if id as usize == object_kind.len() {
+        object_kind.push(kind);
+    }
+    id
 }
 
 #[cfg(test)]

@@ -45,11 +45,11 @@ pub struct Groups {
     pub order: Vec<u32>,
     /// `order[offsets[o]..offsets[o + 1]]` are the shares of object `o`.
     pub offsets: Vec<usize>,
-    /// Tie rank of every share: its input index (Lockstep mode) or its position in
-    /// CooRTweet's account-grouped order (compat mode). Kept shares only are meaningful.
-    pub tie_rank: Vec<u32>,
-    /// Whether each account passed the pre-filter.
-    pub account_kept: Vec<bool>,
+    /// CooRTweet's account-grouped position of every kept share (compat mode
+    /// only; in Lockstep mode the tie rank is the input index). See [`Groups::tie_rank`].
+    grouped_rank: Option<Vec<u32>>,
+    /// Input shares of every account (before the pre-filter).
+    pub shares_per_account: Vec<u32>,
     /// Number of shares kept.
     pub kept_shares: u64,
     /// Number of accounts kept.
@@ -57,6 +57,12 @@ pub struct Groups {
 }
 
 impl Groups {
+    /// Tie rank of share `i`: its input index (Lockstep mode) or its position in
+    /// CooRTweet's account-grouped order (compat mode; kept shares only).
+    pub fn tie_rank(&self, i: u32) -> u32 {
+        tie_rank(self.grouped_rank.as_deref(), i)
+    }
+
     /// Shares of one object.
     pub fn of(&self, object: ObjectId) -> &[u32] {
         &self.order[self.offsets[object as usize]..self.offsets[object as usize + 1]]
@@ -72,11 +78,9 @@ pub fn group_shares(ds: &Dataset, params: &Params) -> Groups {
     }
     let account_kept: Vec<bool> = per_account.iter().map(|&c| c >= params.min_participation).collect();
     let kept_accounts = account_kept.iter().filter(|&&k| k).count() as u64;
-
-    // Tie ranks.
-    let tie_rank: Vec<u32> = match params.mode {
-        Mode::Lockstep => (0..ds.shares.len() as u32).collect(),
-        Mode::CoorTweet => coortweet_ranks(ds, &per_account, &account_kept),
+    let grouped_rank = match params.mode {
+        Mode::Lockstep => None,
+        Mode::CoorTweet => Some(coortweet_ranks(ds, &per_account, &account_kept)),
     };
 
     // Counting sort of kept shares by object.
@@ -111,10 +115,22 @@ pub fn group_shares(ds: &Dataset, params: &Params) -> Groups {
         }
         rest = tail;
     }
+    let ranks = grouped_rank.as_deref();
     slices.par_iter_mut().for_each(|slice| {
-        slice.sort_unstable_by_key(|&i| (ds.shares[i as usize].time, tie_rank[i as usize]));
+        slice.sort_unstable_by_key(|&i| (ds.shares[i as usize].time, tie_rank(ranks, i)));
     });
-    Groups { order, offsets, tie_rank, account_kept, kept_shares: kept_shares as u64, kept_accounts }
+    Groups {
+        order,
+        offsets,
+        grouped_rank,
+        shares_per_account: per_account,
+        kept_shares: kept_shares as u64,
+        kept_accounts,
+    }
+}
+
+fn tie_rank(grouped: Option<&[u32]>, i: u32) -> u32 {
+    grouped.map_or(i, |r| r[i as usize])
 }
 
 /// CooRTweet's pre-filter (`x[, if (.N >= M) .SD, by = account_id]`) regroups the
@@ -178,12 +194,14 @@ pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params) -> Enumerated {
         .into_par_iter()
         .map(|c| {
             let mut out = Enumerated::default();
+            let mut times: Vec<i64> = Vec::new();
             for o in c * CHUNK..((c + 1) * CHUNK).min(n_obj) {
                 let g = groups.of(o as ObjectId);
                 if g.len() < 2 {
                     continue;
                 }
-                let times: Vec<i64> = g.iter().map(|&i| ds.shares[i as usize].time).collect();
+                times.clear();
+                times.extend(g.iter().map(|&i| ds.shares[i as usize].time));
                 let pairs = pairs_in_window(&times, w);
                 out.candidates += pairs;
                 if pairs > params.max_object_pairs {

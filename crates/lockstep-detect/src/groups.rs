@@ -39,10 +39,7 @@ pub struct TopObject {
 
 /// Summaries of the `limit` largest groups, in component order.
 pub fn summarize_groups(ds: &Dataset, det: &Detection, limit: usize, top_objects: usize) -> Vec<GroupSummary> {
-    let mut component_of: Vec<Option<u32>> = vec![None; ds.accounts.len()];
-    for a in &det.accounts {
-        component_of[a.account as usize] = a.component;
-    }
+    let component_of = det.component_by_account(ds.accounts.len());
     let n = (det.counts.components as usize).min(limit);
     let mut members: Vec<Vec<AccountId>> = vec![Vec::new(); n];
     for a in &det.accounts {

@@ -197,7 +197,7 @@ pub struct Detection {
     pub threshold_fast: Option<f64>,
     /// Per-account statistics for every account in the full network.
     pub accounts: Vec<AccountStat>,
-    /// Per-object statistics for every object with a co-share.
+    /// Per-object statistics for every object with a co-share and every mass object.
     pub objects: Vec<ObjectStat>,
     /// Objects summarised instead of expanded.
     pub mass_objects: Vec<MassObject>,
@@ -209,6 +209,15 @@ impl Detection {
     /// Indices (into `coshares`) of the co-shares behind edge `e`.
     pub fn evidence(&self, e: usize) -> &[u32] {
         &self.edge_rows[self.edge_offsets[e]..self.edge_offsets[e + 1]]
+    }
+
+    /// Thresholded-network component of every account id (`n_accounts` long).
+    pub fn component_by_account(&self, n_accounts: usize) -> Vec<Option<u32>> {
+        let mut component = vec![None; n_accounts];
+        for a in &self.accounts {
+            component[a.account as usize] = a.component;
+        }
+        component
     }
 }
 
@@ -241,8 +250,8 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     let net = network::build(ds, &coshares, &fast, params);
     let comps = components::compute(ds.accounts.len(), &net.edges);
     let (accounts, objects) = rayon::join(
-        || stats::accounts(ds, &coshares, &net.edges, &comps, params.mode),
-        || stats::objects(ds, &groups, &coshares, &net, params.mode),
+        || stats::accounts(ds, &groups, &coshares, &net.edges, &comps, params.mode),
+        || stats::objects(ds, &groups, &coshares, &enumerated.mass, &net, params.mode),
     );
 
     counts.edges = net.edges.len() as u64;

@@ -17,8 +17,8 @@ use crate::{pair_key, Params};
 use lockstep_core::{AccountId, Dataset, ObjectId};
 use rayon::prelude::*;
 
-/// Attributes of an edge over one set of co-shares.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Attributes of an edge over one set of co-shares (all zero over none).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct EdgeAttrs {
     /// Number of co-shares between the two accounts.
     pub weight: u32,
@@ -161,14 +161,7 @@ fn attrs(ds: &Dataset, coshares: &[CoShare], rows: impl Iterator<Item = u32>, s:
     }
     let weight = s.early.len() as u32;
     if weight == 0 {
-        return EdgeAttrs {
-            weight: 0,
-            avg_time_delta: 0.0,
-            n_content_id: 0,
-            n_content_id_y: 0,
-            edge_symmetry_score: 0.0,
-            above_threshold: false,
-        };
+        return EdgeAttrs::default();
     }
     let n_early = distinct(&mut s.early);
     let n_late = distinct(&mut s.late);

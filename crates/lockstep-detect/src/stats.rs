@@ -1,7 +1,7 @@
 //! Stage 5: per-account and per-object statistics.
 
 use crate::components::Components;
-use crate::coshare::{CoShare, Groups};
+use crate::coshare::{CoShare, Groups, MassObject};
 use crate::network::{Edge, Network};
 use crate::Mode;
 use lockstep_core::{AccountId, Dataset, ObjectId};
@@ -50,22 +50,22 @@ pub struct ObjectStat {
     pub first_time: i64,
     /// Time of its last share (input).
     pub last_time: i64,
+    /// For a mass object (too widely co-shared to expand): its in-window share pairs.
+    pub mass_pairs: Option<u64>,
 }
 
 /// Per-account statistics for every account with an edge in the full network,
 /// ordered by account id.
 pub fn accounts(
     ds: &Dataset,
+    groups: &Groups,
     coshares: &[CoShare],
     edges: &[Edge],
     comps: &Components,
     mode: Mode,
 ) -> Vec<AccountStat> {
     let n = ds.accounts.len();
-    let mut shares = vec![0u32; n];
-    for s in &ds.shares {
-        shares[s.account as usize] += 1;
-    }
+    let shares = &groups.shares_per_account;
     // Distinct posts per account among co-shares.
     let mut pairs: Vec<u64> = Vec::with_capacity(coshares.len() * 2);
     for c in coshares {
@@ -115,9 +115,21 @@ pub fn accounts(
         .collect()
 }
 
-/// Per-object statistics for every object with a co-share, ordered by object id.
-pub fn objects(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Network, mode: Mode) -> Vec<ObjectStat> {
+/// Per-object statistics for every object with a co-share and every mass object,
+/// ordered by object id.
+pub fn objects(
+    ds: &Dataset,
+    groups: &Groups,
+    coshares: &[CoShare],
+    mass: &[MassObject],
+    net: &Network,
+    mode: Mode,
+) -> Vec<ObjectStat> {
     let n = ds.objects.len();
+    let mut mass_pairs = vec![None; n];
+    for m in mass {
+        mass_pairs[m.object as usize] = Some(m.pairs);
+    }
     let mut shares = vec![0u32; n];
     let mut first = vec![i64::MAX; n];
     let mut last = vec![i64::MIN; n];
@@ -167,7 +179,7 @@ pub fn objects(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Networ
     }
     let coordinated = distinct_per_object(coordinated);
     (0..n)
-        .filter(|&o| n_coshares[o] > 0)
+        .filter(|&o| n_coshares[o] > 0 || mass_pairs[o].is_some())
         .map(|o| ObjectStat {
             object: o as ObjectId,
             shares: shares[o],
@@ -177,6 +189,7 @@ pub fn objects(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Networ
             coordinated_accounts: coordinated[o],
             first_time: first[o],
             last_time: last[o],
+            mass_pairs: mass_pairs[o],
         })
         .collect()
 }
@@ -187,16 +200,15 @@ pub fn objects(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Networ
 /// of first appearance in CooRTweet's natural result order), and an undirected
 /// edge's `from` is its endpoint with the smaller vertex number.
 fn igraph_from(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Network) -> Vec<AccountId> {
-    let rank = &groups.tie_rank;
     // Natural order of result rows: objects by first appearance in the
     // account-grouped input, then (later row, earlier row) in that order.
     let mut obj_rank = vec![u32::MAX; ds.objects.len()];
     for &i in &groups.order {
         let o = ds.shares[i as usize].object as usize;
-        obj_rank[o] = obj_rank[o].min(rank[i as usize]);
+        obj_rank[o] = obj_rank[o].min(groups.tie_rank(i));
     }
     let natural = |c: &CoShare| {
-        let (x, y) = (rank[c.early as usize], rank[c.late as usize]);
+        let (x, y) = (groups.tie_rank(c.early), groups.tie_rank(c.late));
         (obj_rank[c.object as usize], x.max(y), x.min(y))
     };
     let mut edge_order: Vec<(u32, u32, u32, usize)> = (0..net.edges.len())

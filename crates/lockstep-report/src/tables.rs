@@ -60,10 +60,7 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
             ("component", U64),
         ],
     )?;
-    let mut component = vec![None; ds.accounts.len()];
-    for a in &det.accounts {
-        component[a.account as usize] = a.component;
-    }
+    let component = det.component_by_account(ds.accounts.len());
     // Sorting by integer name ranks gives the same order as comparing names.
     let rank = name_ranks(ds);
     let mut order: Vec<(Reverse<u32>, u32, u32, u32)> = det
@@ -180,12 +177,15 @@ pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFor
             ("mass_pairs", U64),
         ],
     )?;
-    let mut order: Vec<usize> = (0..det.objects.len()).collect();
+    // Objects with co-shares first, then mass objects by their pairs.
+    let (mut mass, mut order): (Vec<usize>, Vec<usize>) =
+        (0..det.objects.len()).partition(|&i| det.objects[i].mass_pairs.is_some());
     order.sort_unstable_by_key(|&i| {
         let o = &det.objects[i];
         (Reverse(o.coordinated_accounts), Reverse(o.coshares), ds.kind_of(o.object), ds.objects.get(o.object))
     });
-    for i in order {
+    mass.sort_by_key(|&i| (Reverse(det.objects[i].mass_pairs), ds.objects.get(det.objects[i].object)));
+    for i in order.into_iter().chain(mass) {
         let o = &det.objects[i];
         w.row(&[
             Value::Str(ds.objects.get(o.object)),
@@ -197,34 +197,8 @@ pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFor
             o.coordinated_accounts.into(),
             Value::I64(o.first_time),
             Value::I64(o.last_time),
-            Value::Bool(false),
-            Value::Null,
-        ])?;
-    }
-    let mut mass: Vec<_> = det.mass_objects.iter().collect();
-    mass.sort_by_key(|m| (Reverse(m.pairs), ds.objects.get(m.object)));
-    for m in mass {
-        let (mut first, mut last, mut accounts) = (i64::MAX, i64::MIN, Vec::new());
-        for s in ds.shares.iter().filter(|s| s.object == m.object) {
-            first = first.min(s.time);
-            last = last.max(s.time);
-            accounts.push(s.account);
-        }
-        let shares = accounts.len() as u64;
-        accounts.sort_unstable();
-        accounts.dedup();
-        w.row(&[
-            Value::Str(ds.objects.get(m.object)),
-            Value::Str(ds.kind_of(m.object)),
-            Value::U64(shares),
-            Value::U64(accounts.len() as u64),
-            Value::U64(0),
-            Value::U64(0),
-            Value::U64(0),
-            Value::I64(first),
-            Value::I64(last),
-            Value::Bool(true),
-            Value::U64(m.pairs),
+            Value::Bool(o.mass_pairs.is_some()),
+            o.mass_pairs.into(),
         ])?;
     }
     done(w)
