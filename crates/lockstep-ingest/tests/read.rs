@@ -108,6 +108,27 @@ fn csv_quoted_fields_and_line_numbers() {
     assert!(d.detail.contains("not-a-time"), "{}", d.detail);
 }
 
+/// An unclosed quote swallows the lines after it into one record: the diagnostic
+/// says which lines, so none of them disappears without a word.
+#[test]
+fn unclosed_quote_names_the_lines_it_swallowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "quote.csv",
+        b"account_id,object_id,content_id,timestamp_share\n\
+          alice,https://e.com/a,p1,1700000000\n\
+          \"eve,https://e.com/a,p2,1700000001\n\
+          erin,https://e.com/a,p3,1700000002\n\
+          frank,https://e.com/a,p4,1700000003\n",
+    );
+    let r = read(&path, &opts());
+    assert_eq!(r.shares().len(), 1);
+    assert_eq!(r.problems(), [(s("wrong_field_count"), 3)]);
+    let d = &r.diags.by_reason["wrong_field_count"].examples[0];
+    assert!(d.detail.contains("lines 3-5") && d.detail.contains("not closed"), "{}", d.detail);
+}
+
 #[test]
 fn strict_stops_with_file_line_and_reason() {
     let path = fixture("mixed.csv");

@@ -72,7 +72,15 @@ impl Reader for DelimitedReader {
                 Err(e) => match e.kind() {
                     ErrorKind::UnequalLengths { pos, expected_len, len } => {
                         line = pos.as_ref().map_or(line + 1, |p| p.line());
-                        let detail = format!("{len} fields, the header has {expected_len}");
+                        let mut detail = format!("{len} fields, the header has {expected_len}");
+                        // The reader now stands at the line after the record.
+                        let last = rdr.position().line().saturating_sub(1);
+                        if last > line {
+                            detail.push_str(&format!(
+                                "; the record runs over lines {line}-{last}: a quote opened on line {line} \
+                                 is not closed, so the lines after it were read as part of this record"
+                            ));
+                        }
                         sink.reject(line, reason::WRONG_FIELD_COUNT, detail)?;
                     }
                     _ => return Err(csv_error(&info, line, e)),
