@@ -184,7 +184,7 @@ pub struct Detection {
     pub coshares: Vec<CoShare>,
     /// Per co-share: true when it also passes the fast window (all false without one).
     pub fast: Vec<bool>,
-    /// Edges of the full network, in order of first appearance among the co-shares.
+    /// Edges of the full network, ordered by `(a, b)` account ids.
     pub edges: Vec<Edge>,
     /// `edge_rows[edge_offsets[e]..edge_offsets[e + 1]]` are the indices (into
     /// `coshares`) of the co-shares behind edge `e`: its evidence.
@@ -203,6 +203,8 @@ pub struct Detection {
     pub mass_objects: Vec<MassObject>,
     /// Counts.
     pub counts: Counts,
+    /// Seconds spent in each stage, in order (for `--verbose`; never written to outputs).
+    pub stage_seconds: Vec<(&'static str, f64)>,
 }
 
 impl Detection {
@@ -230,13 +232,16 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         objects: ds.objects.len() as u64,
         ..Counts::default()
     };
+    let mut clock = StageClock::default();
     let groups = coshare::group_shares(ds, params);
+    clock.lap("group shares by object");
     counts.shares_after_prefilter = groups.kept_shares;
     counts.accounts_after_prefilter = groups.kept_accounts;
     let enumerated = coshare::enumerate(ds, &groups, params);
     counts.candidate_coshares = enumerated.candidates;
     counts.mass_objects = enumerated.mass.len() as u64;
     counts.mass_object_pairs = enumerated.mass.iter().map(|m| m.pairs).sum();
+    clock.lap("enumerate co-shares");
 
     let coshares =
         participation::second_filter(ds, &groups, enumerated.coshares, params.min_participation, params.mode);
@@ -244,15 +249,19 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         Some(f) => participation::flag_fast(ds, &groups, &coshares, f, params.min_participation, params.mode),
         None => vec![false; coshares.len()],
     };
+    clock.lap("participation filter");
     counts.coshares = coshares.len() as u64;
     counts.fast_coshares = fast.iter().filter(|&&f| f).count() as u64;
 
     let net = network::build(ds, &coshares, &fast, params);
+    clock.lap("network");
     let comps = components::compute(ds.accounts.len(), &net.edges);
+    clock.lap("components");
     let (accounts, objects) = rayon::join(
         || stats::accounts(ds, &groups, &coshares, &net.edges, &comps, params.mode),
         || stats::objects(ds, &groups, &coshares, &enumerated.mass, &net, params.mode),
     );
+    clock.lap("statistics");
 
     counts.edges = net.edges.len() as u64;
     counts.edges_above_threshold = net.edges.iter().filter(|e| e.full.above_threshold).count() as u64;
@@ -273,7 +282,28 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         objects,
         mass_objects: enumerated.mass,
         counts,
+        stage_seconds: clock.laps,
     })
+}
+
+/// Wall time per stage.
+struct StageClock {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Default for StageClock {
+    fn default() -> Self {
+        StageClock { last: std::time::Instant::now(), laps: Vec::new() }
+    }
+}
+
+impl StageClock {
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((stage, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
 }
 
 /// The two accounts of an edge, smaller id first.

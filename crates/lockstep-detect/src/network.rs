@@ -52,7 +52,7 @@ pub struct Edge {
 /// The network and the co-shares behind each edge.
 #[derive(Debug, Clone)]
 pub struct Network {
-    /// Edges in order of first appearance among the co-shares.
+    /// Edges ordered by `(a, b)` account ids.
     pub edges: Vec<Edge>,
     /// `rows[offsets[e]..offsets[e + 1]]` are the co-share indices of edge `e`, in order.
     pub offsets: Vec<usize>,
@@ -73,38 +73,58 @@ impl Network {
 
 /// Builds the network from filtered co-shares.
 pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params) -> Network {
-    // 1. Edge index of every co-share (first-appearance order).
-    let mut index: hashbrown::HashMap<u64, u32, foldhash::fast::FixedState> =
-        hashbrown::HashMap::with_capacity_and_hasher(coshares.len() / 2 + 16, Default::default());
-    let mut keys: Vec<u64> = Vec::new();
-    let row_edge: Vec<u32> = coshares
-        .iter()
-        .map(|r| {
-            let key = pair_key(ds.shares[r.early as usize].account, ds.shares[r.late as usize].account);
-            *index.entry(key).or_insert_with(|| {
-                keys.push(key);
-                keys.len() as u32 - 1
-            })
-        })
+    // 1. The two accounts of every co-share, smaller id first.
+    let ends: Vec<(AccountId, AccountId)> = coshares
+        .par_iter()
+        .map(|r| crate::unpair(pair_key(ds.shares[r.early as usize].account, ds.shares[r.late as usize].account)))
         .collect();
-    drop(index);
+    // 2. Co-shares grouped by edge, edges in (a, b) order, each edge's co-shares
+    //    in co-share order: a stable counting sort by `a`, then a sort by `(b, row)`
+    //    inside each `a` (an MSD radix sort; no hash map, no comparisons across accounts).
+    let n_acc = ds.accounts.len();
+    let mut by_a = vec![0usize; n_acc + 1];
+    for &(a, _) in &ends {
+        by_a[a as usize + 1] += 1;
+    }
+    for a in 0..n_acc {
+        by_a[a + 1] += by_a[a];
+    }
+    let mut sorted: Vec<(AccountId, u32)> = vec![(0, 0); coshares.len()];
+    {
+        let mut cursor = by_a.clone();
+        for (row, &(a, b)) in ends.iter().enumerate() {
+            let c = &mut cursor[a as usize];
+            sorted[*c] = (b, row as u32);
+            *c += 1;
+        }
+    }
+    drop(ends);
+    let mut buckets: Vec<&mut [(AccountId, u32)]> = Vec::with_capacity(n_acc);
+    let mut rest: &mut [(AccountId, u32)] = &mut sorted;
+    for a in 0..n_acc {
+        let (head, tail) = rest.split_at_mut(by_a[a + 1] - by_a[a]);
+        if head.len() > 1 {
+            buckets.push(head);
+        }
+        rest = tail;
+    }
+    buckets.par_iter_mut().for_each(|b| b.sort_unstable());
+    drop(buckets);
+    let mut keys: Vec<u64> = Vec::new();
+    let mut offsets: Vec<usize> = Vec::new();
+    for a in 0..n_acc {
+        let mut prev = None;
+        for (k, &(b, _)) in sorted[by_a[a]..by_a[a + 1]].iter().enumerate() {
+            if prev != Some(b) {
+                keys.push(pair_key(a as AccountId, b));
+                offsets.push(by_a[a] + k);
+                prev = Some(b);
+            }
+        }
+    }
+    offsets.push(coshares.len());
     let n_edges = keys.len();
-    // 2. Counting sort of co-shares by edge.
-    let mut offsets = vec![0usize; n_edges + 1];
-    for &e in &row_edge {
-        offsets[e as usize + 1] += 1;
-    }
-    for e in 0..n_edges {
-        offsets[e + 1] += offsets[e];
-    }
-    let mut cursor = offsets.clone();
-    let mut rows = vec![0u32; coshares.len()];
-    for (i, &e) in row_edge.iter().enumerate() {
-        rows[cursor[e as usize]] = i as u32;
-        cursor[e as usize] += 1;
-    }
-    drop(cursor);
-    drop(row_edge);
+    let rows: Vec<u32> = sorted.into_iter().map(|(_, row)| row).collect();
     // 3. Attributes per edge.
     let has_fast = params.fast_window.is_some();
     let mut edges: Vec<Edge> = (0..n_edges)

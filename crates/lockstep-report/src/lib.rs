@@ -35,14 +35,6 @@ pub enum Error {
     /// I/O error (the message names the path).
     #[error(transparent)]
     Io(#[from] std::io::Error),
-    /// CSV writing failed.
-    #[error("writing {path}: {source}")]
-    Csv {
-        /// File.
-        path: PathBuf,
-        /// Cause.
-        source: csv::Error,
-    },
     /// Parquet writing failed.
     #[error("writing {path}: {source}")]
     Parquet {
@@ -62,9 +54,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn csv(path: &Path, source: csv::Error) -> Self {
-        Error::Csv { path: path.to_path_buf(), source }
-    }
     pub(crate) fn parquet(path: &Path, source: parquet::errors::ParquetError) -> Self {
         Error::Parquet { path: path.to_path_buf(), source }
     }

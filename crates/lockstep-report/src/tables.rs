@@ -4,6 +4,7 @@ use crate::table::{ColType, TableFormat, TableWriter, Value};
 use crate::Result;
 use lockstep_core::Dataset;
 use lockstep_detect::{Detection, EdgeAttrs};
+use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::path::Path;
 
@@ -61,11 +62,11 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         ],
     )?;
     let component = det.component_by_account(ds.accounts.len());
-    // Sorting by integer name ranks gives the same order as comparing names.
+    // Integer name ranks give the same order as comparing names.
     let rank = name_ranks(ds);
     let mut order: Vec<(Reverse<u32>, u32, u32, u32)> = det
         .edges
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, e)| {
             let (x, y) = (rank[e.a as usize], rank[e.b as usize]);
@@ -73,14 +74,12 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
             (Reverse(e.full.weight), from, to, i as u32)
         })
         .collect();
-    order.sort_unstable();
-    let mut row: Vec<Value> = Vec::with_capacity(16);
-    for (_, _, _, i) in order {
-        let e = &det.edges[i as usize];
-        let (x, y) = (ds.accounts.get(e.a), ds.accounts.get(e.b));
-        let (from, to) = if x <= y { (x, y) } else { (y, x) };
-        row.clear();
-        row.extend([Value::Str(from), Value::Str(to)]);
+    order.par_sort_unstable();
+    w.rows(order.len(), |k, row| {
+        let i = order[k].3 as usize;
+        let e = &det.edges[i];
+        let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
+        row.extend([Value::Str(ds.accounts.get(from)), Value::Str(ds.accounts.get(to))]);
         row.extend(attrs_values(Some(&e.full)));
         row.push(Value::U64(e.n_objects as u64));
         row.extend(attrs_values(e.fast.as_ref()));
@@ -89,15 +88,14 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         } else {
             Value::Null
         });
-        w.row(&row)?;
-    }
+    })?;
     done(w)
 }
 
 /// Rank of every account id in byte order of names.
 fn name_ranks(ds: &Dataset) -> Vec<u32> {
     let mut ids: Vec<u32> = (0..ds.accounts.len() as u32).collect();
-    ids.sort_unstable_by(|&a, &b| ds.accounts.get(a).cmp(ds.accounts.get(b)));
+    ids.par_sort_unstable_by(|&a, &b| ds.accounts.get(a).cmp(ds.accounts.get(b)));
     let mut rank = vec![0u32; ids.len()];
     for (r, &id) in ids.iter().enumerate() {
         rank[id as usize] = r as u32;
@@ -177,18 +175,26 @@ pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFor
             ("mass_pairs", U64),
         ],
     )?;
-    // Objects with co-shares first, then mass objects by their pairs.
-    let (mut mass, mut order): (Vec<usize>, Vec<usize>) =
-        (0..det.objects.len()).partition(|&i| det.objects[i].mass_pairs.is_some());
-    order.sort_unstable_by_key(|&i| {
-        let o = &det.objects[i];
-        (Reverse(o.coordinated_accounts), Reverse(o.coshares), ds.kind_of(o.object), ds.objects.get(o.object))
-    });
-    mass.sort_by_key(|&i| (Reverse(det.objects[i].mass_pairs), ds.objects.get(det.objects[i].object)));
-    for i in order.into_iter().chain(mass) {
-        let o = &det.objects[i];
-        w.row(&[
-            Value::Str(ds.objects.get(o.object)),
+    // Objects with co-shares first, then mass objects by their pairs. The keys
+    // hold the strings themselves, looked up once per object.
+    let mut order: Vec<(bool, Reverse<u64>, Reverse<u32>, &str, &str, u32)> = det
+        .objects
+        .par_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let (mass, primary) = match o.mass_pairs {
+                Some(p) => (true, p),
+                None => (false, o.coordinated_accounts as u64),
+            };
+            let kind = if mass { "" } else { ds.kind_of(o.object) };
+            (mass, Reverse(primary), Reverse(o.coshares), kind, ds.objects.get(o.object), i as u32)
+        })
+        .collect();
+    order.par_sort_unstable();
+    w.rows(order.len(), |k, row| {
+        let o = &det.objects[order[k].5 as usize];
+        row.extend([
+            Value::Str(order[k].4),
             Value::Str(ds.kind_of(o.object)),
             o.shares.into(),
             o.accounts.into(),
@@ -199,8 +205,8 @@ pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFor
             Value::I64(o.last_time),
             Value::Bool(o.mass_pairs.is_some()),
             o.mass_pairs.into(),
-        ])?;
-    }
+        ]);
+    })?;
     done(w)
 }
 
@@ -229,10 +235,11 @@ pub fn write_pairs(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         ],
     )?;
     let has_fast = det.params.fast_window.is_some();
-    for (c, &fast) in det.coshares.iter().zip(&det.fast) {
+    w.rows(det.coshares.len(), |i, row| {
+        let (c, fast) = (&det.coshares[i], det.fast[i]);
         let e = &ds.shares[c.early as usize];
         let l = &ds.shares[c.late as usize];
-        w.row(&[
+        row.extend([
             Value::Str(ds.objects.get(c.object)),
             Value::Str(ds.kind_of(c.object)),
             Value::Str(ds.posts.get(e.post)),
@@ -243,7 +250,7 @@ pub fn write_pairs(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
             Value::I64(e.time),
             Value::I64(l.time),
             if has_fast { Value::Bool(fast) } else { Value::Null },
-        ])?;
-    }
+        ]);
+    })?;
     done(w)
 }

@@ -54,6 +54,20 @@ impl Stages {
         }
     }
 
+    /// Shows sub-stage times like stage times (indented one more level).
+    pub fn detail(&self, laps: &[(&'static str, f64)]) {
+        if self.quiet || (self.bar.is_none() && !self.verbose) {
+            return;
+        }
+        for (name, secs) in laps {
+            let line = format!("    {name:<20} {secs:>8.2} s");
+            match &self.bar {
+                Some(b) => b.println(line),
+                None => eprintln!("{line}"),
+            }
+        }
+    }
+
     /// Ends and returns the total seconds.
     pub fn done(mut self) -> f64 {
         self.finish_stage();

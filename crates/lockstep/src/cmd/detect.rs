@@ -63,6 +63,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     stages.stage("detecting");
     let found = detect(&ds, &params)?;
     stages.stage("writing outputs");
+    stages.detail(&found.stage_seconds);
     let report = write_outputs(
         &args.out,
         &ds,
