@@ -404,9 +404,9 @@ mod tests {
         ) {
             let dir = tempfile::tempdir().unwrap();
             let cols = [("a", ColType::Str), ("b", ColType::U64), ("c", ColType::F64)];
-            let value_row = |(s, b, c): &(String, Option<u64>, Option<f64>)| {
+            fn value_row((s, b, c): &(String, Option<u64>, Option<f64>)) -> [Value<'_>; 3] {
                 [Value::Str(s), (*b).into(), (*c).into()]
-            };
+            }
             let mut one = TableWriter::create(dir.path(), "one", TableFormat::Csv, &cols).unwrap();
             for r in &rows {
                 one.row(&value_row(r)).unwrap();
