@@ -88,6 +88,17 @@ impl Interner {
         id
     }
 
+    /// Makes room for `additional` more strings of `bytes` bytes in all, so a
+    /// large input does not grow (and rehash) the table step by step.
+    pub fn reserve(&mut self, additional: usize, bytes: usize) {
+        let Self { arena, ends, namespaces, hashes, table, .. } = self;
+        arena.reserve(bytes);
+        ends.reserve(additional);
+        namespaces.reserve(additional);
+        hashes.reserve(additional);
+        table.reserve(additional, |e| hashes[e.id as usize]);
+    }
+
     /// Id of `s` in namespace 0 if it was interned.
     pub fn lookup(&self, s: &str) -> Option<u32> {
         self.lookup_in(0, s)

@@ -74,6 +74,10 @@ impl StrColumn {
     pub fn len(&self) -> usize {
         self.ends.len()
     }
+    /// Bytes of all strings.
+    pub fn bytes(&self) -> usize {
+        self.buf.len()
+    }
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
@@ -200,6 +204,22 @@ impl Dataset {
     /// Reserves room for `n` more shares.
     pub fn reserve(&mut self, n: usize) {
         self.shares.reserve(n);
+    }
+
+    /// Reserves room for about `rows` more shares like those of `sample` (their
+    /// post ids repeat as often, and are as long): a hint from a reader that knows
+    /// its input's size, to save the interning tables' step-by-step growth.
+    pub fn reserve_like(&mut self, sample: &ShareBatch, rows: usize) {
+        let n = sample.len();
+        if n == 0 {
+            return;
+        }
+        let mut seen = hashbrown::HashSet::with_capacity_and_hasher(n, foldhash::fast::FixedState::default());
+        let distinct = (0..n).filter(|&i| seen.insert(sample.posts.get(i))).count();
+        let posts = rows / n * distinct;
+        let avg_len = sample.posts.buf.len() / n;
+        self.shares.reserve(rows);
+        self.posts.reserve(posts, posts * avg_len);
     }
 }
 

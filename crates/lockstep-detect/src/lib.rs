@@ -115,8 +115,11 @@ impl Default for Params {
 impl Params {
     /// Checks ranges.
     pub fn validate(&self) -> Result<()> {
-        if self.window < 0 {
-            return Err(Error::InvalidParam { name: "window", reason: "must be >= 0 seconds".into() });
+        if !(0..=u32::MAX as i64).contains(&self.window) {
+            return Err(Error::InvalidParam {
+                name: "window",
+                reason: format!("must be between 0 and {} seconds (136 years), got {}", u32::MAX, self.window),
+            });
         }
         if let Some(f) = self.fast_window {
             if f < 0 || f > self.window {

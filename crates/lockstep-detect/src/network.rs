@@ -73,34 +73,41 @@ impl Network {
 
 /// Builds the network from filtered co-shares.
 pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params) -> Network {
-    // 1. The two accounts of every co-share, smaller id first.
-    let ends: Vec<(AccountId, AccountId)> = coshares
-        .par_iter()
-        .map(|r| crate::unpair(pair_key(ds.shares[r.early as usize].account, ds.shares[r.late as usize].account)))
-        .collect();
-    // 2. Co-shares grouped by edge, edges in (a, b) order, each edge's co-shares
-    //    in co-share order: a stable counting sort by `a`, then a sort by `(b, row)`
-    //    inside each `a` (an MSD radix sort; no hash map, no comparisons across accounts).
+    // What an edge needs of one co-share, gathered in co-share order (the shares of
+    // one object are close together in time, so this reads `ds.shares` almost in
+    // order) and carried through the sort, so the per-edge pass reads sequentially.
+    let item = |row: usize| {
+        let c = &coshares[row];
+        let (e, l) = (&ds.shares[c.early as usize], &ds.shares[c.late as usize]);
+        let (a, b) = crate::unpair(pair_key(e.account, l.account));
+        let delta = u32::try_from(l.time - e.time).expect("window fits in u32 (checked by Params::validate)");
+        (a, Item { b, row: row as u32, early_post: e.post, late_post: l.post, object: c.object, delta })
+    };
+    // 1. Co-shares grouped by edge, edges in (a, b) order, each edge's co-shares in
+    //    co-share order: a stable counting sort by `a`, then a sort by `(b, row)`
+    //    inside each `a` (an MSD radix sort; no hash map).
+    let first: Vec<AccountId> = (0..coshares.len()).into_par_iter().map(|r| item(r).0).collect();
     let n_acc = ds.accounts.len();
     let mut by_a = vec![0usize; n_acc + 1];
-    for &(a, _) in &ends {
+    for &a in &first {
         by_a[a as usize + 1] += 1;
     }
+    drop(first);
     for a in 0..n_acc {
         by_a[a + 1] += by_a[a];
     }
-    let mut sorted: Vec<(AccountId, u32)> = vec![(0, 0); coshares.len()];
+    let mut sorted: Vec<Item> = vec![Item::default(); coshares.len()];
     {
         let mut cursor = by_a.clone();
-        for (row, &(a, b)) in ends.iter().enumerate() {
+        for row in 0..coshares.len() {
+            let (a, it) = item(row);
             let c = &mut cursor[a as usize];
-            sorted[*c] = (b, row as u32);
+            sorted[*c] = it;
             *c += 1;
         }
     }
-    drop(ends);
-    let mut buckets: Vec<&mut [(AccountId, u32)]> = Vec::with_capacity(n_acc);
-    let mut rest: &mut [(AccountId, u32)] = &mut sorted;
+    let mut buckets: Vec<&mut [Item]> = Vec::with_capacity(n_acc);
+    let mut rest: &mut [Item] = &mut sorted;
     for a in 0..n_acc {
         let (head, tail) = rest.split_at_mut(by_a[a + 1] - by_a[a]);
         if head.len() > 1 {
@@ -108,56 +115,76 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params)
         }
         rest = tail;
     }
-    buckets.par_iter_mut().for_each(|b| b.sort_unstable());
+    buckets.par_iter_mut().for_each(|b| b.sort_unstable_by_key(|it| (it.b, it.row)));
     drop(buckets);
-    let mut keys: Vec<u64> = Vec::new();
+    let mut ends: Vec<(AccountId, AccountId)> = Vec::new();
     let mut offsets: Vec<usize> = Vec::new();
     for a in 0..n_acc {
         let mut prev = None;
-        for (k, &(b, _)) in sorted[by_a[a]..by_a[a + 1]].iter().enumerate() {
-            if prev != Some(b) {
-                keys.push(pair_key(a as AccountId, b));
+        for (k, it) in sorted[by_a[a]..by_a[a + 1]].iter().enumerate() {
+            if prev != Some(it.b) {
+                ends.push((a as AccountId, it.b));
                 offsets.push(by_a[a] + k);
-                prev = Some(b);
+                prev = Some(it.b);
             }
         }
     }
     offsets.push(coshares.len());
-    let n_edges = keys.len();
-    let rows: Vec<u32> = sorted.into_iter().map(|(_, row)| row).collect();
-    // 3. Attributes per edge.
+    // 2. Attributes per edge.
     let has_fast = params.fast_window.is_some();
-    let mut edges: Vec<Edge> = (0..n_edges)
-        .into_par_iter()
-        .map_init(Scratch::default, |scratch, e| {
-            let (a, b) = crate::unpair(keys[e]);
-            let rs = &rows[offsets[e]..offsets[e + 1]];
-            let full = attrs(ds, coshares, rs.iter().copied(), scratch);
+    let mut edges: Vec<Edge> = ends
+        .par_iter()
+        .enumerate()
+        .map_init(Scratch::default, |scratch, (e, &(a, b))| {
+            let items = &sorted[offsets[e]..offsets[e + 1]];
+            let full = attrs(items.iter(), scratch);
             let fast = if has_fast {
-                let f = attrs(ds, coshares, rs.iter().copied().filter(|&r| fast[r as usize]), scratch);
+                let f = attrs(items.iter().filter(|it| fast[it.row as usize]), scratch);
                 (f.weight > 0).then_some(f)
             } else {
                 None
             };
-            scratch.objects.clear();
-            scratch.objects.extend(rs.iter().map(|&r| coshares[r as usize].object));
-            scratch.objects.sort_unstable();
-            scratch.objects.dedup();
-            Edge { a, b, full, fast, n_objects: scratch.objects.len() as u32 }
+            let n_objects = match items {
+                [_] => 1,
+                _ => {
+                    scratch.objects.clear();
+                    scratch.objects.extend(items.iter().map(|it| it.object));
+                    distinct(&mut scratch.objects)
+                }
+            };
+            Edge { a, b, full, fast, n_objects }
         })
         .collect();
-    // 4. Thresholds.
-    let mut weights: Vec<f64> = edges.iter().map(|e| e.full.weight as f64).collect();
+    drop(ends);
+    let rows: Vec<u32> = sorted.par_iter().map(|it| it.row).collect();
+    drop(sorted);
+    // 3. Thresholds.
+    let mut weights: Vec<f64> = edges.par_iter().map(|e| e.full.weight as f64).collect();
     let threshold = quantile_type7(&mut weights, params.edge_quantile).unwrap_or(0.0);
+    drop(weights);
     let mut fast_weights: Vec<f64> = edges.iter().filter_map(|e| e.fast.map(|f| f.weight as f64)).collect();
     let threshold_fast = quantile_type7(&mut fast_weights, params.edge_quantile);
-    for e in &mut edges {
+    edges.par_iter_mut().for_each(|e| {
         e.full.above_threshold = e.full.weight as f64 > threshold;
         if let (Some(f), Some(t)) = (e.fast.as_mut(), threshold_fast) {
             f.above_threshold = f.weight as f64 > t;
         }
-    }
+    });
     Network { edges, offsets, rows, threshold, threshold_fast }
+}
+
+/// One co-share as the edge pass needs it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Item {
+    /// The larger account id of the pair (the smaller one is the bucket).
+    b: AccountId,
+    /// Index into the co-shares.
+    row: u32,
+    early_post: u32,
+    late_post: u32,
+    object: ObjectId,
+    /// Seconds from the earlier to the later share.
+    delta: u32,
 }
 
 #[derive(Default)]
@@ -167,17 +194,14 @@ struct Scratch {
     objects: Vec<ObjectId>,
 }
 
-fn attrs(ds: &Dataset, coshares: &[CoShare], rows: impl Iterator<Item = u32>, s: &mut Scratch) -> EdgeAttrs {
+fn attrs<'i>(items: impl Iterator<Item = &'i Item>, s: &mut Scratch) -> EdgeAttrs {
     s.early.clear();
     s.late.clear();
-    let mut sum_delta: i64 = 0;
-    for r in rows {
-        let c = &coshares[r as usize];
-        let e = &ds.shares[c.early as usize];
-        let l = &ds.shares[c.late as usize];
-        sum_delta += l.time - e.time;
-        s.early.push(e.post);
-        s.late.push(l.post);
+    let mut sum_delta: u64 = 0;
+    for it in items {
+        sum_delta += it.delta as u64;
+        s.early.push(it.early_post);
+        s.late.push(it.late_post);
     }
     let weight = s.early.len() as u32;
     if weight == 0 {

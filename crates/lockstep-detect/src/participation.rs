@@ -89,20 +89,11 @@ fn and_fixed_point(ds: &Dataset, rows: &[CoShare], mut live: Vec<u32>, m: u32) -
     if m <= 1 {
         return live;
     }
-    let mut mark = vec![u32::MAX; ds.posts.len()];
-    let mut count = vec![0u32; ds.accounts.len()];
-    for round in 0u32.. {
-        count.iter_mut().for_each(|c| *c = 0);
-        for &i in &live {
-            let r = &rows[i as usize];
-            for idx in [r.early, r.late] {
-                let s = &ds.shares[idx as usize];
-                if mark[s.post as usize] != round {
-                    mark[s.post as usize] = round;
-                    count[s.account as usize] += 1;
-                }
-            }
-        }
+    loop {
+        let count = crate::stats::distinct_posts_per_account(
+            ds,
+            live.iter().flat_map(|&i| [rows[i as usize].early, rows[i as usize].late]),
+        );
         let before = live.len();
         live.retain(|&i| {
             let r = &rows[i as usize];

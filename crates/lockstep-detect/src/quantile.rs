@@ -11,12 +11,12 @@ pub fn quantile_type7(values: &mut [f64], p: f64) -> Option<f64> {
     if n == 0 {
         return None;
     }
-    values.sort_unstable_by(|a, b| a.total_cmp(b));
     let index = 1.0 + (n as f64 - 1.0) * p;
     let lo = index.floor();
     let hi = index.ceil();
-    let xlo = values[lo as usize - 1];
-    let xhi = values[hi as usize - 1];
+    // Two order statistics in O(n): the lo-th smallest, then the smallest after it.
+    let (_, &mut xlo, rest) = values.select_nth_unstable_by(lo as usize - 1, |a, b| a.total_cmp(b));
+    let xhi = if hi > lo { rest.iter().copied().min_by(|a, b| a.total_cmp(b)).unwrap_or(xlo) } else { xlo };
     if index > lo && xhi != xlo {
         let h = index - lo;
         Some((1.0 - h) * xlo + h * xhi)
@@ -41,5 +41,19 @@ mod tests {
         assert_eq!(quantile_type7(&mut [], 0.3), None);
         assert_eq!(quantile_type7(&mut [1.0, 5.0], 0.0), Some(1.0));
         assert_eq!(quantile_type7(&mut [1.0, 5.0], 1.0), Some(5.0));
+    }
+
+    proptest::proptest! {
+        /// The selection gives what sorting gives.
+        #[test]
+        fn same_as_sorting(mut v in proptest::collection::vec(0u32..50, 1..200), p in 0.0f64..=1.0) {
+            let mut values: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+            v.sort_unstable();
+            let index = 1.0 + (v.len() as f64 - 1.0) * p;
+            let (lo, hi) = (v[index.floor() as usize - 1] as f64, v[index.ceil() as usize - 1] as f64);
+            let h = index - index.floor();
+            let expected = if h > 0.0 && hi != lo { (1.0 - h) * lo + h * hi } else { lo };
+            proptest::prop_assert_eq!(quantile_type7(&mut values, p), Some(expected));
+        }
     }
 }

@@ -66,21 +66,7 @@ pub fn accounts(
 ) -> Vec<AccountStat> {
     let n = ds.accounts.len();
     let shares = &groups.shares_per_account;
-    // Distinct posts per account among co-shares.
-    let mut pairs: Vec<u64> = Vec::with_capacity(coshares.len() * 2);
-    for c in coshares {
-        for i in [c.early, c.late] {
-            let s = &ds.shares[i as usize];
-            pairs.push(((s.account as u64) << 32) | s.post as u64);
-        }
-    }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    let mut coshared = vec![0u32; n];
-    for p in &pairs {
-        coshared[(p >> 32) as usize] += 1;
-    }
-    drop(pairs);
+    let coshared = distinct_posts_per_account(ds, coshares.iter().flat_map(|c| [c.early, c.late]));
     // Thresholded edge attributes per account.
     let mut incident: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
     for e in edges.iter().filter(|e| e.full.above_threshold) {
@@ -155,9 +141,7 @@ pub fn objects(
     };
     let key = |o: ObjectId, a: AccountId| ((o as u64) << 32) | a as u64;
     let input_accounts = distinct_per_object(ds.shares.iter().map(|s| key(s.object, s.account)).collect());
-    let coshare_accounts = distinct_per_object(
-        coshares.iter().flat_map(|c| [c.early, c.late].map(|i| key(c.object, ds.shares[i as usize].account))).collect(),
-    );
+    let coshare_accounts = coshare_accounts_per_object(ds, coshares);
     let from_vertex = match mode {
         Mode::CoorTweet => Some(igraph_from(ds, groups, coshares, net)),
         Mode::Lockstep => None,
@@ -192,6 +176,59 @@ pub fn objects(
             mass_pairs: mass_pairs[o],
         })
         .collect()
+}
+
+/// Distinct posts of every account among the given shares (indexed by account id).
+///
+/// A post id belongs to one account in any sane input, so each post is marked with
+/// the first account seen with it; a share whose post is marked with another
+/// account (a malformed input reusing post ids) is set aside and counted exactly.
+pub(crate) fn distinct_posts_per_account(ds: &Dataset, shares: impl Iterator<Item = u32>) -> Vec<u32> {
+    const NONE: u32 = u32::MAX;
+    let mut owner = vec![NONE; ds.posts.len()];
+    let mut count = vec![0u32; ds.accounts.len()];
+    let mut others: Vec<u64> = Vec::new();
+    for i in shares {
+        let s = &ds.shares[i as usize];
+        let o = &mut owner[s.post as usize];
+        if *o == NONE {
+            *o = s.account;
+            count[s.account as usize] += 1;
+        } else if *o != s.account {
+            others.push(((s.account as u64) << 32) | s.post as u64);
+        }
+    }
+    others.sort_unstable();
+    others.dedup();
+    for p in others {
+        count[(p >> 32) as usize] += 1;
+    }
+    count
+}
+
+/// Distinct accounts in the co-shares of every object (indexed by object id).
+/// Co-shares come grouped by object, so each object's accounts are counted alone.
+fn coshare_accounts_per_object(ds: &Dataset, coshares: &[CoShare]) -> Vec<u32> {
+    use rayon::prelude::*;
+    let mut out = vec![0u32; ds.objects.len()];
+    let runs: Vec<(ObjectId, u32)> = coshares
+        .chunk_by(|x, y| x.object == y.object)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map_init(Vec::new, |accounts: &mut Vec<AccountId>, run| {
+            accounts.clear();
+            accounts.extend(run.iter().flat_map(|c| [c.early, c.late].map(|i| ds.shares[i as usize].account)));
+            accounts.sort_unstable();
+            accounts.dedup();
+            (run[0].object, accounts.len() as u32)
+        })
+        .collect();
+    for (o, n) in runs {
+        // `enumerate` emits each object's co-shares together and the filters keep their order.
+        debug_assert_eq!(out[o as usize], 0, "co-shares of object {o} are not contiguous");
+        out[o as usize] = n;
+    }
+    out
 }
 
 /// The endpoint igraph reports as `from` for each edge in CooRTweet: igraph
@@ -233,4 +270,24 @@ fn igraph_from(ds: &Dataset, groups: &Groups, coshares: &[CoShare], net: &Networ
         }
     }
     net.edges.iter().map(|e| if vertex[e.a as usize] < vertex[e.b as usize] { e.a } else { e.b }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Post ids reused across accounts (a malformed input) are still counted per
+    /// (account, post): a has p and q, b has p, c has nothing.
+    #[test]
+    fn distinct_posts_survive_reused_post_ids() {
+        let mut ds = Dataset::default();
+        ds.push("a", "o1", "url", "p", 0);
+        ds.push("b", "o1", "url", "p", 1);
+        ds.push("a", "o2", "url", "p", 2);
+        ds.push("b", "o2", "url", "p", 3);
+        ds.push("a", "o3", "url", "q", 4);
+        ds.push("c", "o3", "url", "r", 5);
+        let count = distinct_posts_per_account(&ds, [0, 1, 2, 3, 1, 4].into_iter());
+        assert_eq!(count, vec![2, 1, 0]);
+    }
 }

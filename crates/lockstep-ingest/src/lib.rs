@@ -251,12 +251,23 @@ pub fn read_input(path: &Path, opts: &ReadOptions, ds: &mut Dataset, diags: &mut
         f => f,
     };
     let info = src.info.clone();
+    // An uncompressed file's size tells roughly how many rows are coming.
+    let size_hint = match src.info.compression {
+        source::Compression::None => src.info.raw_len,
+        _ => None,
+    };
     // Parse on this thread while another interns the previous batch.
     std::thread::scope(|scope| {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<lockstep_core::ShareBatch>(2);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel();
         let consumer = scope.spawn(move || {
+            let mut first = true;
             for mut batch in full_rx {
+                if std::mem::take(&mut first) {
+                    if let Some(len) = size_hint {
+                        ds.reserve_like(&batch, estimated_rows(&batch, len));
+                    }
+                }
                 ds.push_batch(&batch);
                 batch.clear();
                 let _ = empty_tx.send(batch);
@@ -275,6 +286,14 @@ pub fn read_input(path: &Path, opts: &ReadOptions, ds: &mut Dataset, diags: &mut
         consumer.join().expect("interning thread panicked");
         summary
     })
+}
+
+/// Rows in an input of `len` bytes whose rows look like `sample`'s (an estimate:
+/// each row's strings plus 24 bytes for its time and separators).
+fn estimated_rows(sample: &lockstep_core::ShareBatch, len: u64) -> usize {
+    let n = sample.len().max(1) as u64;
+    let per_row = (sample.accounts.bytes() + sample.objects.bytes() + sample.posts.bytes()) as u64 / n + 24;
+    usize::try_from(len / per_row).unwrap_or(usize::MAX).max(sample.len())
 }
 
 #[cfg(test)]
