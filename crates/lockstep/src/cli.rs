@@ -23,6 +23,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Generate a scenario in memory, detect, and show what was found against the truth.
     Demo(DemoArgs),
+    /// List the co-shares behind the edge between two accounts (the evidence), with the edge's attributes.
+    Explain(ExplainArgs),
 }
 
 /// Semantics of detection.
@@ -34,11 +36,9 @@ pub enum Compat {
     Coortweet,
 }
 
-/// `lockstep detect`.
+/// Input and detection flags shared by `detect` and `explain`.
 #[derive(Debug, Args)]
-pub struct DetectArgs {
-    /// Input files (CSV, TSV, JSON Lines, Parquet; optionally .gz or .zst). `-` or none reads stdin.
-    pub inputs: Vec<PathBuf>,
+pub struct DetectFlags {
     /// Input format: auto, csv, tsv, jsonl, parquet.
     #[arg(long, default_value = "auto")]
     pub format: lockstep_ingest::Format,
@@ -84,6 +84,16 @@ pub struct DetectArgs {
     /// Objects with more in-window share pairs than this are reported, not expanded (bounds memory).
     #[arg(long, default_value_t = 10_000_000)]
     pub max_object_pairs: u64,
+}
+
+/// `lockstep detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Input files (CSV, TSV, JSON Lines, Parquet; optionally .gz or .zst). `-` or none reads stdin.
+    pub inputs: Vec<PathBuf>,
+    /// Input and detection flags.
+    #[command(flatten)]
+    pub flags: DetectFlags,
     /// Output directory.
     #[arg(long, short = 'o', default_value = "lockstep-out")]
     pub out: PathBuf,
@@ -93,12 +103,30 @@ pub struct DetectArgs {
     /// Also write every co-share (pairs table: the evidence behind each edge).
     #[arg(long)]
     pub pairs: bool,
+    /// Also write `evidence.{csv,parquet}`: every co-share behind the thresholded edges of these
+    /// groups (component numbers, comma-separated), with times in UTC, for a report.
+    #[arg(long, value_delimiter = ',', value_name = "N")]
+    pub evidence_group: Vec<u32>,
     /// No summary on stdout, no progress on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Print each stage's time on stderr (also when not on a terminal).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+/// `lockstep explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// One account of the edge.
+    pub account_a: String,
+    /// The other account.
+    pub account_b: String,
+    /// Input files, read and detected exactly as `detect` does with the same flags.
+    pub inputs: Vec<PathBuf>,
+    /// Input and detection flags (the same as `detect`'s).
+    #[command(flatten)]
+    pub flags: DetectFlags,
 }
 
 /// `lockstep generate`.

@@ -269,3 +269,76 @@ fn compat_coortweet_on_its_own_data() {
         count(exp.join("network_subgraph1_edges.csv"))
     );
 }
+
+#[test]
+fn explain_lists_the_coshares_behind_an_edge() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let o = lockstep(&["explain", "a", "b", "-w", "10", "-m", "1", input.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(
+        out,
+        "edge a -- b\n\
+         \x20 weight 3, avg_time_delta 3, n_content_id 3, n_content_id_y 3, edge_symmetry_score 1\n\
+         \x20 n_objects 3\n\
+         \x20 above_threshold true (threshold 1); component 1\n\
+         a = a, b = b\n\
+         kind\tobject\tpost_a\ttime_a\tpost_b\ttime_b\tdelta\tfirst\tfast\n\
+         object\to1\tp1\t1970-01-01T00:01:40Z\tp2\t1970-01-01T00:01:43Z\t3\ta\t-\n\
+         object\to2\tp3\t1970-01-01T00:03:20Z\tp4\t1970-01-01T00:03:25Z\t5\ta\t-\n\
+         object\to3\tp5\t1970-01-01T00:05:00Z\tp6\t1970-01-01T00:05:01Z\t1\ta\t-\n"
+    );
+    // Seen from the other side, with a fast window: b's posts come first in each row.
+    let o = lockstep(&["explain", "b", "a", "-w", "10", "-m", "1", "--fast-window", "3", input.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[4], "  fast (3 s): weight 2, avg_time_delta 2, n_content_id 2, n_content_id_y 2, edge_symmetry_score 1; above_threshold_fast true (threshold 1)", "{out}");
+    assert_eq!(lines[7], "object\to1\tp2\t1970-01-01T00:01:43Z\tp1\t1970-01-01T00:01:40Z\t3\tb\tyes", "{out}");
+    assert_eq!(lines[8], "object\to2\tp4\t1970-01-01T00:03:25Z\tp3\t1970-01-01T00:03:20Z\t5\tb\tno", "{out}");
+    // An edge below the threshold is explained too, and says so.
+    let o = lockstep(&["explain", "a", "c", "-w", "10", "-m", "1", input.to_str().unwrap()]);
+    let (out, _) = text(&o);
+    assert!(out.contains("above_threshold false (threshold 1); component -"), "{out}");
+    assert!(out.ends_with("object\to3\tp5\t1970-01-01T00:05:00Z\tp7\t1970-01-01T00:05:02Z\t2\ta\t-\n"), "{out}");
+}
+
+#[test]
+fn explain_says_why_there_is_nothing_to_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let o = lockstep(&["explain", "a", "zed", "-w", "10", input.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("account \"zed\" is not in the input"), "{err}");
+    // a and c are 2 s apart on o3: no edge within 1 s.
+    let o = lockstep(&["explain", "a", "c", "-w", "1", "-m", "1", input.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("no edge between \"a\" and \"c\""), "{err}");
+}
+
+#[test]
+fn evidence_table_of_a_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let args = ["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "--fast-window", "3", "-q", "-o"];
+    let o = lockstep(&[&args[..], &[out.to_str().unwrap(), "--evidence-group", "1"]].concat());
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("evidence.csv")).unwrap(),
+        "component,account_a,account_b,edge_weight,kind,object_id,post_a,time_a,post_b,time_b,time_delta,first,fast\n\
+         1,a,b,3,object,o1,p1,1970-01-01T00:01:40Z,p2,1970-01-01T00:01:43Z,3,a,true\n\
+         1,a,b,3,object,o2,p3,1970-01-01T00:03:20Z,p4,1970-01-01T00:03:25Z,5,a,false\n\
+         1,a,b,3,object,o3,p5,1970-01-01T00:05:00Z,p6,1970-01-01T00:05:01Z,1,a,true\n"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert!(report["files"].as_array().unwrap().iter().any(|f| f[0] == "evidence.csv" && f[1] == 3), "{report}");
+    // A group that does not exist is refused.
+    let o = lockstep(&[&args[..], &[out.to_str().unwrap(), "--evidence-group", "2"]].concat());
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("--evidence-group 2: there are 1 groups"), "{err}");
+}
