@@ -37,6 +37,7 @@
 //! Invariants: no I/O; the result depends only on the dataset (including its
 //! share order, which breaks ties) and the parameters.
 
+pub mod communities;
 pub mod components;
 pub mod coshare;
 pub mod groups;
@@ -201,6 +202,8 @@ pub struct Detection {
     pub objects: Vec<ObjectStat>,
     /// Objects summarised instead of expanded.
     pub mass_objects: Vec<MassObject>,
+    /// Communities of the thresholded network (Leiden), when computed.
+    pub communities: Option<communities::Communities>,
     /// Counts.
     pub counts: Counts,
     /// Seconds spent in each stage, in order (for `--verbose`; never written to outputs).
@@ -281,6 +284,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         accounts,
         objects,
         mass_objects: enumerated.mass,
+        communities: None,
         counts,
         stage_seconds: clock.laps,
     })

@@ -107,6 +107,12 @@ pub struct DetectArgs {
     /// groups (component numbers, comma-separated), with times in UTC, for a report.
     #[arg(long, value_delimiter = ',', value_name = "N")]
     pub evidence_group: Vec<u32>,
+    /// Also write the network for graph tools: gexf (Gephi, GEXF 1.3), graphml; comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "FORMAT")]
+    pub graph: Vec<lockstep_report::GraphFormat>,
+    /// Graph files hold the full network (every edge, with `above_threshold`) instead of the thresholded one.
+    #[arg(long)]
+    pub graph_full: bool,
     /// No summary on stdout, no progress on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,

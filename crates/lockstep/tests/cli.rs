@@ -342,3 +342,35 @@ fn evidence_table_of_a_group() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err.contains("--evidence-group 2: there are 1 groups"), "{err}");
 }
+
+#[test]
+fn graph_files_for_gephi_and_graphml_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "--graph",
+        "gexf,graphml",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let gexf = std::fs::read_to_string(out.join("network.gexf")).unwrap();
+    assert_eq!(gexf.matches("<node ").count(), 2, "{gexf}");
+    assert_eq!(gexf.matches("<edge ").count(), 1, "{gexf}");
+    assert!(gexf.contains("<edge id=\"e0\" source=\"n0\" target=\"n1\" weight=\"3\">"), "{gexf}");
+    let graphml = std::fs::read_to_string(out.join("network.graphml")).unwrap();
+    assert!(graphml.contains("<data key=\"account\">b</data>"), "{graphml}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let files: Vec<&str> = report["files"].as_array().unwrap().iter().map(|f| f[0].as_str().unwrap()).collect();
+    assert!(files.contains(&"network.gexf") && files.contains(&"network.graphml"), "{files:?}");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--graph", "dot", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+}

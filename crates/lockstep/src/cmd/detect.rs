@@ -6,7 +6,7 @@ use anyhow::Context;
 use lockstep_core::{Dataset, Diagnostics};
 use lockstep_detect::{detect, Mode, Params};
 use lockstep_ingest::{read_input, ColumnMap, ReadOptions};
-use lockstep_report::{write_outputs, InputInfo, OutputOptions, Report};
+use lockstep_report::{write_outputs, GraphScope, InputInfo, OutputOptions, Report};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -30,7 +30,13 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
         &found,
         &infos,
         &diags,
-        OutputOptions { format: args.output_format, pairs: args.pairs, evidence_groups: args.evidence_group.clone() },
+        OutputOptions {
+            format: args.output_format,
+            pairs: args.pairs,
+            evidence_groups: args.evidence_group.clone(),
+            graphs: args.graph.clone(),
+            graph_scope: if args.graph_full { GraphScope::Full } else { GraphScope::Thresholded },
+        },
     )
     .with_context(|| format!("writing outputs to {}", args.out.display()))?;
     let secs = stages.done();
