@@ -29,7 +29,9 @@
 //! 2. [`participation`]: the second min-participation filter and the fast-window flag.
 //! 3. [`network`]: aggregate co-shares into edges, quantile thresholds.
 //! 4. [`components`]: connected components and degrees.
-//! 5. [`stats`]: per-account and per-object statistics.
+//! 5. [`communities`]: Leiden communities of the thresholded network (seeded).
+//! 6. [`stats`]: per-account and per-object statistics; [`groups`] and
+//!    [`community_stats`] summarise components and communities for people.
 //!
 //! Two modes ([`Mode`]): `Lockstep` (the default, documented in docs/method.md)
 //! and `CoorTweet`, which reproduces CooRTweet 2.1.3 exactly, quirks included.
@@ -38,6 +40,7 @@
 //! share order, which breaks ties) and the parameters.
 
 pub mod communities;
+pub mod community_stats;
 pub mod components;
 pub mod coshare;
 pub mod groups;
@@ -49,6 +52,7 @@ pub mod stats;
 use lockstep_core::{AccountId, Dataset};
 use serde::Serialize;
 
+pub use community_stats::{summarize_communities, CommunitySummary};
 pub use coshare::{CoShare, MassObject};
 pub use groups::{summarize_groups, GroupSummary};
 pub use network::{Edge, EdgeAttrs};
@@ -98,6 +102,10 @@ pub struct Params {
     /// An object whose in-window share pairs exceed this number is not expanded
     /// into co-shares; it is reported as a mass object instead. Bounds memory.
     pub max_object_pairs: u64,
+    /// Resolution γ of the Leiden communities (modularity; 1 = classic, larger = smaller communities).
+    pub resolution: f64,
+    /// Seed of the Leiden communities' randomness (same seed, same communities).
+    pub seed: u64,
 }
 
 impl Default for Params {
@@ -109,6 +117,8 @@ impl Default for Params {
             edge_quantile: 0.5,
             mode: Mode::Lockstep,
             max_object_pairs: 10_000_000,
+            resolution: 1.0,
+            seed: 42,
         }
     }
 }
@@ -131,6 +141,12 @@ impl Params {
             return Err(Error::InvalidParam {
                 name: "edge-quantile",
                 reason: format!("must be within [0, 1], got {}", self.edge_quantile),
+            });
+        }
+        if !(self.resolution > 0.0 && self.resolution.is_finite()) {
+            return Err(Error::InvalidParam {
+                name: "resolution",
+                reason: format!("must be a positive number, got {}", self.resolution),
             });
         }
         if self.min_participation == 0 {
@@ -173,6 +189,8 @@ pub struct Counts {
     pub coordinated_accounts: u64,
     /// Connected components of the thresholded network.
     pub components: u64,
+    /// Leiden communities of the thresholded network.
+    pub communities: u64,
 }
 
 /// Everything detection found.
@@ -260,6 +278,8 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     clock.lap("network");
     let comps = components::compute(ds.accounts.len(), &net.edges);
     clock.lap("components");
+    let communities = communities::compute(ds.accounts.len(), &net.edges, params.resolution, params.seed);
+    clock.lap("communities");
     let (accounts, objects) = rayon::join(
         || stats::accounts(ds, &groups, &coshares, &net.edges, &comps, params.mode),
         || stats::objects(ds, &groups, &coshares, &enumerated.mass, &net, params.mode),
@@ -271,6 +291,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     counts.network_accounts = accounts.len() as u64;
     counts.coordinated_accounts = accounts.iter().filter(|a| a.component.is_some()).count() as u64;
     counts.components = comps.n_components as u64;
+    counts.communities = communities.count as u64;
 
     Ok(Detection {
         params: params.clone(),
@@ -284,7 +305,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         accounts,
         objects,
         mass_objects: enumerated.mass,
-        communities: None,
+        communities: Some(communities),
         counts,
         stage_seconds: clock.laps,
     })

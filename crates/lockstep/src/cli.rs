@@ -84,6 +84,12 @@ pub struct DetectFlags {
     /// Objects with more in-window share pairs than this are reported, not expanded (bounds memory).
     #[arg(long, default_value_t = 10_000_000)]
     pub max_object_pairs: u64,
+    /// Resolution of the Leiden communities (modularity; larger gives smaller communities).
+    #[arg(long, default_value_t = 1.0)]
+    pub resolution: f64,
+    /// Seed of the Leiden communities (same seed, same communities).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 /// `lockstep detect`.

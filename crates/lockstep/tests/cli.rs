@@ -74,7 +74,7 @@ fn detect_writes_every_output_and_is_byte_identical() {
     assert_eq!(names, ["accounts.csv", "edges.csv", "objects.csv", "pairs.csv", "report.json"]);
     assert_eq!(runs[0], runs[1], "same input and parameters must give identical bytes");
     let report: serde_json::Value = serde_json::from_slice(&runs[0][4].1).unwrap();
-    assert_eq!(report["schema_version"], "1.0");
+    assert_eq!(report["schema_version"], "1.1");
     assert_eq!(report["parameters"]["window"], 60);
     assert_eq!(report["inputs"][0]["records"], 30000);
     // The pairs table holds exactly the co-shares counted in the report.
@@ -373,4 +373,31 @@ fn graph_files_for_gephi_and_graphml_tools() {
     assert!(files.contains(&"network.gexf") && files.contains(&"network.graphml"), "{files:?}");
     let o = lockstep(&["detect", input.to_str().unwrap(), "--graph", "dot", "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+}
+
+#[test]
+fn communities_in_accounts_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-q", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let accounts = std::fs::read_to_string(out.join("accounts.csv")).unwrap();
+    let lines: Vec<&str> = accounts.lines().collect();
+    assert!(lines[0].starts_with("account_id,component,degree,community,"), "{accounts}");
+    assert!(lines[1].starts_with("a,1,1,1,") && lines[2].starts_with("b,1,1,1,"), "{accounts}");
+    assert!(lines[3].starts_with("c,,0,,"), "{accounts}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["parameters"]["resolution"], 1.0);
+    assert_eq!(report["parameters"]["seed"], 42);
+    assert_eq!(report["counts"]["communities"], 1);
+    let c = &report["communities"][0];
+    assert_eq!(c["members"], serde_json::json!(["a", "b"]));
+    assert_eq!((c["rank"].as_u64(), c["density"].as_f64(), c["strength"].as_f64()), (Some(1), Some(1.0), Some(3.0)));
+    assert_eq!((c["member_posts"].as_u64(), c["coordinated_post_share"].as_f64()), (Some(6), Some(1.0)));
+    assert_eq!((c["first_time"].as_i64(), c["last_time"].as_i64()), (Some(100), Some(301)));
+    // Modularity of one community holding the whole (one-edge) network is 0.
+    assert_eq!(report["modularity"].as_f64(), Some(0.0));
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--resolution", "0", "-o", out.to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).1.contains("resolution"), "{:?}", text(&o));
 }

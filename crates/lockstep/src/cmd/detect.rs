@@ -105,6 +105,8 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
             Compat::Coortweet => Mode::CoorTweet,
         },
         max_object_pairs: flags.max_object_pairs,
+        resolution: flags.resolution,
+        seed: flags.seed,
     };
     params.validate()?;
     Ok(params)
