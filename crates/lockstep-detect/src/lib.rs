@@ -48,6 +48,7 @@ pub mod network;
 pub mod participation;
 pub mod quantile;
 pub mod stats;
+pub mod window;
 
 use lockstep_core::{AccountId, Dataset};
 use serde::Serialize;
@@ -57,6 +58,7 @@ pub use coshare::{CoShare, MassObject};
 pub use groups::{summarize_groups, GroupSummary};
 pub use network::{Edge, EdgeAttrs};
 pub use stats::{AccountStat, ObjectStat};
+pub use window::{AutoWindow, WindowEstimate};
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -106,6 +108,9 @@ pub struct Params {
     pub resolution: f64,
     /// Seed of the Leiden communities' randomness (same seed, same communities).
     pub seed: u64,
+    /// Estimate the window from the data (CooRnet's method, see [`window`]);
+    /// `window` is then replaced by the estimate.
+    pub auto_window: Option<AutoWindow>,
 }
 
 impl Default for Params {
@@ -119,6 +124,7 @@ impl Default for Params {
             max_object_pairs: 10_000_000,
             resolution: 1.0,
             seed: 42,
+            auto_window: None,
         }
     }
 }
@@ -148,6 +154,14 @@ impl Params {
                 name: "resolution",
                 reason: format!("must be a positive number, got {}", self.resolution),
             });
+        }
+        if let Some(a) = self.auto_window {
+            if !((0.0..=1.0).contains(&a.q) && (0.0..=1.0).contains(&a.p)) {
+                return Err(Error::InvalidParam {
+                    name: "window auto",
+                    reason: format!("q and p must be within [0, 1], got q = {}, p = {}", a.q, a.p),
+                });
+            }
         }
         if self.min_participation == 0 {
             return Err(Error::InvalidParam { name: "min-participation", reason: "must be >= 1".into() });
@@ -220,6 +234,9 @@ pub struct Detection {
     pub objects: Vec<ObjectStat>,
     /// Objects summarised instead of expanded.
     pub mass_objects: Vec<MassObject>,
+    /// The automatic window's estimate, when `--window auto` was asked for
+    /// (`params.window` then holds the window used).
+    pub window_estimate: Option<WindowEstimate>,
     /// Communities of the thresholded network (Leiden), when computed.
     pub communities: Option<communities::Communities>,
     /// Counts.
@@ -247,6 +264,20 @@ impl Detection {
 /// Runs the whole pipeline.
 pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     params.validate()?;
+    let mut params = params.clone();
+    let window_estimate = match params.auto_window {
+        Some(auto) => {
+            let est = window::estimate(ds, auto).ok_or_else(|| Error::InvalidParam {
+                name: "window",
+                reason: "auto: no object has two shares to estimate it from".into(),
+            })?;
+            params.window = est.window;
+            params.validate()?;
+            Some(est)
+        }
+        None => None,
+    };
+    let params = &params;
     let mut counts = Counts {
         shares: ds.shares.len() as u64,
         accounts: ds.accounts.len() as u64,
@@ -305,6 +336,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         accounts,
         objects,
         mass_objects: enumerated.mass,
+        window_estimate,
         communities: Some(communities),
         counts,
         stage_seconds: clock.laps,

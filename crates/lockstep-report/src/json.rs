@@ -36,6 +36,8 @@ pub struct Report {
     pub tool: String,
     /// Detection parameters.
     pub parameters: Params,
+    /// With `--window auto`: how the window was estimated (the window used is `parameters.window`).
+    pub window_estimate: Option<lockstep_detect::WindowEstimate>,
     /// Inputs.
     pub inputs: Vec<InputInfo>,
     /// Skipped records by reason, with examples.
@@ -68,6 +70,7 @@ pub fn build_report(
         schema_version: SCHEMA_VERSION,
         tool: format!("lockstep {}", env!("CARGO_PKG_VERSION")),
         parameters: det.params.clone(),
+        window_estimate: det.window_estimate.clone(),
         inputs: inputs.to_vec(),
         diagnostics: diagnostics.clone(),
         counts: det.counts.clone(),

@@ -36,6 +36,25 @@ pub enum Compat {
     Coortweet,
 }
 
+/// `--window`: seconds, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowArg {
+    /// A window in seconds.
+    Seconds(i64),
+    /// Estimated from the data.
+    Auto,
+}
+
+impl std::str::FromStr for WindowArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "auto" {
+            return Ok(WindowArg::Auto);
+        }
+        s.parse().map(WindowArg::Seconds).map_err(|_| format!("expected seconds or `auto`, got {s:?}"))
+    }
+}
+
 /// Input and detection flags shared by `detect` and `explain`.
 #[derive(Debug, Args)]
 pub struct DetectFlags {
@@ -66,9 +85,16 @@ pub struct DetectFlags {
     /// Stop at the first bad record instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
-    /// Co-share window in seconds (inclusive).
-    #[arg(long, short = 'w', default_value_t = 60)]
-    pub window: i64,
+    /// Co-share window in seconds (inclusive), or `auto`: estimated from the data as CooRnet does
+    /// (docs/method.md; the estimate is in report.json).
+    #[arg(long, short = 'w', default_value = "60")]
+    pub window: WindowArg,
+    /// With `--window auto`: quantile of the time to a second share that selects the fastest objects.
+    #[arg(long, default_value_t = 0.1)]
+    pub auto_window_q: f64,
+    /// With `--window auto`: share of an object's shares to reach, and quantile over the fastest objects.
+    #[arg(long, default_value_t = 0.5)]
+    pub auto_window_p: f64,
     /// A faster window flagged on the same run (CooRTweet's fast network).
     #[arg(long)]
     pub fast_window: Option<i64>,

@@ -401,3 +401,30 @@ fn communities_in_accounts_and_report() {
     let o = lockstep(&["detect", input.to_str().unwrap(), "--resolution", "0", "-o", out.to_str().unwrap()]);
     assert!(!o.status.success() && text(&o).1.contains("resolution"), "{:?}", text(&o));
 }
+
+#[test]
+fn window_auto_is_estimated_reported_and_used() {
+    // Seconds to the second share: o1 3, o2 5, o3 1 (o9 has one share). The 0.1 quantile
+    // of [1, 3, 5] is 1.4, so o3 alone is fastest; it passes half its 3 shares at rank 2,
+    // 1 s after its first: window 1 s, within which only a–b and b–c on o3 co-share.
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--window", "auto", "-m", "1", "-o", out.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(stdout.contains("window auto: 1 s"), "{stdout}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["parameters"]["window"], 1);
+    let e = &report["window_estimate"];
+    assert_eq!((e["window"].as_i64(), e["estimate"].as_f64(), e["objects"].as_u64()), (Some(1), Some(1.0), Some(3)));
+    assert_eq!((e["fastest_objects"].as_u64(), e["q"].as_f64(), e["p"].as_f64()), (Some(1), Some(0.1), Some(0.5)));
+    assert_eq!(report["counts"]["coshares"], 2, "a–b and b–c on o3");
+    // Without auto there is no estimate.
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-q", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert!(report["window_estimate"].is_null());
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "soon", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,10 +1,10 @@
 //! `lockstep detect`: read inputs, detect, write outputs, print a summary.
 
-use crate::cli::{Compat, DetectArgs, DetectFlags};
+use crate::cli::{Compat, DetectArgs, DetectFlags, WindowArg};
 use crate::progress::Stages;
 use anyhow::Context;
 use lockstep_core::{Dataset, Diagnostics};
-use lockstep_detect::{detect, Mode, Params};
+use lockstep_detect::{detect, AutoWindow, Mode, Params};
 use lockstep_ingest::{read_input, ColumnMap, ReadOptions};
 use lockstep_report::{write_outputs, GraphScope, InputInfo, OutputOptions, Report};
 use std::io::Write;
@@ -71,6 +71,13 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
         c.coordinated_accounts,
         c.components
     )?;
+    if let Some(e) = &r.window_estimate {
+        writeln!(
+            o,
+            "window auto: {} s (CooRnet's estimate {} s over the {} fastest of {} objects shared twice or more)",
+            e.window, e.estimate, e.fastest_objects, e.objects
+        )?;
+    }
     if c.mass_objects > 0 {
         writeln!(
             o,
@@ -96,7 +103,11 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
 /// Detection parameters from the shared flags, validated.
 pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
     let params = Params {
-        window: flags.window,
+        // With `auto` the window is estimated in `detect`; until then no fast window is out of range.
+        window: match flags.window {
+            WindowArg::Seconds(w) => w,
+            WindowArg::Auto => i64::MAX,
+        },
         fast_window: flags.fast_window,
         min_participation: flags.min_participation,
         edge_quantile: flags.edge_quantile,
@@ -107,6 +118,8 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         max_object_pairs: flags.max_object_pairs,
         resolution: flags.resolution,
         seed: flags.seed,
+        auto_window: (flags.window == WindowArg::Auto)
+            .then_some(AutoWindow { q: flags.auto_window_q, p: flags.auto_window_p }),
     };
     params.validate()?;
     Ok(params)

@@ -24,7 +24,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
              (min participation {})",
             args.account_a,
             args.account_b,
-            params.window,
+            found.params.window,
             params.min_participation
         );
     };
