@@ -181,6 +181,7 @@ pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFor
     )?;
     // Objects with co-shares first, then mass objects by their pairs. The keys
     // hold the strings themselves, looked up once per object.
+    #[allow(clippy::type_complexity)] // the sort key, spelt out where it is built
     let mut order: Vec<(bool, Reverse<u64>, Reverse<u32>, &str, &str, u32)> = det
         .objects
         .par_iter()
