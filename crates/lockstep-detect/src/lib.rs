@@ -264,6 +264,7 @@ impl Detection {
 /// Runs the whole pipeline.
 pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     params.validate()?;
+    let mut clock = StageClock::default();
     let mut params = params.clone();
     let window_estimate = match params.auto_window {
         Some(auto) => {
@@ -273,6 +274,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
             })?;
             params.window = est.window;
             params.validate()?;
+            clock.lap("estimate window");
             Some(est)
         }
         None => None,
@@ -284,7 +286,6 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         objects: ds.objects.len() as u64,
         ..Counts::default()
     };
-    let mut clock = StageClock::default();
     let groups = coshare::group_shares(ds, params);
     clock.lap("group shares by object");
     counts.shares_after_prefilter = groups.kept_shares;
