@@ -34,8 +34,10 @@
 //! **Determinism.** All randomness (visit orders, refinement choices) comes
 //! from one ChaCha8 generator seeded with the given seed; ties between equally
 //! good moves go to the current community, then to the first candidate in
-//! adjacency order. Same graph, resolution and seed → same partition, on every
-//! machine. Communities are numbered from 1 by decreasing size, ties by the
+//! adjacency order. Same graph, resolution and seed → same partition, run after
+//! run. (Across platforms, the refinement's `exp` comes from the platform's math
+//! library; a last-bit difference there could, rarely, change one random choice.)
+//! Communities are numbered from 1 by decreasing size, ties by the
 //! smallest node (account id), like components.
 //!
 //! Cost: each local-moving pass is O(E) and the aggregate graphs shrink, so an
