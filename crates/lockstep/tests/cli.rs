@@ -63,6 +63,10 @@ fn detect_writes_every_output_and_is_byte_identical() {
             "--fast-window",
             "10",
             "--pairs",
+            "--graph",
+            "gexf,graphml",
+            "--evidence-group",
+            "1,2",
             "-q",
             "-o",
             out.to_str().unwrap(),
@@ -71,14 +75,27 @@ fn detect_writes_every_output_and_is_byte_identical() {
         runs.push(read_dir_files(&out));
     }
     let names: Vec<&str> = runs[0].iter().map(|f| f.0.as_str()).collect();
-    assert_eq!(names, ["accounts.csv", "edges.csv", "objects.csv", "pairs.csv", "report.json"]);
+    assert_eq!(
+        names,
+        [
+            "accounts.csv",
+            "edges.csv",
+            "evidence.csv",
+            "network.gexf",
+            "network.graphml",
+            "objects.csv",
+            "pairs.csv",
+            "report.json"
+        ]
+    );
     assert_eq!(runs[0], runs[1], "same input and parameters must give identical bytes");
-    let report: serde_json::Value = serde_json::from_slice(&runs[0][4].1).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&runs[0][7].1).unwrap();
+    assert!(report["counts"]["communities"].as_u64().unwrap() >= 1, "{}", report["counts"]);
     assert_eq!(report["schema_version"], "1.1");
     assert_eq!(report["parameters"]["window"], 60);
     assert_eq!(report["inputs"][0]["records"], 30000);
     // The pairs table holds exactly the co-shares counted in the report.
-    let pairs = csv::Reader::from_reader(&runs[0][3].1[..]).records().count() as u64;
+    let pairs = csv::Reader::from_reader(&runs[0][6].1[..]).records().count() as u64;
     assert_eq!(report["counts"]["coshares"].as_u64(), Some(pairs));
     // Edge weights add up to the co-shares.
     let mut r = csv::Reader::from_reader(&runs[0][1].1[..]);
