@@ -415,6 +415,15 @@ fn communities_in_accounts_and_report() {
     assert_eq!((c["first_time"].as_i64(), c["last_time"].as_i64()), (Some(100), Some(301)));
     // Modularity of one community holding the whole (one-edge) network is 0.
     assert_eq!(report["modularity"].as_f64(), Some(0.0));
+    // The summary names the strongest communities.
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    let (stdout, _) = text(&o);
+    assert!(
+        stdout.contains(
+            "community 1 (rank 1, group 1): 2 accounts, 3.0 co-shares per member pair, 100% of their posts coordinated"
+        ),
+        "{stdout}"
+    );
     let o = lockstep(&["detect", input.to_str().unwrap(), "--resolution", "0", "-o", out.to_str().unwrap()]);
     assert!(!o.status.success() && text(&o).1.contains("resolution"), "{:?}", text(&o));
 }

@@ -96,6 +96,26 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
             top.join(", ")
         )?;
     }
+    if !r.communities.is_empty() {
+        writeln!(
+            o,
+            "{} Leiden communities (modularity {:.3}); most strongly coordinated:",
+            c.communities,
+            r.modularity.unwrap_or(0.0)
+        )?;
+    }
+    for m in r.communities.iter().take(5) {
+        writeln!(
+            o,
+            "  community {} (rank {}, group {}): {} accounts, {:.1} co-shares per member pair, {:.0}% of their posts coordinated",
+            m.community,
+            m.rank,
+            m.component,
+            m.members.len(),
+            m.strength,
+            100.0 * m.coordinated_post_share
+        )?;
+    }
     writeln!(o, "wrote {} in {:.2} s", out.display(), secs)?;
     Ok(())
 }
