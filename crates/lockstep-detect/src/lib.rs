@@ -29,7 +29,9 @@
 //! 2. [`participation`]: the second min-participation filter and the fast-window flag.
 //! 3. [`network`]: aggregate co-shares into edges, quantile thresholds.
 //! 4. [`components`]: connected components and degrees.
-//! 5. [`stats`]: per-account and per-object statistics.
+//! 5. [`communities`]: Leiden communities of the thresholded network (seeded).
+//! 6. [`stats`]: per-account and per-object statistics; [`groups`] and
+//!    [`community_stats`] summarise components and communities for people.
 //!
 //! Two modes ([`Mode`]): `Lockstep` (the default, documented in docs/method.md)
 //! and `CoorTweet`, which reproduces CooRTweet 2.1.3 exactly, quirks included.
@@ -37,6 +39,8 @@
 //! Invariants: no I/O; the result depends only on the dataset (including its
 //! share order, which breaks ties) and the parameters.
 
+pub mod communities;
+pub mod community_stats;
 pub mod components;
 pub mod coshare;
 pub mod groups;
@@ -44,14 +48,17 @@ pub mod network;
 pub mod participation;
 pub mod quantile;
 pub mod stats;
+pub mod window;
 
 use lockstep_core::{AccountId, Dataset};
 use serde::Serialize;
 
+pub use community_stats::{summarize_communities, CommunitySummary};
 pub use coshare::{CoShare, MassObject};
 pub use groups::{summarize_groups, GroupSummary};
 pub use network::{Edge, EdgeAttrs};
 pub use stats::{AccountStat, ObjectStat};
+pub use window::{AutoWindow, WindowEstimate};
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -97,6 +104,13 @@ pub struct Params {
     /// An object whose in-window share pairs exceed this number is not expanded
     /// into co-shares; it is reported as a mass object instead. Bounds memory.
     pub max_object_pairs: u64,
+    /// Resolution γ of the Leiden communities (modularity; 1 = classic, larger = smaller communities).
+    pub resolution: f64,
+    /// Seed of the Leiden communities' randomness (same seed, same communities).
+    pub seed: u64,
+    /// Estimate the window from the data (CooRnet's method, see [`window`]);
+    /// `window` is then replaced by the estimate.
+    pub auto_window: Option<AutoWindow>,
 }
 
 impl Default for Params {
@@ -108,6 +122,9 @@ impl Default for Params {
             edge_quantile: 0.5,
             mode: Mode::Lockstep,
             max_object_pairs: 10_000_000,
+            resolution: 1.0,
+            seed: 42,
+            auto_window: None,
         }
     }
 }
@@ -134,6 +151,20 @@ impl Params {
                 name: "edge-quantile",
                 reason: format!("must be within [0, 1], got {}", self.edge_quantile),
             });
+        }
+        if !(self.resolution > 0.0 && self.resolution.is_finite()) {
+            return Err(Error::InvalidParam {
+                name: "resolution",
+                reason: format!("must be a positive number, got {}", self.resolution),
+            });
+        }
+        if let Some(a) = self.auto_window {
+            if !((0.0..=1.0).contains(&a.q) && (0.0..=1.0).contains(&a.p)) {
+                return Err(Error::InvalidParam {
+                    name: "window auto",
+                    reason: format!("q and p must be within [0, 1], got q = {}, p = {}", a.q, a.p),
+                });
+            }
         }
         if self.min_participation == 0 {
             return Err(Error::InvalidParam { name: "min-participation", reason: "must be >= 1".into() });
@@ -175,6 +206,8 @@ pub struct Counts {
     pub coordinated_accounts: u64,
     /// Connected components of the thresholded network.
     pub components: u64,
+    /// Leiden communities of the thresholded network.
+    pub communities: u64,
 }
 
 /// Everything detection found.
@@ -204,6 +237,11 @@ pub struct Detection {
     pub objects: Vec<ObjectStat>,
     /// Objects summarised instead of expanded.
     pub mass_objects: Vec<MassObject>,
+    /// The automatic window's estimate, when `--window auto` was asked for
+    /// (`params.window` then holds the window used).
+    pub window_estimate: Option<WindowEstimate>,
+    /// Communities of the thresholded network (Leiden), when computed.
+    pub communities: Option<communities::Communities>,
     /// Counts.
     pub counts: Counts,
     /// Seconds spent in each stage, in order (for `--verbose`; never written to outputs).
@@ -229,13 +267,28 @@ impl Detection {
 /// Runs the whole pipeline.
 pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     params.validate()?;
+    let mut clock = StageClock::default();
+    let mut params = params.clone();
+    let window_estimate = match params.auto_window {
+        Some(auto) => {
+            let est = window::estimate(ds, auto).ok_or_else(|| Error::InvalidParam {
+                name: "window",
+                reason: "auto: no object has two shares to estimate it from".into(),
+            })?;
+            params.window = est.window;
+            params.validate()?;
+            clock.lap("estimate window");
+            Some(est)
+        }
+        None => None,
+    };
+    let params = &params;
     let mut counts = Counts {
         shares: ds.shares.len() as u64,
         accounts: ds.accounts.len() as u64,
         objects: ds.objects.len() as u64,
         ..Counts::default()
     };
-    let mut clock = StageClock::default();
     let groups = coshare::group_shares(ds, params);
     clock.lap("group shares by object");
     counts.shares_after_prefilter = groups.kept_shares;
@@ -260,6 +313,8 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     clock.lap("network");
     let comps = components::compute(ds.accounts.len(), &net.edges);
     clock.lap("components");
+    let communities = communities::compute(ds.accounts.len(), &net.edges, params.resolution, params.seed);
+    clock.lap("communities");
     let (accounts, objects) = rayon::join(
         || stats::accounts(ds, &groups, &coshares, &net.edges, &comps, params.mode),
         || stats::objects(ds, &groups, &coshares, &enumerated.mass, &net, params.mode),
@@ -271,6 +326,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     counts.network_accounts = accounts.len() as u64;
     counts.coordinated_accounts = accounts.iter().filter(|a| a.component.is_some()).count() as u64;
     counts.components = comps.n_components as u64;
+    counts.communities = communities.count as u64;
 
     Ok(Detection {
         params: params.clone(),
@@ -284,6 +340,8 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         accounts,
         objects,
         mass_objects: enumerated.mass,
+        window_estimate,
+        communities: Some(communities),
         counts,
         stage_seconds: clock.laps,
     })

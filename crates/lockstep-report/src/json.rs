@@ -3,12 +3,14 @@
 
 use crate::tables::Written;
 use lockstep_core::{Dataset, Diagnostics};
-use lockstep_detect::{summarize_groups, Counts, Detection, GroupSummary, Params};
+use lockstep_detect::{
+    summarize_communities, summarize_groups, CommunitySummary, Counts, Detection, GroupSummary, Params,
+};
 use serde::Serialize;
 
 /// Version of the output schema (tables and this report). Bump on any change
 /// to column names, types or meanings.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// One input file as read.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +36,8 @@ pub struct Report {
     pub tool: String,
     /// Detection parameters.
     pub parameters: Params,
+    /// With `--window auto`: how the window was estimated (the window used is `parameters.window`).
+    pub window_estimate: Option<lockstep_detect::WindowEstimate>,
     /// Inputs.
     pub inputs: Vec<InputInfo>,
     /// Skipped records by reason, with examples.
@@ -46,6 +50,10 @@ pub struct Report {
     pub threshold_fast: Option<f64>,
     /// The largest groups (components of the thresholded network).
     pub groups: Vec<GroupSummary>,
+    /// Modularity of the Leiden communities (with the resolution used).
+    pub modularity: Option<f64>,
+    /// The 50 most strongly coordinated Leiden communities, in rank order.
+    pub communities: Vec<CommunitySummary>,
     /// Files written: (name, rows).
     pub files: Vec<Written>,
 }
@@ -62,12 +70,15 @@ pub fn build_report(
         schema_version: SCHEMA_VERSION,
         tool: format!("lockstep {}", env!("CARGO_PKG_VERSION")),
         parameters: det.params.clone(),
+        window_estimate: det.window_estimate.clone(),
         inputs: inputs.to_vec(),
         diagnostics: diagnostics.clone(),
         counts: det.counts.clone(),
         threshold: det.threshold,
         threshold_fast: det.threshold_fast,
         groups: summarize_groups(ds, det, 20, 5),
+        modularity: det.communities.as_ref().map(|c| c.modularity),
+        communities: summarize_communities(ds, det, 50, 5),
         files: files.to_vec(),
     }
 }

@@ -9,15 +9,21 @@
 //! | `accounts.{csv,parquet}` | account of the network (component, degree, statistics) | yes |
 //! | `objects.{csv,parquet}` | object with co-shares, and every mass object | yes |
 //! | `pairs.{csv,parquet}` | co-share (the evidence: objects, posts, times) | with `pairs` |
+//! | `evidence.{csv,parquet}` | co-share behind the thresholded edges of chosen groups, times in UTC | with `evidence_groups` |
+//! | `network.gexf`, `network.graphml` | the thresholded (or full) network for Gephi and other graph tools | with `graphs` |
 //! | `report.json` | the run: schema version, parameters, input counts, diagnostics, summary | yes |
 //!
 //! Every table is sorted (see each writer) so the same input and parameters give
 //! byte-identical files. Column meanings are documented in docs/method.md.
 
+pub mod evidence;
+pub mod graph;
 mod json;
 mod table;
 mod tables;
 
+pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
+pub use graph::{write_graph, GraphFormat, GraphScope};
 pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
 pub use table::{ColType, TableFormat, TableWriter, Value};
 pub use tables::{write_accounts, write_edges, write_objects, write_pairs};
@@ -63,12 +69,18 @@ impl Error {
 }
 
 /// What to write.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct OutputOptions {
     /// Table format.
     pub format: TableFormat,
     /// Also write every co-share (`pairs` table).
     pub pairs: bool,
+    /// Write the `evidence` table for these groups (component numbers); none when empty.
+    pub evidence_groups: Vec<u32>,
+    /// Graph files to write (GEXF, GraphML).
+    pub graphs: Vec<GraphFormat>,
+    /// Which network the graph files hold.
+    pub graph_scope: GraphScope,
 }
 
 /// Writes all tables and `report.json` into `dir` (created if needed). Returns
@@ -88,6 +100,15 @@ pub fn write_outputs(
     files.push(write_objects(dir, ds, det, opts.format)?);
     if opts.pairs {
         files.push(write_pairs(dir, ds, det, opts.format)?);
+    }
+    if !opts.evidence_groups.is_empty() {
+        files.push(write_evidence(dir, ds, det, &opts.evidence_groups, opts.format)?);
+    }
+    let mut graphs = opts.graphs.clone();
+    graphs.sort_unstable();
+    graphs.dedup();
+    for g in graphs {
+        files.push(write_graph(dir, ds, det, g, opts.graph_scope)?);
     }
     let report = build_report(ds, det, inputs, diagnostics, &files);
     let path = dir.join("report.json");

@@ -105,6 +105,7 @@ fn name_ranks(ds: &Dataset) -> Vec<u32> {
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`
 /// (thresholded network; empty/0 when the account has no edge above threshold),
+/// `community` (Leiden, thresholded network; empty outside it),
 /// `component_full`, `degree_full`, `shares` (input), `coshared_posts`,
 /// `avg_time_delta`, `avg_edge_symmetry_score` (over its thresholded edges).
 /// Sorted by component (coordinated first), then account name.
@@ -118,6 +119,7 @@ pub fn write_accounts(dir: &Path, ds: &Dataset, det: &Detection, format: TableFo
             ("account_id", Str),
             ("component", U64),
             ("degree", U64),
+            ("community", U64),
             ("component_full", U64),
             ("degree_full", U64),
             ("shares", U64),
@@ -127,6 +129,7 @@ pub fn write_accounts(dir: &Path, ds: &Dataset, det: &Detection, format: TableFo
         ],
     )?;
     let rank = name_ranks(ds);
+    let community = |a: u32| det.communities.as_ref().and_then(|c| c.of_account[a as usize]);
     let mut order: Vec<usize> = (0..det.accounts.len()).collect();
     order.sort_unstable_by_key(|&i| {
         let a = &det.accounts[i];
@@ -138,6 +141,7 @@ pub fn write_accounts(dir: &Path, ds: &Dataset, det: &Detection, format: TableFo
             Value::Str(ds.accounts.get(a.account)),
             a.component.into(),
             a.degree.into(),
+            community(a.account).into(),
             a.component_full.into(),
             a.degree_full.into(),
             a.shares.into(),
@@ -177,6 +181,7 @@ pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFor
     )?;
     // Objects with co-shares first, then mass objects by their pairs. The keys
     // hold the strings themselves, looked up once per object.
+    #[allow(clippy::type_complexity)] // the sort key, spelt out where it is built
     let mut order: Vec<(bool, Reverse<u64>, Reverse<u32>, &str, &str, u32)> = det
         .objects
         .par_iter()

@@ -23,6 +23,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Generate a scenario in memory, detect, and show what was found against the truth.
     Demo(DemoArgs),
+    /// List the co-shares behind the edge between two accounts (the evidence), with the edge's attributes.
+    Explain(ExplainArgs),
 }
 
 /// Semantics of detection.
@@ -34,11 +36,28 @@ pub enum Compat {
     Coortweet,
 }
 
-/// `lockstep detect`.
+/// `--window`: seconds, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowArg {
+    /// A window in seconds.
+    Seconds(i64),
+    /// Estimated from the data.
+    Auto,
+}
+
+impl std::str::FromStr for WindowArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "auto" {
+            return Ok(WindowArg::Auto);
+        }
+        s.parse().map(WindowArg::Seconds).map_err(|_| format!("expected seconds or `auto`, got {s:?}"))
+    }
+}
+
+/// Input and detection flags shared by `detect` and `explain`.
 #[derive(Debug, Args)]
-pub struct DetectArgs {
-    /// Input files (CSV, TSV, JSON Lines, Parquet; optionally .gz or .zst). `-` or none reads stdin.
-    pub inputs: Vec<PathBuf>,
+pub struct DetectFlags {
     /// Input format: auto, csv, tsv, jsonl, parquet.
     #[arg(long, default_value = "auto")]
     pub format: lockstep_ingest::Format,
@@ -66,9 +85,16 @@ pub struct DetectArgs {
     /// Stop at the first bad record instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
-    /// Co-share window in seconds (inclusive).
-    #[arg(long, short = 'w', default_value_t = 60)]
-    pub window: i64,
+    /// Co-share window in seconds (inclusive), or `auto`: estimated from the data as CooRnet does
+    /// (docs/method.md; the estimate is in report.json).
+    #[arg(long, short = 'w', default_value = "60")]
+    pub window: WindowArg,
+    /// With `--window auto`: quantile of the time to a second share that selects the fastest objects.
+    #[arg(long, default_value_t = 0.1)]
+    pub auto_window_q: f64,
+    /// With `--window auto`: share of an object's shares to reach, and quantile over the fastest objects.
+    #[arg(long, default_value_t = 0.5)]
+    pub auto_window_p: f64,
     /// A faster window flagged on the same run (CooRTweet's fast network).
     #[arg(long)]
     pub fast_window: Option<i64>,
@@ -84,6 +110,22 @@ pub struct DetectArgs {
     /// Objects with more in-window share pairs than this are reported, not expanded (bounds memory).
     #[arg(long, default_value_t = 10_000_000)]
     pub max_object_pairs: u64,
+    /// Resolution of the Leiden communities (modularity; larger gives smaller communities).
+    #[arg(long, default_value_t = 1.0)]
+    pub resolution: f64,
+    /// Seed of the Leiden communities (same seed, same communities).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// `lockstep detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Input files (CSV, TSV, JSON Lines, Parquet; optionally .gz or .zst). `-` or none reads stdin.
+    pub inputs: Vec<PathBuf>,
+    /// Input and detection flags.
+    #[command(flatten)]
+    pub flags: DetectFlags,
     /// Output directory.
     #[arg(long, short = 'o', default_value = "lockstep-out")]
     pub out: PathBuf,
@@ -93,12 +135,36 @@ pub struct DetectArgs {
     /// Also write every co-share (pairs table: the evidence behind each edge).
     #[arg(long)]
     pub pairs: bool,
+    /// Also write `evidence.{csv,parquet}`: every co-share behind the thresholded edges of these
+    /// groups (component numbers, comma-separated), with times in UTC, for a report.
+    #[arg(long, value_delimiter = ',', value_name = "N")]
+    pub evidence_group: Vec<u32>,
+    /// Also write the network for graph tools: gexf (Gephi, GEXF 1.3), graphml; comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "FORMAT")]
+    pub graph: Vec<lockstep_report::GraphFormat>,
+    /// Graph files hold the full network (every edge, with `above_threshold`) instead of the thresholded one.
+    #[arg(long)]
+    pub graph_full: bool,
     /// No summary on stdout, no progress on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Print each stage's time on stderr (also when not on a terminal).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+/// `lockstep explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// One account of the edge.
+    pub account_a: String,
+    /// The other account.
+    pub account_b: String,
+    /// Input files, read and detected exactly as `detect` does with the same flags.
+    pub inputs: Vec<PathBuf>,
+    /// Input and detection flags (the same as `detect`'s).
+    #[command(flatten)]
+    pub flags: DetectFlags,
 }
 
 /// `lockstep generate`.

@@ -63,6 +63,10 @@ fn detect_writes_every_output_and_is_byte_identical() {
             "--fast-window",
             "10",
             "--pairs",
+            "--graph",
+            "gexf,graphml",
+            "--evidence-group",
+            "1,2",
             "-q",
             "-o",
             out.to_str().unwrap(),
@@ -71,14 +75,27 @@ fn detect_writes_every_output_and_is_byte_identical() {
         runs.push(read_dir_files(&out));
     }
     let names: Vec<&str> = runs[0].iter().map(|f| f.0.as_str()).collect();
-    assert_eq!(names, ["accounts.csv", "edges.csv", "objects.csv", "pairs.csv", "report.json"]);
+    assert_eq!(
+        names,
+        [
+            "accounts.csv",
+            "edges.csv",
+            "evidence.csv",
+            "network.gexf",
+            "network.graphml",
+            "objects.csv",
+            "pairs.csv",
+            "report.json"
+        ]
+    );
     assert_eq!(runs[0], runs[1], "same input and parameters must give identical bytes");
-    let report: serde_json::Value = serde_json::from_slice(&runs[0][4].1).unwrap();
-    assert_eq!(report["schema_version"], "1.0");
+    let report: serde_json::Value = serde_json::from_slice(&runs[0][7].1).unwrap();
+    assert!(report["counts"]["communities"].as_u64().unwrap() >= 1, "{}", report["counts"]);
+    assert_eq!(report["schema_version"], "1.1");
     assert_eq!(report["parameters"]["window"], 60);
     assert_eq!(report["inputs"][0]["records"], 30000);
     // The pairs table holds exactly the co-shares counted in the report.
-    let pairs = csv::Reader::from_reader(&runs[0][3].1[..]).records().count() as u64;
+    let pairs = csv::Reader::from_reader(&runs[0][6].1[..]).records().count() as u64;
     assert_eq!(report["counts"]["coshares"].as_u64(), Some(pairs));
     // Edge weights add up to the co-shares.
     let mut r = csv::Reader::from_reader(&runs[0][1].1[..]);
@@ -268,4 +285,172 @@ fn compat_coortweet_on_its_own_data() {
         report["counts"]["edges_above_threshold"].as_u64().unwrap() as usize,
         count(exp.join("network_subgraph1_edges.csv"))
     );
+}
+
+#[test]
+fn explain_lists_the_coshares_behind_an_edge() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let o = lockstep(&["explain", "a", "b", "-w", "10", "-m", "1", input.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(
+        out,
+        "edge a -- b\n\
+         \x20 weight 3, avg_time_delta 3, n_content_id 3, n_content_id_y 3, edge_symmetry_score 1\n\
+         \x20 n_objects 3\n\
+         \x20 above_threshold true (threshold 1); component 1\n\
+         a = a, b = b\n\
+         kind\tobject\tpost_a\ttime_a\tpost_b\ttime_b\tdelta\tfirst\tfast\n\
+         object\to1\tp1\t1970-01-01T00:01:40Z\tp2\t1970-01-01T00:01:43Z\t3\ta\t-\n\
+         object\to2\tp3\t1970-01-01T00:03:20Z\tp4\t1970-01-01T00:03:25Z\t5\ta\t-\n\
+         object\to3\tp5\t1970-01-01T00:05:00Z\tp6\t1970-01-01T00:05:01Z\t1\ta\t-\n"
+    );
+    // Seen from the other side, with a fast window: b's posts come first in each row.
+    let o = lockstep(&["explain", "b", "a", "-w", "10", "-m", "1", "--fast-window", "3", input.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[4], "  fast (3 s): weight 2, avg_time_delta 2, n_content_id 2, n_content_id_y 2, edge_symmetry_score 1; above_threshold_fast true (threshold 1)", "{out}");
+    assert_eq!(lines[7], "object\to1\tp2\t1970-01-01T00:01:43Z\tp1\t1970-01-01T00:01:40Z\t3\tb\tyes", "{out}");
+    assert_eq!(lines[8], "object\to2\tp4\t1970-01-01T00:03:25Z\tp3\t1970-01-01T00:03:20Z\t5\tb\tno", "{out}");
+    // An edge below the threshold is explained too, and says so.
+    let o = lockstep(&["explain", "a", "c", "-w", "10", "-m", "1", input.to_str().unwrap()]);
+    let (out, _) = text(&o);
+    assert!(out.contains("above_threshold false (threshold 1); component -"), "{out}");
+    assert!(out.ends_with("object\to3\tp5\t1970-01-01T00:05:00Z\tp7\t1970-01-01T00:05:02Z\t2\ta\t-\n"), "{out}");
+}
+
+#[test]
+fn explain_says_why_there_is_nothing_to_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let o = lockstep(&["explain", "a", "zed", "-w", "10", input.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("account \"zed\" is not in the input"), "{err}");
+    // a and c are 2 s apart on o3: no edge within 1 s.
+    let o = lockstep(&["explain", "a", "c", "-w", "1", "-m", "1", input.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("no edge between \"a\" and \"c\""), "{err}");
+}
+
+#[test]
+fn evidence_table_of_a_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let args = ["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "--fast-window", "3", "-q", "-o"];
+    let o = lockstep(&[&args[..], &[out.to_str().unwrap(), "--evidence-group", "1"]].concat());
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("evidence.csv")).unwrap(),
+        "component,account_a,account_b,edge_weight,kind,object_id,post_a,time_a,post_b,time_b,time_delta,first,fast\n\
+         1,a,b,3,object,o1,p1,1970-01-01T00:01:40Z,p2,1970-01-01T00:01:43Z,3,a,true\n\
+         1,a,b,3,object,o2,p3,1970-01-01T00:03:20Z,p4,1970-01-01T00:03:25Z,5,a,false\n\
+         1,a,b,3,object,o3,p5,1970-01-01T00:05:00Z,p6,1970-01-01T00:05:01Z,1,a,true\n"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert!(report["files"].as_array().unwrap().iter().any(|f| f[0] == "evidence.csv" && f[1] == 3), "{report}");
+    // A group that does not exist is refused.
+    let o = lockstep(&[&args[..], &[out.to_str().unwrap(), "--evidence-group", "2"]].concat());
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("--evidence-group 2: there are 1 groups"), "{err}");
+}
+
+#[test]
+fn graph_files_for_gephi_and_graphml_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "--graph",
+        "gexf,graphml",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let gexf = std::fs::read_to_string(out.join("network.gexf")).unwrap();
+    assert_eq!(gexf.matches("<node ").count(), 2, "{gexf}");
+    assert_eq!(gexf.matches("<edge ").count(), 1, "{gexf}");
+    assert!(gexf.contains("<edge id=\"e0\" source=\"n0\" target=\"n1\" weight=\"3\">"), "{gexf}");
+    let graphml = std::fs::read_to_string(out.join("network.graphml")).unwrap();
+    assert!(graphml.contains("<data key=\"account\">b</data>"), "{graphml}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let files: Vec<&str> = report["files"].as_array().unwrap().iter().map(|f| f[0].as_str().unwrap()).collect();
+    assert!(files.contains(&"network.gexf") && files.contains(&"network.graphml"), "{files:?}");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--graph", "dot", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+}
+
+#[test]
+fn communities_in_accounts_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-q", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let accounts = std::fs::read_to_string(out.join("accounts.csv")).unwrap();
+    let lines: Vec<&str> = accounts.lines().collect();
+    assert!(lines[0].starts_with("account_id,component,degree,community,"), "{accounts}");
+    assert!(lines[1].starts_with("a,1,1,1,") && lines[2].starts_with("b,1,1,1,"), "{accounts}");
+    assert!(lines[3].starts_with("c,,0,,"), "{accounts}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["parameters"]["resolution"], 1.0);
+    assert_eq!(report["parameters"]["seed"], 42);
+    assert_eq!(report["counts"]["communities"], 1);
+    let c = &report["communities"][0];
+    assert_eq!(c["members"], serde_json::json!(["a", "b"]));
+    assert_eq!((c["rank"].as_u64(), c["density"].as_f64(), c["strength"].as_f64()), (Some(1), Some(1.0), Some(3.0)));
+    assert_eq!((c["member_posts"].as_u64(), c["coordinated_post_share"].as_f64()), (Some(6), Some(1.0)));
+    assert_eq!((c["first_time"].as_i64(), c["last_time"].as_i64()), (Some(100), Some(301)));
+    // Modularity of one community holding the whole (one-edge) network is 0.
+    assert_eq!(report["modularity"].as_f64(), Some(0.0));
+    // The summary names the strongest communities.
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    let (stdout, _) = text(&o);
+    assert!(
+        stdout.contains(
+            "community 1 (rank 1, group 1): 2 accounts, 3.0 co-shares per member pair, 100% of their posts coordinated"
+        ),
+        "{stdout}"
+    );
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--resolution", "0", "-o", out.to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).1.contains("resolution"), "{:?}", text(&o));
+}
+
+#[test]
+fn window_auto_is_estimated_reported_and_used() {
+    // Seconds to the second share: o1 3, o2 5, o3 1 (o9 has one share). The 0.1 quantile
+    // of [1, 3, 5] is 1.4, so o3 alone is fastest; it passes half its 3 shares at rank 2,
+    // 1 s after its first: window 1 s, within which only a–b and b–c on o3 co-share.
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--window", "auto", "-m", "1", "-o", out.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(stdout.contains("window auto: 1 s"), "{stdout}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["parameters"]["window"], 1);
+    let e = &report["window_estimate"];
+    assert_eq!((e["window"].as_i64(), e["estimate"].as_f64(), e["objects"].as_u64()), (Some(1), Some(1.0), Some(3)));
+    assert_eq!((e["fastest_objects"].as_u64(), e["q"].as_f64(), e["p"].as_f64()), (Some(1), Some(0.1), Some(0.5)));
+    assert_eq!(report["counts"]["coshares"], 2, "a–b and b–c on o3");
+    // Without auto there is no estimate.
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-q", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert!(report["window_estimate"].is_null());
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "soon", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
 }

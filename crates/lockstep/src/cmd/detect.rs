@@ -1,67 +1,27 @@
 //! `lockstep detect`: read inputs, detect, write outputs, print a summary.
 
-use crate::cli::{Compat, DetectArgs};
+use crate::cli::{Compat, DetectArgs, DetectFlags, WindowArg};
 use crate::progress::Stages;
 use anyhow::Context;
 use lockstep_core::{Dataset, Diagnostics};
-use lockstep_detect::{detect, Mode, Params};
+use lockstep_detect::{detect, AutoWindow, Mode, Params};
 use lockstep_ingest::{read_input, ColumnMap, ReadOptions};
-use lockstep_report::{write_outputs, InputInfo, OutputOptions, Report};
+use lockstep_report::{write_outputs, GraphScope, InputInfo, OutputOptions, Report};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     let mut stages = Stages::new(args.quiet, args.verbose);
-    let params = Params {
-        window: args.window,
-        fast_window: args.fast_window,
-        min_participation: args.min_participation,
-        edge_quantile: args.edge_quantile,
-        mode: match args.compat {
-            Compat::None => Mode::Lockstep,
-            Compat::Coortweet => Mode::CoorTweet,
-        },
-        max_object_pairs: args.max_object_pairs,
-    };
-    params.validate()?;
-    let opts = ReadOptions {
-        format: args.format,
-        columns: ColumnMap {
-            account: args.account.clone(),
-            object: args.object.clone(),
-            time: args.time.clone(),
-            post: Some(args.post.clone()),
-            kind: args.kind_column.clone(),
-        },
-        kind_label: args.kind.clone(),
-        time_unit: args.time_unit,
-        strict: args.strict,
-        progress: stages.interactive(),
-    };
-    let inputs: Vec<PathBuf> = if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
-    let mut ds = Dataset::default();
-    let mut diags = Diagnostics::default();
-    let mut infos = Vec::new();
+    let params = params(&args.flags)?;
     stages.stage("reading");
-    for path in &inputs {
-        let s = read_input(path, &opts, &mut ds, &mut diags)?;
-        infos.push(InputInfo {
-            source: s.source,
-            format: s.format.to_string(),
-            records: s.records,
-            shares: s.shares,
-            skipped: s.skipped,
-        });
-    }
-    if ds.shares.is_empty() {
-        anyhow::bail!(
-            "no shares read from {} ({} records skipped; see the reasons above or rerun with --strict)",
-            inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
-            diags.skipped
-        );
-    }
+    let (ds, diags, infos) = read_inputs(&args.inputs, &args.flags, stages.interactive())?;
     stages.stage("detecting");
     let found = detect(&ds, &params)?;
+    for &g in &args.evidence_group {
+        if g == 0 || u64::from(g) > found.counts.components {
+            anyhow::bail!("--evidence-group {g}: there are {} groups, numbered from 1", found.counts.components);
+        }
+    }
     stages.stage("writing outputs");
     stages.detail(&found.stage_seconds);
     let report = write_outputs(
@@ -70,7 +30,13 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
         &found,
         &infos,
         &diags,
-        OutputOptions { format: args.output_format, pairs: args.pairs },
+        OutputOptions {
+            format: args.output_format,
+            pairs: args.pairs,
+            evidence_groups: args.evidence_group.clone(),
+            graphs: args.graph.clone(),
+            graph_scope: if args.graph_full { GraphScope::Full } else { GraphScope::Thresholded },
+        },
     )
     .with_context(|| format!("writing outputs to {}", args.out.display()))?;
     let secs = stages.done();
@@ -80,7 +46,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_summary(r: &Report, out: &std::path::Path, secs: f64) -> std::io::Result<()> {
+fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
     let mut o = std::io::stdout().lock();
     let c = &r.counts;
     let skipped: u64 = r.inputs.iter().map(|i| i.skipped).sum();
@@ -105,6 +71,13 @@ fn print_summary(r: &Report, out: &std::path::Path, secs: f64) -> std::io::Resul
         c.coordinated_accounts,
         c.components
     )?;
+    if let Some(e) = &r.window_estimate {
+        writeln!(
+            o,
+            "window auto: {} s (CooRnet's estimate {} s over the {} fastest of {} objects shared twice or more)",
+            e.window, e.estimate, e.fastest_objects, e.objects
+        )?;
+    }
     if c.mass_objects > 0 {
         writeln!(
             o,
@@ -123,6 +96,95 @@ fn print_summary(r: &Report, out: &std::path::Path, secs: f64) -> std::io::Resul
             top.join(", ")
         )?;
     }
+    if !r.communities.is_empty() {
+        writeln!(
+            o,
+            "{} Leiden communities (modularity {:.3}); most strongly coordinated:",
+            c.communities,
+            r.modularity.unwrap_or(0.0)
+        )?;
+    }
+    for m in r.communities.iter().take(5) {
+        writeln!(
+            o,
+            "  community {} (rank {}, group {}): {} accounts, {:.1} co-shares per member pair, {:.0}% of their posts coordinated",
+            m.community,
+            m.rank,
+            m.component,
+            m.members.len(),
+            m.strength,
+            100.0 * m.coordinated_post_share
+        )?;
+    }
     writeln!(o, "wrote {} in {:.2} s", out.display(), secs)?;
     Ok(())
+}
+
+/// Detection parameters from the shared flags, validated.
+pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
+    let params = Params {
+        // With `auto` the window is estimated in `detect`; until then no fast window is out of range.
+        window: match flags.window {
+            WindowArg::Seconds(w) => w,
+            WindowArg::Auto => i64::MAX,
+        },
+        fast_window: flags.fast_window,
+        min_participation: flags.min_participation,
+        edge_quantile: flags.edge_quantile,
+        mode: match flags.compat {
+            Compat::None => Mode::Lockstep,
+            Compat::Coortweet => Mode::CoorTweet,
+        },
+        max_object_pairs: flags.max_object_pairs,
+        resolution: flags.resolution,
+        seed: flags.seed,
+        auto_window: (flags.window == WindowArg::Auto)
+            .then_some(AutoWindow { q: flags.auto_window_q, p: flags.auto_window_p }),
+    };
+    params.validate()?;
+    Ok(params)
+}
+
+/// Reads every input (stdin when none) with the shared flags. Fails when no share was read.
+pub(crate) fn read_inputs(
+    inputs: &[PathBuf],
+    flags: &DetectFlags,
+    progress: bool,
+) -> anyhow::Result<(Dataset, Diagnostics, Vec<InputInfo>)> {
+    let opts = ReadOptions {
+        format: flags.format,
+        columns: ColumnMap {
+            account: flags.account.clone(),
+            object: flags.object.clone(),
+            time: flags.time.clone(),
+            post: Some(flags.post.clone()),
+            kind: flags.kind_column.clone(),
+        },
+        kind_label: flags.kind.clone(),
+        time_unit: flags.time_unit,
+        strict: flags.strict,
+        progress,
+    };
+    let inputs: Vec<PathBuf> = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs.to_vec() };
+    let mut ds = Dataset::default();
+    let mut diags = Diagnostics::default();
+    let mut infos = Vec::new();
+    for path in &inputs {
+        let s = read_input(path, &opts, &mut ds, &mut diags)?;
+        infos.push(InputInfo {
+            source: s.source,
+            format: s.format.to_string(),
+            records: s.records,
+            shares: s.shares,
+            skipped: s.skipped,
+        });
+    }
+    if ds.shares.is_empty() {
+        anyhow::bail!(
+            "no shares read from {} ({} records skipped; see the reasons above or rerun with --strict)",
+            inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            diags.skipped
+        );
+    }
+    Ok((ds, diags, infos))
 }

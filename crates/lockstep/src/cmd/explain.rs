@@ -1,0 +1,81 @@
+//! `lockstep explain A B`: the evidence behind one edge. Reads and detects
+//! exactly as `detect` does with the same flags, then prints the edge's
+//! attributes and, one tab-separated line each, the co-shares behind it.
+
+use crate::cli::ExplainArgs;
+use crate::cmd::detect::{params, read_inputs};
+use lockstep_detect::{detect, EdgeAttrs};
+use lockstep_report::{edge_evidence, find_edge, utc};
+use std::io::Write;
+
+pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
+    let params = params(&args.flags)?;
+    let (ds, _diags, _infos) = read_inputs(&args.inputs, &args.flags, false)?;
+    let id =
+        |name: &str| ds.accounts.lookup(name).ok_or_else(|| anyhow::anyhow!("account {name:?} is not in the input"));
+    let (a, b) = (id(&args.account_a)?, id(&args.account_b)?);
+    if a == b {
+        anyhow::bail!("an edge joins two different accounts; got {:?} twice", args.account_a);
+    }
+    let found = detect(&ds, &params)?;
+    let Some(e) = find_edge(&found, a, b) else {
+        anyhow::bail!(
+            "no edge between {:?} and {:?}: no co-share of theirs within {} s survives the participation filters \
+             (min participation {})",
+            args.account_a,
+            args.account_b,
+            found.params.window,
+            params.min_participation
+        );
+    };
+    let edge = &found.edges[e];
+    let component = found.component_by_account(ds.accounts.len())[a as usize].filter(|_| edge.full.above_threshold);
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "edge {} -- {}", args.account_a, args.account_b)?;
+    writeln!(o, "  {}", attrs(&edge.full))?;
+    writeln!(o, "  n_objects {}", edge.n_objects)?;
+    writeln!(
+        o,
+        "  above_threshold {} (threshold {}); component {}",
+        edge.full.above_threshold,
+        found.threshold,
+        component.map_or_else(|| "-".to_string(), |c| c.to_string())
+    )?;
+    if let Some(f) = params.fast_window {
+        match &edge.fast {
+            Some(fast) => writeln!(
+                o,
+                "  fast ({f} s): {}; above_threshold_fast {} (threshold {})",
+                attrs(fast),
+                fast.above_threshold,
+                found.threshold_fast.map_or_else(|| "-".to_string(), |t| t.to_string())
+            )?,
+            None => writeln!(o, "  fast ({f} s): no fast co-shares")?,
+        }
+    }
+    writeln!(o, "a = {}, b = {}", args.account_a, args.account_b)?;
+    writeln!(o, "kind\tobject\tpost_a\ttime_a\tpost_b\ttime_b\tdelta\tfirst\tfast")?;
+    for r in edge_evidence(&ds, &found, e, a) {
+        writeln!(
+            o,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            r.kind,
+            r.object,
+            r.post_a,
+            utc(r.time_a),
+            r.post_b,
+            utc(r.time_b),
+            r.delta,
+            if r.a_first { "a" } else { "b" },
+            r.fast.map_or("-", |f| if f { "yes" } else { "no" })
+        )?;
+    }
+    Ok(())
+}
+
+fn attrs(a: &EdgeAttrs) -> String {
+    format!(
+        "weight {}, avg_time_delta {}, n_content_id {}, n_content_id_y {}, edge_symmetry_score {}",
+        a.weight, a.avg_time_delta, a.n_content_id, a.n_content_id_y, a.edge_symmetry_score
+    )
+}
