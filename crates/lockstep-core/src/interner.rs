@@ -56,6 +56,19 @@ impl Interner {
         &self.arena[start..self.ends[i]]
     }
 
+    /// Rank of every id (indexed by id) in byte order of the strings: sorting by
+    /// rank is sorting by string.
+    pub fn ranks(&self) -> Vec<u32> {
+        use rayon::slice::ParallelSliceMut;
+        let mut ids: Vec<u32> = (0..self.len() as u32).collect();
+        ids.par_sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
+        let mut rank = vec![0u32; ids.len()];
+        for (r, &id) in ids.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        rank
+    }
+
     /// Namespace of an id.
     pub fn namespace(&self, id: u32) -> u32 {
         self.namespaces[id as usize]

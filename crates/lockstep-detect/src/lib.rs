@@ -220,7 +220,8 @@ pub struct Detection {
     pub coshares: Vec<CoShare>,
     /// Per co-share: true when it also passes the fast window (all false without one).
     pub fast: Vec<bool>,
-    /// Edges of the full network, ordered by `(a, b)` account ids.
+    /// Edges of the full network, ordered by the names of their two accounts
+    /// (smaller name first; see [`Detection::find_edge`]).
     pub edges: Vec<Edge>,
     /// `edge_rows[edge_offsets[e]..edge_offsets[e + 1]]` are the indices (into
     /// `coshares`) of the co-shares behind edge `e`: its evidence.
@@ -244,11 +245,25 @@ pub struct Detection {
     pub communities: Option<communities::Communities>,
     /// Counts.
     pub counts: Counts,
+    /// Rank of every account id in byte order of names (outputs sort by it).
+    pub account_rank: Vec<u32>,
     /// Seconds spent in each stage, in order (for `--verbose`; never written to outputs).
     pub stage_seconds: Vec<(&'static str, f64)>,
 }
 
 impl Detection {
+    /// Index of the edge between accounts `x` and `y`, if there is one.
+    pub fn find_edge(&self, x: AccountId, y: AccountId) -> Option<usize> {
+        let (rx, ry) = (*self.account_rank.get(x as usize)?, *self.account_rank.get(y as usize)?);
+        let key = (rx.min(ry), rx.max(ry));
+        self.edges
+            .binary_search_by(|e| {
+                let (ra, rb) = (self.account_rank[e.a as usize], self.account_rank[e.b as usize]);
+                (ra.min(rb), ra.max(rb)).cmp(&key)
+            })
+            .ok()
+    }
+
     /// Indices (into `coshares`) of the co-shares behind edge `e`.
     pub fn evidence(&self, e: usize) -> &[u32] {
         &self.edge_rows[self.edge_offsets[e]..self.edge_offsets[e + 1]]
@@ -309,7 +324,8 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     counts.coshares = coshares.len() as u64;
     counts.fast_coshares = fast.iter().filter(|&&f| f).count() as u64;
 
-    let net = network::build(ds, &coshares, &fast, params);
+    let account_rank = ds.accounts.ranks();
+    let net = network::build(ds, &coshares, &fast, params, &account_rank);
     clock.lap("network");
     let comps = components::compute(ds.accounts.len(), &net.edges);
     clock.lap("components");
@@ -343,6 +359,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         window_estimate,
         communities: Some(communities),
         counts,
+        account_rank,
         stage_seconds: clock.laps,
     })
 }

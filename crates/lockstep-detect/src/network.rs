@@ -13,7 +13,7 @@
 
 use crate::coshare::CoShare;
 use crate::quantile::quantile_type7;
-use crate::{pair_key, Params};
+use crate::Params;
 use lockstep_core::{AccountId, Dataset, ObjectId};
 use rayon::prelude::*;
 
@@ -52,7 +52,7 @@ pub struct Edge {
 /// The network and the co-shares behind each edge.
 #[derive(Debug, Clone)]
 pub struct Network {
-    /// Edges ordered by `(a, b)` account ids.
+    /// Edges ordered by the names of their two accounts (smaller name first).
     pub edges: Vec<Edge>,
     /// `rows[offsets[e]..offsets[e + 1]]` are the co-share indices of edge `e`, in order.
     pub offsets: Vec<usize>,
@@ -72,20 +72,26 @@ impl Network {
 }
 
 /// Builds the network from filtered co-shares.
-pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params) -> Network {
+///
+/// `rank` is every account's rank by name ([`lockstep_core::Interner::ranks`]):
+/// edges come ordered by the names of their two accounts, the order of the
+/// edges table, so writing it reads the edges in order.
+pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params, rank: &[u32]) -> Network {
     // What an edge needs of one co-share, gathered in co-share order (the shares of
     // one object are close together in time, so this reads `ds.shares` almost in
     // order) and carried through the sort, so the per-edge pass reads sequentially.
     let item = |row: usize| {
         let c = &coshares[row];
         let (e, l) = (&ds.shares[c.early as usize], &ds.shares[c.late as usize]);
-        let (a, b) = crate::unpair(pair_key(e.account, l.account));
+        let (x, y) = (rank[e.account as usize], rank[l.account as usize]);
+        let (a, b) = if x <= y { (x, y) } else { (y, x) };
         let delta = u32::try_from(l.time - e.time).expect("window fits in u32 (checked by Params::validate)");
         (a, Item { b, row: row as u32, early_post: e.post, late_post: l.post, object: c.object, delta })
     };
-    // 1. Co-shares grouped by edge, edges in (a, b) order, each edge's co-shares in
-    //    co-share order: a stable counting sort by `a`, then a sort by `(b, row)`
-    //    inside each `a` (an MSD radix sort; no hash map).
+    // 1. Co-shares grouped by edge, edges in name order of (first, second) account,
+    //    each edge's co-shares in co-share order: a stable counting sort by the
+    //    first account's rank, then a sort by `(second rank, row)` inside each
+    //    (an MSD radix sort; no hash map).
     let first: Vec<AccountId> = (0..coshares.len()).into_par_iter().map(|r| item(r).0).collect();
     let n_acc = ds.accounts.len();
     let mut by_a = vec![0usize; n_acc + 1];
@@ -117,13 +123,18 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params)
     }
     buckets.par_iter_mut().for_each(|b| b.sort_unstable_by_key(|it| (it.b, it.row)));
     drop(buckets);
+    let mut id_of_rank = vec![0 as AccountId; n_acc];
+    for (id, &r) in rank.iter().enumerate() {
+        id_of_rank[r as usize] = id as AccountId;
+    }
     let mut ends: Vec<(AccountId, AccountId)> = Vec::new();
     let mut offsets: Vec<usize> = Vec::new();
     for a in 0..n_acc {
         let mut prev = None;
         for (k, it) in sorted[by_a[a]..by_a[a + 1]].iter().enumerate() {
             if prev != Some(it.b) {
-                ends.push((a as AccountId, it.b));
+                let (x, y) = (id_of_rank[a], id_of_rank[it.b as usize]);
+                ends.push(if x < y { (x, y) } else { (y, x) });
                 offsets.push(by_a[a] + k);
                 prev = Some(it.b);
             }
@@ -176,8 +187,8 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params)
 /// One co-share as the edge pass needs it.
 #[derive(Debug, Clone, Copy, Default)]
 struct Item {
-    /// The larger account id of the pair (the smaller one is the bucket).
-    b: AccountId,
+    /// Name rank of the pair's second account (the first one's is the bucket).
+    b: u32,
     /// Index into the co-shares.
     row: u32,
     early_post: u32,

@@ -41,8 +41,7 @@ pub struct EvidenceRow<'a> {
 
 /// Index of the edge between two accounts in [`Detection::edges`], if any.
 pub fn find_edge(det: &Detection, x: AccountId, y: AccountId) -> Option<usize> {
-    let (a, b) = if x < y { (x, y) } else { (y, x) };
-    det.edges.binary_search_by(|e| (e.a, e.b).cmp(&(a, b))).ok()
+    det.find_edge(x, y)
 }
 
 /// The co-shares behind edge `e`, with `a` (one of its two accounts) as account

@@ -62,21 +62,15 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         ],
     )?;
     let component = det.component_by_account(ds.accounts.len());
-    // Integer name ranks give the same order as comparing names.
-    let rank = name_ranks(ds);
-    let mut order: Vec<(Reverse<u32>, u32, u32, u32)> = det
-        .edges
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let (x, y) = (rank[e.a as usize], rank[e.b as usize]);
-            let (from, to) = if x <= y { (x, y) } else { (y, x) };
-            (Reverse(e.full.weight), from, to, i as u32)
-        })
-        .collect();
+    // Edges come in name order of (from, to), so sorting by weight with the
+    // index as tie-break gives (weight desc, from, to), and the rows of one
+    // weight read the edges in order.
+    let rank = &det.account_rank;
+    let mut order: Vec<(Reverse<u32>, u32)> =
+        det.edges.par_iter().enumerate().map(|(i, e)| (Reverse(e.full.weight), i as u32)).collect();
     order.par_sort_unstable();
     w.rows(order.len(), |k, row| {
-        let i = order[k].3 as usize;
+        let i = order[k].1 as usize;
         let e = &det.edges[i];
         let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
         row.extend([Value::Str(ds.accounts.get(from)), Value::Str(ds.accounts.get(to))]);
@@ -90,17 +84,6 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         });
     })?;
     done(w)
-}
-
-/// Rank of every account id in byte order of names.
-fn name_ranks(ds: &Dataset) -> Vec<u32> {
-    let mut ids: Vec<u32> = (0..ds.accounts.len() as u32).collect();
-    ids.par_sort_unstable_by(|&a, &b| ds.accounts.get(a).cmp(ds.accounts.get(b)));
-    let mut rank = vec![0u32; ids.len()];
-    for (r, &id) in ids.iter().enumerate() {
-        rank[id as usize] = r as u32;
-    }
-    rank
 }
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`
@@ -128,7 +111,7 @@ pub fn write_accounts(dir: &Path, ds: &Dataset, det: &Detection, format: TableFo
             ("avg_edge_symmetry_score", F64),
         ],
     )?;
-    let rank = name_ranks(ds);
+    let rank = &det.account_rank;
     let community = |a: u32| det.communities.as_ref().and_then(|c| c.of_account[a as usize]);
     let mut order: Vec<usize> = (0..det.accounts.len()).collect();
     order.sort_unstable_by_key(|&i| {
