@@ -1,0 +1,1 @@
+//! Fusion (placeholder until written).
