@@ -13,7 +13,7 @@
 //! - `keys`: compact label → the outlet domains with that label;
 //! - `deletes`: every string obtained by deleting up to `d` characters from an
 //!   ASCII compact label (SymSpell's deletion neighbourhood), `d` = 1 for labels of
-//!   6–9 characters and 2 from 10 on; short labels get none;
+//!   7–11 characters and 2 from 12 on; shorter labels get none;
 //! - `own`: every outlet domain (a sibling is never flagged).
 //!
 //! Checks on a candidate, each giving a [`Technique`] and a score in `[0, 1]`; the
@@ -51,6 +51,12 @@ pub const DEFAULT_MIN_SCORE: f32 = 0.5;
 pub const FAKE_SECOND_LEVELS: &[&str] = &[
     "co.com", "eu.com", "us.com", "uk.com", "gb.com", "de.com", "ru.com", "sa.com", "za.com", "br.com", "cn.com",
     "jpn.com", "uk.net", "gb.net", "in.net", "us.org", "com.de", "com.co", "net.co", "nom.co", "com.se",
+];
+
+/// Country-code TLDs sold as generic names (`.ws` "website", `.cc`, `.tv`, `.me` …).
+const GENERIC_CCTLDS: &[&str] = &[
+    "ws", "cc", "tv", "me", "io", "co", "pm", "fm", "am", "to", "la", "gg", "ly", "sh", "ai", "bz", "nu", "vc", "pw",
+    "so", "su", "tk", "ml", "ga", "cf", "gq",
 ];
 
 /// Top-level domains in use long before the new generic TLDs.
@@ -177,9 +183,32 @@ pub struct Matcher {
 /// Allowed edit distance for an outlet label of `len` (compact) characters.
 fn allowed_distance(len: usize) -> usize {
     match len {
-        0..=5 => 0,
-        6..=9 => 1,
+        0..=6 => 0,
+        7..=11 => 1,
         _ => 2,
+    }
+}
+
+/// Words that, hyphenated to an outlet's name, make a plausible imitation
+/// (`kyivpost-news`); other words make a different name (`sport-express`).
+const NEWS_AFFIXES: &[&str] = &[
+    "news", "today", "daily", "online", "live", "info", "media", "press", "world", "now", "web", "official", "europe",
+    "journal", "report", "tv", "actu", "aktuell", "nachrichten", "novosti", "novyny", "breaking", "latest", "top",
+];
+
+/// Score factor of the suffix a name was moved to: fake second levels and TLDs
+/// anyone buys for any name are suspect; a national ccTLD often has a legitimate
+/// namesake (`gazeta.ru`, `focus.cn`).
+fn suffix_factor(suffix: &str) -> f32 {
+    let tld = suffix.rsplit('.').next().unwrap_or("");
+    if FAKE_SECOND_LEVELS.contains(&suffix) {
+        1.0
+    } else if GENERIC_CCTLDS.contains(&tld) || (tld.len() > 2 && !LEGACY_TLDS.contains(&tld)) {
+        0.95
+    } else if LEGACY_TLDS.contains(&tld) {
+        0.8
+    } else {
+        0.5
     }
 }
 
@@ -262,13 +291,16 @@ impl Matcher {
         let raw = compact(&d.label_unicode.to_lowercase());
         let idn = !d.label_unicode.is_ascii();
         let tld = d.suffix.rsplit('.').next().unwrap_or("");
-        let new_gtld = tld.len() > 2 && !LEGACY_TLDS.contains(&tld);
+
+        // A TLD anyone buys cheaply for any name: a short outlet label there is suspect.
+        let open_tld = (tld.len() > 2 && !LEGACY_TLDS.contains(&tld)) || GENERIC_CCTLDS.contains(&tld);
         let fake_sld = FAKE_SECOND_LEVELS.contains(&d.suffix.as_str());
+        let raw_first = raw.chars().next();
 
         // 1. Same compact label.
         if let Some(&k) = self.key_of.get(c.as_str()) {
             let key = &self.keys[k as usize];
-            let (oi, di) = key.refs[0];
+            let (oi, di) = self.pick(key, &d.suffix);
             let od = &self.outlets[oi as usize].domains[di as usize];
             let o_raw = compact(&od.label.to_lowercase());
             let (technique, base) = if idn {
@@ -280,11 +312,12 @@ impl Matcher {
             } else if fake_sld {
                 (Technique::FakeSecondLevel, 0.95)
             } else {
-                (Technique::OtherSuffix, 0.9)
+                (Technique::OtherSuffix, 0.95 * suffix_factor(&d.suffix))
             };
             let len = key.compact.chars().count();
             let mut score = base * label_weight(len, key.outlets);
-            if len <= 3 && technique == Technique::OtherSuffix && !new_gtld {
+            // Short names: only on a TLD anyone buys for any name (faz.ltd, nato.ws).
+            if (len <= 4 && !open_tld && !fake_sld) || (len <= 2 && !fake_sld) {
                 score = score.min(0.35);
             }
             offer(LookAlike { outlet: oi, domain: di, technique, score });
@@ -292,18 +325,34 @@ impl Matcher {
 
         // 2. Typos.
         if c.is_ascii() && c.len() >= 5 {
-            if let Some((k, dist)) = self.nearest(&c) {
+            for (k, _) in self.near_keys(&c) {
                 let key = &self.keys[k as usize];
-                let (oi, di) = key.refs[0];
+                let (oi, di) = self.pick(key, &d.suffix);
                 let od = &self.outlets[oi as usize].domains[di as usize];
-                let technique = if idn {
-                    Technique::IdnHomoglyph
-                } else if dist == 1 {
-                    name_edit(&raw, &compact(&od.label.to_lowercase()))
+                let o_raw = compact(&od.label.to_lowercase());
+                // Typos are counted on what was typed (not folded): `ibtimes` is two
+                // edits from `latimes`, not one. The first letter, which anchors
+                // recognition, must stay (`online` does not imitate `t-online`).
+                let (technique, dist) = if idn {
+                    (Technique::IdnHomoglyph, 1)
                 } else {
-                    Technique::TwoEdits
+                    let dist = osa_distance(raw.as_bytes(), o_raw.as_bytes());
+                    if dist == 0 || dist > allowed_distance(o_raw.len()) {
+                        continue;
+                    }
+                    let t = if dist == 1 { name_edit(&raw, &o_raw) } else { Technique::TwoEdits };
+                    if raw_first != o_raw.chars().next() && t != Technique::Transposition {
+                        continue;
+                    }
+                    (t, dist)
                 };
-                let base = if dist == 1 { 0.8 } else { 0.65 };
+                let mut base = if dist == 1 { 0.8 } else { 0.55 };
+                // A digit added or changed (not a look-alike one) makes a different
+                // name: `fox4news`, `abc7news` are local stations.
+                let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).count();
+                if technique != Technique::CharSwap && digits(&raw) != digits(&o_raw) {
+                    base *= 0.6;
+                }
                 let score = base * label_weight(key.compact.len(), key.outlets);
                 offer(LookAlike { outlet: oi, domain: di, technique, score });
             }
@@ -321,6 +370,14 @@ impl Matcher {
                     if span.chars().count() < 4 {
                         continue;
                     }
+                    // The rest must be a code (ua, de, 24) or a news word.
+                    let rest_ok = parts[..i]
+                        .iter()
+                        .chain(&parts[j..])
+                        .all(|p| p.chars().count() <= 3 || NEWS_AFFIXES.contains(p));
+                    if !rest_ok {
+                        continue;
+                    }
                     if let Some(&k) = self.key_of.get(span.as_str()) {
                         let key = &self.keys[k as usize];
                         let (oi, di) = key.refs[0];
@@ -335,12 +392,18 @@ impl Matcher {
         if c.is_ascii() && c.len() > EMBED_MIN {
             let b = c.as_bytes();
             'outer: for len in (EMBED_MIN..b.len()).rev() {
+                // What is left around the name must be a word of its own (3+
+                // characters), not an inflection (`forward` in `forwarder`).
+                if b.len() - len < 3 {
+                    continue;
+                }
                 for start in 0..=b.len() - len {
                     let sub = &c[start..start + len];
                     if let Some(&k) = self.key_of.get(sub) {
                         let key = &self.keys[k as usize];
                         let (oi, di) = key.refs[0];
-                        let score = 0.6 * label_weight(len, key.outlets);
+                        let base = if len >= 10 { 0.6 } else { 0.45 };
+                        let score = base * label_weight(len, key.outlets);
                         offer(LookAlike { outlet: oi, domain: di, technique: Technique::Embedded, score });
                         break 'outer;
                     }
@@ -380,6 +443,16 @@ impl Matcher {
         }
     }
 
+    /// The outlet domain of a key to report: the one on the candidate's suffix
+    /// (`haaretz.com` for `hааretz.com`), else the first listed.
+    fn pick(&self, key: &Key, suffix: &str) -> (u32, u32) {
+        key.refs
+            .iter()
+            .copied()
+            .find(|&(oi, di)| self.outlets[oi as usize].domains[di as usize].suffix == suffix)
+            .unwrap_or(key.refs[0])
+    }
+
     fn own_outlet(&self, d: &DomainName) -> Option<u32> {
         let mut name = d.host.as_str();
         loop {
@@ -393,8 +466,8 @@ impl Matcher {
         }
     }
 
-    /// The closest outlet key within its allowed distance: (key, distance).
-    fn nearest(&self, c: &str) -> Option<(u32, usize)> {
+    /// Outlet keys within their allowed distance of `c` (folded): (key, distance).
+    fn near_keys(&self, c: &str) -> Vec<(u32, usize)> {
         let b = c.as_bytes();
         let depth = if b.len() >= 8 { 2 } else { 1 };
         let mut found: Vec<u32> = Vec::new();
@@ -413,7 +486,7 @@ impl Matcher {
         deletions(b, depth, &mut buf, &mut probe);
         found.sort_unstable();
         found.dedup();
-        let mut best: Option<(u32, usize)> = None;
+        let mut near = Vec::new();
         for k in found {
             let key = self.keys[k as usize].compact.as_bytes();
             let allowed = allowed_distance(key.len());
@@ -421,14 +494,11 @@ impl Matcher {
                 continue;
             }
             let dist = osa_distance(b, key);
-            if dist == 0 || dist > allowed {
-                continue;
-            }
-            if best.is_none_or(|(_, bd)| dist < bd) {
-                best = Some((k, dist));
+            if dist > 0 && dist <= allowed {
+                near.push((k, dist));
             }
         }
-        best
+        near
     }
 }
 
@@ -585,7 +655,7 @@ fn name_edit(cand: &str, outlet: &str) -> Technique {
                 }
             }
             [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => Technique::Transposition,
-            _ => Technique::CharSwap,
+            _ => Technique::TwoEdits,
         }
     } else if a.len() == b.len() + 1 {
         let i = (0..b.len()).find(|&i| a[i] != b[i]).unwrap_or(b.len());
