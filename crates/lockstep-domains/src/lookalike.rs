@@ -13,7 +13,8 @@
 //! - `keys`: compact label → the outlet domains with that label;
 //! - `deletes`: every string obtained by deleting up to `d` characters from an
 //!   ASCII compact label (SymSpell's deletion neighbourhood), `d` = 1 for labels of
-//!   7–11 characters and 2 from 12 on; shorter labels get none;
+//!   7 characters or more; shorter labels get none (two edits were tried and
+//!   dropped: they found no public look-alike and brought false positives);
 //! - `own`: every outlet domain (a sibling is never flagged).
 //!
 //! Checks on a candidate, each giving a [`Technique`] and a score in `[0, 1]`; the
@@ -86,8 +87,6 @@ pub enum Technique {
     VowelSwap,
     /// A letter replaced by another.
     Replacement,
-    /// Two edits (long labels only).
-    TwoEdits,
     /// ASCII characters that look alike: l/i/1, rn/m, 0/o, vv/w (`blld`, `delfl`).
     CharSwap,
     /// Non-ASCII look-alike characters (IDN; shown decoded).
@@ -114,7 +113,6 @@ impl Technique {
             Technique::Keyboard => "keyboard",
             Technique::VowelSwap => "vowel-swap",
             Technique::Replacement => "replacement",
-            Technique::TwoEdits => "two-edits",
             Technique::CharSwap => "char-swap",
             Technique::IdnHomoglyph => "idn-homoglyph",
             Technique::Affix => "affix",
@@ -174,18 +172,20 @@ pub struct Matcher {
     own: HashMap<Box<str>, u32>,
     keys: Vec<Key>,
     key_of: HashMap<Box<str>, u32>,
-    /// (hash of a deletion variant, key), sorted.
-    deletes: Vec<(u64, u32)>,
+    /// Keys of each deletion variant, grouped: `delete_keys[start..start + len]`
+    /// for `deletes[hash] = (start, len)`.
+    deletes: HashMap<u64, (u32, u32)>,
+    delete_keys: Vec<u32>,
     hasher: foldhash::fast::FixedState,
     min_score: f32,
 }
 
 /// Allowed edit distance for an outlet label of `len` (compact) characters.
 fn allowed_distance(len: usize) -> usize {
-    match len {
-        0..=6 => 0,
-        7..=11 => 1,
-        _ => 2,
+    if len <= 6 {
+        0
+    } else {
+        1
     }
 }
 
@@ -245,14 +245,29 @@ impl Matcher {
             if d == 0 || !key.compact.is_ascii() {
                 continue;
             }
-            let mut variants = Vec::new();
+            // The label itself too: a candidate with one letter more deletes to it.
+            let mut variants = vec![hasher.hash_one(s)];
             deletions(s, d, &mut buf, &mut |v| variants.push(hasher.hash_one(v)));
             variants.sort_unstable();
             variants.dedup();
             deletes.extend(variants.into_iter().map(|h| (h, k as u32)));
         }
         deletes.sort_unstable();
-        Matcher { outlets: watchlist.outlets, own, keys, key_of, deletes, hasher, min_score: DEFAULT_MIN_SCORE }
+        let delete_keys: Vec<u32> = deletes.iter().map(|&(_, k)| k).collect();
+        let mut groups: HashMap<u64, (u32, u32)> = HashMap::with_capacity(deletes.len());
+        for (i, &(h, _)) in deletes.iter().enumerate() {
+            groups.entry(h).or_insert((i as u32, 0)).1 += 1;
+        }
+        Matcher {
+            outlets: watchlist.outlets,
+            own,
+            keys,
+            key_of,
+            deletes: groups,
+            delete_keys,
+            hasher,
+            min_score: DEFAULT_MIN_SCORE,
+        }
     }
 
     /// Sets the minimum score of a reported look-alike (default [`DEFAULT_MIN_SCORE`]).
@@ -268,7 +283,7 @@ impl Matcher {
 
     /// Number of deletion variants indexed (for the record).
     pub fn index_size(&self) -> usize {
-        self.deletes.len()
+        self.delete_keys.len()
     }
 
     /// Checks one domain.
@@ -333,20 +348,20 @@ impl Matcher {
                 // Typos are counted on what was typed (not folded): `ibtimes` is two
                 // edits from `latimes`, not one. The first letter, which anchors
                 // recognition, must stay (`online` does not imitate `t-online`).
-                let (technique, dist) = if idn {
-                    (Technique::IdnHomoglyph, 1)
+                let technique = if idn {
+                    Technique::IdnHomoglyph
                 } else {
                     let dist = osa_distance(raw.as_bytes(), o_raw.as_bytes());
                     if dist == 0 || dist > allowed_distance(o_raw.len()) {
                         continue;
                     }
-                    let t = if dist == 1 { name_edit(&raw, &o_raw) } else { Technique::TwoEdits };
+                    let t = name_edit(&raw, &o_raw);
                     if raw_first != o_raw.chars().next() && t != Technique::Transposition {
                         continue;
                     }
-                    (t, dist)
+                    t
                 };
-                let mut base = if dist == 1 { 0.8 } else { 0.55 };
+                let mut base = 0.8;
                 // A digit added or changed (not a look-alike one) makes a different
                 // name: `fox4news`, `abc7news` are local stations.
                 let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).count();
@@ -469,17 +484,16 @@ impl Matcher {
     /// Outlet keys within their allowed distance of `c` (folded): (key, distance).
     fn near_keys(&self, c: &str) -> Vec<(u32, usize)> {
         let b = c.as_bytes();
-        let depth = if b.len() >= 8 { 2 } else { 1 };
+        // Keys with an edit allowed have 7+ characters.
+        if b.len() < 6 {
+            return Vec::new();
+        }
+        let depth = 1;
         let mut found: Vec<u32> = Vec::new();
         let mut buf = Vec::new();
         let mut probe = |v: &[u8]| {
-            let h = self.hasher.hash_one(v);
-            let start = self.deletes.partition_point(|&(x, _)| x < h);
-            for &(x, k) in &self.deletes[start..] {
-                if x != h {
-                    break;
-                }
-                found.push(k);
+            if let Some(&(start, len)) = self.deletes.get(&self.hasher.hash_one(v)) {
+                found.extend_from_slice(&self.delete_keys[start as usize..(start + len) as usize]);
             }
         };
         probe(b);
@@ -520,19 +534,18 @@ fn deletions(s: &[u8], depth: usize, buf: &mut Vec<u8>, f: &mut impl FnMut(&[u8]
     if depth == 0 || s.len() <= 1 {
         return;
     }
+    let mut inner = Vec::with_capacity(s.len());
     for i in 0..s.len() {
         buf.clear();
         buf.extend_from_slice(&s[..i]);
         buf.extend_from_slice(&s[i + 1..]);
-        let v = buf.clone();
-        f(&v);
+        f(buf);
         if depth > 1 {
-            let mut inner = Vec::new();
             // Deleting at positions >= i only avoids most duplicates.
-            for j in i..v.len() {
+            for j in i..buf.len() {
                 inner.clear();
-                inner.extend_from_slice(&v[..j]);
-                inner.extend_from_slice(&v[j + 1..]);
+                inner.extend_from_slice(&buf[..j]);
+                inner.extend_from_slice(&buf[j + 1..]);
                 f(&inner);
             }
         }
@@ -655,7 +668,7 @@ fn name_edit(cand: &str, outlet: &str) -> Technique {
                 }
             }
             [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => Technique::Transposition,
-            _ => Technique::TwoEdits,
+            _ => Technique::Replacement,
         }
     } else if a.len() == b.len() + 1 {
         let i = (0..b.len()).find(|&i| a[i] != b[i]).unwrap_or(b.len());
@@ -668,7 +681,7 @@ fn name_edit(cand: &str, outlet: &str) -> Technique {
     } else if a.len() + 1 == b.len() {
         Technique::Omission
     } else {
-        Technique::TwoEdits
+        Technique::Replacement
     }
 }
 
