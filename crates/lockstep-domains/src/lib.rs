@@ -38,6 +38,7 @@ pub mod watchlist;
 pub use classify::{Class, Classification, Classifier};
 pub use domain::{host_of, parse_domain, DomainName, ParseError};
 pub use feed::{read_feed_csv, read_feed_path, read_feed_stix, Feed, FeedEntry, Loaded};
+pub use fusion::{annotate, DomainRow, Fusion, GroupLinks, NamedCount, LINK_KINDS};
 pub use lookalike::{compact, fold, LookAlike, Matcher, Technique, Verdict};
 pub use watchlist::{read_watchlist_csv, read_watchlist_path, Outlet, OutletDomain, Watchlist, WatchlistRow};
 

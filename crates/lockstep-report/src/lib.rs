@@ -10,14 +10,17 @@
 //! | `objects.{csv,parquet}` | object with co-shares, and every mass object | yes |
 //! | `pairs.{csv,parquet}` | co-share (the evidence: objects, posts, times) | with `pairs` |
 //! | `report.json` | the run: schema version, parameters, input counts, diagnostics, summary | yes |
+//! | `domains.{csv,parquet}` | linked host: known / look-alike / clean, shares, groups (see [`write_domains`]) | with domain annotation |
 //!
 //! Every table is sorted (see each writer) so the same input and parameters give
 //! byte-identical files. Column meanings are documented in docs/method.md.
 
+mod domains;
 mod json;
 mod table;
 mod tables;
 
+pub use domains::{annotate_report, write_domains};
 pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
 pub use table::{ColType, TableFormat, TableWriter, Value};
 pub use tables::{write_accounts, write_edges, write_objects, write_pairs};

@@ -71,7 +71,7 @@ fn detect_writes_every_output_and_is_byte_identical() {
         runs.push(read_dir_files(&out));
     }
     let names: Vec<&str> = runs[0].iter().map(|f| f.0.as_str()).collect();
-    assert_eq!(names, ["accounts.csv", "edges.csv", "objects.csv", "pairs.csv", "report.json"]);
+    assert_eq!(names, ["accounts.csv", "domains.csv", "edges.csv", "objects.csv", "pairs.csv", "report.json"]);
     assert_eq!(runs[0], runs[1], "same input and parameters must give identical bytes");
     let report: serde_json::Value = serde_json::from_slice(&runs[0][4].1).unwrap();
     assert_eq!(report["schema_version"], "1.0");

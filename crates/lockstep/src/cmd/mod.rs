@@ -2,6 +2,7 @@
 
 mod demo;
 mod detect;
+pub(crate) mod domains;
 mod generate;
 
 use crate::cli::{Cli, Command};
@@ -12,5 +13,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Detect(args) => detect::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Domains(args) => domains::run(args),
     }
 }
