@@ -34,12 +34,12 @@ impl Rng {
 }
 
 const SYLLABLES: &[&str] = &[
-    "ka", "lo", "mi", "ne", "ru", "ta", "sel", "bor", "vin", "dex", "ter", "pol", "gra", "fen", "shi", "mar", "tu", "zo",
-    "qua", "ble", "stro", "no", "ve", "li", "an", "or", "in", "et",
+    "ka", "lo", "mi", "ne", "ru", "ta", "sel", "bor", "vin", "dex", "ter", "pol", "gra", "fen", "shi", "mar", "tu",
+    "zo", "qua", "ble", "stro", "no", "ve", "li", "an", "or", "in", "et",
 ];
 const TLDS: &[&str] = &[
-    "com", "net", "org", "de", "fr", "co.uk", "ru", "ua", "it", "pl", "info", "ltd", "vip", "live", "top", "online", "site",
-    "xyz", "co", "io", "me", "ws", "cc", "eu.com", "co.com", "com.co", "news", "press", "today", "life",
+    "com", "net", "org", "de", "fr", "co.uk", "ru", "ua", "it", "pl", "info", "ltd", "vip", "live", "top", "online",
+    "site", "xyz", "co", "io", "me", "ws", "cc", "eu.com", "co.com", "com.co", "news", "press", "today", "life",
 ];
 
 fn name(rng: &mut Rng) -> String {
@@ -69,20 +69,24 @@ fn main() {
     } else {
         eprintln!("note: {} not found; synthetic outlets only", news.display());
     }
-    let mut synthetic = Vec::new();
-    while wl.domain_count() + synthetic.len() < 30_000 {
-        let d = format!("{}.{}", name(&mut rng), TLDS[rng.below(8)]);
-        if let Ok(p) = parse_domain(&d) {
-            synthetic.push(WatchlistRow {
-                domain: lockstep_domains::OutletDomain { domain: p.registrable.clone(), label: p.label.clone(), suffix: p.suffix.clone() },
-                name: String::new(),
-                country: String::new(),
-                source: "synthetic".into(),
-            });
+    while wl.domain_count() < 30_000 {
+        let mut synthetic = Vec::new();
+        for _ in wl.domain_count()..30_000 {
+            let d = format!("{}.{}", name(&mut rng), TLDS[rng.below(8)]);
+            if let Ok(p) = parse_domain(&d) {
+                synthetic.push(WatchlistRow {
+                    domain: lockstep_domains::OutletDomain { domain: p.registrable, label: p.label, suffix: p.suffix },
+                    name: String::new(),
+                    country: String::new(),
+                    source: "synthetic".into(),
+                });
+            }
         }
+        // Duplicates of listed domains are skipped by extend: loop until 30k.
+        wl.extend(synthetic);
     }
-    wl.extend(synthetic);
-    let outlet_domains: Vec<String> = wl.outlets.iter().flat_map(|o| o.domains.iter().map(|d| d.domain.clone())).collect();
+    let outlet_domains: Vec<String> =
+        wl.outlets.iter().flat_map(|o| o.domains.iter().map(|d| d.domain.clone())).collect();
     let top: Vec<String> = std::fs::read_to_string(shared.join("domains/benign/top_domains.csv"))
         .map(|t| t.lines().skip(1).filter_map(|l| l.split(',').nth(1).map(str::to_string)).collect())
         .unwrap_or_default();
@@ -131,7 +135,11 @@ fn main() {
         *counts.entry(c).or_default() += 1;
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!("machine: {} threads (rayon), load average {}", rayon::current_num_threads(), load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    println!(
+        "machine: {} threads (rayon), load average {}",
+        rayon::current_num_threads(),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
     println!(
         "watchlist: {} outlet domains in {} outlets; index built in {build:.2} s ({} deletion variants)",
         wl.domain_count(),

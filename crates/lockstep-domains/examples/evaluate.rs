@@ -111,10 +111,8 @@ fn osa(a: &str, b: &str) -> usize {
 /// The brand a host imitates, if identifiable (see the module documentation).
 fn brand_of(host: &str) -> Option<&'static str> {
     let d = parse_domain(host).ok()?;
-    let labels: Vec<String> = d.host[..d.host.len() - d.suffix.len() - 1]
-        .split('.')
-        .map(|l| l.replace('-', ""))
-        .collect();
+    let labels: Vec<String> =
+        d.host[..d.host.len() - d.suffix.len() - 1].split('.').map(|l| l.replace('-', "")).collect();
     for (brand, _) in BRANDS {
         for l in &labels {
             let max = if brand.len() <= 6 { 1 } else { 2 };
@@ -163,13 +161,18 @@ fn main() {
 
     // Positives.
     let mut rows: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut files: Vec<PathBuf> =
-        fs_err::read_dir(&known_dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).collect();
+    let mut files: Vec<PathBuf> = fs_err::read_dir(&known_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
     files.sort();
     for f in &files {
         for r in read_csv(f) {
             if r.get("campaign").is_some_and(|c| c.to_lowercase().contains("doppelganger")) {
-                rows.entry(r["domain"].clone()).or_default().insert(f.file_name().unwrap().to_string_lossy().into_owned());
+                rows.entry(r["domain"].clone())
+                    .or_default()
+                    .insert(f.file_name().unwrap().to_string_lossy().into_owned());
             }
         }
     }
@@ -204,12 +207,17 @@ fn main() {
     let mut out = String::new();
     writeln!(out, "Doppelganger rows in {}: {} distinct domains; {} with an identifiable imitated outlet (positives), {} without (campaign brands, redirectors).", known_dir.display(), rows.len(), positives.len(), excluded).unwrap();
     writeln!(out, "Top list: {} domains.\n", top.len()).unwrap();
-    writeln!(out, "| watchlist | tool | recall | false positives | FP rate (non-own) | FP rate (of the top list) | note |").unwrap();
+    writeln!(
+        out,
+        "| watchlist | tool | recall | false positives | FP rate (non-own) | FP rate (of the top list) | note |"
+    )
+    .unwrap();
     writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |").unwrap();
 
     for (name, wl, skipped) in watchlists {
         let n_domains = wl.domain_count();
-        let own_domains: Vec<String> = wl.outlets.iter().flat_map(|o| o.domains.iter().map(|d| d.domain.clone())).collect();
+        let own_domains: Vec<String> =
+            wl.outlets.iter().flat_map(|o| o.domains.iter().map(|d| d.domain.clone())).collect();
         let t0 = Instant::now();
         let classifier = Classifier::new(Feed::new(), Matcher::new(wl));
         let build = t0.elapsed().as_secs_f64();
@@ -224,7 +232,9 @@ fn main() {
             if c.class == Class::LookAlike {
                 found += 1;
                 let real = BRANDS.iter().find(|(x, _)| x == b).unwrap().1;
-                if c.outlet_domain == real || parse_domain(&c.outlet_domain).is_ok_and(|o| o.label.replace('-', "") == *b) {
+                if c.outlet_domain == real
+                    || parse_domain(&c.outlet_domain).is_ok_and(|o| o.label.replace('-', "") == *b)
+                {
                     right_outlet += 1;
                 }
                 writeln!(hits, "{d},{b},{},{},{}", c.outlet_domain, c.technique, c.score.unwrap_or(0.0)).unwrap();
@@ -271,7 +281,12 @@ fn main() {
             continue;
         }
         if !a.python.exists() {
-            writeln!(out, "| {name} | dnstwist | skipped: {} not found (run scripts/eval-domains.sh) | | | | |", a.python.display()).unwrap();
+            writeln!(
+                out,
+                "| {name} | dnstwist | skipped: {} not found (run scripts/eval-domains.sh) | | | | |",
+                a.python.display()
+            )
+            .unwrap();
             continue;
         }
         // dnstwist: which outlet domains to permute.
@@ -298,7 +313,13 @@ fn main() {
             let mut set: BTreeSet<String> = keyed.iter().take(a.sample).map(|(_, d)| (*d).clone()).collect();
             set.extend(brand_domains.iter().map(|d| (*d).clone()));
             let builtin = Watchlist::builtin();
-            set.extend(builtin.outlets.iter().flat_map(|o| o.domains.iter().map(|d| d.domain.clone())).filter(|d| own_domains.contains(d)));
+            set.extend(
+                builtin
+                    .outlets
+                    .iter()
+                    .flat_map(|o| o.domains.iter().map(|d| d.domain.clone()))
+                    .filter(|d| own_domains.contains(d)),
+            );
             (set.into_iter().collect(), Some(a.sample))
         };
         let tld_file = a.work.join("tlds-top50k.txt");

@@ -198,7 +198,10 @@ mod tests {
     #[test]
     fn parses() {
         let d = parse_domain("www.theguardian.co.com").unwrap();
-        assert_eq!((d.registrable.as_str(), d.label.as_str(), d.suffix.as_str()), ("theguardian.co.com", "theguardian", "co.com"));
+        assert_eq!(
+            (d.registrable.as_str(), d.label.as_str(), d.suffix.as_str()),
+            ("theguardian.co.com", "theguardian", "co.com")
+        );
         let d = parse_domain("walla.com.co").unwrap();
         assert_eq!((d.label.as_str(), d.suffix.as_str()), ("walla", "com.co"));
         let d = parse_domain("dailymail.co.uk").unwrap();

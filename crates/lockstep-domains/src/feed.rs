@@ -137,20 +137,20 @@ pub fn read_feed_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<F
         source_name: source.to_string(),
         reason: format!("no `domain` column in the header ({})", headers.iter().collect::<Vec<_>>().join(",")),
     })?;
-    let (c_source, c_campaign, c_date, c_notes) = (col("source"), col("campaign"), col("date_first_reported"), col("notes"));
+    let (c_source, c_campaign, c_date, c_notes) =
+        (col("source"), col("campaign"), col("date_first_reported"), col("notes"));
     let mut out = Loaded::default();
     let mut record = csv::StringRecord::new();
     loop {
-        let line;
-        match r.read_record(&mut record) {
+        let line = match r.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => line = record.position().map_or(0, |p| p.line()),
+            Ok(true) => record.position().map_or(0, |p| p.line()),
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 out.diagnostics.record(diag(source, line, "bad_csv_record", e.to_string()));
                 continue;
             }
-        }
+        };
         if record.len() != headers.len() {
             out.diagnostics.record(diag(
                 source,
@@ -179,8 +179,8 @@ pub fn read_feed_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<F
 
 /// Reads a STIX 2.1 bundle. `source` names the input in diagnostics and origins.
 pub fn read_feed_stix<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<FeedEntry>> {
-    let bundle: serde_json::Value =
-        serde_json::from_reader(reader).map_err(|e| Error::Format { source_name: source.to_string(), reason: e.to_string() })?;
+    let bundle: serde_json::Value = serde_json::from_reader(reader)
+        .map_err(|e| Error::Format { source_name: source.to_string(), reason: e.to_string() })?;
     let objects = bundle.get("objects").and_then(|o| o.as_array()).ok_or_else(|| Error::Format {
         source_name: source.to_string(),
         reason: "not a STIX bundle: no `objects` array".into(),
@@ -210,7 +210,10 @@ pub fn read_feed_stix<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<
                         source,
                         n,
                         "stix_pattern_without_domain",
-                        format!("indicator {}: pattern {pattern:?} compares no domain-name:value or url:value", s(o, "id")),
+                        format!(
+                            "indicator {}: pattern {pattern:?} compares no domain-name:value or url:value",
+                            s(o, "id")
+                        ),
                     ));
                     continue;
                 }
@@ -230,7 +233,8 @@ pub fn read_feed_stix<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<
             v.get(..10).unwrap_or(&v).to_string()
         };
         let by = names.get(&s(o, "created_by_ref")).cloned().unwrap_or_default();
-        let notes = [s(o, "name"), s(o, "description")].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" | ");
+        let notes =
+            [s(o, "name"), s(o, "description")].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" | ");
         for v in values {
             match parse_domain(&v) {
                 Ok(d) => out.rows.push(FeedEntry {
@@ -330,7 +334,11 @@ mod tests {
           {"type":"domain-name","id":"domain-name--4","value":"not a domain"}
         ]}"#;
         let l = read_feed_stix(text.as_bytes(), "b.json").unwrap();
-        let got: Vec<_> = l.rows.iter().map(|r| (r.domain.as_str(), r.source.as_str(), r.campaign.as_str(), r.date_first_reported.as_str())).collect();
+        let got: Vec<_> = l
+            .rows
+            .iter()
+            .map(|r| (r.domain.as_str(), r.source.as_str(), r.campaign.as_str(), r.date_first_reported.as_str()))
+            .collect();
         assert_eq!(
             got,
             [

@@ -72,6 +72,9 @@ pub struct Fusion {
     pub not_domains: u64,
 }
 
+/// Per group while counting: links, known, look-alike, outlets, operations.
+type GroupAcc = (u64, u64, u64, HashMap<String, u64>, HashMap<String, u64>);
+
 /// Classifies every distinct linked host of `ds` once and joins the verdicts with
 /// the shares and, when given, the groups of a detection run.
 pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, link_kinds: &[&str]) -> Fusion {
@@ -122,8 +125,7 @@ pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, 
     }
 
     // Per group: links by class, counted per share.
-    let mut per_group: std::collections::BTreeMap<u32, (u64, u64, u64, HashMap<String, u64>, HashMap<String, u64>)> =
-        std::collections::BTreeMap::new();
+    let mut per_group: std::collections::BTreeMap<u32, GroupAcc> = std::collections::BTreeMap::new();
     for &(h, c) in &host_groups {
         let v = &verdicts[h as usize];
         let g = per_group.entry(c).or_default();
@@ -159,7 +161,11 @@ pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, 
             links,
             known_links: known,
             lookalike_links: lookalike,
-            flagged_share: if links == 0 { 0.0 } else { ((known + lookalike) as f64 / links as f64 * 1e4).round() / 1e4 },
+            flagged_share: if links == 0 {
+                0.0
+            } else {
+                ((known + lookalike) as f64 / links as f64 * 1e4).round() / 1e4
+            },
             outlets: ranked(outlets),
             operations: ranked(operations),
         })
@@ -202,8 +208,11 @@ mod tests {
         let classifier = Classifier::new(Feed::builtin(), Matcher::new(Watchlist::builtin()));
         let f = annotate(&ds, None, &classifier, LINK_KINDS);
         assert_eq!(f.not_domains, 1);
-        let got: Vec<(&str, Class, u64, u64)> =
-            f.domains.iter().map(|d| (d.classification.domain.as_str(), d.classification.class, d.shares, d.accounts)).collect();
+        let got: Vec<(&str, Class, u64, u64)> = f
+            .domains
+            .iter()
+            .map(|d| (d.classification.domain.as_str(), d.classification.class, d.shares, d.accounts))
+            .collect();
         assert_eq!(got, [("spiegel.ltd", Class::Known, 3, 2), ("www.spiegel.de", Class::Clean, 1, 1)]);
         assert!(f.groups.is_empty());
     }

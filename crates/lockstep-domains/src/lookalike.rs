@@ -192,8 +192,30 @@ fn allowed_distance(len: usize) -> usize {
 /// Words that, hyphenated to an outlet's name, make a plausible imitation
 /// (`kyivpost-news`); other words make a different name (`sport-express`).
 const NEWS_AFFIXES: &[&str] = &[
-    "news", "today", "daily", "online", "live", "info", "media", "press", "world", "now", "web", "official", "europe",
-    "journal", "report", "tv", "actu", "aktuell", "nachrichten", "novosti", "novyny", "breaking", "latest", "top",
+    "news",
+    "today",
+    "daily",
+    "online",
+    "live",
+    "info",
+    "media",
+    "press",
+    "world",
+    "now",
+    "web",
+    "official",
+    "europe",
+    "journal",
+    "report",
+    "tv",
+    "actu",
+    "aktuell",
+    "nachrichten",
+    "novosti",
+    "novyny",
+    "breaking",
+    "latest",
+    "top",
 ];
 
 /// Score factor of the suffix a name was moved to: fake second levels and TLDs
@@ -295,7 +317,9 @@ impl Matcher {
         let mut offer = |cand: LookAlike| {
             let better = match &best {
                 None => true,
-                Some(b) => cand.score > b.score || (cand.score == b.score && (cand.outlet, cand.domain) < (b.outlet, b.domain)),
+                Some(b) => {
+                    cand.score > b.score || (cand.score == b.score && (cand.outlet, cand.domain) < (b.outlet, b.domain))
+                }
             };
             if better {
                 best = Some(cand);

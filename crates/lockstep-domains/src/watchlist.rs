@@ -79,11 +79,8 @@ impl Watchlist {
             if seen.insert(row.domain.domain.clone(), ()).is_some() {
                 continue;
             }
-            let idx = if row.name.is_empty() {
-                None
-            } else {
-                by_key.get(&(row.name.clone(), row.country.clone())).copied()
-            };
+            let idx =
+                if row.name.is_empty() { None } else { by_key.get(&(row.name.clone(), row.country.clone())).copied() };
             match idx {
                 Some(i) => {
                     let o = &mut self.outlets[i];
@@ -226,7 +223,10 @@ mod tests {
                     short,row\n";
         let l = read_watchlist_csv(text.as_bytes(), "w.csv").unwrap();
         assert_eq!(l.diagnostics.skipped, 2);
-        assert_eq!(l.diagnostics.by_reason["invalid_characters"].examples[0].to_string(), "w.csv:7: invalid_characters: \"not a domain\": characters a host name cannot have");
+        assert_eq!(
+            l.diagnostics.by_reason["invalid_characters"].examples[0].to_string(),
+            "w.csv:7: invalid_characters: \"not a domain\": characters a host name cannot have"
+        );
         assert_eq!(l.diagnostics.by_reason["wrong_field_count"].examples[0].line, 8);
         let w = Watchlist::from_rows(l.rows);
         let names: Vec<(&str, usize)> = w.outlets.iter().map(|o| (o.name.as_str(), o.domains.len())).collect();

@@ -38,7 +38,13 @@ fn planted_lookalike_network_is_annotated() {
             assert_eq!(top.component, c, "{group}: {links:?}");
             let outlets: Vec<&str> = links.outlets.iter().map(|o| o.name.as_str()).collect();
             assert!(
-                outlets.iter().all(|o| ["The Washington Post (washingtonpost.com)", "Der Spiegel (spiegel.de)", "Bild (bild.de)", "Fox News (foxnews.com)"].contains(o)),
+                outlets.iter().all(|o| [
+                    "The Washington Post (washingtonpost.com)",
+                    "Der Spiegel (spiegel.de)",
+                    "Bild (bild.de)",
+                    "Fox News (foxnews.com)"
+                ]
+                .contains(o)),
                 "{group}: {outlets:?}"
             );
         } else {

@@ -60,7 +60,8 @@ fn clones_named_in_notes_are_found_without_the_feed() {
     for f in known_files(&dir) {
         for r in read_feed_path(&f).unwrap().rows {
             let note = r.notes.to_lowercase();
-            if !(note.contains("clone de") || note.contains("usurpation du journal")) || !seen.insert(r.domain.clone()) {
+            if !(note.contains("clone de") || note.contains("usurpation du journal")) || !seen.insert(r.domain.clone())
+            {
                 continue;
             }
             total += 1;

@@ -64,7 +64,15 @@ fn user_feed_and_watchlist_with_bad_rows_reported() {
     std::fs::write(&wl, "domain,name,country,language,source\nkrakowpost.pl,Krakow Post,PL,en,test\n").unwrap();
     let list = dir.path().join("list.txt");
     std::fs::write(&list, "# comment\nexample-op.net\n\nkrakovpost.com\nkrakowpost.pl\n").unwrap();
-    let args = ["domains", "--feed", feed.to_str().unwrap(), "--watchlist", wl.to_str().unwrap(), "-i", list.to_str().unwrap()];
+    let args = [
+        "domains",
+        "--feed",
+        feed.to_str().unwrap(),
+        "--watchlist",
+        wl.to_str().unwrap(),
+        "-i",
+        list.to_str().unwrap(),
+    ];
     let o = lockstep(&args);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
@@ -118,7 +126,10 @@ fn detect_annotates_groups_and_writes_the_domains_table() {
     assert!(stdout.contains("links to known"), "{stdout}");
     let table = std::fs::read_to_string(out.join("domains.csv")).unwrap();
     let flagged: Vec<Vec<String>> = rows(&table).into_iter().filter(|r| r[2] != "clean").collect();
-    assert!(flagged.iter().any(|r| r[0] == "bild.vip" && r[2] == "known" && r[7] == "bild.de" && !r[12].is_empty()), "{table}");
+    assert!(
+        flagged.iter().any(|r| r[0] == "bild.vip" && r[2] == "known" && r[7] == "bild.de" && !r[12].is_empty()),
+        "{table}"
+    );
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     let groups = report["groups"].as_array().unwrap();
     assert!(groups.iter().all(|g| g.get("domain_links").is_some()));

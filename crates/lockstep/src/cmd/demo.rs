@@ -114,8 +114,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         lockstep_domains::Matcher::new(lockstep_domains::Watchlist::builtin()),
     );
     let fusion = lockstep_domains::annotate(&ds, Some(&found), &classifier, lockstep_domains::LINK_KINDS);
-    let flagged_domains: Vec<_> = fusion.domains.iter().filter(|d| d.classification.class != lockstep_domains::Class::Clean).collect();
-    writeln!(o, "\nLinked domains: {} distinct, {} known operation domains or look-alikes of real outlets:", fusion.domains.len(), flagged_domains.len())?;
+    let flagged_domains: Vec<_> =
+        fusion.domains.iter().filter(|d| d.classification.class != lockstep_domains::Class::Clean).collect();
+    writeln!(
+        o,
+        "\nLinked domains: {} distinct, {} known operation domains or look-alikes of real outlets:",
+        fusion.domains.len(),
+        flagged_domains.len()
+    )?;
     for d in flagged_domains.iter().take(8) {
         let c = &d.classification;
         let groups: Vec<String> = d.groups.iter().map(|g| g.to_string()).collect();

@@ -81,11 +81,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
         lockstep_report::annotate_report(&args.out, &fusion, &written)
             .with_context(|| format!("annotating {}", args.out.join("report.json").display()))?;
         if !args.quiet {
-            let flagged: Vec<_> = fusion
-                .groups
-                .iter()
-                .filter(|g| g.known_links + g.lookalike_links > 0)
-                .collect();
+            let flagged: Vec<_> = fusion.groups.iter().filter(|g| g.known_links + g.lookalike_links > 0).collect();
             for g in flagged.iter().take(5) {
                 let outlets: Vec<&str> = g.outlets.iter().take(3).map(|o| o.name.as_str()).collect();
                 println!(

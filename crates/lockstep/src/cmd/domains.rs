@@ -101,7 +101,9 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
         if fusion.not_domains > 0 {
             eprintln!("note: {} link objects are not domain names (IP addresses, malformed URLs)", fusion.not_domains);
         }
-        rows.extend(fusion.domains.into_iter().map(|d| Row { c: d.classification, counts: Some((d.shares, d.accounts)) }));
+        rows.extend(
+            fusion.domains.into_iter().map(|d| Row { c: d.classification, counts: Some((d.shares, d.accounts)) }),
+        );
     }
     if args.flagged {
         rows.retain(|r| matches!(r.c.class, Class::Known | Class::LookAlike));
