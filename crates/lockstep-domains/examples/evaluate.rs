@@ -214,6 +214,7 @@ fn main() {
     .unwrap();
     writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |").unwrap();
 
+    let mut sweeps: Vec<String> = Vec::new();
     for (name, wl, skipped) in watchlists {
         let n_domains = wl.domain_count();
         let own_domains: Vec<String> =
@@ -276,6 +277,30 @@ fn main() {
             ),
         };
         row(&mut out, name, "lockstep", &lock, top.len());
+
+        // The same at other minimum scores (--min-score): every score, once.
+        let all = Classifier::new(Feed::new(), classifier.matcher.clone().with_min_score(0.0));
+        let pos_scores: Vec<f64> = positives.iter().map(|(d, _)| all.classify(d).score.unwrap_or(-1.0)).collect();
+        let neg_scores: Vec<f64> = top
+            .iter()
+            .map(|d| all.classify(d))
+            .filter(|c| !c.note.starts_with("own domain"))
+            .map(|c| c.score.unwrap_or(-1.0))
+            .collect();
+        let mut line = format!("{name}, lockstep, recall / false positives by --min-score:");
+        for t in [0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+            let r = pos_scores.iter().filter(|&&x| x >= t - 1e-9).count();
+            let f = neg_scores.iter().filter(|&&x| x >= t - 1e-9).count();
+            write!(
+                line,
+                " {t:.1}: {r}/{} {}, {f} ({});",
+                pos_scores.len(),
+                pct(r, pos_scores.len()),
+                pct(f, neg_scores.len())
+            )
+            .unwrap();
+        }
+        sweeps.push(line);
 
         if !a.dnstwist {
             continue;
@@ -349,6 +374,10 @@ fn main() {
             let f = Figures { found, positives: positives.len(), fp, negatives: non_own.len(), note };
             row(&mut out, name, &format!("dnstwist 20250130, {variant}"), &f, top.len());
         }
+    }
+    out.push('\n');
+    for l in &sweeps {
+        writeln!(out, "- {l}").unwrap();
     }
     print!("{out}");
     fs_err::write(a.work.join("results.md"), out).unwrap();

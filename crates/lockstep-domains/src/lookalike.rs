@@ -207,8 +207,9 @@ const NEWS_AFFIXES: &[&str] = &[
     "europe",
     "journal",
     "report",
-    "tv",
     "actu",
+    "actualite",
+    "actualites",
     "aktuell",
     "nachrichten",
     "novosti",
@@ -216,7 +217,19 @@ const NEWS_AFFIXES: &[&str] = &[
     "breaking",
     "latest",
     "top",
+    "politics",
+    "politik",
 ];
+
+/// True when what is around an outlet's name makes the whole a plausible imitation:
+/// nothing, a two-letter country or language code (`ua`, `de`), a number (`24`),
+/// or a news word ([`NEWS_AFFIXES`]). `part` is folded, like the words it is compared with.
+fn news_like(part: &str) -> bool {
+    part.is_empty()
+        || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_lowercase()))
+        || part.bytes().all(|b| b.is_ascii_digit())
+        || NEWS_AFFIXES.iter().any(|a| fold(a) == part)
+}
 
 /// Score factor of the suffix a name was moved to: fake second levels and TLDs
 /// anyone buys for any name are suspect; a national ccTLD often has a legitimate
@@ -406,15 +419,12 @@ impl Matcher {
                         continue;
                     }
                     let span: String = parts[i..j].concat();
-                    if span.chars().count() < 4 {
+                    if span.chars().count() < 5 {
                         continue;
                     }
-                    // The rest must be a code (ua, de, 24) or a news word.
-                    let rest_ok = parts[..i]
-                        .iter()
-                        .chain(&parts[j..])
-                        .all(|p| p.chars().count() <= 3 || NEWS_AFFIXES.contains(p));
-                    if !rest_ok {
+                    // The rest must be a code (ua, de, 24) or a news word: `pravda-ua`,
+                    // `kyivpost-news`, not `sport-express` or `cdn-kaspi`.
+                    if !parts[..i].iter().chain(&parts[j..]).all(|p| news_like(p)) {
                         continue;
                     }
                     if let Some(&k) = self.key_of.get(span.as_str()) {
@@ -441,7 +451,10 @@ impl Matcher {
                     if let Some(&k) = self.key_of.get(sub) {
                         let key = &self.keys[k as usize];
                         let (oi, di) = key.refs[0];
-                        let base = if len >= 10 { 0.6 } else { 0.45 };
+                        // Strong only when the rest is news-like (`washingtonpostnews`);
+                        // otherwise a longer word (`thebalancemoney`, `dataliberation`)
+                        // is reported only below the default minimum score.
+                        let base = if news_like(&c[..start]) && news_like(&c[start + len..]) { 0.6 } else { 0.4 };
                         let score = base * label_weight(len, key.outlets);
                         offer(LookAlike { outlet: oi, domain: di, technique: Technique::Embedded, score });
                         break 'outer;

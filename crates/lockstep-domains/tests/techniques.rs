@@ -149,3 +149,20 @@ fn known_feed_takes_precedence_and_keeps_provenance() {
     assert_eq!((got.outlet_domain.as_str(), got.technique.as_str()), ("washingtonpost.com", "other-suffix"));
     assert_eq!(c.classify("not a domain").class, Class::Invalid);
 }
+
+#[test]
+fn affixes_and_embedded_names_need_a_news_like_rest() {
+    let c = classifier();
+    for (d, flagged) in [
+        ("spiegel-online.info", true),
+        ("spiegel-24.com", true),
+        ("bild-24.com", false), // names under 5 letters take no affixes
+        ("lemondeactualite.info", true),
+        ("sport-express.ru", false),
+        ("cdn-bild.com", false),
+        ("thomsonreuters.com", false),
+        ("dataliberation.org", false),
+    ] {
+        assert_eq!(c.classify(d).class == Class::LookAlike, flagged, "{d}: {:?}", c.classify(d));
+    }
+}
