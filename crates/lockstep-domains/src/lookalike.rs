@@ -178,6 +178,8 @@ pub struct Matcher {
     delete_keys: Vec<u32>,
     hasher: foldhash::fast::FixedState,
     min_score: f32,
+    /// [`NEWS_AFFIXES`], folded.
+    affixes: Vec<String>,
 }
 
 /// Allowed edit distance for an outlet label of `len` (compact) characters.
@@ -224,6 +226,33 @@ const NEWS_AFFIXES: &[&str] = &[
 /// True when what is around an outlet's name makes the whole a plausible imitation:
 /// nothing, a two-letter country or language code (`ua`, `de`), a number (`24`),
 /// or a news word ([`NEWS_AFFIXES`]). `part` is folded, like the words it is compared with.
+/// Lengths of the news-like prefixes (`from_start`) or suffixes of `c`: 0, a
+/// two-letter code, a number, a news word (`affixes`, folded).
+fn news_cuts(c: &str, affixes: &[String], from_start: bool) -> Vec<usize> {
+    let b = c.as_bytes();
+    let mut cuts = vec![0];
+    let two = if from_start { b.get(..2) } else { b.len().checked_sub(2).map(|i| &b[i..]) };
+    if two.is_some_and(|t| t.iter().all(u8::is_ascii_lowercase)) {
+        cuts.push(2);
+    }
+    let digits = if from_start {
+        b.iter().take_while(|x| x.is_ascii_digit()).count()
+    } else {
+        b.iter().rev().take_while(|x| x.is_ascii_digit()).count()
+    };
+    if digits > 0 {
+        cuts.push(digits);
+    }
+    for a in affixes {
+        if (from_start && c.starts_with(a.as_str())) || (!from_start && c.ends_with(a.as_str())) {
+            cuts.push(a.len());
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
 fn news_like(part: &str) -> bool {
     part.is_empty()
         || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_lowercase()))
@@ -302,6 +331,7 @@ impl Matcher {
             delete_keys,
             hasher,
             min_score: DEFAULT_MIN_SCORE,
+            affixes: NEWS_AFFIXES.iter().map(|a| fold(a)).collect(),
         }
     }
 
@@ -437,27 +467,39 @@ impl Matcher {
             }
         }
 
-        // 4. Embedded in a longer label.
+        // 4. Embedded in a longer label. What is around the name must be a word of
+        // its own (3+ characters), not an inflection (`forward` in `forwarder`).
+        // Strong only when that rest is news-like (`washingtonpostnews`); otherwise
+        // (`thebalancemoney`, `dataliberation`) it scores below the default minimum,
+        // so the full scan of every substring runs only when such scores are wanted.
         if c.is_ascii() && c.len() > EMBED_MIN {
-            let b = c.as_bytes();
-            'outer: for len in (EMBED_MIN..b.len()).rev() {
-                // What is left around the name must be a word of its own (3+
-                // characters), not an inflection (`forward` in `forwarder`).
-                if b.len() - len < 3 {
-                    continue;
+            let n = c.len();
+            let try_cut = |l: usize, r: usize, offer: &mut dyn FnMut(LookAlike)| {
+                if l + r < 3 || n < l + r + EMBED_MIN {
+                    return false;
                 }
-                for start in 0..=b.len() - len {
-                    let sub = &c[start..start + len];
-                    if let Some(&k) = self.key_of.get(sub) {
-                        let key = &self.keys[k as usize];
-                        let (oi, di) = key.refs[0];
-                        // Strong only when the rest is news-like (`washingtonpostnews`);
-                        // otherwise a longer word (`thebalancemoney`, `dataliberation`)
-                        // is reported only below the default minimum score.
-                        let base = if news_like(&c[..start]) && news_like(&c[start + len..]) { 0.6 } else { 0.4 };
-                        let score = base * label_weight(len, key.outlets);
-                        offer(LookAlike { outlet: oi, domain: di, technique: Technique::Embedded, score });
-                        break 'outer;
+                let Some(&k) = self.key_of.get(&c[l..n - r]) else { return false };
+                let key = &self.keys[k as usize];
+                let (oi, di) = key.refs[0];
+                let base = if news_like(&c[..l]) && news_like(&c[n - r..]) { 0.6 } else { 0.4 };
+                let score = base * label_weight(n - l - r, key.outlets);
+                offer(LookAlike { outlet: oi, domain: di, technique: Technique::Embedded, score });
+                true
+            };
+            if self.min_score <= 0.4 {
+                'outer: for len in (EMBED_MIN..n).rev() {
+                    for l in 0..=n - len {
+                        if try_cut(l, n - len - l, &mut offer) {
+                            break 'outer;
+                        }
+                    }
+                }
+            } else {
+                let lefts = news_cuts(&c, &self.affixes, true);
+                let rights = news_cuts(&c, &self.affixes, false);
+                for &l in &lefts {
+                    for &r in &rights {
+                        try_cut(l, r, &mut offer);
                     }
                 }
             }
