@@ -355,7 +355,11 @@ fn main() {
         fs_err::write(&tld_file, tlds.iter().cloned().collect::<Vec<_>>().join("\n") + "\n").unwrap();
         for (variant, tld) in [("no TLD list", None), ("--tld (569 TLDs of the top list)", Some(&tld_file))] {
             let Some(generated) = dnstwist_names(&a, &input, tld.map(|p| p.as_path())) else {
-                writeln!(out, "| {name} | dnstwist 20250130, {variant} | not measured: generation not finished | | | | |").unwrap();
+                writeln!(
+                    out,
+                    "| {name} | dnstwist 20250130, {variant} | not measured: generation not finished | | | | |"
+                )
+                .unwrap();
                 continue;
             };
             let found = positives.iter().filter(|(d, _)| generated.contains(d.as_str())).count();
