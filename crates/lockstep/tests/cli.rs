@@ -73,15 +73,15 @@ fn detect_writes_every_output_and_is_byte_identical() {
     let names: Vec<&str> = runs[0].iter().map(|f| f.0.as_str()).collect();
     assert_eq!(names, ["accounts.csv", "domains.csv", "edges.csv", "objects.csv", "pairs.csv", "report.json"]);
     assert_eq!(runs[0], runs[1], "same input and parameters must give identical bytes");
-    let report: serde_json::Value = serde_json::from_slice(&runs[0][4].1).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&runs[0][5].1).unwrap();
     assert_eq!(report["schema_version"], "1.0");
     assert_eq!(report["parameters"]["window"], 60);
     assert_eq!(report["inputs"][0]["records"], 30000);
     // The pairs table holds exactly the co-shares counted in the report.
-    let pairs = csv::Reader::from_reader(&runs[0][3].1[..]).records().count() as u64;
+    let pairs = csv::Reader::from_reader(&runs[0][4].1[..]).records().count() as u64;
     assert_eq!(report["counts"]["coshares"].as_u64(), Some(pairs));
     // Edge weights add up to the co-shares.
-    let mut r = csv::Reader::from_reader(&runs[0][1].1[..]);
+    let mut r = csv::Reader::from_reader(&runs[0][2].1[..]);
     let h = r.headers().unwrap().clone();
     let wi = h.iter().position(|c| c == "weight").unwrap();
     let total: u64 = r.records().map(|rec| rec.unwrap()[wi].parse::<u64>().unwrap()).sum();
