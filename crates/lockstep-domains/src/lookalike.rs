@@ -25,14 +25,18 @@
 //! 2. typo: candidate deletes looked up in `deletes`, verified with the
 //!    optimal-string-alignment distance and named by the edit (omission,
 //!    insertion, repetition, transposition, keyboard or vowel replacement …);
-//! 3. affix: a hyphen-separated part of the label is an outlet's label (`pravda-ua`);
-//! 4. embedded: a substring of at least [`EMBED_MIN`] characters is an outlet's label;
+//! 3. affix: a hyphen-separated part of the label is an outlet's label of 5+
+//!    characters and the rest is news-like (`pravda-ua`, `kyivpost-news`);
+//! 4. embedded: a substring of at least [`EMBED_MIN`] characters is an outlet's
+//!    label (scored high only when the rest is news-like: `washingtonpostnews`);
 //! 5. subdomain: a label before the registrable domain is an outlet's label
 //!    (`bild.de.example.com`).
 //!
-//! **Short labels** (`faz`, `ew`, `geo`, `bund`) would flood: labels of at most 5
-//! characters get no typo matching, labels of at most 3 characters on another
-//! suffix count only on a new generic TLD or a fake second level, and labels
+//! **Short labels** (`faz`, `ew`, `geo`, `bund`) would flood: labels of at most 6
+//! characters get no typo matching; labels of at most 4 characters on another
+//! suffix count only on a new generic TLD, a ccTLD sold as generic or a fake
+//! second level, labels of 2 only on a fake second level; the same name on a
+//! national ccTLD scores lower (`gazeta.ru`, `focus.cn` are namesakes); labels
 //! several unrelated outlets share (`metro`, `guardian`) score lower. The
 //! thresholds were measured on the Tranco top-50k list (docs/evaluation.md).
 

@@ -141,3 +141,32 @@ fn detect_annotates_groups_and_writes_the_domains_table() {
     assert!(report["files"].as_array().unwrap().iter().any(|f| f[0] == "domains.csv"));
     assert!(Path::new(&out.join("domains.csv")).exists());
 }
+
+#[test]
+fn every_link_of_a_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("posts.csv");
+    let o = lockstep(&["generate", "-n", "50000", "--seed", "42", "-o", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let o = lockstep(&[
+        "domains",
+        "--dataset",
+        input.to_str().unwrap(),
+        "--kind-column",
+        "kind",
+        "--no-builtin-feed",
+        "--flagged",
+        "--output-format",
+        "csv",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let rows = rows(&out);
+    assert!(!rows.is_empty(), "{out}");
+    // Every planted look-alike domain, found by the detector alone, with its shares and accounts.
+    for r in &rows {
+        assert_eq!(r[2], "look-alike", "{r:?}");
+        assert!(["bild.vip", "spiegel.ltd", "washingtonpost.pm", "fox-news.top"].contains(&r[1].as_str()), "{r:?}");
+        assert!(r[11].parse::<u64>().unwrap() > 0 && r[12].parse::<u64>().unwrap() > 0, "{r:?}");
+    }
+}
