@@ -37,7 +37,7 @@
 //! suffix count only on a new generic TLD, a ccTLD sold as generic or a fake
 //! second level, labels of 2 only on a fake second level; the same name on a
 //! national ccTLD scores lower (`gazeta.ru`, `focus.cn` are namesakes); labels
-//! several unrelated outlets share (`metro`, `guardian`) score lower. The
+//! several unrelated outlets share (`metro`, `guardian`: two or more) score lower. The
 //! thresholds were measured on the Tranco top-50k list (docs/evaluation.md).
 
 use crate::domain::DomainName;
@@ -607,7 +607,7 @@ fn label_weight(len: usize, outlets: u32) -> f32 {
         4 => 0.9,
         _ => 1.0,
     };
-    let by_share = if outlets >= 3 { 0.6 } else { 1.0 };
+    let by_share = if outlets >= 2 { 0.6 } else { 1.0 };
     by_len * by_share
 }
 
