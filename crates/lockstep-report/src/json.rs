@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// Version of the output schema (tables and this report). Bump on any change
 /// to column names, types or meanings.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// One input file as read.
 #[derive(Debug, Clone, Serialize)]

@@ -12,18 +12,21 @@
 //! | `evidence.{csv,parquet}` | co-share behind the thresholded edges of chosen groups, times in UTC | with `evidence_groups` |
 //! | `network.gexf`, `network.graphml` | the thresholded (or full) network for Gephi and other graph tools | with `graphs` |
 //! | `report.json` | the run: schema version, parameters, input counts, diagnostics, summary | yes |
+//! | `domains.{csv,parquet}` | linked host: known / look-alike / clean, shares, groups (see [`write_domains`]) | with domain annotation |
 //!
 //! Every table is sorted (see each writer) so the same input and parameters give
 //! byte-identical files. Column meanings are documented in docs/method.md.
 
 pub mod evidence;
 pub mod graph;
+mod domains;
 mod json;
 mod table;
 mod tables;
 
 pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
 pub use graph::{write_graph, GraphFormat, GraphScope};
+pub use domains::{annotate_report, write_domains};
 pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
 pub use table::{ColType, TableFormat, TableWriter, Value};
 pub use tables::{write_accounts, write_edges, write_objects, write_pairs};

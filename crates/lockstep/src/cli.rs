@@ -25,6 +25,89 @@ pub enum Command {
     Demo(DemoArgs),
     /// List the co-shares behind the edge between two accounts (the evidence), with the edge's attributes.
     Explain(ExplainArgs),
+    /// Classify domains, URLs, or every link of a dataset: known operation domain,
+    /// look-alike of a real outlet, or clean.
+    Domains(DomainsArgs),
+}
+
+/// Where known-operation domains and protected outlets come from (`domains`, `detect`).
+#[derive(Debug, Clone, Args)]
+pub struct DomainSources {
+    /// A feed of known operation domains: CSV (domain,source,campaign,date_first_reported,notes) or a
+    /// STIX 2.1 bundle (.json). Repeatable; added to the built-in feed.
+    #[arg(long, value_name = "FILE")]
+    pub feed: Vec<PathBuf>,
+    /// Do not use the built-in feed of known operation domains.
+    #[arg(long)]
+    pub no_builtin_feed: bool,
+    /// A watchlist of outlets to protect (CSV: domain,name,country,language,source; rows with the same
+    /// name and country are one outlet's sibling domains). Repeatable; added to the built-in watchlist.
+    #[arg(long, value_name = "FILE")]
+    pub watchlist: Vec<PathBuf>,
+    /// Do not use the built-in watchlist of major outlets and institutions.
+    #[arg(long)]
+    pub no_builtin_watchlist: bool,
+    /// Minimum score of a reported look-alike (0 to 1).
+    #[arg(long, default_value_t = 0.5)]
+    pub min_score: f32,
+}
+
+/// Output format of `lockstep domains`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DomainsFormat {
+    /// Aligned columns for reading.
+    Table,
+    /// CSV with a header.
+    Csv,
+    /// JSON array of objects.
+    Json,
+}
+
+/// `lockstep domains`.
+#[derive(Debug, Args)]
+pub struct DomainsArgs {
+    /// Domains or URLs to classify.
+    pub items: Vec<String>,
+    /// A file with one domain or URL per line (`-` for stdin; blank lines and `#` comments skipped). Repeatable.
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub input: Vec<PathBuf>,
+    /// A dataset (any format `detect` reads): classify every link (objects of kind url or domain),
+    /// with shares and accounts per domain. Columns as in `detect`.
+    #[arg(long, value_name = "FILE")]
+    pub dataset: Vec<PathBuf>,
+    /// Dataset: column holding the account.
+    #[arg(long, default_value = "account_id")]
+    pub account: String,
+    /// Dataset: column holding the link.
+    #[arg(long, default_value = "object_id")]
+    pub object: String,
+    /// Dataset: column holding the time.
+    #[arg(long, default_value = "timestamp_share")]
+    pub time: String,
+    /// Dataset: column holding the post id.
+    #[arg(long, default_value = "content_id")]
+    pub post: String,
+    /// Dataset: kind label of the objects (only `url` and `domain` objects are links).
+    #[arg(long, default_value = "url")]
+    pub kind: String,
+    /// Dataset: column holding each record's object kind (overrides --kind).
+    #[arg(long)]
+    pub kind_column: Option<String>,
+    /// Dataset: input format (auto, csv, tsv, jsonl, parquet).
+    #[arg(long, default_value = "auto")]
+    pub format: lockstep_ingest::Format,
+    /// Feeds and watchlists.
+    #[command(flatten)]
+    pub sources: DomainSources,
+    /// Output format: table, csv or json.
+    #[arg(long, value_enum, default_value = "table")]
+    pub output_format: DomainsFormat,
+    /// Write here instead of stdout.
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Only known and look-alike domains.
+    #[arg(long)]
+    pub flagged: bool,
 }
 
 /// Semantics of detection.
@@ -151,6 +234,12 @@ pub struct DetectArgs {
     /// Print each stage's time on stderr (also when not on a terminal).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Do not classify linked domains (no `domains` table, no `domain_links` in report.json).
+    #[arg(long)]
+    pub no_domains: bool,
+    /// Feeds and watchlists for the linked domains.
+    #[command(flatten)]
+    pub domains: DomainSources,
 }
 
 /// `lockstep explain`.

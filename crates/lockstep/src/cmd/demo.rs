@@ -107,6 +107,38 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         ev.false_positives,
         ev.false_negatives
     )?;
+    // Linked domains: known operation domains and look-alikes of real outlets,
+    // classified with the built-in feed and watchlist.
+    let classifier = lockstep_domains::Classifier::new(
+        lockstep_domains::Feed::builtin(),
+        lockstep_domains::Matcher::new(lockstep_domains::Watchlist::builtin()),
+    );
+    let fusion = lockstep_domains::annotate(&ds, Some(&found), &classifier, lockstep_domains::LINK_KINDS);
+    let flagged_domains: Vec<_> =
+        fusion.domains.iter().filter(|d| d.classification.class != lockstep_domains::Class::Clean).collect();
+    writeln!(
+        o,
+        "\nLinked domains: {} distinct, {} known operation domains or look-alikes of real outlets:",
+        fusion.domains.len(),
+        flagged_domains.len()
+    )?;
+    for d in flagged_domains.iter().take(8) {
+        let c = &d.classification;
+        let groups: Vec<String> = d.groups.iter().map(|g| g.to_string()).collect();
+        writeln!(
+            o,
+            "  {:<20} {:<10} imitates {} ({}, score {:.2}){}; {} shares by {} accounts; groups {}",
+            c.domain,
+            c.class.as_str(),
+            c.outlet_domain,
+            c.technique,
+            c.score.unwrap_or(0.0),
+            if c.operation.is_empty() { String::new() } else { format!("; known: {}", c.operation) },
+            d.shares,
+            d.accounts,
+            if groups.is_empty() { "-".into() } else { groups.join(" ") }
+        )?;
+    }
     if let Some(out) = &args.out {
         let info = InputInfo {
             source: format!("generated:posts={},seed={}", args.posts, args.seed),
@@ -116,6 +148,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             skipped: 0,
         };
         write_outputs(out, &ds, &found, &[info], &Diagnostics::default(), OutputOptions::default())?;
+        let written = lockstep_report::write_domains(out, &fusion, lockstep_report::TableFormat::Csv)?;
+        lockstep_report::annotate_report(out, &fusion, &written)?;
         writeln!(o, "Outputs written to {}", out.display())?;
     }
     writeln!(

@@ -39,6 +39,30 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
         },
     )
     .with_context(|| format!("writing outputs to {}", args.out.display()))?;
+    if !args.no_domains {
+        stages.stage("classifying linked domains");
+        let classifier = super::domains::classifier(&args.domains)?;
+        let fusion = lockstep_domains::annotate(&ds, Some(&found), &classifier, lockstep_domains::LINK_KINDS);
+        let written = lockstep_report::write_domains(&args.out, &fusion, args.output_format)
+            .with_context(|| format!("writing the domains table to {}", args.out.display()))?;
+        lockstep_report::annotate_report(&args.out, &fusion, &written)
+            .with_context(|| format!("annotating {}", args.out.join("report.json").display()))?;
+        if !args.quiet {
+            let flagged: Vec<_> = fusion.groups.iter().filter(|g| g.known_links + g.lookalike_links > 0).collect();
+            for g in flagged.iter().take(5) {
+                let outlets: Vec<&str> = g.outlets.iter().take(3).map(|o| o.name.as_str()).collect();
+                println!(
+                    "  group {}: {} of {} links to known ({}) or look-alike ({}) domains; imitating {}",
+                    g.component,
+                    g.known_links + g.lookalike_links,
+                    g.links,
+                    g.known_links,
+                    g.lookalike_links,
+                    if outlets.is_empty() { "-".to_string() } else { outlets.join(", ") }
+                );
+            }
+        }
+    }
     let secs = stages.done();
     if !args.quiet {
         print_summary(&report, &args.out, secs)?;

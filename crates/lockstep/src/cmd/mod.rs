@@ -3,6 +3,7 @@
 mod demo;
 mod detect;
 mod explain;
+pub(crate) mod domains;
 mod generate;
 
 use crate::cli::{Cli, Command};
@@ -14,5 +15,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(args) => generate::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Domains(args) => domains::run(args),
     }
 }

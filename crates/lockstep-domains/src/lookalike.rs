@@ -1,0 +1,817 @@
+//! The look-alike detector: is a domain imitating an outlet of the watchlist?
+//!
+//! Matching is **indexed**, not generate-then-lookup: the watchlist's labels are
+//! folded and put in hash indexes once; each candidate costs a few dozen hash
+//! look-ups whatever the size of the watchlist.
+//!
+//! **Folding** ([`fold`]) maps a label to the form a reader sees: Unicode
+//! confusables skeleton (UTS #39, via `unicode-security`) for non-ASCII labels,
+//! accents dropped, lower case, then the ASCII look-alikes `i`/`1`/`|` → `l`,
+//! `0` → `o`, `rn` → `m`, `vv` → `w`. The **compact** form also drops hyphens.
+//!
+//! Indexes, built by [`Matcher::new`]:
+//! - `keys`: compact label → the outlet domains with that label;
+//! - `deletes`: every string obtained by deleting up to `d` characters from an
+//!   ASCII compact label (SymSpell's deletion neighbourhood), `d` = 1 for labels of
+//!   7 characters or more; shorter labels get none (two edits were tried and
+//!   dropped: they found no public look-alike and brought false positives);
+//! - `own`: every outlet domain (a sibling is never flagged).
+//!
+//! Checks on a candidate, each giving a [`Technique`] and a score in `[0, 1]`; the
+//! best wins, ties go to the outlet listed first:
+//! 1. compact label equals an outlet's: IDN homoglyph, ASCII character swap
+//!    (l/i/1, rn/m, 0/o), hyphenation, fake second level (`.co.com`, `.eu.com`,
+//!    `.com.co` …) or the same name on another suffix;
+//! 2. typo: candidate deletes looked up in `deletes`, verified with the
+//!    optimal-string-alignment distance and named by the edit (omission,
+//!    insertion, repetition, transposition, keyboard or vowel replacement …);
+//! 3. affix: a hyphen-separated part of the label is an outlet's label of 5+
+//!    characters and the rest is news-like (`pravda-ua`, `kyivpost-news`);
+//! 4. embedded: a substring of at least [`EMBED_MIN`] characters is an outlet's
+//!    label (scored high only when the rest is news-like: `washingtonpostnews`);
+//! 5. subdomain: a label before the registrable domain is an outlet's label
+//!    (`bild.de.example.com`).
+//!
+//! **Short labels** (`faz`, `ew`, `geo`, `bund`) would flood: labels of at most 6
+//! characters get no typo matching; labels of at most 4 characters on another
+//! suffix count only on a new generic TLD, a ccTLD sold as generic or a fake
+//! second level, labels of 2 only on a fake second level; the same name on a
+//! national ccTLD scores lower (`gazeta.ru`, `focus.cn` are namesakes); labels
+//! several unrelated outlets share (`metro`, `guardian`: two or more) score lower. The
+//! thresholds were measured on the Tranco top-50k list (docs/evaluation.md).
+
+use crate::domain::DomainName;
+use crate::watchlist::{Outlet, Watchlist};
+use hashbrown::HashMap;
+use serde::Serialize;
+use std::hash::BuildHasher;
+
+/// Minimum length of an outlet label found inside a longer label.
+pub const EMBED_MIN: usize = 7;
+/// Default minimum score of a reported look-alike.
+pub const DEFAULT_MIN_SCORE: f32 = 0.5;
+
+/// Commercial second-level zones that pass for a country or `.com` (`bild.eu.com`,
+/// `theguardian.co.com`, `walla.com.co`).
+pub const FAKE_SECOND_LEVELS: &[&str] = &[
+    "co.com", "eu.com", "us.com", "uk.com", "gb.com", "de.com", "ru.com", "sa.com", "za.com", "br.com", "cn.com",
+    "jpn.com", "uk.net", "gb.net", "in.net", "us.org", "com.de", "com.co", "net.co", "nom.co", "com.se",
+];
+
+/// Country-code TLDs sold as generic names (`.ws` "website", `.cc`, `.tv`, `.me` …).
+const GENERIC_CCTLDS: &[&str] = &[
+    "ws", "cc", "tv", "me", "io", "co", "pm", "fm", "am", "to", "la", "gg", "ly", "sh", "ai", "bz", "nu", "vc", "pw",
+    "so", "su", "tk", "ml", "ga", "cf", "gq",
+];
+
+/// Top-level domains in use long before the new generic TLDs.
+const LEGACY_TLDS: &[&str] = &["com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"];
+
+/// How a domain imitates an outlet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Technique {
+    /// The outlet's name on another suffix (`bild.vip` for `bild.de`).
+    OtherSuffix,
+    /// The outlet's name on a commercial fake second level (`theguardian.co.com`).
+    FakeSecondLevel,
+    /// Hyphens added or removed (`fox-news`, `tonline`).
+    Hyphenation,
+    /// A letter left out (`20minuts`).
+    Omission,
+    /// A letter added (`spiegelr`).
+    Insertion,
+    /// A letter doubled (`billd`).
+    Repetition,
+    /// Two neighbouring letters swapped (`spigeel`).
+    Transposition,
+    /// A letter replaced by a keyboard neighbour (`t-onlinr`).
+    Keyboard,
+    /// A vowel replaced by another vowel.
+    VowelSwap,
+    /// A letter replaced by another.
+    Replacement,
+    /// ASCII characters that look alike: l/i/1, rn/m, 0/o, vv/w (`blld`, `delfl`).
+    CharSwap,
+    /// Non-ASCII look-alike characters (IDN; shown decoded).
+    IdnHomoglyph,
+    /// The name as one hyphenated part of a longer label (`pravda-ua`, `ua-pravda`).
+    Affix,
+    /// The name inside a longer label (`lemondeactualite`).
+    Embedded,
+    /// The name in a subdomain (`bild.de.example.com`).
+    Subdomain,
+}
+
+impl Technique {
+    /// Stable name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Technique::OtherSuffix => "other-suffix",
+            Technique::FakeSecondLevel => "fake-second-level",
+            Technique::Hyphenation => "hyphenation",
+            Technique::Omission => "omission",
+            Technique::Insertion => "insertion",
+            Technique::Repetition => "repetition",
+            Technique::Transposition => "transposition",
+            Technique::Keyboard => "keyboard",
+            Technique::VowelSwap => "vowel-swap",
+            Technique::Replacement => "replacement",
+            Technique::CharSwap => "char-swap",
+            Technique::IdnHomoglyph => "idn-homoglyph",
+            Technique::Affix => "affix",
+            Technique::Embedded => "embedded",
+            Technique::Subdomain => "subdomain",
+        }
+    }
+}
+
+impl std::fmt::Display for Technique {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A look-alike found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LookAlike {
+    /// Index of the outlet in [`Matcher::outlets`].
+    pub outlet: u32,
+    /// Index of the imitated domain in that outlet's `domains`.
+    pub domain: u32,
+    /// How.
+    pub technique: Technique,
+    /// Confidence in `[0, 1]`.
+    pub score: f32,
+}
+
+/// What the matcher says about a domain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// One of the outlets' own domains (or a host under one).
+    Own {
+        /// Outlet index.
+        outlet: u32,
+    },
+    /// Imitates an outlet.
+    LookAlike(LookAlike),
+    /// Nothing found (or only below the minimum score).
+    NoMatch,
+}
+
+#[derive(Debug, Clone)]
+struct Key {
+    /// Compact folded label.
+    compact: Box<str>,
+    /// (outlet, domain index) pairs, in watchlist order.
+    refs: Vec<(u32, u32)>,
+    /// Number of distinct outlets with this label.
+    outlets: u32,
+}
+
+/// The indexed watchlist.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    outlets: Vec<Outlet>,
+    own: HashMap<Box<str>, u32>,
+    keys: Vec<Key>,
+    key_of: HashMap<Box<str>, u32>,
+    /// Keys of each deletion variant, grouped: `delete_keys[start..start + len]`
+    /// for `deletes[hash] = (start, len)`.
+    deletes: HashMap<u64, (u32, u32)>,
+    delete_keys: Vec<u32>,
+    hasher: foldhash::fast::FixedState,
+    min_score: f32,
+    /// [`NEWS_AFFIXES`], folded.
+    affixes: Vec<String>,
+}
+
+/// Allowed edit distance for an outlet label of `len` (compact) characters.
+fn allowed_distance(len: usize) -> usize {
+    if len <= 6 {
+        0
+    } else {
+        1
+    }
+}
+
+/// Words that, hyphenated to an outlet's name, make a plausible imitation
+/// (`kyivpost-news`); other words make a different name (`sport-express`).
+const NEWS_AFFIXES: &[&str] = &[
+    "news",
+    "today",
+    "daily",
+    "online",
+    "live",
+    "info",
+    "media",
+    "press",
+    "world",
+    "now",
+    "web",
+    "official",
+    "europe",
+    "journal",
+    "report",
+    "actu",
+    "actualite",
+    "actualites",
+    "aktuell",
+    "nachrichten",
+    "novosti",
+    "novyny",
+    "breaking",
+    "latest",
+    "top",
+    "politics",
+    "politik",
+];
+
+/// True when what is around an outlet's name makes the whole a plausible imitation:
+/// nothing, a two-letter country or language code (`ua`, `de`), a number (`24`),
+/// or a news word ([`NEWS_AFFIXES`]). `part` is folded, like the words it is compared with.
+/// Lengths of the news-like prefixes (`from_start`) or suffixes of `c`: 0, a
+/// two-letter code, a number, a news word (`affixes`, folded).
+fn news_cuts(c: &str, affixes: &[String], from_start: bool) -> Vec<usize> {
+    let b = c.as_bytes();
+    let mut cuts = vec![0];
+    let two = if from_start { b.get(..2) } else { b.len().checked_sub(2).map(|i| &b[i..]) };
+    if two.is_some_and(|t| t.iter().all(u8::is_ascii_lowercase)) {
+        cuts.push(2);
+    }
+    let digits = if from_start {
+        b.iter().take_while(|x| x.is_ascii_digit()).count()
+    } else {
+        b.iter().rev().take_while(|x| x.is_ascii_digit()).count()
+    };
+    if digits > 0 {
+        cuts.push(digits);
+    }
+    for a in affixes {
+        if (from_start && c.starts_with(a.as_str())) || (!from_start && c.ends_with(a.as_str())) {
+            cuts.push(a.len());
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+fn news_like(part: &str) -> bool {
+    part.is_empty()
+        || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_lowercase()))
+        || part.bytes().all(|b| b.is_ascii_digit())
+        || NEWS_AFFIXES.iter().any(|a| fold(a) == part)
+}
+
+/// Score factor of the suffix a name was moved to: fake second levels and TLDs
+/// anyone buys for any name are suspect; a national ccTLD often has a legitimate
+/// namesake (`gazeta.ru`, `focus.cn`).
+fn suffix_factor(suffix: &str) -> f32 {
+    let tld = suffix.rsplit('.').next().unwrap_or("");
+    if FAKE_SECOND_LEVELS.contains(&suffix) {
+        1.0
+    } else if GENERIC_CCTLDS.contains(&tld) || (tld.len() > 2 && !LEGACY_TLDS.contains(&tld)) {
+        0.95
+    } else if LEGACY_TLDS.contains(&tld) {
+        0.8
+    } else {
+        0.5
+    }
+}
+
+impl Matcher {
+    /// Indexes a watchlist.
+    pub fn new(watchlist: Watchlist) -> Matcher {
+        let hasher = foldhash::fast::FixedState::with_seed(0x6c6f636b);
+        let mut own = HashMap::new();
+        let mut keys: Vec<Key> = Vec::new();
+        let mut key_of: HashMap<Box<str>, u32> = HashMap::new();
+        for (oi, o) in watchlist.outlets.iter().enumerate() {
+            for (di, d) in o.domains.iter().enumerate() {
+                own.entry(d.domain.clone().into_boxed_str()).or_insert(oi as u32);
+                let c = compact(&fold(&d.label));
+                if c.is_empty() {
+                    continue;
+                }
+                let k = *key_of.entry(c.clone().into_boxed_str()).or_insert_with(|| {
+                    keys.push(Key { compact: c.into_boxed_str(), refs: Vec::new(), outlets: 0 });
+                    keys.len() as u32 - 1
+                });
+                let key = &mut keys[k as usize];
+                if key.refs.last().is_none_or(|&(last, _)| last != oi as u32) {
+                    key.outlets += 1;
+                }
+                key.refs.push((oi as u32, di as u32));
+            }
+        }
+        let mut deletes = Vec::new();
+        let mut buf = Vec::new();
+        for (k, key) in keys.iter().enumerate() {
+            let s = key.compact.as_bytes();
+            let d = allowed_distance(s.len());
+            if d == 0 || !key.compact.is_ascii() {
+                continue;
+            }
+            // The label itself too: a candidate with one letter more deletes to it.
+            let mut variants = vec![hasher.hash_one(s)];
+            deletions(s, d, &mut buf, &mut |v| variants.push(hasher.hash_one(v)));
+            variants.sort_unstable();
+            variants.dedup();
+            deletes.extend(variants.into_iter().map(|h| (h, k as u32)));
+        }
+        deletes.sort_unstable();
+        let delete_keys: Vec<u32> = deletes.iter().map(|&(_, k)| k).collect();
+        let mut groups: HashMap<u64, (u32, u32)> = HashMap::with_capacity(deletes.len());
+        for (i, &(h, _)) in deletes.iter().enumerate() {
+            groups.entry(h).or_insert((i as u32, 0)).1 += 1;
+        }
+        Matcher {
+            outlets: watchlist.outlets,
+            own,
+            keys,
+            key_of,
+            deletes: groups,
+            delete_keys,
+            hasher,
+            min_score: DEFAULT_MIN_SCORE,
+            affixes: NEWS_AFFIXES.iter().map(|a| fold(a)).collect(),
+        }
+    }
+
+    /// Sets the minimum score of a reported look-alike (default [`DEFAULT_MIN_SCORE`]).
+    pub fn with_min_score(mut self, min_score: f32) -> Matcher {
+        self.min_score = min_score;
+        self
+    }
+
+    /// The outlets, indexed by [`LookAlike::outlet`].
+    pub fn outlets(&self) -> &[Outlet] {
+        &self.outlets
+    }
+
+    /// Number of deletion variants indexed (for the record).
+    pub fn index_size(&self) -> usize {
+        self.delete_keys.len()
+    }
+
+    /// Checks one domain.
+    pub fn check(&self, d: &DomainName) -> Verdict {
+        if let Some(outlet) = self.own_outlet(d) {
+            return Verdict::Own { outlet };
+        }
+        let mut best: Option<LookAlike> = None;
+        let mut offer = |cand: LookAlike| {
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    cand.score > b.score || (cand.score == b.score && (cand.outlet, cand.domain) < (b.outlet, b.domain))
+                }
+            };
+            if better {
+                best = Some(cand);
+            }
+        };
+        let folded = fold(&d.label_unicode);
+        let c = compact(&folded);
+        let raw = compact(&d.label_unicode.to_lowercase());
+        let idn = !d.label_unicode.is_ascii();
+        let tld = d.suffix.rsplit('.').next().unwrap_or("");
+
+        // A TLD anyone buys cheaply for any name: a short outlet label there is suspect.
+        let open_tld = (tld.len() > 2 && !LEGACY_TLDS.contains(&tld)) || GENERIC_CCTLDS.contains(&tld);
+        let fake_sld = FAKE_SECOND_LEVELS.contains(&d.suffix.as_str());
+        let raw_first = raw.chars().next();
+
+        // 1. Same compact label.
+        if let Some(&k) = self.key_of.get(c.as_str()) {
+            let key = &self.keys[k as usize];
+            let (oi, di) = self.pick(key, &d.suffix);
+            let od = &self.outlets[oi as usize].domains[di as usize];
+            let o_raw = compact(&od.label.to_lowercase());
+            let (technique, base) = if idn {
+                (Technique::IdnHomoglyph, 0.95)
+            } else if raw != o_raw {
+                (Technique::CharSwap, 0.9)
+            } else if d.label_unicode.to_lowercase() != od.label.to_lowercase() {
+                (Technique::Hyphenation, 0.85)
+            } else if fake_sld {
+                (Technique::FakeSecondLevel, 0.95)
+            } else {
+                (Technique::OtherSuffix, 0.95 * suffix_factor(&d.suffix))
+            };
+            let len = key.compact.chars().count();
+            let mut score = base * label_weight(len, key.outlets);
+            // Short names: only on a TLD anyone buys for any name (faz.ltd, nato.ws).
+            if (len <= 4 && !open_tld && !fake_sld) || (len <= 2 && !fake_sld) {
+                score = score.min(0.35);
+            }
+            offer(LookAlike { outlet: oi, domain: di, technique, score });
+        }
+
+        // 2. Typos.
+        if c.is_ascii() && c.len() >= 5 {
+            for (k, _) in self.near_keys(&c) {
+                let key = &self.keys[k as usize];
+                let (oi, di) = self.pick(key, &d.suffix);
+                let od = &self.outlets[oi as usize].domains[di as usize];
+                let o_raw = compact(&od.label.to_lowercase());
+                // Typos are counted on what was typed (not folded): `ibtimes` is two
+                // edits from `latimes`, not one. The first letter, which anchors
+                // recognition, must stay (`online` does not imitate `t-online`).
+                let technique = if idn {
+                    Technique::IdnHomoglyph
+                } else {
+                    let dist = osa_distance(raw.as_bytes(), o_raw.as_bytes());
+                    if dist == 0 || dist > allowed_distance(o_raw.len()) {
+                        continue;
+                    }
+                    let t = name_edit(&raw, &o_raw);
+                    if raw_first != o_raw.chars().next() && t != Technique::Transposition {
+                        continue;
+                    }
+                    t
+                };
+                let mut base = 0.8;
+                // A digit added or changed (not a look-alike one) makes a different
+                // name: `fox4news`, `abc7news` are local stations.
+                let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).count();
+                if technique != Technique::CharSwap && digits(&raw) != digits(&o_raw) {
+                    base *= 0.6;
+                }
+                let score = base * label_weight(key.compact.len(), key.outlets);
+                offer(LookAlike { outlet: oi, domain: di, technique, score });
+            }
+        }
+
+        // 3. Affixes: a hyphen-separated run of parts is an outlet's label.
+        if folded.contains('-') {
+            let parts: Vec<&str> = folded.split('-').filter(|p| !p.is_empty()).collect();
+            for i in 0..parts.len() {
+                for j in i + 1..=parts.len() {
+                    if j - i == parts.len() {
+                        continue;
+                    }
+                    let span: String = parts[i..j].concat();
+                    if span.chars().count() < 5 {
+                        continue;
+                    }
+                    // The rest must be a code (ua, de, 24) or a news word: `pravda-ua`,
+                    // `kyivpost-news`, not `sport-express` or `cdn-kaspi`.
+                    if !parts[..i].iter().chain(&parts[j..]).all(|p| news_like(p)) {
+                        continue;
+                    }
+                    if let Some(&k) = self.key_of.get(span.as_str()) {
+                        let key = &self.keys[k as usize];
+                        let (oi, di) = key.refs[0];
+                        let score = 0.75 * label_weight(key.compact.chars().count(), key.outlets);
+                        offer(LookAlike { outlet: oi, domain: di, technique: Technique::Affix, score });
+                    }
+                }
+            }
+        }
+
+        // 4. Embedded in a longer label. What is around the name must be a word of
+        // its own (3+ characters), not an inflection (`forward` in `forwarder`).
+        // Strong only when that rest is news-like (`washingtonpostnews`); otherwise
+        // (`thebalancemoney`, `dataliberation`) it scores below the default minimum,
+        // so the full scan of every substring runs only when such scores are wanted.
+        if c.is_ascii() && c.len() > EMBED_MIN {
+            let n = c.len();
+            let try_cut = |l: usize, r: usize, offer: &mut dyn FnMut(LookAlike)| {
+                if l + r < 3 || n < l + r + EMBED_MIN {
+                    return false;
+                }
+                let Some(&k) = self.key_of.get(&c[l..n - r]) else { return false };
+                let key = &self.keys[k as usize];
+                let (oi, di) = key.refs[0];
+                let base = if news_like(&c[..l]) && news_like(&c[n - r..]) { 0.6 } else { 0.4 };
+                let score = base * label_weight(n - l - r, key.outlets);
+                offer(LookAlike { outlet: oi, domain: di, technique: Technique::Embedded, score });
+                true
+            };
+            if self.min_score <= 0.4 {
+                'outer: for len in (EMBED_MIN..n).rev() {
+                    for l in 0..=n - len {
+                        if try_cut(l, n - len - l, &mut offer) {
+                            break 'outer;
+                        }
+                    }
+                }
+            } else {
+                let lefts = news_cuts(&c, &self.affixes, true);
+                let rights = news_cuts(&c, &self.affixes, false);
+                for &l in &lefts {
+                    for &r in &rights {
+                        try_cut(l, r, &mut offer);
+                    }
+                }
+            }
+        }
+
+        // 5. Subdomains.
+        if !d.subdomain.is_empty() {
+            let labels: Vec<&str> = d.subdomain.split('.').collect();
+            for (i, l) in labels.iter().enumerate() {
+                if *l == "www" {
+                    continue;
+                }
+                let (lu, _) = idna::domain_to_unicode(l);
+                let lc = compact(&fold(&lu));
+                let Some(&k) = self.key_of.get(lc.as_str()) else { continue };
+                let key = &self.keys[k as usize];
+                let rest = labels[i + 1..].join(".");
+                let full = key.refs.iter().find(|&&(oi, di)| {
+                    let s = &self.outlets[oi as usize].domains[di as usize].suffix;
+                    !s.is_empty() && (rest == *s || rest.starts_with(&format!("{s}.")))
+                });
+                let len = key.compact.chars().count();
+                let (oi, di, score) = match full {
+                    Some(&(oi, di)) => (oi, di, 0.9 * label_weight(len.max(6), key.outlets)),
+                    None if len >= 6 => (key.refs[0].0, key.refs[0].1, 0.6 * label_weight(len, key.outlets)),
+                    None => continue,
+                };
+                offer(LookAlike { outlet: oi, domain: di, technique: Technique::Subdomain, score });
+            }
+        }
+
+        match best {
+            Some(b) if b.score >= self.min_score => Verdict::LookAlike(b),
+            _ => Verdict::NoMatch,
+        }
+    }
+
+    /// The outlet domain of a key to report: the one on the candidate's suffix
+    /// (`haaretz.com` for `hааretz.com`), else the first listed.
+    fn pick(&self, key: &Key, suffix: &str) -> (u32, u32) {
+        key.refs
+            .iter()
+            .copied()
+            .find(|&(oi, di)| self.outlets[oi as usize].domains[di as usize].suffix == suffix)
+            .unwrap_or(key.refs[0])
+    }
+
+    fn own_outlet(&self, d: &DomainName) -> Option<u32> {
+        let mut name = d.host.as_str();
+        loop {
+            if let Some(&o) = self.own.get(name) {
+                return Some(o);
+            }
+            if name.len() <= d.registrable.len() {
+                return None;
+            }
+            name = &name[name.find('.')? + 1..];
+        }
+    }
+
+    /// Outlet keys within their allowed distance of `c` (folded): (key, distance).
+    fn near_keys(&self, c: &str) -> Vec<(u32, usize)> {
+        let b = c.as_bytes();
+        // Keys with an edit allowed have 7+ characters.
+        if b.len() < 6 {
+            return Vec::new();
+        }
+        let depth = 1;
+        let mut found: Vec<u32> = Vec::new();
+        let mut buf = Vec::new();
+        let mut probe = |v: &[u8]| {
+            if let Some(&(start, len)) = self.deletes.get(&self.hasher.hash_one(v)) {
+                found.extend_from_slice(&self.delete_keys[start as usize..(start + len) as usize]);
+            }
+        };
+        probe(b);
+        deletions(b, depth, &mut buf, &mut probe);
+        found.sort_unstable();
+        found.dedup();
+        let mut near = Vec::new();
+        for k in found {
+            let key = self.keys[k as usize].compact.as_bytes();
+            let allowed = allowed_distance(key.len());
+            if key.len().abs_diff(b.len()) > allowed {
+                continue;
+            }
+            let dist = osa_distance(b, key);
+            if dist > 0 && dist <= allowed {
+                near.push((k, dist));
+            }
+        }
+        near
+    }
+}
+
+/// Weight of a match on an outlet label of `len` characters shared by `outlets`
+/// distinct outlets: short and shared labels are weaker evidence.
+fn label_weight(len: usize, outlets: u32) -> f32 {
+    let by_len = match len {
+        0..=3 => 0.75,
+        4 => 0.9,
+        _ => 1.0,
+    };
+    let by_share = if outlets >= 2 { 0.6 } else { 1.0 };
+    by_len * by_share
+}
+
+/// Calls `f` with every string obtained by deleting 1..=`depth` bytes of `s`
+/// (duplicates possible).
+fn deletions(s: &[u8], depth: usize, buf: &mut Vec<u8>, f: &mut impl FnMut(&[u8])) {
+    if depth == 0 || s.len() <= 1 {
+        return;
+    }
+    let mut inner = Vec::with_capacity(s.len());
+    for i in 0..s.len() {
+        buf.clear();
+        buf.extend_from_slice(&s[..i]);
+        buf.extend_from_slice(&s[i + 1..]);
+        f(buf);
+        if depth > 1 {
+            // Deleting at positions >= i only avoids most duplicates.
+            for j in i..buf.len() {
+                inner.clear();
+                inner.extend_from_slice(&buf[..j]);
+                inner.extend_from_slice(&buf[j + 1..]);
+                f(&inner);
+            }
+        }
+    }
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+pub fn osa_distance(a: &[u8], b: &[u8]) -> usize {
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[m]
+}
+
+/// Folds a label to what a reader sees (see the module documentation). Keeps hyphens.
+///
+/// ```
+/// use lockstep_domains::fold;
+/// assert_eq!(fold("Spiegel"), fold("spіegel")); // Cyrillic і
+/// assert_eq!(fold("bild"), fold("b1ld"));
+/// assert_eq!(fold("modern"), fold("rnodern"));
+/// ```
+pub fn fold(label: &str) -> String {
+    let lower: String = if label.is_ascii() {
+        label.to_ascii_lowercase()
+    } else {
+        unicode_security::skeleton(label)
+            .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let b: Vec<char> = lower.chars().collect();
+    let mut out = String::with_capacity(lower.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        match (c, next) {
+            ('r', Some('n')) => {
+                out.push('m');
+                i += 2;
+                continue;
+            }
+            ('v', Some('v')) => {
+                out.push('w');
+                i += 2;
+                continue;
+            }
+            ('i' | '1' | '|' | '!', _) => out.push('l'),
+            ('0', _) => out.push('o'),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A folded label without hyphens and underscores.
+pub fn compact(folded: &str) -> String {
+    folded.chars().filter(|&c| c != '-' && c != '_').collect()
+}
+
+const KEY_ROWS: [&[u8]; 4] = [b"1234567890", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+
+fn key_pos(c: u8) -> Option<(usize, usize)> {
+    KEY_ROWS.iter().enumerate().find_map(|(r, row)| row.iter().position(|&k| k == c).map(|p| (r, p)))
+}
+
+/// True when `a` and `b` are neighbours on a QWERTY (or QWERTZ: y/z) keyboard.
+fn keyboard_adjacent(a: u8, b: u8) -> bool {
+    if matches!((a, b), (b'y', b'z') | (b'z', b'y')) {
+        return true;
+    }
+    let (Some((ra, ca)), Some((rb, cb))) = (key_pos(a), key_pos(b)) else { return false };
+    match ra.abs_diff(rb) {
+        0 => ca.abs_diff(cb) == 1,
+        // A lower row is shifted right by half a key: lower col c touches upper c and c+1.
+        1 => {
+            let (upper, lower) = if ra < rb { (ca, cb) } else { (cb, ca) };
+            upper == lower || upper == lower + 1
+        }
+        _ => false,
+    }
+}
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Names the single edit turning `outlet` into `cand` (raw compact labels).
+fn name_edit(cand: &str, outlet: &str) -> Technique {
+    let (a, b) = (cand.as_bytes(), outlet.as_bytes());
+    if a.len() == b.len() {
+        let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+        match diffs.as_slice() {
+            [i] => {
+                let (x, y) = (a[*i], b[*i]);
+                if fold(&(x as char).to_string()) == fold(&(y as char).to_string()) {
+                    Technique::CharSwap
+                } else if is_vowel(x) && is_vowel(y) {
+                    Technique::VowelSwap
+                } else if keyboard_adjacent(x, y) {
+                    Technique::Keyboard
+                } else {
+                    Technique::Replacement
+                }
+            }
+            [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => Technique::Transposition,
+            _ => Technique::Replacement,
+        }
+    } else if a.len() == b.len() + 1 {
+        let i = (0..b.len()).find(|&i| a[i] != b[i]).unwrap_or(b.len());
+        let x = a[i];
+        if (i > 0 && a[i - 1] == x) || a.get(i + 1) == Some(&x) {
+            Technique::Repetition
+        } else {
+            Technique::Insertion
+        }
+    } else if a.len() + 1 == b.len() {
+        Technique::Omission
+    } else {
+        Technique::Replacement
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osa() {
+        assert_eq!(osa_distance(b"spiegel", b"spiegel"), 0);
+        assert_eq!(osa_distance(b"spiegel", b"spigeel"), 1);
+        assert_eq!(osa_distance(b"20minutes", b"20minuts"), 1);
+        assert_eq!(osa_distance(b"abc", b""), 3);
+        assert_eq!(osa_distance(b"washingtonpost", b"wahsingtonpots"), 2);
+    }
+
+    #[test]
+    fn deletion_variants() {
+        let mut got = Vec::new();
+        deletions(b"abc", 2, &mut Vec::new(), &mut |v| got.push(String::from_utf8(v.to_vec()).unwrap()));
+        got.sort();
+        got.dedup();
+        assert_eq!(got, ["a", "ab", "ac", "b", "bc", "c"]);
+    }
+
+    #[test]
+    fn keyboard() {
+        assert!(keyboard_adjacent(b'e', b'r'));
+        assert!(keyboard_adjacent(b'a', b'q'));
+        assert!(keyboard_adjacent(b'a', b'w'));
+        assert!(keyboard_adjacent(b'z', b'y'));
+        assert!(!keyboard_adjacent(b'e', b'l'));
+        assert!(!keyboard_adjacent(b'q', b's'));
+    }
+
+    #[test]
+    fn edits_are_named() {
+        for (cand, outlet, t) in [
+            ("20minuts", "20minutes", Technique::Omission),
+            ("spiegelr", "spiegel", Technique::Insertion),
+            ("billd", "bild", Technique::Repetition),
+            ("spigeel", "spiegel", Technique::Transposition),
+            ("tonlinr", "tonline", Technique::Keyboard),
+            ("tonlina", "tonline", Technique::VowelSwap),
+            ("tonlinl", "tonline", Technique::Replacement),
+        ] {
+            assert_eq!(name_edit(cand, outlet), t, "{cand}");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Watchlists: the outlets and institutions whose names look-alike domains imitate.
+//!
+//! Layout (that of `../shared/domains/benign/news_outlets.csv`): CSV with the header
+//! `domain,name,country,language,source`; only `domain` is required. Rows with the
+//! same non-empty `name` and `country` are one outlet with several **sibling
+//! domains**; a row without a name is an outlet of its own. Lines starting with
+//! `#` are comments. A domain of any outlet on the watchlist is never flagged.
+
+use crate::domain::parse_domain;
+use crate::feed::Loaded;
+use crate::Error;
+use hashbrown::HashMap;
+use lockstep_core::Diagnostic;
+use std::io::Read;
+use std::path::Path;
+
+/// The built-in watchlist (major outlets and institutions in the US, Europe,
+/// Ukraine and Israel), curated for Lockstep; see the file's header.
+pub const BUILTIN_WATCHLIST_CSV: &str = include_str!("../data/watchlist.csv");
+
+/// One protected domain of an outlet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutletDomain {
+    /// Host without `www.`, ASCII (usually the registrable domain).
+    pub domain: String,
+    /// Its first label (`bild` for `bild.de`, `abcnews` for `abcnews.go.com`), Unicode.
+    pub label: String,
+    /// What follows the label (`de`, `go.com`), ASCII.
+    pub suffix: String,
+}
+
+/// An outlet or institution and its sibling domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outlet {
+    /// Name (the first domain when the list gives none).
+    pub name: String,
+    /// Country code as given (may be empty).
+    pub country: String,
+    /// Sources of its rows, as given.
+    pub source: String,
+    /// Its domains, in list order.
+    pub domains: Vec<OutletDomain>,
+}
+
+/// A list of outlets.
+#[derive(Debug, Clone, Default)]
+pub struct Watchlist {
+    /// Outlets in order of first appearance.
+    pub outlets: Vec<Outlet>,
+}
+
+impl Watchlist {
+    /// The built-in watchlist ([`BUILTIN_WATCHLIST_CSV`]).
+    pub fn builtin() -> Watchlist {
+        let loaded = read_watchlist_csv(BUILTIN_WATCHLIST_CSV.as_bytes(), "builtin:watchlist.csv")
+            .expect("the built-in watchlist is valid CSV");
+        debug_assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        Watchlist::from_rows(loaded.rows)
+    }
+
+    /// Groups rows into outlets (same non-empty name and country = one outlet).
+    pub fn from_rows(rows: Vec<WatchlistRow>) -> Watchlist {
+        let mut w = Watchlist::default();
+        w.extend(rows);
+        w
+    }
+
+    /// Adds rows, merging them into existing outlets of the same name and country.
+    pub fn extend(&mut self, rows: Vec<WatchlistRow>) {
+        let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        for (i, o) in self.outlets.iter().enumerate() {
+            by_key.insert((o.name.clone(), o.country.clone()), i);
+            for d in &o.domains {
+                seen.insert(d.domain.clone(), ());
+            }
+        }
+        for row in rows {
+            if seen.insert(row.domain.domain.clone(), ()).is_some() {
+                continue;
+            }
+            let idx =
+                if row.name.is_empty() { None } else { by_key.get(&(row.name.clone(), row.country.clone())).copied() };
+            match idx {
+                Some(i) => {
+                    let o = &mut self.outlets[i];
+                    o.domains.push(row.domain);
+                    if !row.source.is_empty() && !o.source.split(';').any(|s| s == row.source) {
+                        if !o.source.is_empty() {
+                            o.source.push(';');
+                        }
+                        o.source.push_str(&row.source);
+                    }
+                }
+                None => {
+                    if !row.name.is_empty() {
+                        by_key.insert((row.name.clone(), row.country.clone()), self.outlets.len());
+                    }
+                    self.outlets.push(Outlet {
+                        name: if row.name.is_empty() { row.domain.domain.clone() } else { row.name },
+                        country: row.country,
+                        source: row.source,
+                        domains: vec![row.domain],
+                    });
+                }
+            }
+        }
+    }
+
+    /// Number of protected domains.
+    pub fn domain_count(&self) -> usize {
+        self.outlets.iter().map(|o| o.domains.len()).sum()
+    }
+}
+
+/// One row of a watchlist file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchlistRow {
+    /// The domain.
+    pub domain: OutletDomain,
+    /// Outlet name (may be empty).
+    pub name: String,
+    /// Country (may be empty).
+    pub country: String,
+    /// Source (may be empty).
+    pub source: String,
+}
+
+/// Reads a watchlist CSV. `source` names the input in diagnostics.
+pub fn read_watchlist_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<WatchlistRow>> {
+    let mut r = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).from_reader(reader);
+    let headers = r.headers().map_err(|e| Error::csv(source, e))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let domain_col = col("domain").ok_or_else(|| Error::Format {
+        source_name: source.to_string(),
+        reason: format!("no `domain` column in the header ({})", headers.iter().collect::<Vec<_>>().join(",")),
+    })?;
+    let (c_name, c_country, c_source) = (col("name"), col("country"), col("source"));
+    let mut out = Loaded::default();
+    let mut record = csv::StringRecord::new();
+    let diag = |line: u64, reason: &str, detail: String| Diagnostic {
+        source: source.to_string(),
+        line,
+        reason: reason.to_string(),
+        detail,
+    };
+    loop {
+        let line = match r.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => record.position().map_or(0, |p| p.line()),
+            Err(e) => {
+                out.diagnostics.record(diag(e.position().map_or(0, |p| p.line()), "bad_csv_record", e.to_string()));
+                continue;
+            }
+        };
+        if record.len() != headers.len() {
+            out.diagnostics.record(diag(
+                line,
+                "wrong_field_count",
+                format!("{} fields, the header has {}", record.len(), headers.len()),
+            ));
+            continue;
+        }
+        let get = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").trim().to_string();
+        let raw = record.get(domain_col).unwrap_or("").trim();
+        match parse_domain(raw) {
+            Ok(d) => {
+                let host = d.host.strip_prefix("www.").unwrap_or(&d.host).to_string();
+                let (label, suffix) = if host == d.registrable {
+                    (d.label_unicode.clone(), d.suffix.clone())
+                } else {
+                    let (first, rest) = host.split_once('.').unwrap_or((&host, ""));
+                    let (first_u, _) = idna::domain_to_unicode(first);
+                    (first_u, rest.to_string())
+                };
+                out.rows.push(WatchlistRow {
+                    domain: OutletDomain { domain: host, label, suffix },
+                    name: get(c_name),
+                    country: get(c_country),
+                    source: get(c_source),
+                });
+            }
+            Err(e) => out.diagnostics.record(diag(line, e.code(), format!("{raw:?}: {e}"))),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a watchlist file.
+pub fn read_watchlist_path(path: &Path) -> crate::Result<Loaded<WatchlistRow>> {
+    let bytes = fs_err::read(path)?;
+    read_watchlist_csv(bytes.as_slice(), &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_covers_required_regions_with_siblings() {
+        let loaded = read_watchlist_csv(BUILTIN_WATCHLIST_CSV.as_bytes(), "builtin").unwrap();
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let w = Watchlist::builtin();
+        for country in ["US", "DE", "FR", "GB", "IT", "PL", "UA", "IL"] {
+            let n = w.outlets.iter().filter(|o| o.country == country).count();
+            assert!(n >= 8, "{country}: only {n} outlets");
+        }
+        let ynet = w.outlets.iter().find(|o| o.name == "Ynet").unwrap();
+        assert_eq!(ynet.domains.iter().map(|d| d.domain.as_str()).collect::<Vec<_>>(), ["ynet.co.il", "ynetnews.com"]);
+        let gov = w.outlets.iter().find(|o| o.domains[0].domain == "diplomatie.gouv.fr").unwrap();
+        assert_eq!((gov.domains[0].label.as_str(), gov.domains[0].suffix.as_str()), ("diplomatie", "gouv.fr"));
+    }
+
+    #[test]
+    fn groups_siblings_and_reports_bad_rows() {
+        let text = "domain,name,country,language,source\n\
+                    bild.de,Bild,DE,de,a\n\
+                    www.bild.com,Bild,DE,de,b\n\
+                    metro.co.uk,Metro,GB,en,a\n\
+                    metro.us,Metro,US,en,a\n\
+                    nameless.example,,US,en,a\n\
+                    not a domain,X,US,en,a\n\
+                    short,row\n";
+        let l = read_watchlist_csv(text.as_bytes(), "w.csv").unwrap();
+        assert_eq!(l.diagnostics.skipped, 2);
+        assert_eq!(
+            l.diagnostics.by_reason["invalid_characters"].examples[0].to_string(),
+            "w.csv:7: invalid_characters: \"not a domain\": characters a host name cannot have"
+        );
+        assert_eq!(l.diagnostics.by_reason["wrong_field_count"].examples[0].line, 8);
+        let w = Watchlist::from_rows(l.rows);
+        let names: Vec<(&str, usize)> = w.outlets.iter().map(|o| (o.name.as_str(), o.domains.len())).collect();
+        assert_eq!(names, [("Bild", 2), ("Metro", 1), ("Metro", 1), ("nameless.example", 1)]);
+        assert_eq!(w.outlets[0].source, "a;b");
+    }
+}

@@ -1,0 +1,172 @@
+//! `lockstep domains` and the domain annotation of `lockstep detect`, run as a user would.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn lockstep(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).output().expect("run lockstep")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn rows(csv_text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+#[test]
+fn classifies_domains_and_urls_as_csv() {
+    let o = lockstep(&[
+        "domains",
+        "--output-format",
+        "csv",
+        "https://www.washingtonpost.pm/politics/2024/x",
+        "spiegel.ltd",
+        "t-onlinr.live",
+        "www.spiegel.de",
+        "example.org",
+        "not a domain",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let got: Vec<(String, String, String, String)> =
+        rows(&out).into_iter().map(|r| (r[1].clone(), r[2].clone(), r[7].clone(), r[8].clone())).collect();
+    let want = [
+        ("www.washingtonpost.pm", "known", "washingtonpost.com", "other-suffix"),
+        ("spiegel.ltd", "known", "spiegel.de", "other-suffix"),
+        ("t-onlinr.live", "look-alike", "t-online.de", "keyboard"),
+        ("www.spiegel.de", "clean", "", ""),
+        ("example.org", "clean", "", ""),
+        ("", "invalid", "", ""),
+    ];
+    let want: Vec<(String, String, String, String)> =
+        want.iter().map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string())).collect();
+    assert_eq!(got, want, "{out}");
+    // With the built-in feed off, the detector alone still flags them.
+    let o = lockstep(&["domains", "--no-builtin-feed", "--output-format", "json", "spiegel.ltd"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["class"], "look-alike");
+    assert_eq!(v[0]["score"], 0.9);
+}
+
+#[test]
+fn user_feed_and_watchlist_with_bad_rows_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.csv");
+    std::fs::write(
+        &feed,
+        "domain,source,campaign,date_first_reported,notes\nexample-op.net,Test report,Op X,2025-01-02,\n10.0.0.1,x,y,2025-01-01,\n",
+    )
+    .unwrap();
+    let wl = dir.path().join("outlets.csv");
+    std::fs::write(&wl, "domain,name,country,language,source\nkrakowpost.pl,Krakow Post,PL,en,test\n").unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "# comment\nexample-op.net\n\nkrakovpost.com\nkrakowpost.pl\n").unwrap();
+    let args = [
+        "domains",
+        "--feed",
+        feed.to_str().unwrap(),
+        "--watchlist",
+        wl.to_str().unwrap(),
+        "-i",
+        list.to_str().unwrap(),
+    ];
+    let o = lockstep(&args);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("feed.csv: 1 rows skipped") && err.contains("feed.csv:3: ip_address"), "{err}");
+    assert!(out.contains("Op X — Test report (first reported 2025-01-02)"), "{out}");
+    assert!(out.contains("imitates krakowpost.pl (Krakow Post) by replacement"), "{out}");
+    assert!(out.contains("own domain of Krakow Post"), "{out}");
+    assert!(out.contains("3 domains: 1 known, 1 look-alike, 1 clean, 0 invalid"), "{out}");
+    // Same input, same bytes.
+    assert_eq!(lockstep(&args).stdout, o.stdout);
+    // --flagged keeps known and look-alike only.
+    let mut flagged = args.to_vec();
+    flagged.push("--flagged");
+    let (out, _) = text(&lockstep(&flagged));
+    assert!(out.contains("2 domains: 1 known, 1 look-alike, 0 clean"), "{out}");
+}
+
+#[test]
+fn missing_inputs_are_usage_errors() {
+    let o = lockstep(&["domains"]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("nothing to classify"));
+    let o = lockstep(&["domains", "--watchlist", "/nonexistent/w.csv", "bild.vip"]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("/nonexistent/w.csv"), "{:?}", text(&o));
+}
+
+#[test]
+fn detect_annotates_groups_and_writes_the_domains_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("posts.csv");
+    let o = lockstep(&["generate", "-n", "200000", "--seed", "42", "-o", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let out = dir.path().join("out");
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "--kind-column",
+        "kind",
+        "--window",
+        "300",
+        "--min-participation",
+        "5",
+        "--edge-quantile",
+        "0.95",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(stdout.contains("links to known"), "{stdout}");
+    let table = std::fs::read_to_string(out.join("domains.csv")).unwrap();
+    let flagged: Vec<Vec<String>> = rows(&table).into_iter().filter(|r| r[2] != "clean").collect();
+    assert!(
+        flagged.iter().any(|r| r[0] == "bild.vip" && r[2] == "known" && r[7] == "bild.de" && !r[12].is_empty()),
+        "{table}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let groups = report["groups"].as_array().unwrap();
+    assert!(groups.iter().all(|g| g.get("domain_links").is_some()));
+    let pushing: Vec<&serde_json::Value> =
+        groups.iter().filter(|g| g["domain_links"]["known_links"].as_u64().unwrap() > 0).collect();
+    assert_eq!(pushing.len(), 1, "{groups:?}");
+    let outlets = pushing[0]["domain_links"]["outlets"].as_array().unwrap();
+    assert!(!outlets.is_empty());
+    assert!(report["files"].as_array().unwrap().iter().any(|f| f[0] == "domains.csv"));
+    assert!(Path::new(&out.join("domains.csv")).exists());
+}
+
+#[test]
+fn every_link_of_a_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("posts.csv");
+    let o = lockstep(&["generate", "-n", "50000", "--seed", "42", "-o", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let o = lockstep(&[
+        "domains",
+        "--dataset",
+        input.to_str().unwrap(),
+        "--kind-column",
+        "kind",
+        "--no-builtin-feed",
+        "--flagged",
+        "--output-format",
+        "csv",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let rows = rows(&out);
+    assert!(!rows.is_empty(), "{out}");
+    // Every planted look-alike domain, found by the detector alone, with its shares and accounts.
+    for r in &rows {
+        assert_eq!(r[2], "look-alike", "{r:?}");
+        assert!(["bild.vip", "spiegel.ltd", "washingtonpost.pm", "fox-news.top"].contains(&r[1].as_str()), "{r:?}");
+        assert!(r[11].parse::<u64>().unwrap() > 0 && r[12].parse::<u64>().unwrap() > 0, "{r:?}");
+    }
+}
