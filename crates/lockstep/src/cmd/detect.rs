@@ -150,7 +150,7 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         // With `auto` the window is estimated in `detect`; until then no fast window is out of range.
         window: match flags.window {
             WindowArg::Seconds(w) => w,
-            WindowArg::Auto => i64::MAX,
+            WindowArg::Auto => u32::MAX as i64,
         },
         fast_window: flags.fast_window,
         min_participation: flags.min_participation,
