@@ -53,6 +53,7 @@ mod source;
 mod time;
 
 pub use error::{Error, ParseOptionError, Result};
+pub use lockstep_normalize::{ObjectKind, ObjectKinds};
 pub use time::{parse_timestamp, AUTO_MILLIS_THRESHOLD};
 
 use lockstep_core::{Dataset, Diagnostics};
@@ -203,6 +204,10 @@ pub struct ReadOptions {
     pub kind_label: String,
     /// How numeric and text timestamps are read.
     pub time_unit: TimeUnit,
+    /// Object kinds a platform post is turned into (platform formats only; the
+    /// generic formats take the kind from [`ReadOptions::kind_label`] or
+    /// [`ColumnMap::kind`]). Default: `url,domain,hashtag,repost,text`.
+    pub objects: ObjectKinds,
     /// Stop with [`Error::Record`] at the first bad record instead of skipping it.
     pub strict: bool,
     /// Draw a progress bar on stderr.
@@ -216,6 +221,7 @@ impl Default for ReadOptions {
             columns: ColumnMap::default(),
             kind_label: "object".into(),
             time_unit: TimeUnit::Auto,
+            objects: ObjectKinds::default(),
             strict: false,
             progress: false,
         }
@@ -233,6 +239,18 @@ pub struct ReadSummary {
     pub shares: u64,
     /// Records skipped (each also in the diagnostics).
     pub skipped: u64,
+    /// Good records: `records == posts + skipped`. For the generic formats each
+    /// good row is one post with one share (`posts == shares`).
+    pub posts: u64,
+    /// Good posts that carried no object of the selected kinds (platform
+    /// formats): counted, not skipped, and they add no share.
+    pub posts_without_objects: u64,
+    /// `url` objects whose host is a link shortener (kept as they are: nothing
+    /// is fetched).
+    pub shortened_urls: u64,
+    /// Links that are not `http(s)` URLs with a host: kept verbatim as `url`
+    /// objects, with no `domain` object.
+    pub unparsed_urls: u64,
     /// Raw input bytes read (compressed size for compressed input).
     pub bytes: u64,
     /// The format read (never [`Format::Auto`]).

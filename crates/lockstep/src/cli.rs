@@ -60,6 +60,11 @@ pub struct DetectArgs {
     /// Column holding each record's object kind (overrides --kind).
     #[arg(long)]
     pub kind_column: Option<String>,
+    /// Object kinds each platform post is turned into (platform formats such as x-v2, ira-538):
+    /// a comma-separated list of url, domain, hashtag, mention, repost, reply, quote, text, media, or `all`.
+    /// Each kind is analysed separately: objects of different kinds never co-share.
+    #[arg(long, default_value = "url,domain,hashtag,repost,text")]
+    pub objects: lockstep_ingest::ObjectKinds,
     /// How to read numeric times: auto (milliseconds when ≥ 1e11), s, ms, rfc3339.
     #[arg(long, default_value = "auto")]
     pub time_unit: lockstep_ingest::TimeUnit,

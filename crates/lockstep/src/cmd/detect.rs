@@ -35,6 +35,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
         },
         kind_label: args.kind.clone(),
         time_unit: args.time_unit,
+        objects: args.objects,
         strict: args.strict,
         progress: stages.interactive(),
     };
