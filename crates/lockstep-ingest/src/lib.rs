@@ -75,10 +75,24 @@ pub enum Format {
     Jsonl,
     /// Apache Parquet.
     Parquet,
+    /// X (Twitter) API v2 JSON Lines as twarc2 writes them: response pages
+    /// (`data`, `includes`, `meta`) or flattened tweets. A platform format: each
+    /// tweet becomes shares of the kinds in [`ReadOptions::objects`].
+    XV2,
+    /// The FiveThirtyEight / Clemson IRA tweets CSV layout (original and the
+    /// per-author re-split). A platform format.
+    Ira538,
+    /// Twitter's information-operations archive CSV layout (`tweetid`, `userid`,
+    /// `tweet_time`, …). A platform format.
+    TwitterIo,
 }
 
 impl Format {
-    /// The lowercase name (`auto`, `csv`, `tsv`, `jsonl`, `parquet`).
+    /// Every format but [`Format::Auto`].
+    pub const ALL: [Format; 7] =
+        [Format::Csv, Format::Tsv, Format::Jsonl, Format::Parquet, Format::XV2, Format::Ira538, Format::TwitterIo];
+
+    /// The lowercase name (`auto`, `csv`, `tsv`, `jsonl`, `parquet`, `x-v2`, `ira-538`, `twitter-io`).
     pub fn name(self) -> &'static str {
         match self {
             Format::Auto => "auto",
@@ -86,7 +100,16 @@ impl Format {
             Format::Tsv => "tsv",
             Format::Jsonl => "jsonl",
             Format::Parquet => "parquet",
+            Format::XV2 => "x-v2",
+            Format::Ira538 => "ira-538",
+            Format::TwitterIo => "twitter-io",
         }
+    }
+
+    /// A platform format: records are posts carrying several objects, turned
+    /// into shares by [`ReadOptions::objects`] (the column map is not used).
+    pub fn is_platform(self) -> bool {
+        matches!(self, Format::XV2 | Format::Ira538 | Format::TwitterIo)
     }
 }
 
@@ -105,11 +128,14 @@ impl FromStr for Format {
             "tsv" => Format::Tsv,
             "jsonl" | "ndjson" => Format::Jsonl,
             "parquet" => Format::Parquet,
+            "x-v2" | "xv2" | "twarc2" => Format::XV2,
+            "ira-538" | "fivethirtyeight" => Format::Ira538,
+            "twitter-io" => Format::TwitterIo,
             _ => {
                 return Err(ParseOptionError {
                     what: "format",
                     value: s.to_string(),
-                    expected: "auto, csv, tsv, jsonl (ndjson), parquet",
+                    expected: "auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, twitter-io",
                 })
             }
         })
@@ -301,13 +327,18 @@ mod tests {
 
     #[test]
     fn option_names_round_trip() {
-        for f in [Format::Auto, Format::Csv, Format::Tsv, Format::Jsonl, Format::Parquet] {
+        for f in std::iter::once(Format::Auto).chain(Format::ALL) {
             assert_eq!(f.to_string().parse::<Format>(), Ok(f));
         }
+        assert_eq!("twarc2".parse::<Format>(), Ok(Format::XV2));
         assert_eq!("ndjson".parse::<Format>(), Ok(Format::Jsonl));
         assert_eq!("CSV".parse::<Format>(), Ok(Format::Csv));
         let err = "xml".parse::<Format>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet");
+        assert_eq!(
+            err.to_string(),
+            "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, \
+             twitter-io"
+        );
         for u in [TimeUnit::Auto, TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Rfc3339] {
             assert_eq!(u.to_string().parse::<TimeUnit>(), Ok(u));
         }

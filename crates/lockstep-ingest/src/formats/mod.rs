@@ -2,16 +2,26 @@
 //! extracts the raw fields of every record and hands them to the [`Sink`], which
 //! owns every rule about good and bad records.
 //!
+//! Generic formats (`csv`, `jsonl`, `parquet`) hand the sink one [`crate::sink::Record`]
+//! per row (one share); platform formats (`x_v2`, `ira_538`, `twitter_io`) hand it
+//! one [`crate::sink::PostFields`] per post, which the sink turns into shares of
+//! the selected object kinds.
+//!
 //! Adding a format: a new file here with a `Reader`, a [`Format`] variant, an
-//! arm in [`reader_for`], a detection rule in `detect.rs`, and a fixture.
+//! arm in [`reader_for`], a detection rule in `detect.rs`, and a fixture. A CSV
+//! layout of posts only implements `post_csv::Layout` (its column table).
 
 use crate::sink::Sink;
 use crate::source::Source;
 use crate::{Format, Result};
 
 pub(crate) mod csv;
+pub(crate) mod ira_538;
 pub(crate) mod jsonl;
 pub(crate) mod parquet;
+pub(crate) mod post_csv;
+pub(crate) mod twitter_io;
+pub(crate) mod x_v2;
 
 /// Reads one input into a sink.
 pub(crate) trait Reader {
@@ -27,6 +37,9 @@ pub(crate) fn reader_for(format: Format) -> Box<dyn Reader> {
         Format::Tsv => Box::new(csv::DelimitedReader { delimiter: b'\t' }),
         Format::Jsonl => Box::new(jsonl::JsonLinesReader),
         Format::Parquet => Box::new(parquet::ParquetReader),
+        Format::XV2 => Box::new(x_v2::XV2Reader),
+        Format::Ira538 => Box::new(ira_538::Ira538Reader::default()),
+        Format::TwitterIo => Box::new(twitter_io::TwitterIoReader::default()),
         Format::Auto => unreachable!("Format::Auto is resolved before a reader is chosen"),
     }
 }
