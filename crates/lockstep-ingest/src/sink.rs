@@ -770,7 +770,12 @@ mod tests {
             account: Field::Str("alice"),
             id: Field::Str("p1"),
             time: Field::Str("2021-05-18T19:24:56.000Z"),
-            urls: vec!["http://www.Example.com/a?utm_source=x", "https://example.com/a#frag", "https://t.co/AbC", "mailto:x@y"],
+            urls: vec![
+                "http://www.Example.com/a?utm_source=x",
+                "https://example.com/a#frag",
+                "https://t.co/AbC",
+                "mailto:x@y",
+            ],
             hashtags: vec!["#Tag", "tag", "#"],
             mentions: vec!["@Bob"],
             repost_of: Some("42"),

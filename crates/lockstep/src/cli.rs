@@ -37,9 +37,12 @@ pub enum Compat {
 /// `lockstep detect`.
 #[derive(Debug, Args)]
 pub struct DetectArgs {
-    /// Input files (CSV, TSV, JSON Lines, Parquet; optionally .gz or .zst). `-` or none reads stdin.
+    /// Input files (CSV, TSV, JSON Lines, Parquet, or a platform export; optionally .gz or .zst). `-` or none reads stdin.
     pub inputs: Vec<PathBuf>,
-    /// Input format: auto, csv, tsv, jsonl, parquet.
+    /// Input format: auto, csv, tsv, jsonl, parquet (generic: one share per row, mapped by --account, --object, …),
+    /// or a platform format whose posts become shares of the --objects kinds: x-v2 (twarc2 JSON Lines),
+    /// ira-538 (FiveThirtyEight IRA CSV), twitter-io (Twitter information-operations archive CSV).
+    /// `auto` recognises platform layouts by content (docs/formats.md).
     #[arg(long, default_value = "auto")]
     pub format: lockstep_ingest::Format,
     /// Column (or JSON key, dotted for nesting) holding the account.

@@ -74,7 +74,9 @@ impl Layout for Ira538Reader {
         };
         let urls = match c.urls {
             Some(i) => cell(row, Some(i)).map(list_items).unwrap_or_default(),
-            None if !c.tco.is_empty() => c.tco.iter().filter_map(|&i| cell(row, Some(i))).filter(|s| !s.trim().is_empty()).collect(),
+            None if !c.tco.is_empty() => {
+                c.tco.iter().filter_map(|&i| cell(row, Some(i))).filter(|s| !s.trim().is_empty()).collect()
+            }
             None => text.map(links_in).unwrap_or_default(),
         };
         let hashtags = match c.hashtags {

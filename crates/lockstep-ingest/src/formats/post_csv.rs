@@ -60,7 +60,11 @@ pub(crate) fn read<L: Layout>(layout: &mut L, src: Source, sink: &mut Sink<'_>) 
             Err(e) => match e.kind() {
                 ErrorKind::UnequalLengths { pos, expected_len, len } => {
                     line = pos.as_ref().map_or(line + 1, |p| p.line());
-                    sink.reject(line, reason::WRONG_FIELD_COUNT, format!("{len} fields, the header has {expected_len}"))?;
+                    sink.reject(
+                        line,
+                        reason::WRONG_FIELD_COUNT,
+                        format!("{len} fields, the header has {expected_len}"),
+                    )?;
                 }
                 _ if e.is_io_error() => match e.into_kind() {
                     ErrorKind::Io(io) => return Err(info.read_error(line, io)),
