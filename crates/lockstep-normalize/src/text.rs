@@ -68,8 +68,7 @@ pub fn mention(raw: &str) -> Option<String> {
 pub fn text(raw: &str) -> Option<String> {
     let nfkc: String = raw.nfkc().collect();
     let mut s = nfkc.trim_start();
-    loop {
-        let Some(rest) = s.strip_prefix("RT @").or_else(|| s.strip_prefix("rt @")) else { break };
+    while let Some(rest) = s.strip_prefix("RT @").or_else(|| s.strip_prefix("rt @")) {
         let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
         let after = &rest[end..];
         match after.strip_prefix(':') {

@@ -133,7 +133,7 @@ pub(crate) fn tags_in(text: &str, sigil: char) -> Vec<&str> {
         if c != sigil {
             continue;
         }
-        let before_ok = text[..i].chars().next_back().map_or(true, |p| !(p.is_alphanumeric() || p == '_'));
+        let before_ok = !matches!(text[..i].chars().next_back(), Some(p) if p.is_alphanumeric() || p == '_');
         let rest = &text[i + c.len_utf8()..];
         let len = rest.find(|ch: char| !(ch.is_alphanumeric() || ch == '_')).unwrap_or(rest.len());
         if before_ok && len > 0 {
