@@ -12,7 +12,8 @@
 //!    - JSON Lines whose first object has the top-level keys `data` and one of
 //!      `includes`, `meta`, `errors`, `__twarc` (a response page), or `__twarc`,
 //!      or `id`, `text`, `author_id`, `created_at` and one of `conversation_id`,
-//!      `edit_history_tweet_ids`, `entities`, `public_metrics` (a tweet) → `x-v2`.
+//!      `edit_history_tweet_ids`, `entities`, `public_metrics` (a tweet) → `x-v2`;
+//!      `id_str`, `user` and `created_at` → `twitter-v1`.
 //!
 //!    Anything else stays generic (CSV/JSON Lines with `--account`, `--object`, …):
 //!    give `--format csv` or `--format jsonl` to read a platform file through the
@@ -66,7 +67,13 @@ fn json_layout(text: &[u8]) -> Option<Format> {
         && has("author_id")
         && has("created_at")
         && ["conversation_id", "edit_history_tweet_ids", "entities", "public_metrics"].iter().any(|k| has(k));
-    (page || tweet || has("__twarc")).then_some(Format::XV2)
+    if page || tweet || has("__twarc") {
+        Some(Format::XV2)
+    } else if has("id_str") && has("user") && has("created_at") {
+        Some(Format::TwitterV1)
+    } else {
+        None
+    }
 }
 
 /// The keys of the first JSON object in `text`, as far as `text` goes (a line
@@ -219,6 +226,11 @@ mod tests {
             ("a.jsonl", &cut_tweets[..], Format::XV2),
             ("a.jsonl", &br#"{"data": 1, "account_id": "a"}"#[..], Format::Jsonl),
             ("a.jsonl", &br#"{"id": "1", "text": "x"}"#[..], Format::Jsonl),
+            (
+                "a.jsonl",
+                &br#"{"created_at": "Wed", "id": 1, "id_str": "1", "user": {"id_str": "2"}}"#[..],
+                Format::TwitterV1,
+            ),
             ("a.csv", &b"tweetid,userid,tweet_time,urls\n"[..], Format::TwitterIo),
             ("a.csv.gz", &b"\"tweetid\",\"userid\",\"tweet_time\"\n"[..], Format::TwitterIo),
             ("a", &b"author_id,author,publish_date_utc,content\n"[..], Format::Ira538),

@@ -85,12 +85,22 @@ pub enum Format {
     /// Twitter's information-operations archive CSV layout (`tweetid`, `userid`,
     /// `tweet_time`, …). A platform format.
     TwitterIo,
+    /// Twitter API v1.1 statuses, one JSON object per line. A platform format.
+    TwitterV1,
 }
 
 impl Format {
     /// Every format but [`Format::Auto`].
-    pub const ALL: [Format; 7] =
-        [Format::Csv, Format::Tsv, Format::Jsonl, Format::Parquet, Format::XV2, Format::Ira538, Format::TwitterIo];
+    pub const ALL: [Format; 8] = [
+        Format::Csv,
+        Format::Tsv,
+        Format::Jsonl,
+        Format::Parquet,
+        Format::XV2,
+        Format::Ira538,
+        Format::TwitterIo,
+        Format::TwitterV1,
+    ];
 
     /// The lowercase name (`auto`, `csv`, `tsv`, `jsonl`, `parquet`, `x-v2`, `ira-538`, `twitter-io`).
     pub fn name(self) -> &'static str {
@@ -103,13 +113,14 @@ impl Format {
             Format::XV2 => "x-v2",
             Format::Ira538 => "ira-538",
             Format::TwitterIo => "twitter-io",
+            Format::TwitterV1 => "twitter-v1",
         }
     }
 
     /// A platform format: records are posts carrying several objects, turned
     /// into shares by [`ReadOptions::objects`] (the column map is not used).
     pub fn is_platform(self) -> bool {
-        matches!(self, Format::XV2 | Format::Ira538 | Format::TwitterIo)
+        matches!(self, Format::XV2 | Format::Ira538 | Format::TwitterIo | Format::TwitterV1)
     }
 }
 
@@ -131,11 +142,12 @@ impl FromStr for Format {
             "x-v2" | "xv2" | "twarc2" => Format::XV2,
             "ira-538" | "fivethirtyeight" => Format::Ira538,
             "twitter-io" => Format::TwitterIo,
+            "twitter-v1" | "twitter-v1.1" => Format::TwitterV1,
             _ => {
                 return Err(ParseOptionError {
                     what: "format",
                     value: s.to_string(),
-                    expected: "auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, twitter-io",
+                    expected: "auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, twitter-io, twitter-v1",
                 })
             }
         })
@@ -337,7 +349,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, \
-             twitter-io"
+             twitter-io, twitter-v1"
         );
         for u in [TimeUnit::Auto, TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Rfc3339] {
             assert_eq!(u.to_string().parse::<TimeUnit>(), Ok(u));

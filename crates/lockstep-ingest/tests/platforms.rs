@@ -99,6 +99,11 @@ fn twitter_io_archive() {
 }
 
 #[test]
+fn twitter_v1_statuses() {
+    check_snapshot("twitter_v1.jsonl", Format::TwitterV1);
+}
+
+#[test]
 fn default_kinds_and_strict_mode() {
     let (ds, _, s) = read(&fixture("x_v2_page.jsonl"), &ReadOptions::default());
     let mut kinds: Vec<&str> = ds.shares.iter().map(|sh| ds.kind_of(sh.object)).collect();

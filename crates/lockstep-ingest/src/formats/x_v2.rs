@@ -29,12 +29,11 @@
 use super::Reader;
 use crate::sink::{reason, Field, PostFields, PostNames, Sink};
 use crate::source::Source;
-use crate::{Error, Result};
+use crate::Result;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::BufRead;
 
 /// X API v2 JSON Lines reader.
 pub(crate) struct XV2Reader;
@@ -172,36 +171,12 @@ fn content<'t, 'a>(
 
 impl Reader for XV2Reader {
     fn read(&mut self, src: Source, sink: &mut Sink<'_>) -> Result<()> {
-        let Source { info, mut reader, .. } = src;
-        let mut buf = Vec::with_capacity(1 << 16);
-        let mut line = 0u64;
-        loop {
-            buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).map_err(|e| info.read_error(line, e))?;
-            if n == 0 {
-                break;
-            }
-            line += 1;
-            let text = buf.trim_ascii();
-            let text = if line == 1 { text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text) } else { text };
-            if text.is_empty() {
-                continue;
-            }
-            read_line(text, line, sink)?;
-        }
-        if sink.records() == 0 && line == 0 {
-            return Err(Error::Empty { file: info.name, what: "no JSON lines" });
-        }
-        Ok(())
+        super::for_each_json_line(src, sink, read_line)
     }
 }
 
 /// Reads one non-blank line into the sink.
-pub(crate) fn read_line(text: &[u8], line: u64, sink: &mut Sink<'_>) -> Result<()> {
-    let text = match std::str::from_utf8(text) {
-        Ok(t) => t,
-        Err(e) => return sink.reject(line, reason::BAD_UTF8, format!("the line is not valid UTF-8: {e}")),
-    };
+pub(crate) fn read_line(text: &str, line: u64, sink: &mut Sink<'_>) -> Result<()> {
     let parsed: Line<'_> = match serde_json::from_str(text) {
         Ok(l) => l,
         Err(e) => return sink.reject(line, reason::BAD_JSON, format!("not an X API v2 page or tweet: {e}")),
