@@ -13,7 +13,8 @@
 //!      `includes`, `meta`, `errors`, `__twarc` (a response page), or `__twarc`,
 //!      or `id`, `text`, `author_id`, `created_at` and one of `conversation_id`,
 //!      `edit_history_tweet_ids`, `entities`, `public_metrics` (a tweet) → `x-v2`;
-//!      `id_str`, `user` and `created_at` → `twitter-v1`.
+//!      `id_str`, `user` and `created_at` → `twitter-v1`; `did`, `time_us` and `kind`
+//!      → `bluesky-jetstream`.
 //!
 //!    Anything else stays generic (CSV/JSON Lines with `--account`, `--object`, …):
 //!    give `--format csv` or `--format jsonl` to read a platform file through the
@@ -71,6 +72,8 @@ fn json_layout(text: &[u8]) -> Option<Format> {
         Some(Format::XV2)
     } else if has("id_str") && has("user") && has("created_at") {
         Some(Format::TwitterV1)
+    } else if has("did") && has("time_us") && has("kind") {
+        Some(Format::Bluesky)
     } else {
         None
     }

@@ -87,11 +87,13 @@ pub enum Format {
     TwitterIo,
     /// Twitter API v1.1 statuses, one JSON object per line. A platform format.
     TwitterV1,
+    /// Bluesky Jetstream events, one JSON object per line. A platform format.
+    Bluesky,
 }
 
 impl Format {
     /// Every format but [`Format::Auto`].
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Csv,
         Format::Tsv,
         Format::Jsonl,
@@ -100,6 +102,7 @@ impl Format {
         Format::Ira538,
         Format::TwitterIo,
         Format::TwitterV1,
+        Format::Bluesky,
     ];
 
     /// The lowercase name (`auto`, `csv`, `tsv`, `jsonl`, `parquet`, `x-v2`, `ira-538`, `twitter-io`).
@@ -114,13 +117,14 @@ impl Format {
             Format::Ira538 => "ira-538",
             Format::TwitterIo => "twitter-io",
             Format::TwitterV1 => "twitter-v1",
+            Format::Bluesky => "bluesky-jetstream",
         }
     }
 
     /// A platform format: records are posts carrying several objects, turned
     /// into shares by [`ReadOptions::objects`] (the column map is not used).
     pub fn is_platform(self) -> bool {
-        matches!(self, Format::XV2 | Format::Ira538 | Format::TwitterIo | Format::TwitterV1)
+        matches!(self, Format::XV2 | Format::Ira538 | Format::TwitterIo | Format::TwitterV1 | Format::Bluesky)
     }
 }
 
@@ -143,11 +147,14 @@ impl FromStr for Format {
             "ira-538" | "fivethirtyeight" => Format::Ira538,
             "twitter-io" => Format::TwitterIo,
             "twitter-v1" | "twitter-v1.1" => Format::TwitterV1,
+            "bluesky-jetstream" | "bluesky" | "jetstream" => Format::Bluesky,
             _ => {
                 return Err(ParseOptionError {
                     what: "format",
                     value: s.to_string(),
-                    expected: "auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, twitter-io, twitter-v1",
+                    expected:
+                        "auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, twitter-io, twitter-v1, \
+                               bluesky-jetstream",
                 })
             }
         })
@@ -349,7 +356,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, \
-             twitter-io, twitter-v1"
+             twitter-io, twitter-v1, bluesky-jetstream"
         );
         for u in [TimeUnit::Auto, TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Rfc3339] {
             assert_eq!(u.to_string().parse::<TimeUnit>(), Ok(u));

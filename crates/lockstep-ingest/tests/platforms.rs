@@ -104,6 +104,11 @@ fn twitter_v1_statuses() {
 }
 
 #[test]
+fn bluesky_jetstream_events() {
+    check_snapshot("bluesky.jsonl", Format::Bluesky);
+}
+
+#[test]
 fn default_kinds_and_strict_mode() {
     let (ds, _, s) = read(&fixture("x_v2_page.jsonl"), &ReadOptions::default());
     let mut kinds: Vec<&str> = ds.shares.iter().map(|sh| ds.kind_of(sh.object)).collect();

@@ -51,8 +51,9 @@ pub fn mention(raw: &str) -> Option<String> {
 /// 2. leading retweet prefixes `RT @name:` removed (repeatedly: `RT @a: RT @b: x` → `x`);
 /// 3. links removed: every whitespace-separated token starting with `http://`,
 ///    `https://` or `www.` (links are their own kind, and t.co links differ per post);
-/// 4. mentions removed: `@name` tokens (letters, digits, `_`, and for Mastodon
-///    `@name@host`) at the start or after a character that is not a letter, digit or `_`;
+/// 4. mentions removed: `@name` (letters, digits, `_`, inner `.` and `-` as in the
+///    Bluesky handle `@bob.bsky.social`, and for Mastodon `@name@host`) at the start of a
+///    token or after a character that is not a letter, digit or `_`;
 /// 5. lowercased;
 /// 6. every run of whitespace becomes one space; leading and trailing space removed.
 ///
@@ -117,6 +118,15 @@ fn strip_mentions(token: &str) -> String {
             let mut j = i + 1;
             let rest = &token[j..];
             j += rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
+            // Inner dots and hyphens of a handle (`@bob.bsky.social`), not a final one.
+            while let Some(sep) = token[j..].chars().next().filter(|c| *c == '.' || *c == '-') {
+                let after = &token[j + sep.len_utf8()..];
+                let n = after.find(|c: char| !is_name_char(c)).unwrap_or(after.len());
+                if n == 0 {
+                    break;
+                }
+                j += sep.len_utf8() + n;
+            }
             if token[j..].starts_with('@') {
                 let host = &token[j + 1..];
                 let hl = host.find(|c: char| !(is_name_char(c) || c == '.' || c == '-')).unwrap_or(host.len());
@@ -184,6 +194,8 @@ mod tests {
                 ("RT @a no colon", Some("rt no colon")),
                 ("Go @bob, go!", Some("go , go!")),
                 ("@bob@mastodon.social hi", Some("hi")),
+                ("thanks @bob.bsky.social!", Some("thanks !")),
+                ("ask @bob. then", Some("ask . then")),
                 ("e-mail: x@y.org", Some("e-mail: x@y.org")),
                 ("see https://t.co/AbC and http://x.y/z?q=1 and www.example.com.", Some("see and and")),
                 ("tabs\tand\n\nnewlines   ", Some("tabs and newlines")),

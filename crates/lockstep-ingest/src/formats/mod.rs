@@ -15,6 +15,7 @@ use crate::sink::Sink;
 use crate::source::Source;
 use crate::{Format, Result};
 
+pub(crate) mod bluesky;
 pub(crate) mod csv;
 pub(crate) mod ira_538;
 pub(crate) mod jsonl;
@@ -42,6 +43,7 @@ pub(crate) fn reader_for(format: Format) -> Box<dyn Reader> {
         Format::Ira538 => Box::new(ira_538::Ira538Reader::default()),
         Format::TwitterIo => Box::new(twitter_io::TwitterIoReader::default()),
         Format::TwitterV1 => Box::new(twitter_v1::TwitterV1Reader),
+        Format::Bluesky => Box::new(bluesky::BlueskyReader),
         Format::Auto => unreachable!("Format::Auto is resolved before a reader is chosen"),
     }
 }
