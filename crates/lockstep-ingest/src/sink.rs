@@ -452,10 +452,8 @@ fn collect_objects(
             }
             match norm::canonical_url(raw) {
                 Some(c) => {
-                    if want_domain && !c.shortened {
-                        if let Some(d) = norm::url_domain(&c.url) {
-                            domains.push(d);
-                        }
+                    if want_domain {
+                        domains.extend(c.domain());
                     }
                     if want_url {
                         counts.shortened_urls += u64::from(c.shortened);

@@ -1,17 +1,31 @@
 //! Hashtags, mentions and texts.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// NFKC, borrowing when the text is already in NFKC (always for ASCII).
+fn nfkc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.nfkc().collect())
+    }
+}
 
 /// NFKC, then lowercase, then NFKC again (lowercasing can leave a string that
 /// NFKC would still change, so the second pass keeps the result idempotent).
 fn fold(s: &str) -> String {
-    let nfkc: String = s.nfkc().collect();
-    let lower = nfkc.to_lowercase();
-    if lower.is_ascii() {
-        lower
-    } else {
-        lower.nfkc().collect()
+    let n = nfkc(s);
+    if n.is_ascii() {
+        return n.to_ascii_lowercase();
     }
+    let lower = n.to_lowercase();
+    nfkc(&lower).into_owned()
+}
+
+/// `t` starts with the ASCII `prefix`, ignoring ASCII case.
+fn starts_with_ci(t: &str, prefix: &str) -> bool {
+    t.len() >= prefix.len() && t.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// A hashtag's canonical form: NFKC (full-width `＃ＭＡＧＡ` becomes `#MAGA`),
@@ -67,8 +81,8 @@ pub fn mention(raw: &str) -> Option<String> {
 /// assert_eq!(text("@a https://x.org").as_deref(), None);
 /// ```
 pub fn text(raw: &str) -> Option<String> {
-    let nfkc: String = raw.nfkc().collect();
-    let mut s = nfkc.trim_start();
+    let normalized = nfkc(raw);
+    let mut s = normalized.trim_start();
     while let Some(rest) = s.strip_prefix("RT @").or_else(|| s.strip_prefix("rt @")) {
         let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
         let after = &rest[end..];
@@ -79,12 +93,10 @@ pub fn text(raw: &str) -> Option<String> {
     }
     let mut out = String::with_capacity(s.len());
     for token in s.split_whitespace() {
-        let lower_start = token.get(..8).map(str::to_ascii_lowercase).unwrap_or_else(|| token.to_ascii_lowercase());
-        if lower_start.starts_with("http://") || lower_start.starts_with("https://") || lower_start.starts_with("www.")
-        {
+        if starts_with_ci(token, "http://") || starts_with_ci(token, "https://") || starts_with_ci(token, "www.") {
             continue;
         }
-        let kept = strip_mentions(token);
+        let kept = if token.contains('@') { Cow::Owned(strip_mentions(token)) } else { Cow::Borrowed(token) };
         let kept = kept.trim();
         if kept.is_empty() {
             continue;

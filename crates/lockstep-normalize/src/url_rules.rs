@@ -13,6 +13,32 @@ pub struct CanonicalUrl {
     pub shortened: bool,
 }
 
+impl CanonicalUrl {
+    /// The host of the canonical URL (lowercase, punycode; `[…]` for IPv6).
+    pub fn host(&self) -> &str {
+        let rest = self.url.strip_prefix("https://").unwrap_or(&self.url);
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..end];
+        if authority.starts_with('[') {
+            return authority.find(']').map_or(authority, |i| &authority[..=i]);
+        }
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    }
+
+    /// The registrable domain ([`registrable_domain`] of [`CanonicalUrl::host`]);
+    /// `None` for a shortened link, whose real domain is unknown.
+    pub fn domain(&self) -> Option<String> {
+        if self.shortened {
+            return None;
+        }
+        let host = self.host();
+        if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+            return Some(host.to_string());
+        }
+        Some(psl::domain_str(host).unwrap_or(host).to_string())
+    }
+}
+
 /// Hosts of link shorteners (after canonicalisation). Links on them are kept
 /// as they are (path case included) and marked [`CanonicalUrl::shortened`].
 pub const SHORTENERS: &[&str] = &[
@@ -291,12 +317,7 @@ pub fn registrable_domain(host: &str) -> Option<String> {
 /// assert_eq!(url_domain("https://t.co/abc"), None);
 /// ```
 pub fn url_domain(raw: &str) -> Option<String> {
-    let c = canonical_url(raw)?;
-    if c.shortened {
-        return None;
-    }
-    let url = Url::parse(&c.url).ok()?;
-    registrable_domain(url.host_str()?)
+    canonical_url(raw)?.domain()
 }
 
 #[cfg(test)]
@@ -311,6 +332,11 @@ mod tests {
             assert_eq!(got.as_ref().map(|c| c.url.as_str()), *expected, "input {input:?}");
             if let Some(c) = got {
                 assert_eq!(c.shortened, *short, "shortened flag of {input:?}");
+                let host = Url::parse(&c.url).unwrap().host_str().unwrap().to_string();
+                assert_eq!(c.host(), host, "host of {input:?}");
+                if !c.shortened {
+                    assert_eq!(c.domain(), registrable_domain(&host), "domain of {input:?}");
+                }
                 assert_eq!(canonical_url(&c.url).as_ref(), Some(&c), "not idempotent on {input:?}");
             }
         }
