@@ -307,7 +307,36 @@ pub struct ReadSummary {
 /// Errors are whole-input failures (see [`Error`]); with
 /// [`ReadOptions::strict`], also the first bad record.
 pub fn read_input(path: &Path, opts: &ReadOptions, ds: &mut Dataset, diags: &mut Diagnostics) -> Result<ReadSummary> {
-    let src = source::Source::open(path)?;
+    read_source(source::Source::open(path)?, opts, ds, diags)
+}
+
+/// Reads an input held in memory, named `name` in diagnostics (the name's
+/// extension takes part in format detection, as a path's does). Same rules as
+/// [`read_input`]; used by embedders and by the fuzz targets.
+///
+/// ```
+/// use lockstep_core::{Dataset, Diagnostics};
+/// use lockstep_ingest::{read_bytes, ReadOptions};
+/// let line = br#"{"id": "1", "author_id": "7", "created_at": "2021-05-18T19:24:56Z", "text": "Hi #Tag", "entities": {"hashtags": [{"tag": "Tag"}]}}"#;
+/// let (mut ds, mut diags) = (Dataset::default(), Diagnostics::default());
+/// let s = read_bytes("tweets.jsonl", line, &ReadOptions::default(), &mut ds, &mut diags)?;
+/// assert_eq!((s.format.name(), s.posts, s.shares), ("x-v2", 1, 2));
+/// # Ok::<(), lockstep_ingest::Error>(())
+/// ```
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    diags: &mut Diagnostics,
+) -> Result<ReadSummary> {
+    let owned = bytes.to_vec();
+    let len = owned.len() as u64;
+    let src = source::Source::from_read(name.to_string(), None, Box::new(std::io::Cursor::new(owned)), Some(len))?;
+    read_source(src, opts, ds, diags)
+}
+
+fn read_source(src: source::Source, opts: &ReadOptions, ds: &mut Dataset, diags: &mut Diagnostics) -> Result<ReadSummary> {
     let format = match opts.format {
         Format::Auto => detect::detect(&src.info.name, &src.head)
             .map_err(|reason| Error::UnknownFormat { file: src.info.name.clone(), reason })?,
