@@ -14,7 +14,8 @@
 //!      or `id`, `text`, `author_id`, `created_at` and one of `conversation_id`,
 //!      `edit_history_tweet_ids`, `entities`, `public_metrics` (a tweet) → `x-v2`;
 //!      `id_str`, `user` and `created_at` → `twitter-v1`; `did`, `time_us` and `kind`
-//!      → `bluesky-jetstream`.
+//!      → `bluesky-jetstream`; `account`, `content`, `uri` and `created_at` →
+//!      `mastodon` (also for a JSON array of such objects, whatever the extension).
 //!
 //!    Anything else stays generic (CSV/JSON Lines with `--account`, `--object`, …):
 //!    give `--format csv` or `--format jsonl` to read a platform file through the
@@ -24,6 +25,13 @@ use crate::Format;
 
 /// The format of an input named `name` whose first decompressed bytes are `head`.
 pub(crate) fn detect(name: &str, head: &[u8]) -> Result<Format, String> {
+    // A JSON array of Mastodon statuses (a saved API page).
+    let trimmed = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head).trim_ascii_start();
+    if let Some(inner) = trimmed.strip_prefix(b"[") {
+        if json_layout(inner.trim_ascii_start()) == Some(Format::Mastodon) {
+            return Ok(Format::Mastodon);
+        }
+    }
     let base = match by_extension(name) {
         Some(f) => f,
         None => sniff(head)?,
@@ -74,6 +82,8 @@ fn json_layout(text: &[u8]) -> Option<Format> {
         Some(Format::TwitterV1)
     } else if has("did") && has("time_us") && has("kind") {
         Some(Format::Bluesky)
+    } else if has("account") && has("content") && has("uri") && has("created_at") {
+        Some(Format::Mastodon)
     } else {
         None
     }

@@ -89,11 +89,14 @@ pub enum Format {
     TwitterV1,
     /// Bluesky Jetstream events, one JSON object per line. A platform format.
     Bluesky,
+    /// Mastodon statuses as the REST API returns them (JSON Lines, or a JSON
+    /// array). A platform format.
+    Mastodon,
 }
 
 impl Format {
     /// Every format but [`Format::Auto`].
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Csv,
         Format::Tsv,
         Format::Jsonl,
@@ -103,6 +106,7 @@ impl Format {
         Format::TwitterIo,
         Format::TwitterV1,
         Format::Bluesky,
+        Format::Mastodon,
     ];
 
     /// The lowercase name (`auto`, `csv`, `tsv`, `jsonl`, `parquet`, `x-v2`, `ira-538`, `twitter-io`).
@@ -118,13 +122,17 @@ impl Format {
             Format::TwitterIo => "twitter-io",
             Format::TwitterV1 => "twitter-v1",
             Format::Bluesky => "bluesky-jetstream",
+            Format::Mastodon => "mastodon",
         }
     }
 
     /// A platform format: records are posts carrying several objects, turned
     /// into shares by [`ReadOptions::objects`] (the column map is not used).
     pub fn is_platform(self) -> bool {
-        matches!(self, Format::XV2 | Format::Ira538 | Format::TwitterIo | Format::TwitterV1 | Format::Bluesky)
+        matches!(
+            self,
+            Format::XV2 | Format::Ira538 | Format::TwitterIo | Format::TwitterV1 | Format::Bluesky | Format::Mastodon
+        )
     }
 }
 
@@ -148,13 +156,14 @@ impl FromStr for Format {
             "twitter-io" => Format::TwitterIo,
             "twitter-v1" | "twitter-v1.1" => Format::TwitterV1,
             "bluesky-jetstream" | "bluesky" | "jetstream" => Format::Bluesky,
+            "mastodon" => Format::Mastodon,
             _ => {
                 return Err(ParseOptionError {
                     what: "format",
                     value: s.to_string(),
                     expected:
                         "auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, twitter-io, twitter-v1, \
-                               bluesky-jetstream",
+                               bluesky-jetstream, mastodon",
                 })
             }
         })
@@ -336,7 +345,12 @@ pub fn read_bytes(
     read_source(src, opts, ds, diags)
 }
 
-fn read_source(src: source::Source, opts: &ReadOptions, ds: &mut Dataset, diags: &mut Diagnostics) -> Result<ReadSummary> {
+fn read_source(
+    src: source::Source,
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    diags: &mut Diagnostics,
+) -> Result<ReadSummary> {
     let format = match opts.format {
         Format::Auto => detect::detect(&src.info.name, &src.head)
             .map_err(|reason| Error::UnknownFormat { file: src.info.name.clone(), reason })?,
@@ -385,7 +399,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, \
-             twitter-io, twitter-v1, bluesky-jetstream"
+             twitter-io, twitter-v1, bluesky-jetstream, mastodon"
         );
         for u in [TimeUnit::Auto, TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Rfc3339] {
             assert_eq!(u.to_string().parse::<TimeUnit>(), Ok(u));

@@ -109,6 +109,16 @@ fn bluesky_jetstream_events() {
 }
 
 #[test]
+fn mastodon_api_array() {
+    check_snapshot("mastodon.json", Format::Mastodon);
+}
+
+#[test]
+fn mastodon_json_lines() {
+    check_snapshot("mastodon.jsonl", Format::Mastodon);
+}
+
+#[test]
 fn default_kinds_and_strict_mode() {
     let (ds, _, s) = read(&fixture("x_v2_page.jsonl"), &ReadOptions::default());
     let mut kinds: Vec<&str> = ds.shares.iter().map(|sh| ds.kind_of(sh.object)).collect();

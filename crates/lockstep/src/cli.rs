@@ -41,7 +41,7 @@ pub struct DetectArgs {
     pub inputs: Vec<PathBuf>,
     /// Input format: auto, csv, tsv, jsonl, parquet (generic: one share per row, mapped by --account, --object, …),
     /// or a platform format whose posts become shares of the --objects kinds: x-v2 (twarc2 JSON Lines),
-    /// twitter-v1 (API v1.1 statuses, JSON Lines), bluesky-jetstream (Jetstream events), ira-538 (FiveThirtyEight IRA CSV), twitter-io (Twitter
+    /// twitter-v1 (API v1.1 statuses, JSON Lines), bluesky-jetstream (Jetstream events), mastodon (API statuses), ira-538 (FiveThirtyEight IRA CSV), twitter-io (Twitter
     /// information-operations archive CSV).
     /// `auto` recognises platform layouts by content (docs/formats.md).
     #[arg(long, default_value = "auto")]

@@ -19,6 +19,7 @@ pub(crate) mod bluesky;
 pub(crate) mod csv;
 pub(crate) mod ira_538;
 pub(crate) mod jsonl;
+pub(crate) mod mastodon;
 pub(crate) mod parquet;
 pub(crate) mod post_csv;
 pub(crate) mod twitter_io;
@@ -44,6 +45,7 @@ pub(crate) fn reader_for(format: Format) -> Box<dyn Reader> {
         Format::TwitterIo => Box::new(twitter_io::TwitterIoReader::default()),
         Format::TwitterV1 => Box::new(twitter_v1::TwitterV1Reader),
         Format::Bluesky => Box::new(bluesky::BlueskyReader),
+        Format::Mastodon => Box::new(mastodon::MastodonReader),
         Format::Auto => unreachable!("Format::Auto is resolved before a reader is chosen"),
     }
 }
