@@ -223,3 +223,17 @@ fn real_ira_sample_reads_completely() {
     let kinds: std::collections::BTreeSet<&str> = ds.shares.iter().map(|sh| ds.kind_of(sh.object)).collect();
     assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["domain", "hashtag", "text", "url"]);
 }
+
+#[test]
+fn malformed_parquet_footer_is_an_error_not_a_panic() {
+    // Found by the `read_parquet` fuzz target: parquet 55 panics on this footer.
+    let bytes: &[u8] = &[
+        0xd9, 0x5a, 0xcc, 0x41, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x50, 0x41, 0x52, 0x8c, 0x8c, 0x3d, 0x8c, 0x8c,
+        0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x2f, 0x5d, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x26,
+        0x97, 0x00, 0x50, 0x97, 0x97, 0x41, 0x52, 0x31, 0x41, 0x0f, 0x00, 0x00, 0x00, 0x50, 0x41, 0x52, 0x31,
+    ];
+    let opts = ReadOptions { format: Format::Parquet, ..ReadOptions::default() };
+    let mut ds = Dataset::default();
+    let r = lockstep_ingest::read_bytes("bad.parquet", bytes, &opts, &mut ds, &mut Diagnostics::default());
+    assert!(r.is_err(), "a malformed footer must be an error");
+}

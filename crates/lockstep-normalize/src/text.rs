@@ -40,7 +40,7 @@ fn starts_with_ci(t: &str, prefix: &str) -> bool {
 /// ```
 pub fn hashtag(raw: &str) -> Option<String> {
     let s = fold(raw);
-    let s = s.trim().trim_start_matches('#').trim();
+    let s = s.trim_start_matches(|c: char| c == '#' || c.is_whitespace()).trim_end();
     (!s.is_empty()).then(|| s.to_string())
 }
 
@@ -55,7 +55,7 @@ pub fn hashtag(raw: &str) -> Option<String> {
 /// ```
 pub fn mention(raw: &str) -> Option<String> {
     let s = fold(raw);
-    let s = s.trim().trim_start_matches('@').trim();
+    let s = s.trim_start_matches(|c: char| c == '@' || c.is_whitespace()).trim_end();
     (!s.is_empty()).then(|| s.to_string())
 }
 
@@ -192,6 +192,9 @@ mod tests {
     #[test]
     fn mentions() {
         check(mention, &[("@TEN_GOP", Some("ten_gop")), ("ten_gop", Some("ten_gop")), ("@", None)]);
+        // Found by the `normalize` fuzz target: whitespace between leading signs.
+        check(mention, &[(" @ @b.bsky.social x", Some("b.bsky.social x"))]);
+        check(hashtag, &[("# #tag", Some("tag"))]);
     }
 
     #[test]
