@@ -38,6 +38,12 @@
 //! (multiprocessing), so its figure is the largest single process.
 //!
 //! [coordination-network-toolkit]: https://pypi.org/project/coordination-network-toolkit/
+//!
+//! With `--readers`, it measures the platform readers instead (see `readers.rs`):
+//! MB/s and posts/s of the X API v2 and IRA readers beside a plain serde_json /
+//! csv baseline in the same run.
+
+mod readers;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Parser;
@@ -91,6 +97,15 @@ struct Args {
     /// Python interpreter used to create the toolkit's venv.
     #[arg(long, default_value = "python3")]
     python: String,
+    /// Measure reader throughput (X API v2 JSONL, IRA CSV) against a serde_json/csv baseline instead.
+    #[arg(long)]
+    readers: bool,
+    /// With --readers: size of the X API v2 input built from the shared samples, in MB.
+    #[arg(long, default_value_t = 200)]
+    reader_mb: u64,
+    /// With --readers: the shared data folder.
+    #[arg(long, default_value = "../shared")]
+    shared: PathBuf,
 }
 
 /// One timed child process.
@@ -164,6 +179,19 @@ struct Ratio {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if args.readers {
+        let mut head = String::new();
+        let _ = writeln!(head, "- cores: {}", std::thread::available_parallelism().map_or(0, |n| n.get()));
+        let _ = writeln!(head, "- load average at the start: {}", loadavg());
+        eprint!("{head}");
+        let md = readers::run(&args.shared, &args.work.join("readers"), args.reader_mb, args.runs)?;
+        let md = format!("{head}- load average at the end: {}\n\n{md}", loadavg());
+        let out = args.work.join("readers").join("results.md");
+        fs::write(&out, &md).with_context(|| format!("writing {}", out.display()))?;
+        println!("\n{md}");
+        eprintln!("wrote {}", out.display());
+        return Ok(());
+    }
     ensure!(args.runs >= 1 && args.peer_runs >= 1, "--runs and --peer-runs must be at least 1");
     ensure!(
         args.lockstep.is_file(),

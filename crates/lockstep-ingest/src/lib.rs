@@ -53,6 +53,7 @@ mod source;
 mod time;
 
 pub use error::{Error, ParseOptionError, Result};
+pub use lockstep_normalize::{ObjectKind, ObjectKinds};
 pub use time::{parse_timestamp, AUTO_MILLIS_THRESHOLD};
 
 use lockstep_core::{Dataset, Diagnostics};
@@ -74,10 +75,41 @@ pub enum Format {
     Jsonl,
     /// Apache Parquet.
     Parquet,
+    /// X (Twitter) API v2 JSON Lines as twarc2 writes them: response pages
+    /// (`data`, `includes`, `meta`) or flattened tweets. A platform format: each
+    /// tweet becomes shares of the kinds in [`ReadOptions::objects`].
+    XV2,
+    /// The FiveThirtyEight / Clemson IRA tweets CSV layout (original and the
+    /// per-author re-split). A platform format.
+    Ira538,
+    /// Twitter's information-operations archive CSV layout (`tweetid`, `userid`,
+    /// `tweet_time`, …). A platform format.
+    TwitterIo,
+    /// Twitter API v1.1 statuses, one JSON object per line. A platform format.
+    TwitterV1,
+    /// Bluesky Jetstream events, one JSON object per line. A platform format.
+    Bluesky,
+    /// Mastodon statuses as the REST API returns them (JSON Lines, or a JSON
+    /// array). A platform format.
+    Mastodon,
 }
 
 impl Format {
-    /// The lowercase name (`auto`, `csv`, `tsv`, `jsonl`, `parquet`).
+    /// Every format but [`Format::Auto`].
+    pub const ALL: [Format; 10] = [
+        Format::Csv,
+        Format::Tsv,
+        Format::Jsonl,
+        Format::Parquet,
+        Format::XV2,
+        Format::Ira538,
+        Format::TwitterIo,
+        Format::TwitterV1,
+        Format::Bluesky,
+        Format::Mastodon,
+    ];
+
+    /// The lowercase name (`auto`, `csv`, `tsv`, `jsonl`, `parquet`, `x-v2`, `ira-538`, `twitter-io`).
     pub fn name(self) -> &'static str {
         match self {
             Format::Auto => "auto",
@@ -85,7 +117,22 @@ impl Format {
             Format::Tsv => "tsv",
             Format::Jsonl => "jsonl",
             Format::Parquet => "parquet",
+            Format::XV2 => "x-v2",
+            Format::Ira538 => "ira-538",
+            Format::TwitterIo => "twitter-io",
+            Format::TwitterV1 => "twitter-v1",
+            Format::Bluesky => "bluesky-jetstream",
+            Format::Mastodon => "mastodon",
         }
+    }
+
+    /// A platform format: records are posts carrying several objects, turned
+    /// into shares by [`ReadOptions::objects`] (the column map is not used).
+    pub fn is_platform(self) -> bool {
+        matches!(
+            self,
+            Format::XV2 | Format::Ira538 | Format::TwitterIo | Format::TwitterV1 | Format::Bluesky | Format::Mastodon
+        )
     }
 }
 
@@ -104,11 +151,19 @@ impl FromStr for Format {
             "tsv" => Format::Tsv,
             "jsonl" | "ndjson" => Format::Jsonl,
             "parquet" => Format::Parquet,
+            "x-v2" | "xv2" | "twarc2" => Format::XV2,
+            "ira-538" | "fivethirtyeight" => Format::Ira538,
+            "twitter-io" => Format::TwitterIo,
+            "twitter-v1" | "twitter-v1.1" => Format::TwitterV1,
+            "bluesky-jetstream" | "bluesky" | "jetstream" => Format::Bluesky,
+            "mastodon" => Format::Mastodon,
             _ => {
                 return Err(ParseOptionError {
                     what: "format",
                     value: s.to_string(),
-                    expected: "auto, csv, tsv, jsonl (ndjson), parquet",
+                    expected:
+                        "auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, twitter-io, twitter-v1, \
+                               bluesky-jetstream, mastodon",
                 })
             }
         })
@@ -203,6 +258,10 @@ pub struct ReadOptions {
     pub kind_label: String,
     /// How numeric and text timestamps are read.
     pub time_unit: TimeUnit,
+    /// Object kinds a platform post is turned into (platform formats only; the
+    /// generic formats take the kind from [`ReadOptions::kind_label`] or
+    /// [`ColumnMap::kind`]). Default: `url,domain,hashtag,repost,text`.
+    pub objects: ObjectKinds,
     /// Stop with [`Error::Record`] at the first bad record instead of skipping it.
     pub strict: bool,
     /// Draw a progress bar on stderr.
@@ -216,6 +275,7 @@ impl Default for ReadOptions {
             columns: ColumnMap::default(),
             kind_label: "object".into(),
             time_unit: TimeUnit::Auto,
+            objects: ObjectKinds::default(),
             strict: false,
             progress: false,
         }
@@ -233,6 +293,18 @@ pub struct ReadSummary {
     pub shares: u64,
     /// Records skipped (each also in the diagnostics).
     pub skipped: u64,
+    /// Good records: `records == posts + skipped`. For the generic formats each
+    /// good row is one post with one share (`posts == shares`).
+    pub posts: u64,
+    /// Good posts that carried no object of the selected kinds (platform
+    /// formats): counted, not skipped, and they add no share.
+    pub posts_without_objects: u64,
+    /// `url` objects whose host is a link shortener (kept as they are: nothing
+    /// is fetched).
+    pub shortened_urls: u64,
+    /// Links that are not `http(s)` URLs with a host: kept verbatim as `url`
+    /// objects, with no `domain` object.
+    pub unparsed_urls: u64,
     /// Raw input bytes read (compressed size for compressed input).
     pub bytes: u64,
     /// The format read (never [`Format::Auto`]).
@@ -244,7 +316,41 @@ pub struct ReadSummary {
 /// Errors are whole-input failures (see [`Error`]); with
 /// [`ReadOptions::strict`], also the first bad record.
 pub fn read_input(path: &Path, opts: &ReadOptions, ds: &mut Dataset, diags: &mut Diagnostics) -> Result<ReadSummary> {
-    let src = source::Source::open(path)?;
+    read_source(source::Source::open(path)?, opts, ds, diags)
+}
+
+/// Reads an input held in memory, named `name` in diagnostics (the name's
+/// extension takes part in format detection, as a path's does). Same rules as
+/// [`read_input`]; used by embedders and by the fuzz targets.
+///
+/// ```
+/// use lockstep_core::{Dataset, Diagnostics};
+/// use lockstep_ingest::{read_bytes, ReadOptions};
+/// let line = br#"{"id": "1", "author_id": "7", "created_at": "2021-05-18T19:24:56Z", "text": "Hi #Tag", "entities": {"hashtags": [{"tag": "Tag"}]}}"#;
+/// let (mut ds, mut diags) = (Dataset::default(), Diagnostics::default());
+/// let s = read_bytes("tweets.jsonl", line, &ReadOptions::default(), &mut ds, &mut diags)?;
+/// assert_eq!((s.format.name(), s.posts, s.shares), ("x-v2", 1, 2));
+/// # Ok::<(), lockstep_ingest::Error>(())
+/// ```
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    diags: &mut Diagnostics,
+) -> Result<ReadSummary> {
+    let owned = bytes.to_vec();
+    let len = owned.len() as u64;
+    let src = source::Source::from_read(name.to_string(), None, Box::new(std::io::Cursor::new(owned)), Some(len))?;
+    read_source(src, opts, ds, diags)
+}
+
+fn read_source(
+    src: source::Source,
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    diags: &mut Diagnostics,
+) -> Result<ReadSummary> {
     let format = match opts.format {
         Format::Auto => detect::detect(&src.info.name, &src.head)
             .map_err(|reason| Error::UnknownFormat { file: src.info.name.clone(), reason })?,
@@ -302,13 +408,18 @@ mod tests {
 
     #[test]
     fn option_names_round_trip() {
-        for f in [Format::Auto, Format::Csv, Format::Tsv, Format::Jsonl, Format::Parquet] {
+        for f in std::iter::once(Format::Auto).chain(Format::ALL) {
             assert_eq!(f.to_string().parse::<Format>(), Ok(f));
         }
+        assert_eq!("twarc2".parse::<Format>(), Ok(Format::XV2));
         assert_eq!("ndjson".parse::<Format>(), Ok(Format::Jsonl));
         assert_eq!("CSV".parse::<Format>(), Ok(Format::Csv));
         let err = "xml".parse::<Format>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet");
+        assert_eq!(
+            err.to_string(),
+            "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, \
+             twitter-io, twitter-v1, bluesky-jetstream, mastodon"
+        );
         for u in [TimeUnit::Auto, TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Rfc3339] {
             assert_eq!(u.to_string().parse::<TimeUnit>(), Ok(u));
         }

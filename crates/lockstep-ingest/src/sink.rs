@@ -1,13 +1,23 @@
-//! The sink every reader feeds: it validates one raw record, turns it into a
-//! share in the [`Dataset`], or skips it with a [`Diagnostic`] (or, in strict
+//! The sink every reader feeds: it validates one raw record, turns it into
+//! shares in the [`Dataset`], or skips it with a [`Diagnostic`] (or, in strict
 //! mode, stops with [`Error::Record`]). Readers only extract raw field values;
 //! all the rules about what makes a record good live here, once.
+//!
+//! Two entry points:
+//! - [`Sink::accept`]: one generic row ([`Record`]) is one share of one object
+//!   (CSV, TSV, JSON Lines, Parquet with column mapping). Unchanged hot path.
+//! - [`Sink::accept_post`]: one platform post ([`PostFields`]: account, post id,
+//!   time and every object it carries) becomes 0..n shares, one per distinct
+//!   normalised object of each kind selected by [`ReadOptions::objects`]. A post
+//!   with no such object is counted in [`ReadSummary::posts_without_objects`];
+//!   it is not a bad record.
 
 use crate::source::SourceInfo;
 use crate::time::{self, parse_timestamp};
 use crate::{ColumnMap, Error, Format, ReadOptions, ReadSummary, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lockstep_core::{Dataset, Diagnostic, Diagnostics, ShareBatch};
+use lockstep_normalize::{self as norm, ObjectKind};
 use std::fmt::Write as _;
 
 /// Stable reason codes of skipped records.
@@ -25,6 +35,9 @@ pub(crate) mod reason {
     pub const BAD_UTF8: &str = "bad_utf8";
     /// A delimited row has a different number of fields than the header.
     pub const WRONG_FIELD_COUNT: &str = "wrong_field_count";
+    /// A platform record that is valid JSON but not a post (a user object in
+    /// an X API v2 user lookup, a service message in a Telegram export, …).
+    pub const NOT_A_POST: &str = "not_a_post";
 }
 
 /// Records between progress-bar updates (a power of two).
@@ -59,6 +72,72 @@ pub(crate) struct Record<'a> {
     pub post: Field<'a>,
     /// Ignored unless [`ColumnMap::kind`] is set.
     pub kind: Field<'a>,
+}
+
+/// The raw fields of one platform post, borrowed from the reader's buffers
+/// where possible. Values are as the platform wrote them: the sink normalises
+/// them by kind (see `lockstep-normalize`).
+#[derive(Debug, Clone)]
+pub(crate) struct PostFields<'a> {
+    /// Who posted. Required.
+    pub account: Field<'a>,
+    /// The post's id; missing or empty → `{source}:{line}`.
+    pub id: Field<'a>,
+    /// When. Required.
+    pub time: Field<'a>,
+    /// Links as posted (expanded where the platform gives the expansion).
+    pub urls: Vec<&'a str>,
+    /// Hashtags, with or without `#`.
+    pub hashtags: Vec<&'a str>,
+    /// Mentioned accounts, with or without `@`.
+    pub mentions: Vec<&'a str>,
+    /// Id of the post this one reposts.
+    pub repost_of: Option<&'a str>,
+    /// Id of the post this one replies to.
+    pub reply_to: Option<&'a str>,
+    /// Id of the post this one quotes.
+    pub quote_of: Option<&'a str>,
+    /// The text (of the reposted post for a repost, when the platform gives it).
+    pub text: Option<&'a str>,
+    /// Media hashes.
+    pub media: Vec<&'a str>,
+}
+
+impl Default for PostFields<'_> {
+    fn default() -> Self {
+        PostFields {
+            account: Field::Missing,
+            id: Field::Missing,
+            time: Field::Missing,
+            urls: Vec::new(),
+            hashtags: Vec::new(),
+            mentions: Vec::new(),
+            repost_of: None,
+            reply_to: None,
+            quote_of: None,
+            text: None,
+            media: Vec::new(),
+        }
+    }
+}
+
+/// The names a format gives the required parts of a post, for diagnostics.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PostNames {
+    /// The account field (e.g. `author_id`).
+    pub account: &'static str,
+    /// The post id field.
+    pub id: &'static str,
+    /// The time field.
+    pub time: &'static str,
+}
+
+/// Counts of the post path (all zero for the generic path).
+#[derive(Debug, Clone, Copy, Default)]
+struct PostCounts {
+    without_objects: u64,
+    shortened_urls: u64,
+    unparsed_urls: u64,
 }
 
 /// Why a record was skipped.
@@ -104,6 +183,11 @@ pub(crate) struct Sink<'a> {
     records: u64,
     shares: u64,
     skipped: u64,
+    /// Good records (generic rows and platform posts).
+    posts: u64,
+    post_counts: PostCounts,
+    /// One post's objects before they are pushed (kind, normalised value).
+    objects: Vec<(ObjectKind, String)>,
     progress: Option<ProgressBar>,
 }
 
@@ -131,6 +215,9 @@ impl<'a> Sink<'a> {
             records: 0,
             shares: 0,
             skipped: 0,
+            posts: 0,
+            post_counts: PostCounts::default(),
+            objects: Vec::new(),
             progress,
         }
     }
@@ -164,6 +251,7 @@ impl<'a> Sink<'a> {
             Ok(share) => {
                 batch.push(share.account, share.object, share.kind, share.post, share.time);
                 self.shares += 1;
+                self.posts += 1;
                 if self.batch.len() >= BATCH {
                     self.flush();
                 }
@@ -171,6 +259,33 @@ impl<'a> Sink<'a> {
             }
             Err(p) => self.problem(line, p),
         }
+    }
+
+    /// Takes one platform post found at `line`: validates account, time and post
+    /// id, then pushes one share per distinct normalised object of each selected
+    /// kind. `names` are the format's field names, for diagnostics.
+    pub fn accept_post(&mut self, line: u64, post: &PostFields<'_>, names: &PostNames) -> Result<()> {
+        self.count_record();
+        let Sink { opts, info, bufs, batch, objects, post_counts, .. } = self;
+        let (account, id, time) = match post_head(post, names, bufs, opts, &info.name, line) {
+            Ok(h) => h,
+            Err(p) => return self.problem(line, p),
+        };
+        objects.clear();
+        collect_objects(post, opts.objects, objects, post_counts);
+        for (kind, value) in objects.iter() {
+            batch.push(account, value, kind.name(), id, time);
+        }
+        let n = objects.len() as u64;
+        if n == 0 {
+            self.post_counts.without_objects += 1;
+        }
+        self.posts += 1;
+        self.shares += n;
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+        Ok(())
     }
 
     /// Skips one record that a reader could not even split into fields.
@@ -207,6 +322,10 @@ impl<'a> Sink<'a> {
             records: self.records,
             shares: self.shares,
             skipped: self.skipped,
+            posts: self.posts,
+            posts_without_objects: self.post_counts.without_objects,
+            shortened_urls: self.post_counts.shortened_urls,
+            unparsed_urls: self.post_counts.unparsed_urls,
             bytes: self.info.raw_bytes(),
             format,
         }
@@ -266,6 +385,123 @@ fn new_progress(info: &SourceInfo) -> ProgressBar {
     };
     pb.set_prefix(info.name.clone());
     pb
+}
+
+/// Account, post id and time of a post.
+fn post_head<'r>(
+    post: &PostFields<'r>,
+    names: &PostNames,
+    bufs: &'r mut Bufs,
+    opts: &ReadOptions,
+    source: &str,
+    line: u64,
+) -> std::result::Result<(&'r str, &'r str, i64), Problem> {
+    let Bufs { account, post: post_buf, .. } = bufs;
+    let account = required(post.account, names.account, account)?;
+    let id = post_id(post.id, names.id, source, line, post_buf)?;
+    let time = time_of(post.time, names.time, opts)?;
+    Ok((account, id, time))
+}
+
+/// The post id, or `{source}:{line}` when it is missing or blank.
+fn post_id<'r>(
+    f: Field<'r>,
+    col: &str,
+    source: &str,
+    line: u64,
+    buf: &'r mut String,
+) -> std::result::Result<&'r str, Problem> {
+    let fallback = match f {
+        Field::Missing => true,
+        Field::Str(s) => s.trim_ascii().is_empty(),
+        Field::Bytes(b) => b.trim_ascii().is_empty(),
+        _ => false,
+    };
+    if fallback {
+        buf.clear();
+        buf.push_str(source);
+        buf.push(':');
+        buf.push_str(itoa::Buffer::new().format(line));
+        Ok(buf.as_str())
+    } else {
+        Ok(text(f, col, buf)?.unwrap_or_default())
+    }
+}
+
+/// The distinct normalised objects of the selected kinds in one post, in kind
+/// order and, within a kind, in the order the post carries them.
+fn collect_objects(
+    post: &PostFields<'_>,
+    kinds: norm::ObjectKinds,
+    out: &mut Vec<(ObjectKind, String)>,
+    counts: &mut PostCounts,
+) {
+    let add = |out: &mut Vec<(ObjectKind, String)>, kind: ObjectKind, value: String| {
+        if !out.iter().any(|(k, v)| *k == kind && *v == value) {
+            out.push((kind, value));
+        }
+    };
+    let want_url = kinds.contains(ObjectKind::Url);
+    let want_domain = kinds.contains(ObjectKind::Domain);
+    if want_url || want_domain {
+        let mut domains = Vec::new();
+        for raw in &post.urls {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                continue;
+            }
+            match norm::canonical_url(raw) {
+                Some(c) => {
+                    if want_domain {
+                        domains.extend(c.domain());
+                    }
+                    if want_url {
+                        counts.shortened_urls += u64::from(c.shortened);
+                        add(out, ObjectKind::Url, c.url);
+                    }
+                }
+                None => {
+                    // Kept verbatim: never dropped, but it gives no domain.
+                    if want_url {
+                        counts.unparsed_urls += 1;
+                        add(out, ObjectKind::Url, raw.to_string());
+                    }
+                }
+            }
+        }
+        for d in domains {
+            add(out, ObjectKind::Domain, d);
+        }
+    }
+    if kinds.contains(ObjectKind::Hashtag) {
+        for h in post.hashtags.iter().filter_map(|h| norm::hashtag(h)) {
+            add(out, ObjectKind::Hashtag, h);
+        }
+    }
+    if kinds.contains(ObjectKind::Mention) {
+        for m in post.mentions.iter().filter_map(|m| norm::mention(m)) {
+            add(out, ObjectKind::Mention, m);
+        }
+    }
+    for (kind, id) in
+        [(ObjectKind::Repost, post.repost_of), (ObjectKind::Reply, post.reply_to), (ObjectKind::Quote, post.quote_of)]
+    {
+        if let Some(id) = id.map(str::trim).filter(|s| !s.is_empty()) {
+            if kinds.contains(kind) {
+                add(out, kind, id.to_string());
+            }
+        }
+    }
+    if kinds.contains(ObjectKind::Text) {
+        if let Some(t) = post.text.and_then(norm::text) {
+            add(out, ObjectKind::Text, t);
+        }
+    }
+    if kinds.contains(ObjectKind::Media) {
+        for m in post.media.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
+            add(out, ObjectKind::Media, m.to_string());
+        }
+    }
 }
 
 struct Share<'r> {
@@ -506,5 +742,96 @@ mod tests {
         assert_eq!(ds.posts.get(ds.shares[0].post), "p1");
         assert_eq!(ds.posts.get(ds.shares[1].post), "t.csv:3");
         assert_eq!(diags.by_reason["missing_field"].examples[0].detail, "no value for `type`");
+    }
+
+    /// Shares of a dataset as `kind object account post time` lines.
+    fn lines(ds: &Dataset) -> Vec<String> {
+        ds.shares
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {} {} {}",
+                    ds.kind_of(s.object),
+                    ds.objects.get(s.object),
+                    ds.accounts.get(s.account),
+                    ds.posts.get(s.post),
+                    s.time
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_post_becomes_shares_of_the_selected_kinds() {
+        const NAMES: PostNames = PostNames { account: "author", id: "id", time: "created_at" };
+        let post = PostFields {
+            account: Field::Str("alice"),
+            id: Field::Str("p1"),
+            time: Field::Str("2021-05-18T19:24:56.000Z"),
+            urls: vec![
+                "http://www.Example.com/a?utm_source=x",
+                "https://example.com/a#frag",
+                "https://t.co/AbC",
+                "mailto:x@y",
+            ],
+            hashtags: vec!["#Tag", "tag", "#"],
+            mentions: vec!["@Bob"],
+            repost_of: Some("42"),
+            reply_to: Some(" "),
+            quote_of: None,
+            text: Some("RT @bob: Hello  World https://t.co/AbC"),
+            media: vec!["abc123"],
+        };
+        let empty = PostFields { account: Field::Str("bob"), time: Field::Int(5), ..PostFields::default() };
+        let bad = PostFields { account: Field::Missing, ..post.clone() };
+        let opts = ReadOptions { objects: lockstep_normalize::ObjectKinds::all(), ..ReadOptions::default() };
+        let mut ds = Dataset::default();
+        let mut diags = Diagnostics::default();
+        let mut sink = Sink::new(&mut ds, &mut diags, &opts, info());
+        sink.accept_post(2, &post, &NAMES).unwrap();
+        sink.accept_post(3, &empty, &NAMES).unwrap();
+        sink.accept_post(4, &bad, &NAMES).unwrap();
+        let s = sink.finish(Format::Jsonl);
+        assert_eq!((s.records, s.posts, s.skipped, s.shares), (3, 2, 1, 9));
+        assert_eq!((s.posts_without_objects, s.shortened_urls, s.unparsed_urls), (1, 1, 1));
+        let t = 1_621_365_896;
+        assert_eq!(
+            lines(&ds),
+            [
+                format!("url https://example.com/a alice p1 {t}"),
+                format!("url https://t.co/AbC alice p1 {t}"),
+                format!("url mailto:x@y alice p1 {t}"),
+                format!("domain example.com alice p1 {t}"),
+                format!("hashtag tag alice p1 {t}"),
+                format!("mention bob alice p1 {t}"),
+                format!("repost 42 alice p1 {t}"),
+                format!("text hello world alice p1 {t}"),
+                format!("media abc123 alice p1 {t}"),
+            ]
+        );
+        assert_eq!(diags.by_reason["missing_field"].examples[0].detail, "no value for `author`");
+        assert_eq!(diags.by_reason["missing_field"].examples[0].line, 4);
+    }
+
+    #[test]
+    fn default_kinds_skip_mentions_replies_quotes_media() {
+        const NAMES: PostNames = PostNames { account: "a", id: "id", time: "t" };
+        let post = PostFields {
+            account: Field::Str("alice"),
+            time: Field::Int(1),
+            mentions: vec!["@bob"],
+            reply_to: Some("7"),
+            quote_of: Some("8"),
+            media: vec!["h"],
+            ..PostFields::default()
+        };
+        let opts = ReadOptions::default();
+        let mut ds = Dataset::default();
+        let mut diags = Diagnostics::default();
+        let mut sink = Sink::new(&mut ds, &mut diags, &opts, info());
+        sink.accept_post(1, &post, &NAMES).unwrap();
+        let s = sink.finish(Format::Jsonl);
+        assert_eq!((s.posts, s.shares, s.posts_without_objects), (1, 0, 1));
+        assert!(ds.shares.is_empty());
     }
 }

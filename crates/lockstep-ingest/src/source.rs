@@ -85,7 +85,6 @@ impl Source {
     pub fn open(path: &Path) -> Result<Source> {
         let stdin = path.as_os_str() == "-";
         let name = if stdin { "<stdin>".to_string() } else { path.display().to_string() };
-        let raw_bytes = Arc::new(AtomicU64::new(0));
         let (raw, raw_len): (Box<dyn Read>, Option<u64>) = if stdin {
             (Box::new(io::stdin().lock()), None)
         } else {
@@ -93,14 +92,21 @@ impl Source {
             let len = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
             (Box::new(file), len)
         };
+        Self::from_read(name, (!stdin).then_some(path), raw, raw_len)
+    }
+
+    /// An input from any reader (`path`, when given, is used for the
+    /// compression-by-extension rule and for random access).
+    pub fn from_read(name: String, path: Option<&Path>, raw: Box<dyn Read>, raw_len: Option<u64>) -> Result<Source> {
+        let raw_bytes = Arc::new(AtomicU64::new(0));
         let mut raw = BufReader::with_capacity(BUF_LEN, Counting { inner: raw, count: raw_bytes.clone() });
         let magic = read_head(&mut raw, 4).map_err(|source| Error::Io { file: name.clone(), line: 0, source })?;
         if magic.is_empty() {
             return Err(Error::Empty { file: name, what: "the input has no bytes" });
         }
-        let compression = compression_of(path, &magic);
+        let compression = compression_of(path.unwrap_or(Path::new("")), &magic);
         let raw = Cursor::new(magic).chain(raw);
-        let info = SourceInfo { name, path: (!stdin).then(|| path.to_path_buf()), compression, raw_bytes, raw_len };
+        let info = SourceInfo { name, path: path.map(Path::to_path_buf), compression, raw_bytes, raw_len };
         let mut decoded: Box<dyn Read> = match compression {
             Compression::None => Box::new(raw),
             Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),

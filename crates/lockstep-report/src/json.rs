@@ -12,8 +12,8 @@ use serde::Serialize;
 /// to column names, types or meanings.
 pub const SCHEMA_VERSION: &str = "1.2";
 
-/// One input file as read.
-#[derive(Debug, Clone, Serialize)]
+/// One input file as read. `records == posts + skipped`.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct InputInfo {
     /// Path as given (or `<stdin>`).
     pub source: String,
@@ -25,6 +25,18 @@ pub struct InputInfo {
     pub shares: u64,
     /// Records skipped (see diagnostics).
     pub skipped: u64,
+    /// Good records: posts of a platform format, rows of a generic one (schema 1.1).
+    pub posts: u64,
+    /// Posts that carried no object of the selected kinds (schema 1.1).
+    pub posts_without_objects: u64,
+    /// Object kinds asked of a platform format (`--objects`); `None` for generic formats (schema 1.1).
+    pub object_kinds: Option<String>,
+    /// Shares by object kind, by kind name (schema 1.1).
+    pub shares_by_kind: std::collections::BTreeMap<String, u64>,
+    /// `url` objects on a link-shortener host, kept as they are (schema 1.1).
+    pub shortened_urls: u64,
+    /// Links that are not http(s) URLs, kept verbatim as `url` objects (schema 1.1).
+    pub unparsed_urls: u64,
 }
 
 /// The report.

@@ -17,16 +17,16 @@
 //! Every table is sorted (see each writer) so the same input and parameters give
 //! byte-identical files. Column meanings are documented in docs/method.md.
 
+mod domains;
 pub mod evidence;
 pub mod graph;
-mod domains;
 mod json;
 mod table;
 mod tables;
 
+pub use domains::{annotate_report, write_domains};
 pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
 pub use graph::{write_graph, GraphFormat, GraphScope};
-pub use domains::{annotate_report, write_domains};
 pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
 pub use table::{ColType, TableFormat, TableWriter, Value};
 pub use tables::{write_accounts, write_edges, write_objects, write_pairs};

@@ -120,7 +120,14 @@ fn dataset() -> Dataset {
 }
 
 fn run(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat, scope: GraphScope) {
-    let info = InputInfo { source: "test".into(), format: "test".into(), records: 8, shares: 8, skipped: 0 };
+    let info = InputInfo {
+        source: "test".into(),
+        format: "test".into(),
+        records: 8,
+        shares: 8,
+        skipped: 0,
+        ..Default::default()
+    };
     let opts = OutputOptions {
         format,
         pairs: true,

@@ -141,7 +141,11 @@ impl std::str::FromStr for WindowArg {
 /// Input and detection flags shared by `detect` and `explain`.
 #[derive(Debug, Args)]
 pub struct DetectFlags {
-    /// Input format: auto, csv, tsv, jsonl, parquet.
+    /// Input format: auto, csv, tsv, jsonl, parquet (generic: one share per row, mapped by --account, --object, …),
+    /// or a platform format whose posts become shares of the --objects kinds: x-v2 (twarc2 JSON Lines),
+    /// twitter-v1 (API v1.1 statuses, JSON Lines), bluesky-jetstream (Jetstream events), mastodon (API statuses), ira-538 (FiveThirtyEight IRA CSV), twitter-io (Twitter
+    /// information-operations archive CSV).
+    /// `auto` recognises platform layouts by content (docs/formats.md).
     #[arg(long, default_value = "auto")]
     pub format: lockstep_ingest::Format,
     /// Column (or JSON key, dotted for nesting) holding the account.
@@ -162,6 +166,11 @@ pub struct DetectFlags {
     /// Column holding each record's object kind (overrides --kind).
     #[arg(long)]
     pub kind_column: Option<String>,
+    /// Object kinds each platform post is turned into (platform formats such as x-v2, ira-538):
+    /// a comma-separated list of url, domain, hashtag, mention, repost, reply, quote, text, media, or `all`.
+    /// Each kind is analysed separately: objects of different kinds never co-share.
+    #[arg(long, default_value = "url,domain,hashtag,repost,text")]
+    pub objects: lockstep_ingest::ObjectKinds,
     /// How to read numeric times: auto (milliseconds when ≥ 1e11), s, ms, rfc3339.
     #[arg(long, default_value = "auto")]
     pub time_unit: lockstep_ingest::TimeUnit,
@@ -204,7 +213,7 @@ pub struct DetectFlags {
 /// `lockstep detect`.
 #[derive(Debug, Args)]
 pub struct DetectArgs {
-    /// Input files (CSV, TSV, JSON Lines, Parquet; optionally .gz or .zst). `-` or none reads stdin.
+    /// Input files (CSV, TSV, JSON Lines, Parquet, or a platform export; optionally .gz or .zst). `-` or none reads stdin.
     pub inputs: Vec<PathBuf>,
     /// Input and detection flags.
     #[command(flatten)]

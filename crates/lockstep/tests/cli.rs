@@ -456,3 +456,60 @@ fn window_auto_is_estimated_reported_and_used() {
     let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "soon", "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")).join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    let why = format!("{} is absent (the shared data folder is not beside the repository)", path.display());
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("shared sample missing under CI: {why}");
+    }
+    eprintln!("SKIPPED: {why}");
+    None
+}
+
+#[test]
+fn ira_sample_end_to_end_with_platform_objects() {
+    let Some(input) = shared("data/ira-2016q4/ira_tweets_2016-09_to_2016-11.csv.gz") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o =
+        lockstep(&["detect", input.to_str().unwrap(), "--objects", "hashtag,text,url", "-o", out.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(stdout.contains("(ira-538): 326980 posts → "), "{stdout}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let inp = &report["inputs"][0];
+    assert_eq!(inp["format"], "ira-538");
+    assert_eq!(inp["object_kinds"], "url,hashtag,text");
+    assert_eq!(
+        (inp["records"].as_u64(), inp["posts"].as_u64(), inp["skipped"].as_u64()),
+        (Some(326_980), Some(326_980), Some(0))
+    );
+    let by_kind = inp["shares_by_kind"].as_object().unwrap();
+    assert_eq!(by_kind.keys().collect::<Vec<_>>(), ["hashtag", "text", "url"]);
+    let total: u64 = by_kind.values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(Some(total), inp["shares"].as_u64());
+    assert!(report["counts"]["components"].as_u64().unwrap() >= 1, "no groups found");
+    let groups = report["groups"].as_array().unwrap();
+    assert!(groups[0]["members"].as_array().unwrap().len() >= 10, "{}", groups[0]);
+}
+
+#[test]
+fn x_v2_sample_auto_detected_with_all_objects() {
+    let Some(input) = shared("data/x-api-v2-samples/flat.jsonl") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--objects", "all", "-q", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let inp = &report["inputs"][0];
+    assert_eq!(inp["format"], "x-v2");
+    assert_eq!(inp["posts"], 100);
+    assert!(inp["shares_by_kind"]["repost"].as_u64().unwrap() > 0, "{inp}");
+    let bad = lockstep(&["detect", input.to_str().unwrap(), "--objects", "url,links"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).1.contains("unknown object kind `links`"), "{:?}", text(&bad));
+}

@@ -30,10 +30,27 @@ pub(crate) struct ParquetReader;
 
 impl Reader for ParquetReader {
     fn read(&mut self, src: Source, sink: &mut Sink<'_>) -> Result<()> {
-        match src.into_random_access()? {
+        let file = sink.name().to_string();
+        let input = src.into_random_access()?;
+        // The parquet crate can panic on a malformed footer (found by the
+        // `read_parquet` fuzz target): that is a whole-input error, not a crash.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input {
             RandomAccess::File(f) => read_chunks(f, sink),
             RandomAccess::Bytes(b) => read_chunks(b, sink),
-        }
+        }));
+        read.unwrap_or_else(|payload| {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Error::Parquet {
+                file,
+                source: ::parquet::errors::ParquetError::General(format!(
+                    "malformed Parquet file (the decoder failed: {why})"
+                )),
+            })
+        })
     }
 }
 

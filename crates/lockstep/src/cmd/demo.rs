@@ -146,6 +146,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             records: ds.shares.len() as u64,
             shares: ds.shares.len() as u64,
             skipped: 0,
+            posts: ds.shares.len() as u64,
+            ..InputInfo::default()
         };
         write_outputs(out, &ds, &found, &[info], &Diagnostics::default(), OutputOptions::default())?;
         let written = lockstep_report::write_domains(out, &fusion, lockstep_report::TableFormat::Csv)?;

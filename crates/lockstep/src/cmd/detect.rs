@@ -7,6 +7,7 @@ use lockstep_core::{Dataset, Diagnostics};
 use lockstep_detect::{detect, AutoWindow, Mode, Params};
 use lockstep_ingest::{read_input, ColumnMap, ReadOptions};
 use lockstep_report::{write_outputs, GraphScope, InputInfo, OutputOptions, Report};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -74,6 +75,20 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
     let mut o = std::io::stdout().lock();
     let c = &r.counts;
     let skipped: u64 = r.inputs.iter().map(|i| i.skipped).sum();
+    for i in r.inputs.iter().filter(|i| i.object_kinds.is_some()) {
+        let kinds: Vec<String> = i.shares_by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        writeln!(
+            o,
+            "{} ({}): {} posts → {} shares ({}); {} posts without a {} object",
+            i.source,
+            i.format,
+            i.posts,
+            i.shares,
+            if kinds.is_empty() { "none".to_string() } else { kinds.join(", ") },
+            i.posts_without_objects,
+            i.object_kinds.as_deref().unwrap_or_default()
+        )?;
+    }
     writeln!(
         o,
         "read {} shares by {} accounts of {} objects ({} records skipped)",
@@ -186,6 +201,7 @@ pub(crate) fn read_inputs(
         },
         kind_label: flags.kind.clone(),
         time_unit: flags.time_unit,
+        objects: flags.objects,
         strict: flags.strict,
         progress,
     };
@@ -194,13 +210,30 @@ pub(crate) fn read_inputs(
     let mut diags = Diagnostics::default();
     let mut infos = Vec::new();
     for path in &inputs {
+        let first = ds.shares.len();
         let s = read_input(path, &opts, &mut ds, &mut diags)?;
+        let mut counts = vec![0u64; ds.kinds.len()];
+        for share in &ds.shares[first..] {
+            counts[ds.object_kind[share.object as usize] as usize] += 1;
+        }
+        let by_kind: BTreeMap<String, u64> = counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .map(|(kind, n)| (ds.kinds.get(kind as u32).to_string(), n))
+            .collect();
         infos.push(InputInfo {
             source: s.source,
             format: s.format.to_string(),
             records: s.records,
             shares: s.shares,
             skipped: s.skipped,
+            posts: s.posts,
+            posts_without_objects: s.posts_without_objects,
+            object_kinds: s.format.is_platform().then(|| opts.objects.to_string()),
+            shares_by_kind: by_kind,
+            shortened_urls: s.shortened_urls,
+            unparsed_urls: s.unparsed_urls,
         });
     }
     if ds.shares.is_empty() {

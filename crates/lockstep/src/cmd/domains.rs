@@ -86,6 +86,8 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
             },
             kind_label: args.kind.clone(),
             time_unit: lockstep_ingest::TimeUnit::Auto,
+            // Platform exports: their posts' links (other kinds are ignored below).
+            objects: "url,domain".parse().expect("valid kinds"),
             strict: false,
             progress: false,
         };

@@ -2,8 +2,8 @@
 
 mod demo;
 mod detect;
-mod explain;
 pub(crate) mod domains;
+mod explain;
 mod generate;
 
 use crate::cli::{Cli, Command};

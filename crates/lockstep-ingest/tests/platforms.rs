@@ -1,0 +1,239 @@
+//! Platform readers end to end: each fixture is read with automatic detection
+//! and every object kind, and its shares, counts and diagnostics are compared
+//! with a snapshot (`tests/fixtures/<fixture>.shares`). The real samples in
+//! ../shared are read too (skipped when absent, a failure under `CI=true`).
+//!
+//! `UPDATE_SNAPSHOTS=1` rewrites the snapshots instead of comparing; review the diff.
+
+use lockstep_core::{Dataset, Diagnostics};
+use lockstep_ingest::{read_input, Format, ObjectKinds, ReadOptions, ReadSummary};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn all_kinds() -> ReadOptions {
+    ReadOptions { objects: ObjectKinds::all(), ..ReadOptions::default() }
+}
+
+/// Reads `path`, checks the counting invariants, returns everything.
+fn read(path: &Path, opts: &ReadOptions) -> (Dataset, Diagnostics, ReadSummary) {
+    let mut ds = Dataset::default();
+    let mut diags = Diagnostics::default();
+    let s = read_input(path, opts, &mut ds, &mut diags).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(s.records, s.posts + s.skipped, "records == posts + skipped");
+    assert_eq!(s.skipped, diags.skipped);
+    assert_eq!(s.shares as usize, ds.shares.len());
+    (ds, diags, s)
+}
+
+/// The snapshot text of a read: summary, every share, every diagnostic example.
+fn render(ds: &Dataset, diags: &Diagnostics, s: &ReadSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# format={} records={} posts={} skipped={} shares={} posts_without_objects={} shortened_urls={} unparsed_urls={}",
+        s.format, s.records, s.posts, s.skipped, s.shares, s.posts_without_objects, s.shortened_urls, s.unparsed_urls
+    );
+    for sh in &ds.shares {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}",
+            ds.kind_of(sh.object),
+            ds.objects.get(sh.object),
+            ds.accounts.get(sh.account),
+            ds.posts.get(sh.post),
+            sh.time
+        );
+    }
+    for r in diags.by_reason.values() {
+        for d in &r.examples {
+            // Paths differ between machines: keep the file name only.
+            let file = Path::new(&d.source).file_name().map_or(d.source.clone(), |f| f.to_string_lossy().into_owned());
+            let _ = writeln!(out, "! {file}:{}: {}: {}", d.line, d.reason, d.detail);
+        }
+    }
+    out.replace(&fixture("").display().to_string(), "")
+}
+
+/// Reads a fixture and compares with (or, with `UPDATE_SNAPSHOTS=1`, writes) its snapshot.
+fn check_snapshot(name: &str, expected_format: Format) {
+    let path = fixture(name);
+    let (ds, diags, s) = read(&path, &all_kinds());
+    assert_eq!(s.format, expected_format, "auto-detection of {name}");
+    let got = render(&ds, &diags, &s);
+    let snap = fixture(&format!("{name}.shares"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&snap, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&snap).unwrap_or_else(|e| panic!("{}: {e}", snap.display()));
+    assert_eq!(got, want, "snapshot of {name} differs (UPDATE_SNAPSHOTS=1 rewrites it)");
+}
+
+#[test]
+fn x_v2_pages() {
+    check_snapshot("x_v2_page.jsonl", Format::XV2);
+}
+
+#[test]
+fn x_v2_flattened() {
+    check_snapshot("x_v2_flat.jsonl", Format::XV2);
+}
+
+#[test]
+fn ira_538_resplit() {
+    check_snapshot("ira_538.csv", Format::Ira538);
+}
+
+#[test]
+fn ira_538_original() {
+    check_snapshot("ira_538_original.csv", Format::Ira538);
+}
+
+#[test]
+fn twitter_io_archive() {
+    check_snapshot("twitter_io.csv", Format::TwitterIo);
+}
+
+#[test]
+fn twitter_v1_statuses() {
+    check_snapshot("twitter_v1.jsonl", Format::TwitterV1);
+}
+
+#[test]
+fn bluesky_jetstream_events() {
+    check_snapshot("bluesky.jsonl", Format::Bluesky);
+}
+
+#[test]
+fn mastodon_api_array() {
+    check_snapshot("mastodon.json", Format::Mastodon);
+}
+
+#[test]
+fn mastodon_json_lines() {
+    check_snapshot("mastodon.jsonl", Format::Mastodon);
+}
+
+#[test]
+fn default_kinds_and_strict_mode() {
+    let (ds, _, s) = read(&fixture("x_v2_page.jsonl"), &ReadOptions::default());
+    let mut kinds: Vec<&str> = ds.shares.iter().map(|sh| ds.kind_of(sh.object)).collect();
+    kinds.dedup();
+    assert!(kinds.iter().all(|k| ["url", "domain", "hashtag", "repost", "text"].contains(k)), "{kinds:?}");
+    assert_eq!(s.posts, 4);
+    let strict = ReadOptions { strict: true, ..ReadOptions::default() };
+    let mut ds = Dataset::default();
+    let err = read_input(&fixture("x_v2_page.jsonl"), &strict, &mut ds, &mut Diagnostics::default()).unwrap_err();
+    assert!(err.to_string().contains(":2: not_a_post:"), "{err}");
+}
+
+#[test]
+fn a_platform_file_can_still_be_read_generically() {
+    let opts = ReadOptions {
+        format: Format::Csv,
+        columns: lockstep_ingest::ColumnMap {
+            account: "userid".into(),
+            object: "tweet_text".into(),
+            time: "tweet_time".into(),
+            post: Some("tweetid".into()),
+            kind: None,
+        },
+        ..ReadOptions::default()
+    };
+    let mut ds = Dataset::default();
+    let s = read_input(&fixture("twitter_io.csv"), &opts, &mut ds, &mut Diagnostics::default()).unwrap();
+    assert_eq!((s.format, s.records, s.shares, s.skipped), (Format::Csv, 4, 3, 1));
+}
+
+// ------------------------------------------------------------- real samples
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")).join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    let why = format!("{} is absent (the shared data folder is not beside the repository)", path.display());
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("shared sample missing under CI: {why}");
+    }
+    eprintln!("SKIPPED: {why}");
+    None
+}
+
+#[test]
+fn real_x_v2_samples() {
+    let Some(dir) = shared("data/x-api-v2-samples") else { return };
+    let mut total_posts = 0;
+    for (name, records, posts) in [
+        ("2sets.jsonl", 200, 200),
+        ("brexit.jsonl", 100, 100),
+        ("entities_test.jsonl", 474, 474),
+        ("flat.jsonl", 100, 100),
+        ("kpop.jsonl", 100, 100),
+        ("many_urls.jsonl", 1, 1),
+        ("mentions_tweet.jsonl", 1, 1),
+        ("two_tweets.jsonl", 1, 1),
+        ("users.jsonl", 96, 0),
+        ("withheld.jsonl", 215, 215),
+    ] {
+        let (ds, diags, s) = read(&dir.join(name), &all_kinds());
+        assert_eq!(s.format, Format::XV2, "{name} detected");
+        assert_eq!((s.records, s.posts), (records, posts), "{name}: {diags:?}");
+        if posts == 0 {
+            assert_eq!(diags.by_reason["not_a_post"].count, records, "{name}");
+        } else {
+            assert!(diags.is_empty(), "{name}: {diags:?}");
+            assert!(!ds.shares.is_empty(), "{name}");
+        }
+        total_posts += s.posts;
+    }
+    assert_eq!(total_posts, 1_192);
+
+    // The retweet in two_tweets.jsonl, resolved from `includes`.
+    let (ds, _, _) = read(&dir.join("two_tweets.jsonl"), &all_kinds());
+    let got: Vec<String> = ds
+        .shares
+        .iter()
+        .map(|sh| format!("{} {} {}", ds.kind_of(sh.object), ds.objects.get(sh.object), ds.accounts.get(sh.account)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "hashtag poiuytrewq 1379899464345923590",
+            "repost 1391677057810288641 1379899464345923590",
+            "text #poiuytrewq 1379899464345923590"
+        ]
+    );
+}
+
+#[test]
+fn real_ira_sample_reads_completely() {
+    let Some(path) = shared("data/ira-2016q4/ira_tweets_2016-09_to_2016-11.csv.gz") else { return };
+    let opts = ReadOptions { objects: "hashtag,text,url,domain".parse().unwrap(), ..ReadOptions::default() };
+    let (ds, diags, s) = read(&path, &opts);
+    assert_eq!(s.format, Format::Ira538);
+    assert_eq!((s.records, s.posts, s.skipped), (326_980, 326_980, 0), "{diags:?}");
+    assert_eq!(ds.accounts.len(), 598);
+    // t.co links are shortened: they give url objects but no domain.
+    assert!(s.shortened_urls > 100_000, "{}", s.shortened_urls);
+    let kinds: std::collections::BTreeSet<&str> = ds.shares.iter().map(|sh| ds.kind_of(sh.object)).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["domain", "hashtag", "text", "url"]);
+}
+
+#[test]
+fn malformed_parquet_footer_is_an_error_not_a_panic() {
+    // Found by the `read_parquet` fuzz target: parquet 55 panics on this footer.
+    let bytes: &[u8] = &[
+        0xd9, 0x5a, 0xcc, 0x41, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x50, 0x41, 0x52, 0x8c, 0x8c, 0x3d, 0x8c, 0x8c,
+        0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x2f, 0x5d, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x26,
+        0x97, 0x00, 0x50, 0x97, 0x97, 0x41, 0x52, 0x31, 0x41, 0x0f, 0x00, 0x00, 0x00, 0x50, 0x41, 0x52, 0x31,
+    ];
+    let opts = ReadOptions { format: Format::Parquet, ..ReadOptions::default() };
+    let mut ds = Dataset::default();
+    let r = lockstep_ingest::read_bytes("bad.parquet", bytes, &opts, &mut ds, &mut Diagnostics::default());
+    assert!(r.is_err(), "a malformed footer must be an error");
+}
