@@ -513,3 +513,15 @@ fn x_v2_sample_auto_detected_with_all_objects() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad).1.contains("unknown object kind `links`"), "{:?}", text(&bad));
 }
+
+/// When every record is bad, the error itself says why (nothing else was printed).
+#[test]
+fn all_records_bad_names_the_reason_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "bad.csv", b"account_id,object_id,timestamp_share\na,x,notatime\n");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-o", dir.path().join("out").to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("no shares read from"), "{err}");
+    assert!(err.contains("skipped 1 × bad_timestamp, e.g. ") && err.contains("bad.csv:2: bad_timestamp"), "{err}");
+}

@@ -237,8 +237,16 @@ pub(crate) fn read_inputs(
         });
     }
     if ds.shares.is_empty() {
+        let reasons: String = diags
+            .by_reason
+            .iter()
+            .map(|(reason, s)| {
+                let ex = s.examples.first().map(|d| format!(", e.g. {d}")).unwrap_or_default();
+                format!("\n  skipped {} × {reason}{ex}", s.count)
+            })
+            .collect();
         anyhow::bail!(
-            "no shares read from {} ({} records skipped; see the reasons above or rerun with --strict)",
+            "no shares read from {} ({} records skipped){reasons}",
             inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
             diags.skipped
         );
