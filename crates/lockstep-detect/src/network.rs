@@ -92,7 +92,8 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     //    each edge's co-shares in co-share order: a stable counting sort by the
     //    first account's rank, then a sort by `(second rank, row)` inside each
     //    (an MSD radix sort; no hash map).
-    let first: Vec<AccountId> = (0..coshares.len()).into_par_iter().map(|r| item(r).0).collect();
+    //    The items are built twice (counting, then placing) rather than held twice in memory.
+    let first: Vec<u32> = (0..coshares.len()).into_par_iter().map(|r| item(r).0).collect();
     let n_acc = ds.accounts.len();
     let mut by_a = vec![0usize; n_acc + 1];
     for &a in &first {

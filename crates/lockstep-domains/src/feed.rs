@@ -127,9 +127,17 @@ fn diag(source: &str, line: u64, reason: &str, detail: String) -> Diagnostic {
     Diagnostic { source: source.to_string(), line, reason: reason.to_string(), detail }
 }
 
-/// Reads a feed in the CSV layout. `source` names the input in diagnostics.
-/// A missing `domain` column is an error; bad rows are diagnostics.
-pub fn read_feed_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<FeedEntry>> {
+/// Reads a domain list in CSV (a header with a `domain` column; `#` comments).
+/// `make(domain, values, line)` builds a row from the parsed domain and the
+/// trimmed values of `columns` (empty when a column is absent). A missing
+/// `domain` column is an error; unreadable rows, rows with the wrong number of
+/// fields and unparsable domains are diagnostics naming `source` and the line.
+pub(crate) fn read_domain_csv<R: Read, T, const N: usize>(
+    reader: R,
+    source: &str,
+    columns: [&str; N],
+    mut make: impl FnMut(DomainName, [String; N], u64) -> T,
+) -> crate::Result<Loaded<T>> {
     let mut r = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).from_reader(reader);
     let headers = r.headers().map_err(|e| Error::csv(source, e))?.clone();
     let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
@@ -137,8 +145,7 @@ pub fn read_feed_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<F
         source_name: source.to_string(),
         reason: format!("no `domain` column in the header ({})", headers.iter().collect::<Vec<_>>().join(",")),
     })?;
-    let (c_source, c_campaign, c_date, c_notes) =
-        (col("source"), col("campaign"), col("date_first_reported"), col("notes"));
+    let positions = columns.map(col);
     let mut out = Loaded::default();
     let mut record = csv::StringRecord::new();
     loop {
@@ -160,21 +167,34 @@ pub fn read_feed_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<F
             ));
             continue;
         }
-        let get = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").trim().to_string();
         let raw = record.get(domain_col).unwrap_or("").trim();
         match parse_domain(raw) {
-            Ok(d) => out.rows.push(FeedEntry {
-                domain: d.host.strip_prefix("www.").unwrap_or(&d.host).to_string(),
-                source: get(c_source),
-                campaign: get(c_campaign),
-                date_first_reported: get(c_date),
-                notes: get(c_notes),
-                origin: format!("{source}:{line}"),
-            }),
+            Ok(d) => {
+                let values = positions.map(|c| c.and_then(|c| record.get(c)).unwrap_or("").trim().to_string());
+                out.rows.push(make(d, values, line));
+            }
             Err(e) => out.diagnostics.record(diag(source, line, e.code(), format!("{raw:?}: {e}"))),
         }
     }
     Ok(out)
+}
+
+/// Reads a feed in the CSV layout. `source` names the input in diagnostics.
+/// A missing `domain` column is an error; bad rows are diagnostics.
+pub fn read_feed_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<FeedEntry>> {
+    read_domain_csv(
+        reader,
+        source,
+        ["source", "campaign", "date_first_reported", "notes"],
+        |d, [src, campaign, date_first_reported, notes], line| FeedEntry {
+            domain: d.host.strip_prefix("www.").unwrap_or(&d.host).to_string(),
+            source: src,
+            campaign,
+            date_first_reported,
+            notes,
+            origin: format!("{source}:{line}"),
+        },
+    )
 }
 
 /// Reads a STIX 2.1 bundle. `source` names the input in diagnostics and origins.

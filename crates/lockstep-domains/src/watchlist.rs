@@ -6,11 +6,8 @@
 //! domains**; a row without a name is an outlet of its own. Lines starting with
 //! `#` are comments. A domain of any outlet on the watchlist is never flagged.
 
-use crate::domain::parse_domain;
-use crate::feed::Loaded;
-use crate::Error;
+use crate::feed::{read_domain_csv, Loaded};
 use hashbrown::HashMap;
-use lockstep_core::Diagnostic;
 use std::io::Read;
 use std::path::Path;
 
@@ -128,62 +125,17 @@ pub struct WatchlistRow {
 
 /// Reads a watchlist CSV. `source` names the input in diagnostics.
 pub fn read_watchlist_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loaded<WatchlistRow>> {
-    let mut r = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).from_reader(reader);
-    let headers = r.headers().map_err(|e| Error::csv(source, e))?.clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
-    let domain_col = col("domain").ok_or_else(|| Error::Format {
-        source_name: source.to_string(),
-        reason: format!("no `domain` column in the header ({})", headers.iter().collect::<Vec<_>>().join(",")),
-    })?;
-    let (c_name, c_country, c_source) = (col("name"), col("country"), col("source"));
-    let mut out = Loaded::default();
-    let mut record = csv::StringRecord::new();
-    let diag = |line: u64, reason: &str, detail: String| Diagnostic {
-        source: source.to_string(),
-        line,
-        reason: reason.to_string(),
-        detail,
-    };
-    loop {
-        let line = match r.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => record.position().map_or(0, |p| p.line()),
-            Err(e) => {
-                out.diagnostics.record(diag(e.position().map_or(0, |p| p.line()), "bad_csv_record", e.to_string()));
-                continue;
-            }
+    read_domain_csv(reader, source, ["name", "country", "source"], |d, [name, country, source], _| {
+        let host = d.host.strip_prefix("www.").unwrap_or(&d.host).to_string();
+        let (label, suffix) = if host == d.registrable {
+            (d.label_unicode.clone(), d.suffix.clone())
+        } else {
+            let (first, rest) = host.split_once('.').unwrap_or((&host, ""));
+            let (first_u, _) = idna::domain_to_unicode(first);
+            (first_u, rest.to_string())
         };
-        if record.len() != headers.len() {
-            out.diagnostics.record(diag(
-                line,
-                "wrong_field_count",
-                format!("{} fields, the header has {}", record.len(), headers.len()),
-            ));
-            continue;
-        }
-        let get = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").trim().to_string();
-        let raw = record.get(domain_col).unwrap_or("").trim();
-        match parse_domain(raw) {
-            Ok(d) => {
-                let host = d.host.strip_prefix("www.").unwrap_or(&d.host).to_string();
-                let (label, suffix) = if host == d.registrable {
-                    (d.label_unicode.clone(), d.suffix.clone())
-                } else {
-                    let (first, rest) = host.split_once('.').unwrap_or((&host, ""));
-                    let (first_u, _) = idna::domain_to_unicode(first);
-                    (first_u, rest.to_string())
-                };
-                out.rows.push(WatchlistRow {
-                    domain: OutletDomain { domain: host, label, suffix },
-                    name: get(c_name),
-                    country: get(c_country),
-                    source: get(c_source),
-                });
-            }
-            Err(e) => out.diagnostics.record(diag(line, e.code(), format!("{raw:?}: {e}"))),
-        }
-    }
-    Ok(out)
+        WatchlistRow { domain: OutletDomain { domain: host, label, suffix }, name, country, source }
+    })
 }
 
 /// Reads a watchlist file.

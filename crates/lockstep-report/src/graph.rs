@@ -126,7 +126,7 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
         }
     }
     let mut ids: Vec<AccountId> = (0..n_acc as AccountId).filter(|&a| stat_of[a as usize].is_some()).collect();
-    ids.sort_unstable_by(|&x, &y| ds.accounts.get(x).cmp(ds.accounts.get(y)));
+    ids.sort_unstable_by_key(|&a| det.account_rank[a as usize]);
     let mut index = vec![usize::MAX; n_acc];
     for (i, &a) in ids.iter().enumerate() {
         index[a as usize] = i;

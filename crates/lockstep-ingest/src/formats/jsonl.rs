@@ -7,14 +7,13 @@ use crate::sink::{reason, Field, Record, Sink};
 use crate::source::Source;
 use crate::{Error, Result};
 use serde_json::{Map, Value};
-use std::io::BufRead;
 
 /// JSON Lines reader.
 pub(crate) struct JsonLinesReader;
 
 impl Reader for JsonLinesReader {
     fn read(&mut self, src: Source, sink: &mut Sink<'_>) -> Result<()> {
-        let Source { info, mut reader, .. } = src;
+        let file = src.info.name.clone();
         let cols = sink.columns().clone();
         // Required keys, and whether any object had them (to tell a wrong key name
         // from a few incomplete lines).
@@ -24,37 +23,17 @@ impl Reader for JsonLinesReader {
             required.push(("kind", k, false));
         }
         let mut first_keys: Option<Vec<String>> = None;
-        let mut buf = Vec::with_capacity(4096);
-        let mut line = 0u64;
-        loop {
-            buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).map_err(|e| info.read_error(line, e))?;
-            if n == 0 {
-                break;
-            }
-            line += 1;
-            let text = buf.trim_ascii();
-            let text = if line == 1 { text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text) } else { text };
-            if text.is_empty() {
-                continue;
-            }
-            let text = match std::str::from_utf8(text) {
-                Ok(t) => t,
-                Err(e) => {
-                    sink.reject(line, reason::BAD_UTF8, format!("the line is not valid UTF-8: {e}"))?;
-                    continue;
-                }
-            };
+        super::for_each_json_line(src, sink, |text, line, sink| {
             let value: Value = match serde_json::from_str(text) {
                 Ok(v) => v,
-                Err(e) => {
-                    sink.reject(line, reason::BAD_JSON, e.to_string())?;
-                    continue;
-                }
+                Err(e) => return sink.reject(line, reason::BAD_JSON, e.to_string()),
             };
             let Value::Object(obj) = &value else {
-                sink.reject(line, reason::BAD_JSON, format!("the line holds {}, not an object", kind_of(&value)))?;
-                continue;
+                return sink.reject(
+                    line,
+                    reason::BAD_JSON,
+                    format!("the line holds {}, not an object", kind_of(&value)),
+                );
             };
             if first_keys.is_none() {
                 first_keys = Some(obj.keys().cloned().collect());
@@ -72,14 +51,14 @@ impl Reader for JsonLinesReader {
                 post: cols.post.as_deref().map_or(Field::Missing, get),
                 kind: cols.kind.as_deref().map_or(Field::Missing, get),
             };
-            sink.accept(line, &rec)?;
-        }
+            sink.accept(line, &rec)
+        })?;
         if sink.records() == 0 {
-            return Err(Error::Empty { file: info.name, what: "no JSON lines" });
+            return Err(Error::Empty { file, what: "no JSON lines" });
         }
         if sink.shares() == 0 {
             if let (Some(keys), Some((role, key, _))) = (first_keys, required.iter().find(|(_, _, seen)| !seen)) {
-                return Err(Error::MissingColumn { file: info.name, role, column: key.to_string(), available: keys });
+                return Err(Error::MissingColumn { file, role, column: key.to_string(), available: keys });
             }
         }
         Ok(())
