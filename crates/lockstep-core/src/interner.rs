@@ -2,7 +2,9 @@
 //! named by a dense `u32` id, assigned in order of first appearance.
 
 use hashbrown::HashTable;
+use rayon::prelude::*;
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 type Hasher = foldhash::fast::FixedState;
 
@@ -28,7 +30,9 @@ pub struct Interner {
     ends: Vec<usize>,
     namespaces: Vec<u32>,
     hashes: Vec<u64>,
-    table: HashTable<Entry>,
+    /// Built on first use after [`Interner::intern_bulk`] (which does not need
+    /// it), from `hashes`: a run that only bulk-interns never pays for it.
+    table: OnceLock<HashTable<Entry>>,
     hasher: Hasher,
 }
 
@@ -82,7 +86,9 @@ impl Interner {
     /// Id of `s` in namespace `ns`, interning it if new.
     pub fn intern_in(&mut self, ns: u32, s: &str) -> u32 {
         let hash = self.hash(ns, s);
+        self.table_mut();
         let Self { arena, ends, namespaces, hashes, table, .. } = self;
+        let table = table.get_mut().expect("built above");
         let found = table.find(hash, |e| {
             e.ns == ns && e.len as usize == s.len() && &arena.as_bytes()[e.start..e.start + s.len()] == s.as_bytes()
         });
@@ -104,7 +110,9 @@ impl Interner {
     /// Makes room for `additional` more strings of `bytes` bytes in all, so a
     /// large input does not grow (and rehash) the table step by step.
     pub fn reserve(&mut self, additional: usize, bytes: usize) {
+        self.table_mut();
         let Self { arena, ends, namespaces, hashes, table, .. } = self;
+        let table = table.get_mut().expect("built above");
         arena.reserve(bytes);
         ends.reserve(additional);
         namespaces.reserve(additional);
@@ -120,7 +128,100 @@ impl Interner {
     /// Id of `s` in namespace `ns` if it was interned.
     pub fn lookup_in(&self, ns: u32, s: &str) -> Option<u32> {
         let hash = self.hash(ns, s);
-        self.table.find(hash, |e| e.ns == ns && self.get(e.id) == s).map(|e| e.id)
+        self.table().find(hash, |e| e.ns == ns && self.get(e.id) == s).map(|e| e.id)
+    }
+
+    /// Interns `n` strings at once: string `i` is `get(i)` in namespace `ns(i)`.
+    /// Returns the id of each, exactly as interning them one by one in order would
+    /// (ids of new strings follow their first appearance).
+    ///
+    /// Made for a whole input at a time: instead of one hash-table probe per
+    /// string, which misses the cache once the table outgrows it, the strings are
+    /// hashed in parallel, their `(hash, index)` keys sorted, equal strings found
+    /// as neighbours (compared in full, so colliding hashes are told apart), and
+    /// the new strings appended in order of first appearance.
+    pub fn intern_bulk<'s, G, N>(&mut self, n: usize, ns: N, get: G) -> Vec<u32>
+    where
+        G: Fn(usize) -> &'s str + Sync,
+        N: Fn(usize) -> u32 + Sync,
+    {
+        assert!(u32::try_from(n).is_ok(), "more than 4 billion strings in one bulk");
+        let hasher = self.hasher;
+        let hashes: Vec<u64> = (0..n).into_par_iter().map(|i| hash_of(&hasher, ns(i), get(i))).collect();
+        let same = |i: u32, j: u32| ns(i as usize) == ns(j as usize) && get(i as usize) == get(j as usize);
+        let mut ids = first_of_equal(&hashes, same);
+        // In input order, a first appearance takes the next id (or its id from
+        // before this bulk); a repeat takes the id of its first appearance, which
+        // is already set since it came earlier.
+        let had = !self.is_empty();
+        if had {
+            self.table_mut();
+        }
+        for i in 0..n {
+            let f = ids[i] as usize;
+            ids[i] = if f == i {
+                let (s, h, k) = (get(i), hashes[i], ns(i));
+                let existing = if had {
+                    let Self { arena, table, .. } = &*self;
+                    let table = table.get().expect("built above");
+                    table
+                        .find(h, |e| {
+                            e.ns == k
+                                && e.len as usize == s.len()
+                                && &arena.as_bytes()[e.start..e.start + s.len()] == s.as_bytes()
+                        })
+                        .map(|e| e.id)
+                } else {
+                    None
+                };
+                existing.unwrap_or_else(|| self.append(k, s, h, had))
+            } else {
+                ids[f]
+            };
+        }
+        ids
+    }
+
+    /// Appends a string known to be new; enters it in the table when `index` (else
+    /// the table is dropped, to be rebuilt on first use).
+    fn append(&mut self, ns: u32, s: &str, hash: u64, index: bool) -> u32 {
+        let id = u32::try_from(self.ends.len()).expect("more than 4 billion distinct strings");
+        let len = u32::try_from(s.len()).expect("string longer than 4 GiB");
+        let start = self.arena.len();
+        self.arena.push_str(s);
+        self.ends.push(self.arena.len());
+        self.namespaces.push(ns);
+        self.hashes.push(hash);
+        if index {
+            let Self { hashes, table, .. } = self;
+            let table = table.get_mut().expect("built by the caller");
+            table.insert_unique(hash, Entry { start, len, id, ns }, |e| hashes[e.id as usize]);
+        } else {
+            self.table = OnceLock::new();
+        }
+        id
+    }
+
+    /// The lookup table, built from the stored hashes if a bulk left it unbuilt.
+    fn table(&self) -> &HashTable<Entry> {
+        self.table.get_or_init(|| self.build_table())
+    }
+
+    fn table_mut(&mut self) {
+        if self.table.get().is_none() {
+            let t = self.build_table();
+            let _ = self.table.set(t);
+        }
+    }
+
+    fn build_table(&self) -> HashTable<Entry> {
+        let mut t = HashTable::with_capacity(self.len());
+        for id in 0..self.len() {
+            let start = if id == 0 { 0 } else { self.ends[id - 1] };
+            let e = Entry { start, len: (self.ends[id] - start) as u32, id: id as u32, ns: self.namespaces[id] };
+            t.insert_unique(self.hashes[id], e, |e| self.hashes[e.id as usize]);
+        }
+        t
     }
 
     /// Iterates over `(id, string)` in id order.
@@ -136,6 +237,31 @@ impl Interner {
     fn hash(&self, ns: u32, s: &str) -> u64 {
         hash_of(&self.hasher, ns, s)
     }
+}
+
+/// For every index `i`, the first index `j <= i` whose item equals item `i`
+/// (`same`), given the items' hashes (equal items have equal hashes; equal hashes
+/// need not mean equal items). Sorting `(hash, index)` keys makes equal items
+/// neighbours, each run of one hash in index order; the first of a run that
+/// compares equal is the answer.
+fn first_of_equal<S>(hashes: &[u64], same: S) -> Vec<u32>
+where
+    S: Fn(u32, u32) -> bool + Sync,
+{
+    let mut keys: Vec<(u64, u32)> = hashes.par_iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
+    keys.par_sort_unstable();
+    let firsts: Vec<u32> = keys
+        .par_chunk_by(|a, b| a.0 == b.0)
+        .flat_map_iter(|run| {
+            let same = &same;
+            run.iter().map(move |&(_, i)| run.iter().map(|&(_, j)| j).find(|&j| j == i || same(j, i)).unwrap_or(i))
+        })
+        .collect();
+    let mut out = vec![0u32; hashes.len()];
+    for (&(_, i), &f) in keys.iter().zip(&firsts) {
+        out[i as usize] = f;
+    }
+    out
 }
 
 fn hash_of(hasher: &Hasher, ns: u32, s: &str) -> u64 {
@@ -167,6 +293,48 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.intern_in(1, "x"), b);
         assert_eq!(i.namespace(b), 1);
+    }
+
+    #[test]
+    fn colliding_hashes_are_told_apart() {
+        // Every item gets the same hash: only the comparisons group them.
+        let items = ["b", "a", "b", "c", "a", "a", "d", "c"];
+        let firsts = first_of_equal(&[7; 8], |i, j| items[i as usize] == items[j as usize]);
+        assert_eq!(firsts, vec![0, 1, 0, 3, 1, 1, 6, 3]);
+        // Two hash values, each shared by different items.
+        let hashes = [1, 2, 1, 2, 1, 2, 1, 2];
+        let firsts = first_of_equal(&hashes, |i, j| items[i as usize] == items[j as usize]);
+        assert_eq!(firsts, vec![0, 1, 0, 3, 4, 1, 6, 3]);
+    }
+
+    proptest::proptest! {
+        /// Bulk interning gives the ids of interning one by one, into an empty or
+        /// a filled interner, across namespaces; lookups work after it.
+        #[test]
+        fn bulk_equals_one_by_one(
+            before in proptest::collection::vec(("[a-d]{0,3}", 0u32..2), 0..20),
+            rows in proptest::collection::vec(("[a-d]{0,3}", 0u32..2), 0..200),
+        ) {
+            let mut one = Interner::default();
+            let mut bulk = Interner::default();
+            for (s, ns) in &before {
+                one.intern_in(*ns, s);
+                bulk.intern_in(*ns, s);
+            }
+            let want: Vec<u32> = rows.iter().map(|(s, ns)| one.intern_in(*ns, s)).collect();
+            let got = bulk.intern_bulk(rows.len(), |i| rows[i].1, |i| rows[i].0.as_str());
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(bulk.len(), one.len());
+            for id in 0..one.len() as u32 {
+                proptest::prop_assert_eq!(bulk.get(id), one.get(id));
+                proptest::prop_assert_eq!(bulk.namespace(id), one.namespace(id));
+                proptest::prop_assert_eq!(bulk.lookup_in(one.namespace(id), one.get(id)), Some(id));
+            }
+            // Interning one by one after a bulk still finds its strings.
+            for (s, ns) in &rows {
+                proptest::prop_assert_eq!(bulk.intern_in(*ns, s), one.intern_in(*ns, s));
+            }
+        }
     }
 
     #[test]

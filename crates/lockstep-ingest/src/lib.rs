@@ -362,22 +362,25 @@ fn read_source(
         source::Compression::None => src.info.raw_len,
         _ => None,
     };
-    // Parse on this thread while another interns the previous batch.
+    // Parse on this thread while another interns the previous batch (posts are
+    // interned at the end, in bulk: see `lockstep_core::Loader`).
     std::thread::scope(|scope| {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<lockstep_core::ShareBatch>(2);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel();
         let consumer = scope.spawn(move || {
+            let mut loader = lockstep_core::Loader::new(ds);
             let mut first = true;
             for mut batch in full_rx {
                 if std::mem::take(&mut first) {
                     if let Some(len) = size_hint {
-                        ds.reserve_like(&batch, estimated_rows(&batch, len));
+                        loader.reserve_like(&batch, estimated_rows(&batch, len));
                     }
                 }
-                ds.push_batch(&batch);
+                loader.push(&batch);
                 batch.clear();
                 let _ = empty_tx.send(batch);
             }
+            loader.finish();
         });
         let target = sink::Target::Channel { full: full_tx, empty: empty_rx };
         let mut sink = sink::Sink::with_target(target, diags, opts, info);
