@@ -85,26 +85,30 @@ fn coortweet_keep(ds: &Dataset, groups: &Groups, rows: &[CoShare], m: u32) -> Ve
 }
 
 /// Indices (into `rows`) of the co-shares in `live` that survive the AND rule.
-fn and_fixed_point(ds: &Dataset, rows: &[CoShare], mut live: Vec<u32>, m: u32) -> Vec<u32> {
+fn and_fixed_point(ds: &Dataset, rows: &[CoShare], live: Vec<u32>, m: u32) -> Vec<u32> {
+    use rayon::prelude::*;
     if m <= 1 {
         return live;
     }
-    loop {
-        let count = crate::stats::distinct_posts_per_account(
-            ds,
-            live.iter().flat_map(|&i| [rows[i as usize].early, rows[i as usize].late]),
-        );
-        let before = live.len();
-        live.retain(|&i| {
+    // Each live co-share with the account and post of its two shares, read once:
+    // the shares are scattered over the dataset, these are in co-share order.
+    let mut live: Vec<(u32, [u32; 4])> = live
+        .into_par_iter()
+        .map(|i| {
             let r = &rows[i as usize];
-            count[ds.shares[r.early as usize].account as usize] >= m
-                && count[ds.shares[r.late as usize].account as usize] >= m
-        });
+            let (e, l) = (&ds.shares[r.early as usize], &ds.shares[r.late as usize]);
+            (i, [e.account, e.post, l.account, l.post])
+        })
+        .collect();
+    loop {
+        let count = crate::stats::distinct_posts_of(ds, live.iter().flat_map(|(_, s)| [(s[0], s[1]), (s[2], s[3])]));
+        let before = live.len();
+        live.retain(|(_, s)| count[s[0] as usize] >= m && count[s[2] as usize] >= m);
         if live.len() == before {
             break;
         }
     }
-    live
+    live.into_iter().map(|(i, _)| i).collect()
 }
 
 #[cfg(test)]

@@ -184,18 +184,29 @@ pub fn objects(
 /// the first account seen with it; a share whose post is marked with another
 /// account (a malformed input reusing post ids) is set aside and counted exactly.
 pub(crate) fn distinct_posts_per_account(ds: &Dataset, shares: impl Iterator<Item = u32>) -> Vec<u32> {
+    distinct_posts_of(
+        ds,
+        shares.map(|i| {
+            let s = &ds.shares[i as usize];
+            (s.account, s.post)
+        }),
+    )
+}
+
+/// [`distinct_posts_per_account`] over `(account, post)` pairs already read from
+/// the shares.
+pub(crate) fn distinct_posts_of(ds: &Dataset, pairs: impl Iterator<Item = (AccountId, u32)>) -> Vec<u32> {
     const NONE: u32 = u32::MAX;
     let mut owner = vec![NONE; ds.posts.len()];
     let mut count = vec![0u32; ds.accounts.len()];
     let mut others: Vec<u64> = Vec::new();
-    for i in shares {
-        let s = &ds.shares[i as usize];
-        let o = &mut owner[s.post as usize];
+    for (account, post) in pairs {
+        let o = &mut owner[post as usize];
         if *o == NONE {
-            *o = s.account;
-            count[s.account as usize] += 1;
-        } else if *o != s.account {
-            others.push(((s.account as u64) << 32) | s.post as u64);
+            *o = account;
+            count[account as usize] += 1;
+        } else if *o != account {
+            others.push(((account as u64) << 32) | post as u64);
         }
     }
     others.sort_unstable();
