@@ -16,7 +16,9 @@
 //! list of positives and their brands is written to `WORK/positives.csv` for review.
 //!
 //! **Negatives.** `SHARED/domains/benign/top_domains.csv` (Tranco top 50k) minus
-//! the watchlist's own domains (and hosts under them).
+//! the watchlist's own domains (and hosts under them). False positives are also
+//! counted per half of the list by rank parity: even ranks were used to choose between
+//! rule variants, odd ranks are held out.
 //!
 //! **Runs.** Lockstep with no feed (the detector alone), with the built-in
 //! watchlist and with `SHARED/domains/benign/news_outlets.csv` as watchlist; and

@@ -39,6 +39,14 @@
 //! national ccTLD scores lower (`gazeta.ru`, `focus.cn` are namesakes); labels
 //! several unrelated outlets share (`metro`, `guardian`: two or more) score lower. The
 //! thresholds were measured on the Tranco top-50k list (docs/evaluation.md).
+//!
+//! **Common names** ([`crate::distinct`]): a name that is a common English word or a
+//! building block of the watchlist's names is *weak* (unless curated, see
+//! [`CURATED_SOURCE`]): it counts only as the exact name on a TLD anyone buys for any
+//! name or a fake second level, never as a typo, affix or embedded name. A candidate
+//! that is itself a common word is no typo. Names of a bulk (not curated) list take
+//! typos only on such cheap TLDs. Restricted suffixes ([`restricted_suffix`]: `.gov`,
+//! `.edu`, `gov.uk`, `ac.uk` …) are never look-alikes.
 
 use crate::distinct::{generic_components, word_level};
 use crate::domain::DomainName;
