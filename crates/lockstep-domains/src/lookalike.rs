@@ -44,8 +44,8 @@
 //! building block of the watchlist's names is *weak* (unless curated, see
 //! [`CURATED_SOURCE`]): it counts only as the exact name on a TLD anyone buys for any
 //! name or a fake second level, never as a typo, affix or embedded name. A candidate
-//! that is itself a common word is no typo. Names of a bulk (not curated) list take
-//! typos only on such cheap TLDs. Restricted suffixes ([`restricted_suffix`]: `.gov`,
+//! that is itself a common word is no typo. Names of a bulk list (more than
+//! [`BULK_LIST_MIN`] names not curated) take typos only on such cheap TLDs. Restricted suffixes ([`restricted_suffix`]: `.gov`,
 //! `.edu`, `gov.uk`, `ac.uk` …) are never look-alikes.
 
 use crate::distinct::{generic_components, word_level};
@@ -58,6 +58,10 @@ use std::hash::BuildHasher;
 
 /// Minimum length of an outlet label found inside a longer label.
 pub const EMBED_MIN: usize = 7;
+/// Number of names (not curated) above which a watchlist is a **bulk list**: its
+/// outlets take typos only on cheap TLDs. Typo matching brings namesakes in
+/// proportion to the number of names; a short list is taken as reviewed by its user.
+pub const BULK_LIST_MIN: usize = 1000;
 /// Default minimum score of a reported look-alike.
 pub const DEFAULT_MIN_SCORE: f32 = 0.5;
 
@@ -218,6 +222,8 @@ pub struct Matcher {
     min_score: f32,
     /// [`NEWS_AFFIXES`], folded.
     affixes: Vec<String>,
+    /// More than [`BULK_LIST_MIN`] names not curated.
+    bulk: bool,
     /// Building blocks of this watchlist's names, as written ([`crate::distinct::generic_components`]).
     components: HashSet<Box<str>>,
 }
@@ -402,6 +408,7 @@ impl Matcher {
         for (i, &(h, _)) in deletes.iter().enumerate() {
             groups.entry(h).or_insert((i as u32, 0)).1 += 1;
         }
+        let bulk = keys.iter().filter(|k| k.curated == 0).count() > BULK_LIST_MIN;
         Matcher {
             outlets: watchlist.outlets,
             own,
@@ -412,6 +419,7 @@ impl Matcher {
             hasher,
             min_score: DEFAULT_MIN_SCORE,
             affixes: NEWS_AFFIXES.iter().map(|a| fold(a)).collect(),
+            bulk,
             components,
         }
     }
@@ -506,7 +514,7 @@ impl Matcher {
         if c.is_ascii() && c.len() >= 5 && !cand_generic {
             for (k, _) in self.near_keys(&c) {
                 let key = &self.keys[k as usize];
-                if key.weak || (key.curated == 0 && !open_tld && !fake_sld) {
+                if key.weak || (self.bulk && key.curated == 0 && !open_tld && !fake_sld) {
                     continue;
                 }
                 let (oi, di) = self.pick(key, &d.suffix);
@@ -906,7 +914,15 @@ mod tests {
 
     /// A matcher over a small watchlist; rows with `curated` as source are curated.
     fn matcher(rows: &[(&str, &str)]) -> Matcher {
+        matcher_with(rows, 0)
+    }
+
+    /// The same, with `filler` more bulk names (`filler0001.example` …).
+    fn matcher_with(rows: &[(&str, &str)], filler: usize) -> Matcher {
         let mut text = String::from("domain,name,country,language,source\n");
+        for i in 0..filler {
+            text.push_str(&format!("filler{i:04}.example,,XX,en,bulk\n"));
+        }
         for (domain, source) in rows {
             let source = if *source == "curated" { CURATED_SOURCE } else { source };
             text.push_str(&format!("{domain},{domain},XX,en,{source}\n"));
@@ -954,7 +970,10 @@ mod tests {
 
     #[test]
     fn distinctive_brands_are_still_caught() {
-        let m = matcher(&[("obozrevatel.com", "bulk"), ("planeta.press", "bulk")]);
+        let rows = [("obozrevatel.com", "bulk"), ("planeta.press", "bulk")];
+        // A short user list is taken as reviewed: typos count on any suffix.
+        check_all(&matcher(&rows), &[("obozrevatels.com", Some(Technique::Insertion))]);
+        let m = matcher_with(&rows, BULK_LIST_MIN);
         check_all(
             &m,
             &[
@@ -963,7 +982,7 @@ mod tests {
                 ("obozrevatels.live", Some(Technique::Insertion)),
                 ("obozrevatel-news.com", Some(Technique::Affix)),
                 ("obozrevatelnews.com", Some(Technique::Embedded)),
-                // A typo of a bulk-list name counts only where names are cheap.
+                // On a bulk list, a typo counts only where names are cheap.
                 ("obozrevatels.com", None),
                 // A typo that is itself a common word is a name of its own.
                 ("planet.live", None),
