@@ -45,8 +45,9 @@
 //! [`CURATED_SOURCE`]): it counts only as the exact name on a TLD anyone buys for any
 //! name or a fake second level, never as a typo, affix or embedded name. A candidate
 //! that is itself a common word is no typo. Names of a bulk list (more than
-//! [`BULK_LIST_MIN`] names not curated) take typos only on such cheap TLDs. Restricted suffixes ([`restricted_suffix`]: `.gov`,
-//! `.edu`, `gov.uk`, `ac.uk` …) are never look-alikes.
+//! [`BULK_LIST_MIN`] names not curated) take typos only on such cheap TLDs.
+//! Restricted suffixes ([`restricted_suffix`]: `.gov`, `.edu`, `gov.uk`, `ac.uk` …)
+//! are never look-alikes.
 
 use crate::distinct::{generic_components, word_level};
 use crate::domain::DomainName;
