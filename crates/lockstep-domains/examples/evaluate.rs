@@ -16,7 +16,9 @@
 //! list of positives and their brands is written to `WORK/positives.csv` for review.
 //!
 //! **Negatives.** `SHARED/domains/benign/top_domains.csv` (Tranco top 50k) minus
-//! the watchlist's own domains (and hosts under them).
+//! the watchlist's own domains (and hosts under them). False positives are also
+//! counted per half of the list by rank parity: even ranks were used to choose between
+//! rule variants, odd ranks are held out.
 //!
 //! **Runs.** Lockstep with no feed (the detector alone), with the built-in
 //! watchlist and with `SHARED/domains/benign/news_outlets.csv` as watchlist; and
@@ -195,7 +197,14 @@ fn main() {
     fs_err::write(a.work.join("positives.csv"), text).unwrap();
 
     // Negatives.
-    let top: Vec<String> = read_csv(&benign.join("top_domains.csv")).into_iter().map(|r| r["domain"].clone()).collect();
+    let top_rows = read_csv(&benign.join("top_domains.csv"));
+    let top: Vec<String> = top_rows.iter().map(|r| r["domain"].clone()).collect();
+    // Even ranks were used to choose the detector's thresholds; odd ranks are held out.
+    let even: Vec<bool> = top_rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r.get("rank").and_then(|x| x.parse::<usize>().ok()).unwrap_or(i + 1) % 2 == 0)
+        .collect();
 
     let news = read_watchlist_path(&benign.join("news_outlets.csv")).unwrap();
     let mut combined = Watchlist::builtin();
@@ -249,14 +258,19 @@ fn main() {
         let mut negatives = 0;
         let mut fps = String::from("domain,outlet_domain,technique,score\n");
         let mut fp = 0;
+        // [even, odd]: (negatives, false positives)
+        let mut split = [(0usize, 0usize); 2];
         let mut by_technique: BTreeMap<String, usize> = BTreeMap::new();
-        for d in &top {
+        for (d, &is_even) in top.iter().zip(&even) {
             let c = classifier.classify(d);
             if c.note.starts_with("own domain") {
                 continue;
             }
             negatives += 1;
+            let half = &mut split[usize::from(!is_even)];
+            half.0 += 1;
             if c.class == Class::LookAlike {
+                half.1 += 1;
                 fp += 1;
                 *by_technique.entry(c.technique.clone()).or_default() += 1;
                 writeln!(fps, "{d},{},{},{}", c.outlet_domain, c.technique, c.score.unwrap_or(0.0)).unwrap();
@@ -274,7 +288,13 @@ fn main() {
             fp,
             negatives,
             note: format!(
-                "{n_domains} watchlist domains ({skipped} rows skipped); right outlet for {right_outlet}/{found}; FP by technique: {}; index {build:.2} s, {} checks in {secs:.2} s",
+                "{n_domains} watchlist domains ({skipped} rows skipped); right outlet for {right_outlet}/{found}; FP on even ranks (tuning half) {} of {} = {}, on odd ranks (held out) {} of {} = {}; FP by technique: {}; index {build:.2} s, {} checks in {secs:.2} s",
+                split[0].1,
+                split[0].0,
+                pct(split[0].1, split[0].0),
+                split[1].1,
+                split[1].0,
+                pct(split[1].1, split[1].0),
                 techniques.join(", "),
                 positives.len() + top.len()
             ),

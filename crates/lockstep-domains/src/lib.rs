@@ -20,6 +20,7 @@
 //! - [`domain`]: host, registrable domain, label, public suffix, IDN;
 //! - [`feed`]: known-operation feeds (CSV, STIX 2.1) and the built-in feed;
 //! - [`watchlist`]: outlets and their sibling domains, the built-in watchlist;
+//! - [`distinct`]: how distinctive a name is (common words, building blocks of names);
 //! - [`lookalike`]: the indexed look-alike detector;
 //! - [`classify`]: one verdict per domain;
 //! - [`fusion`]: the verdicts joined with a detection run (which groups pushed what).
@@ -29,6 +30,7 @@
 //! and reason, never dropped silently; the same inputs give the same verdicts.
 
 pub mod classify;
+pub mod distinct;
 pub mod domain;
 pub mod feed;
 pub mod fusion;

@@ -39,15 +39,30 @@
 //! national ccTLD scores lower (`gazeta.ru`, `focus.cn` are namesakes); labels
 //! several unrelated outlets share (`metro`, `guardian`: two or more) score lower. The
 //! thresholds were measured on the Tranco top-50k list (docs/evaluation.md).
+//!
+//! **Common names** ([`crate::distinct`]): a name that is a common English word or a
+//! building block of the watchlist's names is *weak* (unless curated, see
+//! [`CURATED_SOURCE`]): it counts only as the exact name on a TLD anyone buys for any
+//! name or a fake second level, never as a typo, affix or embedded name. A candidate
+//! that is itself a common word is no typo. Names of a bulk list (more than
+//! [`BULK_LIST_MIN`] names not curated) take typos only on such cheap TLDs.
+//! Restricted suffixes ([`restricted_suffix`]: `.gov`, `.edu`, `gov.uk`, `ac.uk` …)
+//! are never look-alikes.
 
+use crate::distinct::{generic_components, word_level};
 use crate::domain::DomainName;
+use crate::watchlist::CURATED_SOURCE;
 use crate::watchlist::{Outlet, Watchlist};
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 use serde::Serialize;
 use std::hash::BuildHasher;
 
 /// Minimum length of an outlet label found inside a longer label.
 pub const EMBED_MIN: usize = 7;
+/// Number of names (not curated) above which a watchlist is a **bulk list**: its
+/// outlets take typos only on cheap TLDs. Typo matching brings namesakes in
+/// proportion to the number of names; a short list is taken as reviewed by its user.
+pub const BULK_LIST_MIN: usize = 1000;
 /// Default minimum score of a reported look-alike.
 pub const DEFAULT_MIN_SCORE: f32 = 0.5;
 
@@ -63,6 +78,24 @@ const GENERIC_CCTLDS: &[&str] = &[
     "ws", "cc", "tv", "me", "io", "co", "pm", "fm", "am", "to", "la", "gg", "ly", "sh", "ai", "bz", "nu", "vc", "pw",
     "so", "su", "tk", "ml", "ga", "cf", "gq",
 ];
+
+/// Top-level domains whose names only vetted registrants get (US government,
+/// education, military; treaty organisations).
+const RESTRICTED_TLDS: &[&str] = &["gov", "edu", "mil", "int"];
+
+/// Second levels of country-code TLDs reserved to governments, schools and the
+/// military (`gov.uk`, `gouv.fr`, `gob.mx`, `go.jp`, `ac.uk`, `edu.au`, `mil.br`).
+const RESTRICTED_SECOND_LEVELS: &[&str] = &["gov", "gouv", "gob", "govt", "go", "gv", "edu", "ac", "mil"];
+
+/// True when names under `suffix` are given only to vetted registrants: an
+/// operation cannot register a look-alike there, so a match is a namesake
+/// (`defence.gov.au`, `kingston.ac.uk`, `weather.gov`).
+pub fn restricted_suffix(suffix: &str) -> bool {
+    let mut labels = suffix.rsplit('.');
+    let tld = labels.next().unwrap_or("");
+    RESTRICTED_TLDS.contains(&tld)
+        || (tld.len() == 2 && labels.next().is_some_and(|sld| RESTRICTED_SECOND_LEVELS.contains(&sld)))
+}
 
 /// Top-level domains in use long before the new generic TLDs.
 const LEGACY_TLDS: &[&str] = &["com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"];
@@ -165,8 +198,14 @@ struct Key {
     compact: Box<str>,
     /// (outlet, domain index) pairs, in watchlist order.
     refs: Vec<(u32, u32)>,
-    /// Number of distinct outlets with this label.
+    /// Number of distinct outlets with this label (curated ones only when any is
+    /// curated: a person's review supersedes a bulk list).
     outlets: u32,
+    /// Number of distinct curated outlets with this label.
+    curated: u32,
+    /// A common word or building block of names ([`crate::distinct`]), not
+    /// curated: it needs stronger evidence.
+    weak: bool,
 }
 
 /// The indexed watchlist.
@@ -184,6 +223,10 @@ pub struct Matcher {
     min_score: f32,
     /// [`NEWS_AFFIXES`], folded.
     affixes: Vec<String>,
+    /// More than [`BULK_LIST_MIN`] names not curated.
+    bulk: bool,
+    /// Building blocks of this watchlist's names, as written ([`crate::distinct::generic_components`]).
+    components: HashSet<Box<str>>,
 }
 
 /// Allowed edit distance for an outlet label of `len` (compact) characters.
@@ -288,6 +331,7 @@ impl Matcher {
         let mut keys: Vec<Key> = Vec::new();
         let mut key_of: HashMap<Box<str>, u32> = HashMap::new();
         for (oi, o) in watchlist.outlets.iter().enumerate() {
+            let curated = o.source.split(';').any(|s| s == CURATED_SOURCE);
             for (di, d) in o.domains.iter().enumerate() {
                 own.entry(d.domain.clone().into_boxed_str()).or_insert(oi as u32);
                 let c = compact(&fold(&d.label));
@@ -295,16 +339,55 @@ impl Matcher {
                     continue;
                 }
                 let k = *key_of.entry(c.clone().into_boxed_str()).or_insert_with(|| {
-                    keys.push(Key { compact: c.into_boxed_str(), refs: Vec::new(), outlets: 0 });
+                    keys.push(Key {
+                        compact: c.into_boxed_str(),
+                        refs: Vec::new(),
+                        outlets: 0,
+                        curated: 0,
+                        weak: false,
+                    });
                     keys.len() as u32 - 1
                 });
                 let key = &mut keys[k as usize];
                 if key.refs.last().is_none_or(|&(last, _)| last != oi as u32) {
                     key.outlets += 1;
+                    if curated {
+                        key.curated += 1;
+                    }
                 }
                 key.refs.push((oi as u32, di as u32));
             }
         }
+        // Distinctiveness: curated names are trusted; others are weak when they are
+        // common English words or building blocks of this watchlist's names.
+        // Words are looked up as written (lower case, no hyphens), not folded
+        // (`finances`, not `flnances`).
+        let raw_label =
+            |oi: u32, di: u32| compact(&watchlist.outlets[oi as usize].domains[di as usize].label.to_lowercase());
+        let mut raws: Vec<String> =
+            keys.iter().flat_map(|k| k.refs.iter().map(|&(oi, di)| raw_label(oi, di))).collect();
+        raws.sort_unstable();
+        raws.dedup();
+        let components = generic_components(raws.iter().map(String::as_str));
+        drop(raws);
+        for key in &mut keys {
+            if key.curated > 0 {
+                key.outlets = key.curated;
+            } else {
+                key.weak = key.refs.iter().any(|&(oi, di)| {
+                    let raw = raw_label(oi, di);
+                    word_level(&raw).is_some() || components.contains(raw.as_str())
+                });
+            }
+        }
+        // Curated outlets first, so that a shared name points to the reviewed one.
+        for key in &mut keys {
+            if key.curated > 0 {
+                let outlets = &watchlist.outlets;
+                key.refs.sort_by_key(|&(oi, _)| !outlets[oi as usize].source.split(';').any(|s| s == CURATED_SOURCE));
+            }
+        }
+
         let mut deletes = Vec::new();
         let mut buf = Vec::new();
         for (k, key) in keys.iter().enumerate() {
@@ -326,6 +409,7 @@ impl Matcher {
         for (i, &(h, _)) in deletes.iter().enumerate() {
             groups.entry(h).or_insert((i as u32, 0)).1 += 1;
         }
+        let bulk = keys.iter().filter(|k| k.curated == 0).count() > BULK_LIST_MIN;
         Matcher {
             outlets: watchlist.outlets,
             own,
@@ -336,6 +420,8 @@ impl Matcher {
             hasher,
             min_score: DEFAULT_MIN_SCORE,
             affixes: NEWS_AFFIXES.iter().map(|a| fold(a)).collect(),
+            bulk,
+            components,
         }
     }
 
@@ -360,6 +446,9 @@ impl Matcher {
         if let Some(outlet) = self.own_outlet(d) {
             return Verdict::Own { outlet };
         }
+        if restricted_suffix(&d.suffix) {
+            return Verdict::NoMatch;
+        }
         let mut best: Option<LookAlike> = None;
         let mut offer = |cand: LookAlike| {
             let better = match &best {
@@ -382,6 +471,9 @@ impl Matcher {
         let open_tld = (tld.len() > 2 && !LEGACY_TLDS.contains(&tld)) || GENERIC_CCTLDS.contains(&tld);
         let fake_sld = FAKE_SECOND_LEVELS.contains(&d.suffix.as_str());
         let raw_first = raw.chars().next();
+        // A candidate that is itself a common word or a building block of names is a
+        // name of its own, not a typo (`office`, `online`, `stripe`).
+        let cand_generic = word_level(&raw).is_some() || self.components.contains(raw.as_str());
 
         // 1. Same compact label.
         if let Some(&k) = self.key_of.get(c.as_str()) {
@@ -389,12 +481,15 @@ impl Matcher {
             let (oi, di) = self.pick(key, &d.suffix);
             let od = &self.outlets[oi as usize].domains[di as usize];
             let o_raw = compact(&od.label.to_lowercase());
+            // A variant on the outlet's own suffix needs no more; moved to another
+            // suffix, it is weighed like the same name there.
+            let moved = if od.suffix == d.suffix { 1.0 } else { suffix_factor(&d.suffix) };
             let (technique, base) = if idn {
                 (Technique::IdnHomoglyph, 0.95)
             } else if raw != o_raw {
-                (Technique::CharSwap, 0.9)
+                (Technique::CharSwap, 0.9 * moved)
             } else if d.label_unicode.to_lowercase() != od.label.to_lowercase() {
-                (Technique::Hyphenation, 0.85)
+                (Technique::Hyphenation, 0.85 * moved)
             } else if fake_sld {
                 (Technique::FakeSecondLevel, 0.95)
             } else {
@@ -402,17 +497,27 @@ impl Matcher {
             };
             let len = key.compact.chars().count();
             let mut score = base * label_weight(len, key.outlets);
-            // Short names: only on a TLD anyone buys for any name (faz.ltd, nato.ws).
-            if (len <= 4 && !open_tld && !fake_sld) || (len <= 2 && !fake_sld) {
+            // Short names: only on a TLD anyone buys for any name (faz.ltd, nato.ws);
+            // weak names too (`business.hr` does not make `business.com` a clone).
+            let weak = key.weak && technique != Technique::IdnHomoglyph;
+            if ((len <= 4 || weak) && !open_tld && !fake_sld) || (len <= 2 && !fake_sld) {
                 score = score.min(0.35);
             }
             offer(LookAlike { outlet: oi, domain: di, technique, score });
         }
 
         // 2. Typos.
-        if c.is_ascii() && c.len() >= 5 {
+        // Weak names take no typos: a one-letter variant of a word is another word
+        // or another name (`officer`/`office`, `stripes`/`stripe`). Names of a bulk
+        // list (not curated) take typos only where names are cheap: among tens of
+        // thousands of outlets, a one-letter variant on `.com` or a national suffix
+        // is most often an established namesake (`okdiario`/`odiario`).
+        if c.is_ascii() && c.len() >= 5 && !cand_generic {
             for (k, _) in self.near_keys(&c) {
                 let key = &self.keys[k as usize];
+                if key.weak || (self.bulk && key.curated == 0 && !open_tld && !fake_sld) {
+                    continue;
+                }
                 let (oi, di) = self.pick(key, &d.suffix);
                 let od = &self.outlets[oi as usize].domains[di as usize];
                 let o_raw = compact(&od.label.to_lowercase());
@@ -463,6 +568,9 @@ impl Matcher {
                     }
                     if let Some(&k) = self.key_of.get(span.as_str()) {
                         let key = &self.keys[k as usize];
+                        if key.weak {
+                            continue;
+                        }
                         let (oi, di) = key.refs[0];
                         let score = 0.75 * label_weight(key.compact.chars().count(), key.outlets);
                         offer(LookAlike { outlet: oi, domain: di, technique: Technique::Affix, score });
@@ -484,6 +592,9 @@ impl Matcher {
                 }
                 let Some(&k) = self.key_of.get(&c[l..n - r]) else { return false };
                 let key = &self.keys[k as usize];
+                if key.weak {
+                    return false;
+                }
                 let (oi, di) = key.refs[0];
                 let base = if news_like(&c[..l]) && news_like(&c[n - r..]) { 0.6 } else { 0.4 };
                 let score = base * label_weight(n - l - r, key.outlets);
@@ -528,7 +639,9 @@ impl Matcher {
                 let len = key.compact.chars().count();
                 let (oi, di, score) = match full {
                     Some(&(oi, di)) => (oi, di, 0.9 * label_weight(len.max(6), key.outlets)),
-                    None if len >= 6 => (key.refs[0].0, key.refs[0].1, 0.6 * label_weight(len, key.outlets)),
+                    None if len >= 6 && !key.weak => {
+                        (key.refs[0].0, key.refs[0].1, 0.6 * label_weight(len, key.outlets))
+                    }
                     None => continue,
                 };
                 offer(LookAlike { outlet: oi, domain: di, technique: Technique::Subdomain, score });
@@ -798,6 +911,118 @@ mod tests {
         assert!(keyboard_adjacent(b'z', b'y'));
         assert!(!keyboard_adjacent(b'e', b'l'));
         assert!(!keyboard_adjacent(b'q', b's'));
+    }
+
+    /// A matcher over a small watchlist; rows with `curated` as source are curated.
+    fn matcher(rows: &[(&str, &str)]) -> Matcher {
+        matcher_with(rows, 0)
+    }
+
+    /// The same, with `filler` more bulk names (`filler0001.example` …).
+    fn matcher_with(rows: &[(&str, &str)], filler: usize) -> Matcher {
+        let mut text = String::from("domain,name,country,language,source\n");
+        for i in 0..filler {
+            text.push_str(&format!("filler{i:04}.example,,XX,en,bulk\n"));
+        }
+        for (domain, source) in rows {
+            let source = if *source == "curated" { CURATED_SOURCE } else { source };
+            text.push_str(&format!("{domain},{domain},XX,en,{source}\n"));
+        }
+        let l = crate::watchlist::read_watchlist_csv(text.as_bytes(), "w.csv").unwrap();
+        Matcher::new(Watchlist::from_rows(l.rows))
+    }
+
+    /// (candidate, expected technique or None when not flagged)
+    fn check_all(m: &Matcher, cases: &[(&str, Option<Technique>)]) {
+        let mut failures = Vec::new();
+        for &(cand, want) in cases {
+            let got = match m.check(&crate::parse_domain(cand).unwrap()) {
+                Verdict::LookAlike(l) => Some(l.technique),
+                _ => None,
+            };
+            if got != want {
+                failures.push(format!("{cand}: want {want:?}, got {got:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn weak_generic_names_need_stronger_evidence() {
+        // `weather` and `business` are common English words on a bulk list: only
+        // the exact name on a TLD anyone buys for any name counts.
+        let m = matcher(&[("weather.com", "bulk"), ("business.hr", "bulk")]);
+        check_all(
+            &m,
+            &[
+                ("weather.ltd", Some(Technique::OtherSuffix)),
+                ("weather.co.com", Some(Technique::FakeSecondLevel)),
+                ("weather.org", None),      // legacy TLD
+                ("weather.de", None),       // national ccTLD
+                ("business.com", None),     // legacy TLD
+                ("weatherr.live", None),    // no typos of a word
+                ("wheather.live", None),    // no typos of a word
+                ("weather-news.com", None), // no affixes
+                ("dailyweather.pro", None), // no embedding
+                ("weather.example.com", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn distinctive_brands_are_still_caught() {
+        let rows = [("obozrevatel.com", "bulk"), ("planeta.press", "bulk")];
+        // A short user list is taken as reviewed: typos count on any suffix.
+        check_all(&matcher(&rows), &[("obozrevatels.com", Some(Technique::Insertion))]);
+        let m = matcher_with(&rows, BULK_LIST_MIN);
+        check_all(
+            &m,
+            &[
+                ("obozrevatel.ltd", Some(Technique::OtherSuffix)),
+                ("obozrevatel.net", Some(Technique::OtherSuffix)),
+                ("obozrevatels.live", Some(Technique::Insertion)),
+                ("obozrevatel-news.com", Some(Technique::Affix)),
+                ("obozrevatelnews.com", Some(Technique::Embedded)),
+                // On a bulk list, a typo counts only where names are cheap.
+                ("obozrevatels.com", None),
+                // A typo that is itself a common word is a name of its own.
+                ("planet.live", None),
+                ("planetta.live", Some(Technique::Repetition)),
+                // Restricted zones: an operation cannot register there.
+                ("obozrevatel.gov.ua", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn curated_names_are_trusted() {
+        // The same names, curated: common words count everywhere, typos on any suffix.
+        let m = matcher(&[("forward.com", "curated"), ("obozrevatel.com", "curated")]);
+        check_all(
+            &m,
+            &[
+                ("forward.pics", Some(Technique::OtherSuffix)),
+                ("forward.org", Some(Technique::OtherSuffix)),
+                ("obozrevatels.com", Some(Technique::Insertion)),
+            ],
+        );
+        let bulk = matcher(&[("forward.com", "bulk")]);
+        check_all(&bulk, &[("forward.pics", Some(Technique::OtherSuffix)), ("forward.org", None)]);
+        // A name shared by a curated outlet and bulk-list outlets points to the curated one.
+        let m = matcher(&[("guardian.ng", "bulk"), ("guardian.co.uk", "curated"), ("guardian.co.tt", "bulk")]);
+        let Verdict::LookAlike(l) = m.check(&crate::parse_domain("guardian.hair").unwrap()) else { panic!() };
+        assert_eq!(m.outlets()[l.outlet as usize].domains[l.domain as usize].domain, "guardian.co.uk");
+        assert!(l.score >= 0.9 * 0.95 - 1e-6, "{l:?}");
+    }
+
+    #[test]
+    fn restricted_suffixes() {
+        for s in ["gov", "edu", "mil", "int", "gov.uk", "gouv.fr", "gob.mx", "go.jp", "ac.uk", "edu.au", "gov.ua"] {
+            assert!(restricted_suffix(s), "{s}");
+        }
+        for s in ["com", "de", "co.uk", "com.au", "fm", "ltd", "eu.com"] {
+            assert!(!restricted_suffix(s), "{s}");
+        }
     }
 
     #[test]

@@ -15,6 +15,13 @@ use std::path::Path;
 /// Ukraine and Israel), curated for Lockstep; see the file's header.
 pub const BUILTIN_WATCHLIST_CSV: &str = include_str!("../data/watchlist.csv");
 
+/// The `source` of the built-in watchlist's rows. An outlet with this source was
+/// reviewed by a person, who chose it as a name operations imitate: the look-alike
+/// detector trusts its names as distinctive even when they are common words
+/// (`guardian`, `forward`), and prefers it when other outlets share its name.
+/// A user list may mark its reviewed rows the same way.
+pub const CURATED_SOURCE: &str = "lockstep-curated";
+
 /// One protected domain of an outlet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutletDomain {
