@@ -27,7 +27,8 @@
 //!    enumerate co-shares inside the window (summarising "mass" objects instead of
 //!    expanding them, see [`Params::max_object_pairs`]).
 //! 2. [`participation`]: the second min-participation filter and the fast-window flag.
-//! 3. [`network`]: aggregate co-shares into edges, quantile thresholds.
+//! 3. [`network`]: aggregate co-shares into edges (each with its co-shares per
+//!    object kind, see [`multiplex`]), quantile thresholds.
 //! 4. [`components`]: connected components and degrees.
 //! 5. [`communities`]: Leiden communities of the thresholded network (seeded).
 //! 6. [`stats`]: per-account and per-object statistics; [`groups`] and

@@ -100,11 +100,12 @@ pub fn write_outputs(
     opts: OutputOptions,
 ) -> Result<Report> {
     fs_err::create_dir_all(dir)?;
-    let mut files = Vec::new();
-    files.push(write_edges(dir, ds, det, opts.format)?);
-    files.push(write_edge_kinds(dir, ds, det, opts.format)?);
-    files.push(write_accounts(dir, ds, det, opts.format)?);
-    files.push(write_objects(dir, ds, det, opts.format)?);
+    let mut files = vec![
+        write_edges(dir, ds, det, opts.format)?,
+        write_edge_kinds(dir, ds, det, opts.format)?,
+        write_accounts(dir, ds, det, opts.format)?,
+        write_objects(dir, ds, det, opts.format)?,
+    ];
     if opts.pairs {
         files.push(write_pairs(dir, ds, det, opts.format)?);
     }

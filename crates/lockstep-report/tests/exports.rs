@@ -437,7 +437,7 @@ fn kind_weights_add_the_combined_weight_to_edges_and_sort_by_it() {
     run(dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Full);
     let mut r = csv::Reader::from_path(dir.path().join("edges.csv")).unwrap();
     let header = r.headers().unwrap().clone();
-    assert_eq!(header.iter().last(), Some("weight_combined"));
+    assert_eq!(header.iter().next_back(), Some("weight_combined"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let rows: Vec<(String, String, String, String, String)> = r
         .records()
