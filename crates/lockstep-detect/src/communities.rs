@@ -69,7 +69,7 @@ pub struct Communities {
 }
 
 /// Leiden communities of the thresholded network (edges above threshold,
-/// weighted by their co-shares).
+/// weighted by their combined weight: the co-shares, unless kind weights are given).
 pub fn compute(n_accounts: usize, edges: &[Edge], resolution: f64, seed: u64) -> Communities {
     let kept: Vec<&Edge> = edges.iter().filter(|e| e.full.above_threshold).collect();
     let mut node_of = vec![u32::MAX; n_accounts];
@@ -86,7 +86,7 @@ pub fn compute(n_accounts: usize, edges: &[Edge], resolution: f64, seed: u64) ->
         }
     }
     let triples: Vec<(u32, u32, f64)> =
-        kept.iter().map(|e| (node_of[e.a as usize], node_of[e.b as usize], e.full.weight as f64)).collect();
+        kept.iter().map(|e| (node_of[e.a as usize], node_of[e.b as usize], e.full.combined_weight)).collect();
     let graph = Graph::from_edges(account_of.len(), &triples);
     let part = leiden(&graph, resolution, seed);
     let modularity = modularity(&graph, &part, resolution);
@@ -591,9 +591,10 @@ mod tests {
         let edge = |a, b, w, above| Edge {
             a,
             b,
-            full: EdgeAttrs { weight: w, above_threshold: above, ..EdgeAttrs::default() },
+            full: EdgeAttrs { weight: w, above_threshold: above, combined_weight: w as f64, ..EdgeAttrs::default() },
             fast: None,
             n_objects: 1,
+            kinds: Default::default(),
         };
         // Accounts 0-2 a triangle, 3-5 a triangle, joined by 2-3; account 6 only below threshold.
         let edges = vec![

@@ -15,6 +15,7 @@
 //!   size (all descending), then community number.
 
 use crate::groups::TopObject;
+use crate::multiplex::{kind_counts, KindCount};
 use crate::Detection;
 use lockstep_core::{Dataset, ObjectId};
 use serde::Serialize;
@@ -50,6 +51,9 @@ pub struct CommunitySummary {
     pub last_time: Option<i64>,
     /// Objects most co-shared inside the community.
     pub top_objects: Vec<TopObject>,
+    /// Internal co-shares per object kind, most first: which kinds dominate it
+    /// (schema 1.3).
+    pub kinds: Vec<KindCount>,
 }
 
 /// Summaries of the `limit` highest-ranked communities, in rank order (empty
@@ -83,6 +87,7 @@ pub fn summarize_communities(ds: &Dataset, det: &Detection, limit: usize, top_ob
     let mut last = vec![None::<i64>; k];
     let mut objects: Vec<hashbrown::HashMap<ObjectId, u64>> = vec![Default::default(); k];
     let mut coordinated: Vec<u64> = Vec::new();
+    let mut by_kind = vec![vec![0u64; ds.kinds.len()]; k];
     for (e, edge) in det.edges.iter().enumerate() {
         if !edge.full.above_threshold {
             continue;
@@ -100,6 +105,7 @@ pub fn summarize_communities(ds: &Dataset, det: &Detection, limit: usize, top_ob
             first[i] = Some(first[i].map_or(early.time, |t| t.min(early.time)));
             last[i] = Some(last[i].map_or(late.time, |t| t.max(late.time)));
             *objects[i].entry(cs.object).or_default() += 1;
+            by_kind[i][ds.object_kind[cs.object as usize] as usize] += 1;
             coordinated.push(((ca as u64) << 32) | early.post as u64);
             coordinated.push(((ca as u64) << 32) | late.post as u64);
         }
@@ -146,6 +152,7 @@ pub fn summarize_communities(ds: &Dataset, det: &Detection, limit: usize, top_ob
                         coshares: c,
                     })
                     .collect(),
+                kinds: kind_counts(ds, &by_kind[i]),
             }
         })
         .collect();
@@ -209,6 +216,10 @@ mod tests {
         assert_eq!((y.edges, y.coshares, y.density, y.strength), (1, 2, 1.0, 2.0));
         assert_eq!((y.member_posts, y.coordinated_posts), (5, 4));
         assert_eq!((x.rank, y.rank), (1, 2));
+        // x co-shared only urls; y's internal co-shares are the two hashtags (the url bridge is outside).
+        let kinds = |c: &CommunitySummary| c.kinds.iter().map(|k| (k.kind.clone(), k.coshares)).collect::<Vec<_>>();
+        assert_eq!(kinds(x), [("url".to_string(), 9)]);
+        assert_eq!(kinds(y), [("hashtag".to_string(), 2)]);
         assert_eq!(s[0].community, x.community);
         assert_ne!(x.component, y.component);
     }

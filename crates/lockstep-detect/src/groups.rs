@@ -1,6 +1,7 @@
 //! Groups: the connected components of the thresholded network, summarised for
 //! people (size, edges, time span, what they pushed).
 
+use crate::multiplex::{kind_counts, KindCount};
 use crate::Detection;
 use lockstep_core::{AccountId, Dataset, ObjectId};
 use serde::Serialize;
@@ -24,6 +25,9 @@ pub struct GroupSummary {
     pub last_time: i64,
     /// Objects most co-shared inside the group: (kind, value, co-shares).
     pub top_objects: Vec<TopObject>,
+    /// Co-shares per object kind inside the group, most first: which kinds
+    /// dominate it (schema 1.3).
+    pub kinds: Vec<KindCount>,
 }
 
 /// An object a group pushed.
@@ -64,11 +68,13 @@ pub fn summarize_groups(ds: &Dataset, det: &Detection, limit: usize, top_objects
                 first_time: i64::MAX,
                 last_time: i64::MIN,
                 top_objects: Vec::new(),
+                kinds: Vec::new(),
             }
         })
         .collect();
     let mut objects: Vec<hashbrown::HashMap<ObjectId, u64>> = vec![Default::default(); n];
     let mut delta_sum = vec![0i64; n];
+    let mut by_kind = vec![vec![0u64; ds.kinds.len()]; n];
     for (e, edge) in det.edges.iter().enumerate() {
         if !edge.full.above_threshold {
             continue;
@@ -87,12 +93,14 @@ pub fn summarize_groups(ds: &Dataset, det: &Detection, limit: usize, top_objects
             g.first_time = g.first_time.min(t0);
             g.last_time = g.last_time.max(t1);
             *objects[c as usize - 1].entry(cs.object).or_default() += 1;
+            by_kind[c as usize - 1][ds.object_kind[cs.object as usize] as usize] += 1;
         }
     }
     for (i, g) in out.iter_mut().enumerate() {
         if g.coshares > 0 {
             g.avg_time_delta = delta_sum[i] as f64 / g.coshares as f64;
         }
+        g.kinds = kind_counts(ds, &by_kind[i]);
         let mut top: Vec<(ObjectId, u64)> = objects[i].iter().map(|(&o, &c)| (o, c)).collect();
         top.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| ds.objects.get(x.0).cmp(ds.objects.get(y.0))));
         g.top_objects = top

@@ -27,7 +27,8 @@
 //!    enumerate co-shares inside the window (summarising "mass" objects instead of
 //!    expanding them, see [`Params::max_object_pairs`]).
 //! 2. [`participation`]: the second min-participation filter and the fast-window flag.
-//! 3. [`network`]: aggregate co-shares into edges, quantile thresholds.
+//! 3. [`network`]: aggregate co-shares into edges (each with its co-shares per
+//!    object kind, see [`multiplex`]), quantile thresholds.
 //! 4. [`components`]: connected components and degrees.
 //! 5. [`communities`]: Leiden communities of the thresholded network (seeded).
 //! 6. [`stats`]: per-account and per-object statistics; [`groups`] and
@@ -44,6 +45,7 @@ pub mod community_stats;
 pub mod components;
 pub mod coshare;
 pub mod groups;
+pub mod multiplex;
 pub mod network;
 pub mod participation;
 pub mod quantile;
@@ -56,6 +58,7 @@ use serde::Serialize;
 pub use community_stats::{summarize_communities, CommunitySummary};
 pub use coshare::{CoShare, MassObject};
 pub use groups::{summarize_groups, GroupSummary};
+pub use multiplex::{summarize_kinds, EdgeKind, EdgeKinds, KindCount, KindSummary};
 pub use network::{Edge, EdgeAttrs};
 pub use stats::{AccountStat, ObjectStat};
 pub use window::{AutoWindow, WindowEstimate};
@@ -111,6 +114,10 @@ pub struct Params {
     /// Estimate the window from the data (CooRnet's method, see [`window`]);
     /// `window` is then replaced by the estimate.
     pub auto_window: Option<AutoWindow>,
+    /// Weight `W_k` of each object kind in the combined edge weight (`--kind-weight`;
+    /// a kind not listed weighs 1). See [`multiplex`].
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub kind_weights: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for Params {
@@ -125,6 +132,7 @@ impl Default for Params {
             resolution: 1.0,
             seed: 42,
             auto_window: None,
+            kind_weights: Default::default(),
         }
     }
 }
@@ -169,7 +177,7 @@ impl Params {
         if self.min_participation == 0 {
             return Err(Error::InvalidParam { name: "min-participation", reason: "must be >= 1".into() });
         }
-        Ok(())
+        multiplex::validate(&self.kind_weights, self.mode)
     }
 }
 

@@ -8,10 +8,16 @@
 //! - `n_content_id` / `n_content_id_y`: distinct earlier / later posts;
 //! - `edge_symmetry_score`: `min / max` of those two.
 //!
-//! An edge is above the threshold when its weight is strictly greater than the
-//! type-7 quantile `edge_quantile` of all edge weights (fast: of all fast weights).
+//! An edge is above the threshold when its combined weight (the co-share count
+//! unless kind weights are given, see [`crate::multiplex`]) is strictly greater
+//! than the type-7 quantile `edge_quantile` of all combined weights (fast: of all
+//! fast ones).
+//!
+//! The same per-edge pass counts the co-shares per object kind
+//! ([`Edge::kinds`]); with a single kind in the dataset that costs nothing.
 
 use crate::coshare::CoShare;
+use crate::multiplex::{EdgeKind, EdgeKinds, KindWeights};
 use crate::quantile::quantile_type7;
 use crate::Params;
 use lockstep_core::{AccountId, Dataset, ObjectId};
@@ -32,6 +38,9 @@ pub struct EdgeAttrs {
     pub edge_symmetry_score: f64,
     /// Weight strictly above the quantile threshold.
     pub above_threshold: bool,
+    /// `Σ_k W_k · weight_k` over the object kinds (= `weight` with the default
+    /// kind weights of 1); what the threshold and the communities use.
+    pub combined_weight: f64,
 }
 
 /// One edge of the account network. `a < b` as account ids.
@@ -47,6 +56,8 @@ pub struct Edge {
     pub fast: Option<EdgeAttrs>,
     /// Distinct objects co-shared.
     pub n_objects: u32,
+    /// Co-shares per object kind, in byte order of kind labels (multiplex view).
+    pub kinds: EdgeKinds,
 }
 
 /// The network and the co-shares behind each edge.
@@ -142,15 +153,19 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
         }
     }
     offsets.push(coshares.len());
-    // 2. Attributes per edge.
+    // 2. Attributes per edge, and per object kind.
     let has_fast = params.fast_window.is_some();
+    let kinds = KindMap::new(ds);
+    let weights = KindWeights::resolve(ds, &params.kind_weights);
     let mut edges: Vec<Edge> = ends
         .par_iter()
         .enumerate()
         .map_init(Scratch::default, |scratch, (e, &(a, b))| {
             let items = &sorted[offsets[e]..offsets[e + 1]];
-            let full = attrs(items.iter(), scratch);
-            let fast = if has_fast {
+            let is_fast = |r: usize| has_fast && fast[r];
+            let mut full = attrs(items.iter(), scratch);
+            let sum_delta = scratch.sum_delta;
+            let mut fast = if has_fast {
                 let f = attrs(items.iter().filter(|it| fast[it.row as usize]), scratch);
                 (f.weight > 0).then_some(f)
             } else {
@@ -164,22 +179,34 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
                     distinct(&mut scratch.objects)
                 }
             };
-            Edge { a, b, full, fast, n_objects }
+            let whole = EdgeKind {
+                kind: 0,
+                weight: full.weight,
+                weight_fast: fast.map_or(0, |f| f.weight),
+                n_objects,
+                sum_delta,
+            };
+            let per_kind = kinds.count(items, whole, is_fast, scratch);
+            full.combined_weight = weights.combine(per_kind.as_slice(), full.weight, false);
+            if let Some(f) = fast.as_mut() {
+                f.combined_weight = weights.combine(per_kind.as_slice(), f.weight, true);
+            }
+            Edge { a, b, full, fast, n_objects, kinds: per_kind }
         })
         .collect();
     drop(ends);
     let rows: Vec<u32> = sorted.par_iter().map(|it| it.row).collect();
     drop(sorted);
     // 3. Thresholds.
-    let mut weights: Vec<f64> = edges.par_iter().map(|e| e.full.weight as f64).collect();
-    let threshold = quantile_type7(&mut weights, params.edge_quantile).unwrap_or(0.0);
-    drop(weights);
-    let mut fast_weights: Vec<f64> = edges.iter().filter_map(|e| e.fast.map(|f| f.weight as f64)).collect();
-    let threshold_fast = quantile_type7(&mut fast_weights, params.edge_quantile);
+    let mut combined: Vec<f64> = edges.par_iter().map(|e| e.full.combined_weight).collect();
+    let threshold = quantile_type7(&mut combined, params.edge_quantile).unwrap_or(0.0);
+    drop(combined);
+    let mut fast_combined: Vec<f64> = edges.iter().filter_map(|e| e.fast.map(|f| f.combined_weight)).collect();
+    let threshold_fast = quantile_type7(&mut fast_combined, params.edge_quantile);
     edges.par_iter_mut().for_each(|e| {
-        e.full.above_threshold = e.full.weight as f64 > threshold;
+        e.full.above_threshold = e.full.combined_weight > threshold;
         if let (Some(f), Some(t)) = (e.fast.as_mut(), threshold_fast) {
-            f.above_threshold = f.weight as f64 > t;
+            f.above_threshold = f.combined_weight > t;
         }
     });
     Network { edges, offsets, rows, threshold, threshold_fast }
@@ -204,6 +231,71 @@ struct Scratch {
     early: Vec<u32>,
     late: Vec<u32>,
     objects: Vec<ObjectId>,
+    /// Per-kind counters by kind id (all zero between edges), and the kinds touched.
+    by_kind: Vec<EdgeKind>,
+    touched: Vec<u32>,
+    /// Sum of the delays of the last [`attrs`] call.
+    sum_delta: u64,
+}
+
+/// What counting per kind needs of the dataset.
+struct KindMap<'d> {
+    /// Kind of every object (empty when the dataset has at most one kind).
+    object_kind: &'d [u32],
+    /// Rank of every kind id in byte order of labels.
+    rank: Vec<u32>,
+}
+
+impl<'d> KindMap<'d> {
+    fn new(ds: &'d Dataset) -> Self {
+        let single = ds.kinds.len() <= 1;
+        KindMap { object_kind: if single { &[] } else { &ds.object_kind }, rank: ds.kinds.ranks() }
+    }
+
+    /// Co-shares of `items` (one edge) per kind. With one kind in the dataset, or
+    /// one co-share, the edge's own attributes are the kind's: no extra work.
+    /// `whole` holds the edge's own counts (its kind is filled in here).
+    fn count(&self, items: &[Item], whole: EdgeKind, is_fast: impl Fn(usize) -> bool, s: &mut Scratch) -> EdgeKinds {
+        let whole = |kind: u32| EdgeKinds::One(EdgeKind { kind, ..whole });
+        if self.object_kind.is_empty() {
+            return whole(0);
+        }
+        let kind_of = |it: &Item| self.object_kind[it.object as usize];
+        let first = kind_of(&items[0]);
+        if items.len() == 1 || items.iter().all(|it| kind_of(it) == first) {
+            return whole(first);
+        }
+        if s.by_kind.len() < self.rank.len() {
+            s.by_kind.resize(self.rank.len(), EdgeKind::default());
+        }
+        for it in items {
+            let k = kind_of(it);
+            let acc = &mut s.by_kind[k as usize];
+            if acc.weight == 0 {
+                acc.kind = k;
+                s.touched.push(k);
+            }
+            acc.weight += 1;
+            acc.weight_fast += is_fast(it.row as usize) as u32;
+            acc.sum_delta += it.delta as u64;
+        }
+        // Distinct objects per kind: `s.objects` holds the edge's objects, sorted
+        // by `distinct` (it has more than one item here).
+        let mut prev = None;
+        for &o in &s.objects {
+            if prev != Some(o) {
+                s.by_kind[self.object_kind[o as usize] as usize].n_objects += 1;
+                prev = Some(o);
+            }
+        }
+        s.touched.sort_unstable_by_key(|&k| self.rank[k as usize]);
+        let out: Box<[EdgeKind]> = s.touched.iter().map(|&k| s.by_kind[k as usize]).collect();
+        for &k in &s.touched {
+            s.by_kind[k as usize] = EdgeKind::default();
+        }
+        s.touched.clear();
+        EdgeKinds::Many(out)
+    }
 }
 
 fn attrs<'i>(items: impl Iterator<Item = &'i Item>, s: &mut Scratch) -> EdgeAttrs {
@@ -216,6 +308,7 @@ fn attrs<'i>(items: impl Iterator<Item = &'i Item>, s: &mut Scratch) -> EdgeAttr
         s.late.push(it.late_post);
     }
     let weight = s.early.len() as u32;
+    s.sum_delta = sum_delta;
     if weight == 0 {
         return EdgeAttrs::default();
     }
@@ -228,6 +321,7 @@ fn attrs<'i>(items: impl Iterator<Item = &'i Item>, s: &mut Scratch) -> EdgeAttr
         n_content_id_y: n_late,
         edge_symmetry_score: n_early.min(n_late) as f64 / n_early.max(n_late) as f64,
         above_threshold: false,
+        combined_weight: weight as f64,
     }
 }
 

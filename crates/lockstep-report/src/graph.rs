@@ -11,7 +11,11 @@
 //! `component_full`, `degree_full`, `shares` (input shares), `coshared_posts`,
 //! `community` (when communities were computed). Edge attributes: `weight` (also
 //! GEXF's native edge weight), `avg_time_delta`, `edge_symmetry_score`,
-//! `n_objects`, `weight_fast` (when the edge has fast co-shares), `above_threshold`.
+//! `n_objects`, `weight_fast` (when the edge has fast co-shares), `above_threshold`,
+//! then (multiplex, schema 1.3) `weight_<kind>` for every object kind of the
+//! dataset in byte order of labels (co-shares of that kind, 0 included; a label
+//! is made a valid XML name token by turning characters other than ASCII letters, digits, `_`, `-` and `.` into `_`, with a
+//! `_<n>` suffix if two labels collide) and, with kind weights, `weight_combined`.
 //! Missing values are left out (GEXF `attvalue` / GraphML `data` absent).
 //!
 //! Text is escaped for XML; characters XML 1.0 cannot carry (C0 controls other
@@ -112,8 +116,38 @@ const EDGE_ATTRS: [(&str, Ty); 6] = [
 struct Graph<'a> {
     /// (account name, attribute values in `NODE_ATTRS` order)
     nodes: Vec<(&'a str, [Option<Val>; 7])>,
-    /// (source node index, target node index, values in `EDGE_ATTRS` order)
-    edges: Vec<(usize, usize, [Option<Val>; 6])>,
+    /// Edge attributes: `EDGE_ATTRS`, then the multiplex ones.
+    edge_attrs: Vec<(String, Ty)>,
+    /// (source node index, target node index, values in `edge_attrs` order)
+    edges: Vec<(usize, usize, Vec<Option<Val>>)>,
+}
+
+/// The multiplex edge attributes: `weight_<kind>` per kind of the dataset (kind
+/// ids in byte order of labels, attribute names), and whether `weight_combined` follows.
+fn kind_attrs(ds: &Dataset, det: &Detection) -> (Vec<(u32, String)>, bool) {
+    let mut kinds: Vec<u32> = (0..ds.kinds.len() as u32).collect();
+    kinds.sort_unstable_by(|&x, &y| ds.kinds.get(x).cmp(ds.kinds.get(y)));
+    let mut taken: std::collections::HashSet<String> = EDGE_ATTRS.iter().map(|a| a.0.to_string()).collect();
+    taken.insert("weight_combined".into());
+    let named = kinds
+        .into_iter()
+        .map(|k| {
+            let token: String = ds
+                .kinds
+                .get(k)
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' })
+                .collect();
+            let mut name = format!("weight_{token}");
+            let mut n = 2;
+            while !taken.insert(name.clone()) {
+                name = format!("weight_{token}_{n}");
+                n += 1;
+            }
+            (k, name)
+        })
+        .collect();
+    (named, !det.params.kind_weights.is_empty())
 }
 
 fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
@@ -149,13 +183,19 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
             (ds.accounts.get(a), values)
         })
         .collect();
-    let mut edges: Vec<(usize, usize, [Option<Val>; 6])> = det
+    let (kinds, combined) = kind_attrs(ds, det);
+    let mut edge_attrs: Vec<(String, Ty)> = EDGE_ATTRS.iter().map(|&(n, t)| (n.to_string(), t)).collect();
+    edge_attrs.extend(kinds.iter().map(|(_, name)| (name.clone(), Ty::Long)));
+    if combined {
+        edge_attrs.push(("weight_combined".into(), Ty::Double));
+    }
+    let mut edges: Vec<(usize, usize, Vec<Option<Val>>)> = det
         .edges
         .iter()
         .filter(|e| keep(e.full.above_threshold))
         .map(|e| {
             let (x, y) = (index[e.a as usize], index[e.b as usize]);
-            let values = [
+            let mut values = vec![
                 Some(Val::Long(e.full.weight as u64)),
                 Some(Val::Double(e.full.avg_time_delta)),
                 Some(Val::Double(e.full.edge_symmetry_score)),
@@ -163,11 +203,15 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
                 e.fast.map(|f| Val::Long(f.weight as u64)),
                 Some(Val::Bool(e.full.above_threshold)),
             ];
+            values.extend(kinds.iter().map(|&(k, _)| Some(Val::Long(e.kinds.get(k).map_or(0, |c| c.weight as u64)))));
+            if combined {
+                values.push(Some(Val::Double(e.full.combined_weight)));
+            }
             (x.min(y), x.max(y), values)
         })
         .collect();
     edges.sort_unstable_by_key(|e| (e.0, e.1));
-    Graph { nodes, edges }
+    Graph { nodes, edge_attrs, edges }
 }
 
 /// Writes the graph in `format` into `dir`; returns (file name, edges written).
@@ -189,6 +233,12 @@ pub fn write_graph(
 
 fn description(det: &Detection, scope: GraphScope) -> String {
     let p = &det.params;
+    let kinds: Vec<String> = p.kind_weights.iter().map(|(k, w)| format!("{k}={w}")).collect();
+    let kinds = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!("; combined weight with kind weights {}", kinds.join(", "))
+    };
     format!(
         "Account network of coordinated sharing ({} network): window {} s, min participation {}, \
          edge weight above {} (the {} quantile)",
@@ -200,7 +250,7 @@ fn description(det: &Detection, scope: GraphScope) -> String {
         p.min_participation,
         det.threshold,
         p.edge_quantile
-    )
+    ) + &kinds
 }
 
 fn gexf(g: &Graph<'_>, det: &Detection, scope: GraphScope) -> String {
@@ -227,27 +277,27 @@ fn gexf(g: &Graph<'_>, det: &Detection, scope: GraphScope) -> String {
         let _ = writeln!(s, "      <attribute id=\"{name}\" title=\"{name}\" type=\"{}\"/>", ty(t));
     }
     s.push_str("    </attributes>\n    <attributes class=\"edge\" mode=\"static\">\n");
-    for (name, t) in EDGE_ATTRS {
-        let _ = writeln!(s, "      <attribute id=\"{name}\" title=\"{name}\" type=\"{}\"/>", ty(t));
+    for (name, t) in &g.edge_attrs {
+        let _ = writeln!(s, "      <attribute id=\"{name}\" title=\"{name}\" type=\"{}\"/>", ty(*t));
     }
     s.push_str("    </attributes>\n    <nodes>\n");
     for (i, (name, values)) in g.nodes.iter().enumerate() {
         let _ = writeln!(s, "      <node id=\"n{i}\" label=\"{}\">", xml(name));
-        attvalues(&mut s, NODE_ATTRS.iter().map(|a| a.0).zip(values));
+        attvalues(&mut s, NODE_ATTRS.iter().map(|a| a.0).zip(values.iter()));
         s.push_str("      </node>\n");
     }
     s.push_str("    </nodes>\n    <edges>\n");
     for (i, (x, y, values)) in g.edges.iter().enumerate() {
         let weight = values[0].expect("weight");
         let _ = writeln!(s, "      <edge id=\"e{i}\" source=\"n{x}\" target=\"n{y}\" weight=\"{weight}\">");
-        attvalues(&mut s, EDGE_ATTRS.iter().map(|a| a.0).zip(values));
+        attvalues(&mut s, g.edge_attrs.iter().map(|a| a.0.as_str()).zip(values.iter()));
         s.push_str("      </edge>\n");
     }
     s.push_str("    </edges>\n  </graph>\n</gexf>\n");
     s
 }
 
-fn attvalues<'v>(s: &mut String, values: impl Iterator<Item = (&'static str, &'v Option<Val>)>) {
+fn attvalues<'v>(s: &mut String, values: impl Iterator<Item = (&'v str, &'v Option<Val>)>) {
     s.push_str("        <attvalues>\n");
     for (name, v) in values {
         if let Some(v) = v {
@@ -275,8 +325,8 @@ fn graphml(g: &Graph<'_>, scope: GraphScope) -> String {
     for (name, t) in NODE_ATTRS {
         let _ = writeln!(s, "  <key id=\"{name}\" for=\"node\" attr.name=\"{name}\" attr.type=\"{}\"/>", ty(t));
     }
-    for (name, t) in EDGE_ATTRS {
-        let _ = writeln!(s, "  <key id=\"e_{name}\" for=\"edge\" attr.name=\"{name}\" attr.type=\"{}\"/>", ty(t));
+    for (name, t) in &g.edge_attrs {
+        let _ = writeln!(s, "  <key id=\"e_{name}\" for=\"edge\" attr.name=\"{name}\" attr.type=\"{}\"/>", ty(*t));
     }
     let _ = writeln!(
         s,
@@ -297,7 +347,7 @@ fn graphml(g: &Graph<'_>, scope: GraphScope) -> String {
     }
     for (i, (x, y, values)) in g.edges.iter().enumerate() {
         let _ = writeln!(s, "    <edge id=\"e{i}\" source=\"n{x}\" target=\"n{y}\">");
-        for ((key, _), v) in EDGE_ATTRS.iter().zip(values) {
+        for ((key, _), v) in g.edge_attrs.iter().zip(values) {
             if let Some(v) = v {
                 let _ = writeln!(s, "      <data key=\"e_{key}\">{v}</data>");
             }

@@ -4,13 +4,14 @@
 use crate::tables::Written;
 use lockstep_core::{Dataset, Diagnostics};
 use lockstep_detect::{
-    summarize_communities, summarize_groups, CommunitySummary, Counts, Detection, GroupSummary, Params,
+    summarize_communities, summarize_groups, summarize_kinds, CommunitySummary, Counts, Detection, GroupSummary,
+    KindSummary, Params,
 };
 use serde::Serialize;
 
 /// Version of the output schema (tables and this report). Bump on any change
 /// to column names, types or meanings.
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// One input file as read. `records == posts + skipped`.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -56,6 +57,9 @@ pub struct Report {
     pub diagnostics: Diagnostics,
     /// Counts through the pipeline.
     pub counts: Counts,
+    /// Object kinds of the run with their weight in the combined edge weight and
+    /// their co-shares and edges, in byte order of labels (schema 1.3).
+    pub kinds: Vec<KindSummary>,
     /// Weight threshold of the full network (the quantile value; edges must exceed it).
     pub threshold: f64,
     /// Weight threshold of the fast network.
@@ -86,6 +90,7 @@ pub fn build_report(
         inputs: inputs.to_vec(),
         diagnostics: diagnostics.clone(),
         counts: det.counts.clone(),
+        kinds: summarize_kinds(ds, det),
         threshold: det.threshold,
         threshold_fast: det.threshold_fast,
         groups: summarize_groups(ds, det, 20, 5),

@@ -6,6 +6,7 @@
 //! | file | one row per | always |
 //! | --- | --- | --- |
 //! | `edges.{csv,parquet}` | edge of the account network | yes |
+//! | `edge_kinds.{csv,parquet}` | edge and object kind: co-shares of that kind (multiplex, see [`write_edge_kinds`]) | yes |
 //! | `accounts.{csv,parquet}` | account of the network (component, degree, statistics) | yes |
 //! | `objects.{csv,parquet}` | object with co-shares, and every mass object | yes |
 //! | `pairs.{csv,parquet}` | co-share (the evidence: objects, posts, times) | with `pairs` |
@@ -21,6 +22,7 @@ mod domains;
 pub mod evidence;
 pub mod graph;
 mod json;
+mod multiplex;
 mod table;
 mod tables;
 
@@ -28,6 +30,7 @@ pub use domains::{annotate_report, write_domains};
 pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
 pub use graph::{write_graph, GraphFormat, GraphScope};
 pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
+pub use multiplex::write_edge_kinds;
 pub use table::{ColType, TableFormat, TableWriter, Value};
 pub use tables::{write_accounts, write_edges, write_objects, write_pairs};
 
@@ -97,10 +100,12 @@ pub fn write_outputs(
     opts: OutputOptions,
 ) -> Result<Report> {
     fs_err::create_dir_all(dir)?;
-    let mut files = Vec::new();
-    files.push(write_edges(dir, ds, det, opts.format)?);
-    files.push(write_accounts(dir, ds, det, opts.format)?);
-    files.push(write_objects(dir, ds, det, opts.format)?);
+    let mut files = vec![
+        write_edges(dir, ds, det, opts.format)?,
+        write_edge_kinds(dir, ds, det, opts.format)?,
+        write_accounts(dir, ds, det, opts.format)?,
+        write_objects(dir, ds, det, opts.format)?,
+    ];
     if opts.pairs {
         files.push(write_pairs(dir, ds, det, opts.format)?);
     }

@@ -34,43 +34,52 @@ fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
 /// (`weight`, `avg_time_delta`, `n_content_id`, `n_content_id_y`,
 /// `edge_symmetry_score`, `above_threshold`), `n_objects`, the same six with a
 /// `_fast` suffix (empty without a fast window or fast co-shares), and
-/// `component` (thresholded network, empty when below threshold).
-/// Sorted by weight descending, then `from`, `to`.
+/// `component` (thresholded network, empty when below threshold); with kind
+/// weights (`--kind-weight`) also `weight_combined` (`Σ_k W_k · weight_k`, what
+/// the threshold used; see [`crate::multiplex`]).
+/// Sorted by combined weight (= weight without kind weights) descending, then
+/// weight descending, then `from`, `to`.
 pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
     use ColType::*;
-    let mut w = TableWriter::create(
-        dir,
-        "edges",
-        format,
-        &[
-            ("from", Str),
-            ("to", Str),
-            ("weight", U64),
-            ("avg_time_delta", F64),
-            ("n_content_id", U64),
-            ("n_content_id_y", U64),
-            ("edge_symmetry_score", F64),
-            ("above_threshold", Bool),
-            ("n_objects", U64),
-            ("weight_fast", U64),
-            ("avg_time_delta_fast", F64),
-            ("n_content_id_fast", U64),
-            ("n_content_id_y_fast", U64),
-            ("edge_symmetry_score_fast", F64),
-            ("above_threshold_fast", Bool),
-            ("component", U64),
-        ],
-    )?;
+    let mut columns = vec![
+        ("from", Str),
+        ("to", Str),
+        ("weight", U64),
+        ("avg_time_delta", F64),
+        ("n_content_id", U64),
+        ("n_content_id_y", U64),
+        ("edge_symmetry_score", F64),
+        ("above_threshold", Bool),
+        ("n_objects", U64),
+        ("weight_fast", U64),
+        ("avg_time_delta_fast", F64),
+        ("n_content_id_fast", U64),
+        ("n_content_id_y_fast", U64),
+        ("edge_symmetry_score_fast", F64),
+        ("above_threshold_fast", Bool),
+        ("component", U64),
+    ];
+    // Multiplex (schema 1.3): the combined weight, only when kinds were weighed.
+    let combined = crate::multiplex::has_kind_weights(det);
+    if combined {
+        columns.push(("weight_combined", F64));
+    }
+    let mut w = TableWriter::create(dir, "edges", format, &columns)?;
     let component = det.component_by_account(ds.accounts.len());
     // Edges come in name order of (from, to), so sorting by weight with the
     // index as tie-break gives (weight desc, from, to), and the rows of one
-    // weight read the edges in order.
+    // weight read the edges in order. Combined weights are finite and >= 0, so
+    // their bit patterns sort as the numbers do.
     let rank = &det.account_rank;
-    let mut order: Vec<(Reverse<u32>, u32)> =
-        det.edges.par_iter().enumerate().map(|(i, e)| (Reverse(e.full.weight), i as u32)).collect();
+    let mut order: Vec<(Reverse<u64>, Reverse<u32>, u32)> = det
+        .edges
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| (Reverse(e.full.combined_weight.to_bits()), Reverse(e.full.weight), i as u32))
+        .collect();
     order.par_sort_unstable();
     w.rows(order.len(), |k, row| {
-        let i = order[k].1 as usize;
+        let i = order[k].2 as usize;
         let e = &det.edges[i];
         let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
         row.extend([Value::Str(ds.accounts.get(from)), Value::Str(ds.accounts.get(to))]);
@@ -82,6 +91,9 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         } else {
             Value::Null
         });
+        if combined {
+            row.push(Value::F64(e.full.combined_weight));
+        }
     })?;
     done(w)
 }

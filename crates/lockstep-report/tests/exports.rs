@@ -2,10 +2,8 @@
 //! (quick-xml), and the Parquet tables loaded with arrow and compared cell by
 //! cell with the CSV tables.
 //!
-//! The GEXF is not validated against the official XSD (gexf.net/1.3/gexf.xsd):
-//! the schema is not available to tests here (no network at test time, and no
-//! package on the reachable registries ships it). Instead the structure the
-//! schema requires is checked: root element, namespace and version, `meta`
+//! Validation against the XML Schemas with xmllint is in `xsd.rs`; here the
+//! structure is checked with a parser, independently of xmllint: root element, namespace and version, `meta`
 //! before `graph`, attribute declarations before `nodes` before `edges`,
 //! unique ids, every edge's ends declared as nodes, every `attvalue` naming a
 //! declared attribute with a value of its type.
@@ -287,7 +285,7 @@ fn parquet_tables_load_with_arrow_and_match_the_csv() {
     run(csv_dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Thresholded);
     run(pq_dir.path(), &ds, &det, TableFormat::Parquet, GraphScope::Thresholded);
     let mut checked = 0;
-    for table in ["edges", "accounts", "objects", "pairs", "evidence"] {
+    for table in ["edges", "edge_kinds", "accounts", "objects", "pairs", "evidence"] {
         let mut r = csv::Reader::from_path(csv_dir.path().join(format!("{table}.csv"))).unwrap();
         let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
         let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -331,4 +329,150 @@ fn parquet_tables_load_with_arrow_and_match_the_csv() {
         assert_eq!(row, rows.len(), "{table} rows");
     }
     assert!(checked > 100, "{checked} cells compared");
+}
+
+/// a–b co-share two urls (Δ2, Δ3) and one hashtag twice (Δ1, Δ5); a–c three
+/// hashtags (Δ1, Δ2, Δ0); b–c one url (Δ5). Window 10, fast window 2, M = 1.
+fn two_kinds() -> Dataset {
+    let mut ds = Dataset::default();
+    for (i, (acc, obj, kind, t)) in [
+        ("a", "u1", "url", 0),
+        ("b", "u1", "url", 2),
+        ("a", "u2", "url", 100),
+        ("b", "u2", "url", 103),
+        ("a", "h1", "hashtag", 200),
+        ("b", "h1", "hashtag", 201),
+        ("a", "h1", "hashtag", 300),
+        ("b", "h1", "hashtag", 305),
+        ("a", "h2", "hashtag", 400),
+        ("c", "h2", "hashtag", 401),
+        ("a", "h3", "hashtag", 500),
+        ("c", "h3", "hashtag", 502),
+        ("a", "h4", "hashtag", 600),
+        ("c", "h4", "hashtag", 600),
+        ("b", "u3", "url", 700),
+        ("c", "u3", "url", 705),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        ds.push(acc, obj, kind, &format!("p{i}"), t);
+    }
+    ds
+}
+
+fn multiplex_params(kind_weights: &[(&str, f64)]) -> Params {
+    Params {
+        window: 10,
+        fast_window: Some(2),
+        min_participation: 1,
+        kind_weights: kind_weights.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
+        ..Params::default()
+    }
+}
+
+#[test]
+fn edge_kinds_table_by_hand() {
+    let ds = two_kinds();
+    let det = detect(&ds, &multiplex_params(&[])).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Full);
+    let table = std::fs::read_to_string(dir.path().join("edge_kinds.csv")).unwrap();
+    assert_eq!(
+        table,
+        "from,to,kind,weight,weight_fast,n_objects,avg_time_delta\n\
+         a,b,hashtag,2,1,1,3\n\
+         a,b,url,2,1,2,2.5\n\
+         a,c,hashtag,3,3,3,1\n\
+         b,c,url,1,0,1,5\n"
+    );
+    // Without kind weights the edges table keeps its columns.
+    let edges = std::fs::read_to_string(dir.path().join("edges.csv")).unwrap();
+    assert!(!edges.lines().next().unwrap().contains("weight_combined"), "{edges}");
+    // The graph carries one weight per kind (0 included), in label order.
+    let gexf = std::fs::read_to_string(dir.path().join("network.gexf")).unwrap();
+    let root = parse(&gexf);
+    let graph = root.one("graph");
+    let edge_attrs: Vec<&str> = graph.kids("attributes")[1].children.iter().map(|a| a.attrs["id"].as_str()).collect();
+    assert_eq!(
+        edge_attrs,
+        [
+            "weight",
+            "avg_time_delta",
+            "edge_symmetry_score",
+            "n_objects",
+            "weight_fast",
+            "above_threshold",
+            "weight_hashtag",
+            "weight_url"
+        ]
+    );
+    let per_kind: Vec<(String, String)> = graph
+        .one("edges")
+        .children
+        .iter()
+        .map(|e| {
+            let v: BTreeMap<&str, &str> = e
+                .one("attvalues")
+                .children
+                .iter()
+                .map(|a| (a.attrs["for"].as_str(), a.attrs["value"].as_str()))
+                .collect();
+            (v["weight_hashtag"].to_string(), v["weight_url"].to_string())
+        })
+        .collect();
+    let s = |x: &str, y: &str| (x.to_string(), y.to_string());
+    assert_eq!(per_kind, [s("2", "2"), s("3", "0"), s("0", "1")]);
+    let graphml = std::fs::read_to_string(dir.path().join("network.graphml")).unwrap();
+    assert!(graphml.contains("<key id=\"e_weight_url\" for=\"edge\" attr.name=\"weight_url\" attr.type=\"long\"/>"));
+    assert_eq!(graphml_graph(&parse(&graphml)), expected_edges(&ds, &det, true));
+}
+
+#[test]
+fn kind_weights_add_the_combined_weight_to_edges_and_sort_by_it() {
+    let ds = two_kinds();
+    // hashtag = 3: a–b 2 + 3·2 = 8, a–c 9, b–c 1; threshold 8, only a–c above.
+    let det = detect(&ds, &multiplex_params(&[("hashtag", 3.0)])).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Full);
+    let mut r = csv::Reader::from_path(dir.path().join("edges.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    assert_eq!(header.iter().next_back(), Some("weight_combined"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<(String, String, String, String, String)> = r
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            let get = |c: &str| row[col(c)].to_string();
+            (get("from"), get("to"), get("weight"), get("weight_combined"), get("above_threshold"))
+        })
+        .collect();
+    let s = |a: &str, b: &str, w: &str, c: &str, t: &str| (a.into(), b.into(), w.into(), c.into(), t.into());
+    assert_eq!(rows, [s("a", "c", "3", "9", "true"), s("a", "b", "4", "8", "false"), s("b", "c", "1", "1", "false")]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["parameters"]["kind_weights"], serde_json::json!({"hashtag": 3.0}));
+    assert_eq!(report["threshold"], 8.0);
+    let kinds: Vec<(String, f64, u64)> = report["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (k["kind"].as_str().unwrap().to_string(), k["weight"].as_f64().unwrap(), k["coshares"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(kinds, [("hashtag".to_string(), 3.0, 5), ("url".to_string(), 1.0, 3)]);
+    assert_eq!(report["groups"][0]["kinds"], serde_json::json!([{"kind": "hashtag", "coshares": 3}]));
+    // Same input and parameters, same bytes, Parquet included.
+    for format in [TableFormat::Csv, TableFormat::Parquet] {
+        let (x, y) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        run(x.path(), &ds, &det, format, GraphScope::Full);
+        run(y.path(), &ds, &det, format, GraphScope::Full);
+        let mut names: Vec<_> = std::fs::read_dir(x.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert!(names.len() >= 8, "{names:?}");
+        for n in names {
+            assert_eq!(std::fs::read(x.path().join(&n)).unwrap(), std::fs::read(y.path().join(&n)).unwrap(), "{n:?}");
+        }
+    }
 }

@@ -208,6 +208,11 @@ pub struct DetectFlags {
     /// Seed of the Leiden communities (same seed, same communities).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Weight W of an object kind in the combined edge weight Σ W·co-shares of that kind, used by the
+    /// threshold and the communities (repeatable, e.g. `--kind-weight url=2 --kind-weight hashtag=0.5`;
+    /// a kind not given weighs 1; not with `--compat coortweet`).
+    #[arg(long = "kind-weight", value_name = "KIND=W", value_parser = lockstep_detect::multiplex::parse_kind_weight)]
+    pub kind_weight: Vec<(String, f64)>,
 }
 
 /// `lockstep detect`.

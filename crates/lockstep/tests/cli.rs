@@ -80,6 +80,7 @@ fn detect_writes_every_output_and_is_byte_identical() {
         [
             "accounts.csv",
             "domains.csv",
+            "edge_kinds.csv",
             "edges.csv",
             "evidence.csv",
             "network.gexf",
@@ -93,7 +94,7 @@ fn detect_writes_every_output_and_is_byte_identical() {
     let file = |name: &str| &runs[0][names.iter().position(|n| *n == name).unwrap()].1[..];
     let report: serde_json::Value = serde_json::from_slice(file("report.json")).unwrap();
     assert!(report["counts"]["communities"].as_u64().unwrap() >= 1, "{}", report["counts"]);
-    assert_eq!(report["schema_version"], "1.2");
+    assert_eq!(report["schema_version"], "1.3");
     assert_eq!(report["parameters"]["window"], 60);
     assert_eq!(report["inputs"][0]["records"], 30000);
     // The pairs table holds exactly the co-shares counted in the report.
@@ -301,6 +302,7 @@ fn explain_lists_the_coshares_behind_an_edge() {
         "edge a -- b\n\
          \x20 weight 3, avg_time_delta 3, n_content_id 3, n_content_id_y 3, edge_symmetry_score 1\n\
          \x20 n_objects 3\n\
+         \x20 kinds: object 3 (3 objects)\n\
          \x20 above_threshold true (threshold 1); component 1\n\
          a = a, b = b\n\
          kind\tobject\tpost_a\ttime_a\tpost_b\ttime_b\tdelta\tfirst\tfast\n\
@@ -313,9 +315,10 @@ fn explain_lists_the_coshares_behind_an_edge() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[4], "  fast (3 s): weight 2, avg_time_delta 2, n_content_id 2, n_content_id_y 2, edge_symmetry_score 1; above_threshold_fast true (threshold 1)", "{out}");
-    assert_eq!(lines[7], "object\to1\tp2\t1970-01-01T00:01:43Z\tp1\t1970-01-01T00:01:40Z\t3\tb\tyes", "{out}");
-    assert_eq!(lines[8], "object\to2\tp4\t1970-01-01T00:03:25Z\tp3\t1970-01-01T00:03:20Z\t5\tb\tno", "{out}");
+    assert_eq!(lines[3], "  kinds: object 3 (3 objects, 2 fast)", "{out}");
+    assert_eq!(lines[5], "  fast (3 s): weight 2, avg_time_delta 2, n_content_id 2, n_content_id_y 2, edge_symmetry_score 1; above_threshold_fast true (threshold 1)", "{out}");
+    assert_eq!(lines[8], "object\to1\tp2\t1970-01-01T00:01:43Z\tp1\t1970-01-01T00:01:40Z\t3\tb\tyes", "{out}");
+    assert_eq!(lines[9], "object\to2\tp4\t1970-01-01T00:03:25Z\tp3\t1970-01-01T00:03:20Z\t5\tb\tno", "{out}");
     // An edge below the threshold is explained too, and says so.
     let o = lockstep(&["explain", "a", "c", "-w", "10", "-m", "1", input.to_str().unwrap()]);
     let (out, _) = text(&o);
@@ -524,4 +527,99 @@ fn all_records_bad_names_the_reason_in_the_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err.contains("no shares read from"), "{err}");
     assert!(err.contains("skipped 1 × bad_timestamp, e.g. ") && err.contains("bad.csv:2: bad_timestamp"), "{err}");
+}
+
+/// Two kinds: a–b 2 urls + 2 hashtag co-shares, a–c 3 hashtags, b–c 1 url (window 10).
+const TWO_KINDS: &str = "account_id,object_id,content_id,timestamp_share,kind\n\
+a,u1,p0,0,url\nb,u1,p1,2,url\na,u2,p2,100,url\nb,u2,p3,103,url\n\
+a,h1,p4,200,hashtag\nb,h1,p5,201,hashtag\na,h1,p6,300,hashtag\nb,h1,p7,305,hashtag\n\
+a,h2,p8,400,hashtag\nc,h2,p9,401,hashtag\na,h3,p10,500,hashtag\nc,h3,p11,502,hashtag\n\
+a,h4,p12,600,hashtag\nc,h4,p13,600,hashtag\nb,u3,p14,700,url\nc,u3,p15,705,url\n";
+
+#[test]
+fn kind_weights_change_which_edges_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", TWO_KINDS.as_bytes());
+    let detect = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec!["detect", input.to_str().unwrap(), "--kind-column", "kind", "-w", "10", "-m", "1", "-q"];
+        args.extend_from_slice(extra);
+        args.extend(["-o", out.to_str().unwrap()]);
+        let o = lockstep(&args);
+        assert!(o.status.success(), "{:?}", text(&o));
+        out
+    };
+    let plain = detect("plain", &[]);
+    let weighed = detect("weighed", &["--kind-weight", "url=0"]);
+    let again = detect("again", &["--kind-weight", "url=0"]);
+    assert_eq!(read_dir_files(&weighed), read_dir_files(&again), "same flags, same bytes");
+    // The co-shares per kind do not depend on the weights.
+    let kinds = std::fs::read_to_string(plain.join("edge_kinds.csv")).unwrap();
+    assert_eq!(kinds, std::fs::read_to_string(weighed.join("edge_kinds.csv")).unwrap());
+    assert_eq!(kinds.lines().count(), 5, "{kinds}");
+    // Weights 4, 3, 1: a–b passes. With url = 0 (hashtags only: 2, 3, 0) a–c passes instead.
+    let passing = |out: &Path| -> Vec<String> {
+        let mut r = csv::Reader::from_path(out.join("edges.csv")).unwrap();
+        let h = r.headers().unwrap().clone();
+        let at = |n: &str| h.iter().position(|x| x == n).unwrap();
+        let (f, t, above) = (at("from"), at("to"), at("above_threshold"));
+        r.records()
+            .map(Result::unwrap)
+            .filter(|x| &x[above] == "true")
+            .map(|x| format!("{}-{}", &x[f], &x[t]))
+            .collect()
+    };
+    assert_eq!(passing(&plain), ["a-b"]);
+    assert_eq!(passing(&weighed), ["a-c"]);
+    let header =
+        |out: &Path| std::fs::read_to_string(out.join("edges.csv")).unwrap().lines().next().unwrap().to_string();
+    assert!(!header(&plain).contains("weight_combined"));
+    assert!(header(&weighed).ends_with(",weight_combined"));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(weighed.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["parameters"]["kind_weights"]["url"], 0.0);
+    assert_eq!(report["kinds"][1]["kind"], "url");
+    assert_eq!(report["kinds"][1]["weight"], 0.0);
+    // explain shows the kinds and the combined weight.
+    let o = lockstep(&[
+        "explain",
+        "a",
+        "b",
+        "--kind-column",
+        "kind",
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "--kind-weight",
+        "url=0",
+        input.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("  kinds: hashtag 2 (1 objects); url 2 (2 objects)\n  combined weight 2\n"), "{out}");
+}
+
+#[test]
+fn kind_weight_errors_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", TWO_KINDS.as_bytes());
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["detect", input.to_str().unwrap(), "--kind-column", "kind", "-o", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        lockstep(&args)
+    };
+    let o = run(&["--kind-weight", "url"]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    assert!(text(&o).1.contains("KIND=WEIGHT"), "{:?}", text(&o));
+    for (extra, says) in [
+        (&["--kind-weight", "url=2", "--compat", "coortweet"][..], "CooRTweet"),
+        (&["--kind-weight", "url=-1"][..], ">= 0"),
+        (&["--kind-weight", "url=1", "--kind-weight", "url=2"][..], "given twice"),
+    ] {
+        let o = run(extra);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {:?}", text(&o));
+        assert!(text(&o).1.contains(says), "{extra:?}: {:?}", text(&o));
+    }
 }

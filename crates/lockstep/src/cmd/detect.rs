@@ -126,12 +126,14 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
     }
     for g in r.groups.iter().take(5) {
         let top: Vec<String> = g.top_objects.iter().take(3).map(|t| format!("{} ({})", t.object, t.coshares)).collect();
+        let kinds: Vec<String> = g.kinds.iter().map(|k| format!("{} {}", k.kind, k.coshares)).collect();
         writeln!(
             o,
-            "  group {}: {} accounts, {} co-shares; top: {}",
+            "  group {}: {} accounts, {} co-shares ({}); top: {}",
             g.component,
             g.members.len(),
             g.coshares,
+            kinds.join(", "),
             top.join(", ")
         )?;
     }
@@ -179,9 +181,21 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         seed: flags.seed,
         auto_window: (flags.window == WindowArg::Auto)
             .then_some(AutoWindow { q: flags.auto_window_q, p: flags.auto_window_p }),
+        kind_weights: kind_weights(&flags.kind_weight)?,
     };
     params.validate()?;
     Ok(params)
+}
+
+/// `--kind-weight` values as a map; a kind given twice is an error.
+fn kind_weights(given: &[(String, f64)]) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
+    let mut map = std::collections::BTreeMap::new();
+    for (kind, w) in given {
+        if map.insert(kind.clone(), *w).is_some() {
+            anyhow::bail!("--kind-weight: kind {kind:?} is given twice");
+        }
+    }
+    Ok(map)
 }
 
 /// Reads every input (stdin when none) with the shared flags. Fails when no share was read.

@@ -34,6 +34,20 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     writeln!(o, "edge {} -- {}", args.account_a, args.account_b)?;
     writeln!(o, "  {}", attrs(&edge.full))?;
     writeln!(o, "  n_objects {}", edge.n_objects)?;
+    // Multiplex: the co-shares per object kind (fast ones with a fast window).
+    let kinds: Vec<String> = edge
+        .kinds
+        .as_slice()
+        .iter()
+        .map(|k| {
+            let fast = if params.fast_window.is_some() { format!(", {} fast", k.weight_fast) } else { String::new() };
+            format!("{} {} ({} objects{fast})", ds.kinds.get(k.kind), k.weight, k.n_objects)
+        })
+        .collect();
+    writeln!(o, "  kinds: {}", kinds.join("; "))?;
+    if !params.kind_weights.is_empty() {
+        writeln!(o, "  combined weight {}", edge.full.combined_weight)?;
+    }
     writeln!(
         o,
         "  above_threshold {} (threshold {}); component {}",
