@@ -49,7 +49,10 @@ impl Reader for TelegramReader {
         let Source { info, reader, .. } = src;
         let mut st =
             State { sink, chat: Chat::default(), position: 0, last_id: String::new(), found: false, failure: None };
-        let mut de = serde_json::Deserializer::from_reader(reader);
+        // serde_json reads byte by byte: a concrete `BufReader` serves those
+        // reads from its buffer (std specialises `Bytes` for it) instead of a
+        // virtual call per byte into the boxed source.
+        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
         let res = Node { st: &mut st }.deserialize(&mut de).and_then(|()| de.end());
         st.sink.context_mut().clear();
         if let Some(e) = st.failure.take() {
