@@ -209,6 +209,11 @@ fn numeric_offset(s: &str) -> Option<i32> {
         b'-' => (-1, &s[1..]),
         _ => return None,
     };
+    // Only digits and `:` from here on, so the byte splits below are on
+    // character boundaries.
+    if !rest.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
     let (h, m) = match rest.split_once(':') {
         Some((h, m)) => (h, m),
         None if rest.len() == 4 => rest.split_at(2),
@@ -253,6 +258,10 @@ mod tests {
             ("2021-01-05 13:02:11 CST", "ambiguous"),
             ("2021-01-05 13:02:11 IST", "ambiguous"),
             ("2021-01-05 13:02:11 +25", "unknown time zone"),
+            // Four bytes that are not four characters (found by review: the
+            // split of `+HHMM` fell inside `é`).
+            ("2021-01-05 13:02:11 +aéb", "unknown time zone"),
+            ("2021-01-05 13:02:11 UTC+1é", "unknown time zone"),
             ("2021-02-30 13:02:11 UTC", "not a date and time"),
             ("yesterday at noon", "not a date and time"),
             ("", "no time zone"),
