@@ -109,7 +109,8 @@ pub fn run(shared: &Path, work: &Path, target_mb: u64, runs: usize) -> Result<St
 /// streamed reader (two object selections) and the whole-document baseline.
 fn memory_table(tg: &Path) -> Result<String> {
     let mb = fs::metadata(tg)?.len() as f64 / 1e6;
-    let mut md = format!("\n| Telegram export | MB | peak RSS MiB | RSS / file size |\n| --- | ---: | ---: | ---: |\n");
+    let mut md =
+        "\n| Telegram export | MB | peak RSS MiB | RSS / file size |\n| --- | ---: | ---: | ---: |\n".to_string();
     for (what, mode) in [
         ("lockstep `telegram` (streamed) --objects url,domain,hashtag,repost,text", "url,domain,hashtag,repost,text"),
         ("lockstep `telegram` (streamed) --objects repost", "repost"),
@@ -436,7 +437,7 @@ fn build_telegram(work: &Path, target_mb: u64) -> Result<PathBuf> {
         let user = i.wrapping_mul(2_654_435_761) % 20_000;
         let story = i.wrapping_mul(40_503) % 20_000;
         m.push_str(if i == 0 { "\n  {\n" } else { ",\n  {\n" });
-        let _ = write!(m, "   \"id\": {},\n", i + 1);
+        let _ = writeln!(m, "   \"id\": {},", i + 1);
         if i % 50 == 49 {
             let _ = write!(
                 m,
@@ -448,7 +449,7 @@ fn build_telegram(work: &Path, target_mb: u64) -> Result<PathBuf> {
                 "   \"type\": \"message\",\n   \"date\": \"{date}\",\n   \"date_unixtime\": \"{t}\",\n   \"from\": \"User {user}\",\n   \"from_id\": \"user{user}\",\n"
             );
             if i % 10 == 3 {
-                let _ = write!(m, "   \"forwarded_from\": \"Channel {}\",\n", story % 300);
+                let _ = writeln!(m, "   \"forwarded_from\": \"Channel {}\",", story % 300);
             }
             let link = format!("https://news{}.example.com/2021/01/story-{story}", story % 50);
             let tag = format!("#tag{}", story % 97);
