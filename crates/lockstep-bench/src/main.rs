@@ -40,8 +40,8 @@
 //! [coordination-network-toolkit]: https://pypi.org/project/coordination-network-toolkit/
 //!
 //! With `--readers`, it measures the platform readers instead (see `readers.rs`):
-//! MB/s and posts/s of the X API v2 and IRA readers beside a plain serde_json /
-//! csv baseline in the same run.
+//! MB/s and posts/s of the X API v2, IRA, CrowdTangle and Telegram readers beside
+//! a plain serde_json / csv baseline in the same run, and the Telegram reader's peak memory.
 
 mod readers;
 
@@ -97,7 +97,7 @@ struct Args {
     /// Python interpreter used to create the toolkit's venv.
     #[arg(long, default_value = "python3")]
     python: String,
-    /// Measure reader throughput (X API v2 JSONL, IRA CSV) against a serde_json/csv baseline instead.
+    /// Measure reader throughput (X API v2 JSONL, IRA, CrowdTangle CSV, Telegram JSON) against a serde_json/csv baseline instead.
     #[arg(long)]
     readers: bool,
     /// With --readers: size of the X API v2 input built from the shared samples, in MB.
@@ -106,6 +106,12 @@ struct Args {
     /// With --readers: the shared data folder.
     #[arg(long, default_value = "../shared")]
     shared: PathBuf,
+    /// Internal (the --readers memory measurement): read this Telegram export once and print `posts peak_rss_kib`.
+    #[arg(long, hide = true)]
+    read_one: Option<PathBuf>,
+    /// Internal: with --read-one, the object kinds, or `serde-value` for the baseline.
+    #[arg(long, hide = true, default_value = "url,domain,hashtag,repost,text")]
+    read_mode: String,
 }
 
 /// One timed child process.
@@ -179,6 +185,9 @@ struct Ratio {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(path) = &args.read_one {
+        return readers::read_one(path, &args.read_mode);
+    }
     if args.readers {
         let mut head = String::new();
         let _ = writeln!(head, "- cores: {}", std::thread::available_parallelism().map_or(0, |n| n.get()));

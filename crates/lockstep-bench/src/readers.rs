@@ -7,6 +7,12 @@
 //!   repeats carry the same ids and strings, so interning finds them already
 //!   present: the figure is an upper bound for interning, exact for parsing.
 //! - **IRA**: ../shared/data/ira-2016q4's CSV, decompressed.
+//! - **CrowdTangle**: a generated Facebook export (CrowdTangle's 40 columns),
+//!   at least `--reader-mb` MB: 5,000 pages, 20,000 links, four time zones.
+//! - **Telegram**: a generated Telegram Desktop export (one chat, one
+//!   `messages` array, pretty-printed as Telegram writes it), at least
+//!   `--reader-mb` MB: text arrays with link and hashtag entities, every 10th
+//!   message a forward, every 50th a service message.
 //!
 //! What is timed, each `--runs` times (the median is reported):
 //! - `lockstep_ingest::read_input` with `--format` given (no detection cost),
@@ -15,7 +21,13 @@
 //!   interning, almost no normalisation);
 //! - the baseline: for JSON Lines, `serde_json::from_str::<serde_json::Value>`
 //!   on every line (what a straightforward reader does before extracting
-//!   anything); for CSV, the `csv` crate reading every record as bytes.
+//!   anything); for CSV, the `csv` crate reading every record as bytes; for the
+//!   Telegram document, the file read whole and parsed into one
+//!   `serde_json::Value`.
+//!
+//! Peak memory (Telegram only): the benchmark runs itself as a child process
+//! that does one read and reports its peak RSS (`VmHWM`), for the streamed
+//! reader and for the whole-document baseline, beside the file's size.
 //!
 //! MB/s is uncompressed input bytes / wall time; posts/s is posts (tweets, rows)
 //! / wall time. The machine is shared: see the load averages printed with it.
@@ -43,8 +55,15 @@ pub fn run(shared: &Path, work: &Path, target_mb: u64, runs: usize) -> Result<St
     fs::create_dir_all(work).with_context(|| format!("creating {}", work.display()))?;
     let xv2 = build_x_v2(shared, work, target_mb)?;
     let ira = build_ira(shared, work)?;
+    let ct = build_crowdtangle(work, target_mb)?;
+    let tg = build_telegram(work, target_mb)?;
     let mut rows = Vec::new();
-    for (input, path, format) in [("X API v2 JSONL", &xv2, Format::XV2), ("IRA CSV", &ira, Format::Ira538)] {
+    for (input, path, format) in [
+        ("X API v2 JSONL", &xv2, Format::XV2),
+        ("IRA CSV", &ira, Format::Ira538),
+        ("CrowdTangle CSV", &ct, Format::CrowdTangle),
+        ("Telegram JSON", &tg, Format::Telegram),
+    ] {
         let mb = fs::metadata(path)?.len() as f64 / 1e6;
         for objects in ["url,domain,hashtag,repost,text", "repost"] {
             let kinds: ObjectKinds = objects.parse()?;
@@ -52,16 +71,17 @@ pub fn run(shared: &Path, work: &Path, target_mb: u64, runs: usize) -> Result<St
             rows.push(Row { input, what: format!("lockstep `{}` --objects {objects}", format), mb, posts, secs });
             print_row(rows.last().expect("pushed"));
         }
-        let (secs, posts) = if format == Format::XV2 {
-            median(runs, || serde_value_baseline(path))?
-        } else {
-            median(runs, || csv_baseline(path))?
+        let (secs, posts) = match format {
+            Format::XV2 => median(runs, || serde_value_baseline(path))?,
+            Format::Telegram => median(runs, || serde_document_baseline(path))?,
+            _ => median(runs, || csv_baseline(path))?,
         };
-        let what = if format == Format::XV2 {
-            "baseline: serde_json::Value per line".to_string()
-        } else {
-            "baseline: csv ByteRecord per row".to_string()
-        };
+        let what = match format {
+            Format::XV2 => "baseline: serde_json::Value per line",
+            Format::Telegram => "baseline: serde_json::Value of the whole document",
+            _ => "baseline: csv ByteRecord per row",
+        }
+        .to_string();
         rows.push(Row { input, what, mb, posts, secs });
         print_row(rows.last().expect("pushed"));
     }
@@ -81,7 +101,55 @@ pub fn run(shared: &Path, work: &Path, target_mb: u64, runs: usize) -> Result<St
             r.posts as f64 / r.secs
         );
     }
+    md.push_str(&memory_table(&tg)?);
     Ok(md)
+}
+
+/// Peak RSS of one read of the Telegram export in a child process: the
+/// streamed reader (two object selections) and the whole-document baseline.
+fn memory_table(tg: &Path) -> Result<String> {
+    let mb = fs::metadata(tg)?.len() as f64 / 1e6;
+    let mut md =
+        "\n| Telegram export | MB | peak RSS MiB | RSS / file size |\n| --- | ---: | ---: | ---: |\n".to_string();
+    for (what, mode) in [
+        ("lockstep `telegram` (streamed) --objects url,domain,hashtag,repost,text", "url,domain,hashtag,repost,text"),
+        ("lockstep `telegram` (streamed) --objects repost", "repost"),
+        ("baseline: serde_json::Value of the whole document", "serde-value"),
+    ] {
+        let exe = std::env::current_exe()?;
+        let out = std::process::Command::new(exe)
+            .arg("--read-one")
+            .arg(tg)
+            .arg("--read-mode")
+            .arg(mode)
+            .output()
+            .context("running the memory child")?;
+        anyhow::ensure!(out.status.success(), "memory child failed: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let kib: f64 = text.split_whitespace().nth(1).and_then(|v| v.parse().ok()).context("child output")?;
+        let mib = kib / 1024.0;
+        println!("{:<16} {:<72} {:>8.1} MB {:>8.1} MiB peak RSS", "Telegram JSON", what, mb, mib);
+        let _ = writeln!(md, "| {what} | {mb:.1} | {mib:.1} | {:.2} |", mib * 1.048_576 / mb);
+    }
+    Ok(md)
+}
+
+/// The child of [`memory_table`]: one read of `path`, then prints
+/// `posts peak_rss_kib`.
+pub fn read_one(path: &Path, mode: &str) -> Result<()> {
+    let posts = if mode == "serde-value" {
+        serde_document_baseline(path)?
+    } else {
+        lockstep_read(path, Format::Telegram, mode.parse()?)?
+    };
+    let status = fs::read_to_string("/proc/self/status")?;
+    let hwm = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .context("VmHWM in /proc/self/status")?;
+    println!("{posts} {hwm}");
+    Ok(())
 }
 
 fn print_row(r: &Row) {
@@ -140,6 +208,15 @@ fn serde_value_baseline(path: &Path) -> Result<u64> {
     Ok(tweets)
 }
 
+/// The whole Telegram export into one `serde_json::Value`; counts the
+/// messages of type `message`.
+fn serde_document_baseline(path: &Path) -> Result<u64> {
+    let bytes = fs::read(path)?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+    let msgs = v.get("messages").and_then(|m| m.as_array()).context("no messages")?;
+    Ok(msgs.iter().filter(|m| m.get("type").and_then(|t| t.as_str()) == Some("message")).count() as u64)
+}
+
 fn csv_baseline(path: &Path) -> Result<u64> {
     let mut r = csv::ReaderBuilder::new().buffer_capacity(1 << 16).from_path(path)?;
     let mut rec = csv::ByteRecord::new();
@@ -195,6 +272,199 @@ fn build_ira(shared: &Path, work: &Path) -> Result<PathBuf> {
     d.read_to_end(&mut bytes)?;
     let tmp = out.with_extension("tmp");
     fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, &out)?;
+    Ok(out)
+}
+
+/// A generated CrowdTangle Facebook export of at least `target_mb` MB.
+fn build_crowdtangle(work: &Path, target_mb: u64) -> Result<PathBuf> {
+    let out = work.join(format!("crowdtangle-{target_mb}mb.csv"));
+    if out.exists() {
+        return Ok(out);
+    }
+    let tmp = out.with_extension("tmp");
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(fs::File::create(&tmp)?));
+    w.write_record([
+        "Page Name",
+        "User Name",
+        "Facebook Id",
+        "Page Category",
+        "Page Admin Top Country",
+        "Page Description",
+        "Page Created",
+        "Likes at Posting",
+        "Followers at Posting",
+        "Post Created",
+        "Post Created Date",
+        "Post Created Time",
+        "Type",
+        "Total Interactions",
+        "Likes",
+        "Comments",
+        "Shares",
+        "Love",
+        "Wow",
+        "Haha",
+        "Sad",
+        "Angry",
+        "Care",
+        "Video Share Status",
+        "Is Video Owner?",
+        "Post Views",
+        "Total Views",
+        "Total Views For All Crossposts",
+        "Video Length",
+        "URL",
+        "Message",
+        "Link",
+        "Final Link",
+        "Image Text",
+        "Link Text",
+        "Description",
+        "Sponsor Id",
+        "Sponsor Name",
+        "Sponsor Category",
+        "Overperforming Score",
+    ])?;
+    let zones = [("EST", -5), ("CET", 1), ("UTC", 0), ("+0530", 0)];
+    let mut i: u64 = 0;
+    while w.get_ref().get_ref().metadata()?.len() < target_mb * 1_000_000 {
+        for _ in 0..10_000 {
+            let page = i.wrapping_mul(2_654_435_761) % 5_000;
+            let story = i.wrapping_mul(40_503) % 20_000;
+            let (zone, hours) = zones[(i % 4) as usize];
+            let t = 1_609_459_200 + i as i64 * 3;
+            let local = chrono_like(t + hours * 3600 + if zone == "+0530" { 19_800 } else { 0 });
+            let (date, time) = local.split_once(' ').expect("date and time");
+            let created = format!("{local} {zone}");
+            let url = format!("https://www.facebook.com/page{page}/posts/{}", 1_000_000_000 + i);
+            let message = format!(
+                "Story {story} everyone should read before the vote #tag{} #news https://bit.ly/s{story}",
+                story % 97
+            );
+            let link = format!("https://bit.ly/s{story}");
+            let final_link = format!("https://news{}.example.com/2021/01/story-{story}?utm_source=fb", story % 50);
+            let id = format!("{}", 100_000_000_000_000 + page);
+            let name = format!("Page {page}");
+            let user = format!("page{page}");
+            w.write_record([
+                name.as_str(),
+                &user,
+                &id,
+                "NEWS_SITE",
+                "US",
+                "A page about local news and events.",
+                "2012-03-04 10:11:12 EST",
+                "1,204",
+                "1,530",
+                &created,
+                date,
+                time,
+                "Link",
+                "12",
+                "8",
+                "2",
+                "2",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "N/A",
+                "-",
+                "0",
+                "0",
+                "0",
+                "N/A",
+                &url,
+                &message,
+                &link,
+                &final_link,
+                "",
+                "Headline of the story",
+                "The first lines of the story.",
+                "",
+                "",
+                "",
+                "1.20",
+            ])?;
+            i += 1;
+        }
+        w.flush()?;
+    }
+    w.flush()?;
+    drop(w);
+    fs::rename(&tmp, &out)?;
+    Ok(out)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of UNIX seconds (UTC), without a date library.
+fn chrono_like(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// A generated Telegram Desktop export (one chat) of at least `target_mb` MB,
+/// written as Telegram writes it (one-space indentation).
+fn build_telegram(work: &Path, target_mb: u64) -> Result<PathBuf> {
+    let out = work.join(format!("telegram-{target_mb}mb.json"));
+    if out.exists() {
+        return Ok(out);
+    }
+    let tmp = out.with_extension("tmp");
+    let mut w = std::io::BufWriter::new(fs::File::create(&tmp)?);
+    w.write_all(
+        b"{\n \"name\": \"Bench Group\",\n \"type\": \"public_supergroup\",\n \"id\": 1777000001,\n \"messages\": [",
+    )?;
+    let mut written = 0u64;
+    let mut i: u64 = 0;
+    while written < target_mb * 1_000_000 {
+        let mut m = String::with_capacity(1024);
+        let t = 1_609_459_200 + i as i64 * 2;
+        let date = chrono_like(t).replace(' ', "T");
+        let user = i.wrapping_mul(2_654_435_761) % 20_000;
+        let story = i.wrapping_mul(40_503) % 20_000;
+        m.push_str(if i == 0 { "\n  {\n" } else { ",\n  {\n" });
+        let _ = writeln!(m, "   \"id\": {},", i + 1);
+        if i % 50 == 49 {
+            let _ = write!(
+                m,
+                "   \"type\": \"service\",\n   \"date\": \"{date}\",\n   \"date_unixtime\": \"{t}\",\n   \"actor\": \"User {user}\",\n   \"actor_id\": \"user{user}\",\n   \"action\": \"join_group_by_link\",\n   \"inviter\": \"Group\",\n   \"text\": \"\",\n   \"text_entities\": []\n  }}"
+            );
+        } else {
+            let _ = write!(
+                m,
+                "   \"type\": \"message\",\n   \"date\": \"{date}\",\n   \"date_unixtime\": \"{t}\",\n   \"from\": \"User {user}\",\n   \"from_id\": \"user{user}\",\n"
+            );
+            if i % 10 == 3 {
+                let _ = writeln!(m, "   \"forwarded_from\": \"Channel {}\",", story % 300);
+            }
+            let link = format!("https://news{}.example.com/2021/01/story-{story}", story % 50);
+            let tag = format!("#tag{}", story % 97);
+            let _ = write!(
+                m,
+                "   \"text\": [\n    \"Story {story}: everyone should read this before the vote \",\n    {{\n     \"type\": \"link\",\n     \"text\": \"{link}\"\n    }},\n    \" \",\n    {{\n     \"type\": \"hashtag\",\n     \"text\": \"{tag}\"\n    }}\n   ],\n   \"text_entities\": [\n    {{\n     \"type\": \"plain\",\n     \"text\": \"Story {story}: everyone should read this before the vote \"\n    }},\n    {{\n     \"type\": \"link\",\n     \"text\": \"{link}\"\n    }},\n    {{\n     \"type\": \"plain\",\n     \"text\": \" \"\n    }},\n    {{\n     \"type\": \"hashtag\",\n     \"text\": \"{tag}\"\n    }}\n   ]\n  }}"
+            );
+        }
+        w.write_all(m.as_bytes())?;
+        written += m.len() as u64;
+        i += 1;
+    }
+    w.write_all(b"\n ]\n}\n")?;
+    w.flush()?;
+    drop(w);
     fs::rename(&tmp, &out)?;
     Ok(out)
 }

@@ -8,14 +8,20 @@
 //!    none of these (a JSON array, binary bytes) is an error that says why.
 //! 3. Platform layouts, by content, within CSV and JSON Lines:
 //!    - CSV whose header has `tweetid`, `userid` and `tweet_time` → `twitter-io`;
-//!      `author`, `content` and `publish_date_utc` or `publish_date` → `ira-538`.
+//!      `author`, `content` and `publish_date_utc` or `publish_date` → `ira-538`;
+//!      `Post Created`, `URL` and one of `Facebook Id`, `Page Name`, `Group Name`,
+//!      `Account`, `User Name` → `crowdtangle`.
 //!    - JSON Lines whose first object has the top-level keys `data` and one of
 //!      `includes`, `meta`, `errors`, `__twarc` (a response page), or `__twarc`,
 //!      or `id`, `text`, `author_id`, `created_at` and one of `conversation_id`,
 //!      `edit_history_tweet_ids`, `entities`, `public_metrics` (a tweet) → `x-v2`;
 //!      `id_str`, `user` and `created_at` → `twitter-v1`; `did`, `time_us` and `kind`
 //!      → `bluesky-jetstream`; `account`, `content`, `uri` and `created_at` →
-//!      `mastodon` (also for a JSON array of such objects, whatever the extension).
+//!      `mastodon` (also for a JSON array of such objects, whatever the extension);
+//!      `messages`, `type` and `id` with `"date_unixtime"`, `"from_id"` or
+//!      `"text_entities"` somewhere in the head (a chat), or `personal_information`,
+//!      or `chats` and `about` (a whole account) → `telegram` (Telegram Desktop's
+//!      `result.json` is one JSON document; its first keys are read like a line's).
 //!
 //!    Anything else stays generic (CSV/JSON Lines with `--account`, `--object`, …):
 //!    give `--format csv` or `--format jsonl` to read a platform file through the
@@ -54,6 +60,11 @@ fn csv_layout(text: &[u8]) -> Option<Format> {
         Some(Format::TwitterIo)
     } else if has("author") && has("content") && (has("publish_date_utc") || has("publish_date")) {
         Some(Format::Ira538)
+    } else if has("post created")
+        && has("url")
+        && ["facebook id", "page name", "group name", "account", "user name"].iter().any(|n| has(n))
+    {
+        Some(Format::CrowdTangle)
     } else {
         None
     }
@@ -70,6 +81,12 @@ fn json_layout(text: &[u8]) -> Option<Format> {
         && memchr::memmem::find(text, b"\"id\"").is_some()
         && (memchr::memmem::find(text, b"\"author_id\"").is_some()
             || memchr::memmem::find(text, b"\"username\"").is_some());
+    let telegram_chat = has("messages")
+        && has("type")
+        && has("id")
+        && [&b"\"date_unixtime\""[..], b"\"from_id\"", b"\"text_entities\""]
+            .iter()
+            .any(|k| memchr::memmem::find(text, k).is_some());
     let page = cut_page || has("data") && ["includes", "meta", "errors", "__twarc"].iter().any(|k| has(k));
     let tweet = has("id")
         && has("text")
@@ -84,6 +101,8 @@ fn json_layout(text: &[u8]) -> Option<Format> {
         Some(Format::Bluesky)
     } else if has("account") && has("content") && has("uri") && has("created_at") {
         Some(Format::Mastodon)
+    } else if telegram_chat || has("personal_information") || has("chats") && has("about") {
+        Some(Format::Telegram)
     } else {
         None
     }
@@ -250,6 +269,17 @@ mod tests {
             ("a.csv", &b"external_author_id,author,content,publish_date\n"[..], Format::Ira538),
             ("a.csv", &b"account_id,object_id,timestamp_share\n"[..], Format::Csv),
             ("a.tsv", &b"tweetid\tuserid\ttweet_time\n"[..], Format::Tsv),
+            ("a.csv", &b"Page Name,User Name,Facebook Id,Post Created,Type,URL,Message,Link\n"[..], Format::CrowdTangle),
+            ("a.csv", &b"\"Account\",\"User Name\",\"Post Created\",\"URL\",\"Description\"\n"[..], Format::CrowdTangle),
+            ("a.csv", &b"Page Name,Post Created,Message\n"[..], Format::Csv),
+            (
+                "result.json",
+                &b"{\n \"name\": \"C\",\n \"type\": \"public_channel\",\n \"id\": 1,\n \"messages\": [\n  {\n   \"id\": 1,\n   \"date_unixtime\": \"1\""[..],
+                Format::Telegram,
+            ),
+            ("result.json", &br#"{"about": "Here is the data", "personal_information": {"user_id": 1}"#[..], Format::Telegram),
+            // A chat log of another tool with the same top-level keys stays generic.
+            ("a.jsonl", &br#"{"id": "c1", "type": "chat", "messages": [{"role": "user"}]}"#[..], Format::Jsonl),
         ] {
             assert_eq!(detect(name, head), Ok(f), "{name}: {:?}", String::from_utf8_lossy(head));
         }

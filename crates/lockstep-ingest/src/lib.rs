@@ -92,11 +92,16 @@ pub enum Format {
     /// Mastodon statuses as the REST API returns them (JSON Lines, or a JSON
     /// array). A platform format.
     Mastodon,
+    /// CrowdTangle CSV exports of Facebook and Instagram posts. A platform format.
+    CrowdTangle,
+    /// Telegram Desktop's JSON export (`result.json`: one chat, or a whole
+    /// account's `chats.list`). A platform format.
+    Telegram,
 }
 
 impl Format {
     /// Every format but [`Format::Auto`].
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 12] = [
         Format::Csv,
         Format::Tsv,
         Format::Jsonl,
@@ -107,9 +112,11 @@ impl Format {
         Format::TwitterV1,
         Format::Bluesky,
         Format::Mastodon,
+        Format::CrowdTangle,
+        Format::Telegram,
     ];
 
-    /// The lowercase name (`auto`, `csv`, `tsv`, `jsonl`, `parquet`, `x-v2`, `ira-538`, `twitter-io`).
+    /// The lowercase name used by `--format` (`auto`, `csv`, …, `crowdtangle`, `telegram`).
     pub fn name(self) -> &'static str {
         match self {
             Format::Auto => "auto",
@@ -123,6 +130,8 @@ impl Format {
             Format::TwitterV1 => "twitter-v1",
             Format::Bluesky => "bluesky-jetstream",
             Format::Mastodon => "mastodon",
+            Format::CrowdTangle => "crowdtangle",
+            Format::Telegram => "telegram",
         }
     }
 
@@ -131,7 +140,14 @@ impl Format {
     pub fn is_platform(self) -> bool {
         matches!(
             self,
-            Format::XV2 | Format::Ira538 | Format::TwitterIo | Format::TwitterV1 | Format::Bluesky | Format::Mastodon
+            Format::XV2
+                | Format::Ira538
+                | Format::TwitterIo
+                | Format::TwitterV1
+                | Format::Bluesky
+                | Format::Mastodon
+                | Format::CrowdTangle
+                | Format::Telegram
         )
     }
 }
@@ -157,13 +173,15 @@ impl FromStr for Format {
             "twitter-v1" | "twitter-v1.1" => Format::TwitterV1,
             "bluesky-jetstream" | "bluesky" | "jetstream" => Format::Bluesky,
             "mastodon" => Format::Mastodon,
+            "crowdtangle" => Format::CrowdTangle,
+            "telegram" | "telegram-desktop" => Format::Telegram,
             _ => {
                 return Err(ParseOptionError {
                     what: "format",
                     value: s.to_string(),
                     expected:
                         "auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, twitter-io, twitter-v1, \
-                               bluesky-jetstream, mastodon",
+                               bluesky-jetstream, mastodon, crowdtangle, telegram",
                 })
             }
         })
@@ -421,7 +439,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unknown format `xml`; expected one of: auto, csv, tsv, jsonl (ndjson), parquet, x-v2 (twarc2), ira-538, \
-             twitter-io, twitter-v1, bluesky-jetstream, mastodon"
+             twitter-io, twitter-v1, bluesky-jetstream, mastodon, crowdtangle, telegram"
         );
         for u in [TimeUnit::Auto, TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Rfc3339] {
             assert_eq!(u.to_string().parse::<TimeUnit>(), Ok(u));

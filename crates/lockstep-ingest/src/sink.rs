@@ -188,6 +188,9 @@ pub(crate) struct Sink<'a> {
     post_counts: PostCounts,
     /// One post's objects before they are pushed (kind, normalised value).
     objects: Vec<(ObjectKind, String)>,
+    /// Set by a reader to name the record in diagnostics beyond its number
+    /// (e.g. a Telegram message's id); prefixed to every detail while not empty.
+    context: String,
     progress: Option<ProgressBar>,
 }
 
@@ -218,6 +221,7 @@ impl<'a> Sink<'a> {
             posts: 0,
             post_counts: PostCounts::default(),
             objects: Vec::new(),
+            context: String::new(),
             progress,
         }
     }
@@ -230,6 +234,12 @@ impl<'a> Sink<'a> {
     /// The input's display name.
     pub fn name(&self) -> &str {
         &self.info.name
+    }
+
+    /// The context prefixed to the details of the diagnostics that follow
+    /// (cleared and rewritten by a reader before each record; empty: none).
+    pub fn context_mut(&mut self) -> &mut String {
+        &mut self.context
     }
 
     /// Records seen so far (good and skipped).
@@ -343,7 +353,10 @@ impl<'a> Sink<'a> {
     }
 
     #[cold]
-    fn problem(&mut self, line: u64, p: Problem) -> Result<()> {
+    fn problem(&mut self, line: u64, mut p: Problem) -> Result<()> {
+        if !self.context.is_empty() {
+            p.detail = format!("{}: {}", self.context, p.detail);
+        }
         if self.opts.strict {
             // Keep what was read before the bad record.
             self.flush();

@@ -119,6 +119,129 @@ fn mastodon_json_lines() {
 }
 
 #[test]
+fn crowdtangle_facebook() {
+    check_snapshot("crowdtangle_facebook.csv", Format::CrowdTangle);
+}
+
+#[test]
+fn crowdtangle_instagram() {
+    check_snapshot("crowdtangle_instagram.csv", Format::CrowdTangle);
+}
+
+#[test]
+fn telegram_channel_export() {
+    check_snapshot("telegram.json", Format::Telegram);
+}
+
+#[test]
+fn telegram_account_export() {
+    check_snapshot("telegram_account.json", Format::Telegram);
+}
+
+/// Every fixture with the format auto-detection gives it: the two readers
+/// added last are recognised, and the earlier fixtures still are as before.
+#[test]
+fn auto_detection_of_every_fixture() {
+    for (name, format) in [
+        ("x_v2_page.jsonl", Format::XV2),
+        ("x_v2_flat.jsonl", Format::XV2),
+        ("ira_538.csv", Format::Ira538),
+        ("ira_538_original.csv", Format::Ira538),
+        ("twitter_io.csv", Format::TwitterIo),
+        ("twitter_v1.jsonl", Format::TwitterV1),
+        ("bluesky.jsonl", Format::Bluesky),
+        ("mastodon.json", Format::Mastodon),
+        ("mastodon.jsonl", Format::Mastodon),
+        ("crowdtangle_facebook.csv", Format::CrowdTangle),
+        ("crowdtangle_instagram.csv", Format::CrowdTangle),
+        ("telegram.json", Format::Telegram),
+        ("telegram_account.json", Format::Telegram),
+        ("mixed.csv", Format::Csv),
+        ("shares.tsv", Format::Tsv),
+        ("ira.tsv", Format::Tsv),
+        ("nested.jsonl", Format::Jsonl),
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let mut ds = Dataset::default();
+        let opts =
+            ReadOptions { columns: lockstep_ingest::ColumnMap { post: None, ..Default::default() }, ..all_kinds() };
+        // Detection happens before any record is read: a read that fails on the
+        // generic fixtures' columns still names the format it chose.
+        match lockstep_ingest::read_bytes(name, &bytes, &opts, &mut ds, &mut Diagnostics::default()) {
+            Ok(s) => assert_eq!(s.format, format, "{name}"),
+            Err(e) => assert!(
+                !format.is_platform() && !matches!(e, lockstep_ingest::Error::UnknownFormat { .. }),
+                "{name}: {e}"
+            ),
+        }
+    }
+}
+
+/// A Telegram export cut in the middle (a download or copy that stopped):
+/// the messages before the cut are read, the cut is one `bad_json` record
+/// naming the last good message, and nothing panics.
+#[test]
+fn telegram_cut_export_reports_where_it_breaks() {
+    let bytes = std::fs::read(fixture("telegram.json")).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let cut = text.find("\"Thanks \"").expect("message 4 in the fixture");
+    let mut ds = Dataset::default();
+    let mut diags = Diagnostics::default();
+    let s =
+        lockstep_ingest::read_bytes("result.json", &text.as_bytes()[..cut], &all_kinds(), &mut ds, &mut diags).unwrap();
+    assert_eq!(s.format, Format::Telegram);
+    // Messages 1 (service), 2 and 3 are read; the cut one is the 4th record.
+    assert_eq!((s.records, s.posts, s.skipped), (4, 2, 2));
+    let bad = &diags.by_reason["bad_json"].examples[0];
+    assert_eq!((bad.source.as_str(), bad.line), ("result.json", 4));
+    assert!(bad.detail.starts_with("the input ends after message id 3 (chat 1234567890)"), "{}", bad.detail);
+    assert!(bad.detail.contains("nothing after this point is read"), "{}", bad.detail);
+    // Strict mode stops at the service message, naming it.
+    let strict = ReadOptions { strict: true, ..all_kinds() };
+    let err = lockstep_ingest::read_bytes(
+        "result.json",
+        text.as_bytes(),
+        &strict,
+        &mut Dataset::default(),
+        &mut Diagnostics::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "result.json:1: not_a_post: message id 1 (chat 1234567890, messages[0]): a service message (action \
+         `create_channel`) (strict mode stops at the first bad record)"
+    );
+}
+
+/// Corrupted CrowdTangle rows: bytes that are not UTF-8 in `Post Created`, an
+/// unparsable date, a zone nobody uses, a row of the wrong length.
+#[test]
+fn crowdtangle_corrupted_rows_are_diagnosed() {
+    let mut bytes = b"Page Name,User Name,Facebook Id,Post Created,Type,URL,Message,Link,Final Link\n".to_vec();
+    bytes.extend_from_slice(b"P,p,1,2021-01-05 13:02:11 \xff\xfe,Link,https://fb.com/p/1,hi,https://a.example/x,\n");
+    bytes.extend_from_slice(b"P,p,1,05/01/2021 1:02 PM EST,Link,https://fb.com/p/2,hi,https://a.example/x,\n");
+    bytes.extend_from_slice(b"P,p,1,2021-01-05 13:02:11 QQT,Link,https://fb.com/p/3,hi,https://a.example/x,\n");
+    bytes.extend_from_slice(b"P,p,1,2021-01-05 13:02:11 EST,Link\n");
+    bytes.extend_from_slice(b"P,p,1,2021-01-05 13:02:11 EST,Link,https://fb.com/p/5,hi,https://a.example/x,\n");
+    let mut ds = Dataset::default();
+    let mut diags = Diagnostics::default();
+    let s = lockstep_ingest::read_bytes("ct.csv", &bytes, &all_kinds(), &mut ds, &mut diags).unwrap();
+    assert_eq!(s.format, Format::CrowdTangle);
+    assert_eq!((s.records, s.posts, s.skipped), (5, 1, 4));
+    let got: Vec<String> = diags.by_reason.values().flat_map(|r| r.examples.iter().map(|d| d.to_string())).collect();
+    assert_eq!(
+        got,
+        [
+            "ct.csv:3: bad_timestamp: `Post Created` = \"05/01/2021 1:02 PM EST\": `05/01/2021 1:02 PM` is not a date and time `YYYY-MM-DD HH:MM:SS`",
+            "ct.csv:4: bad_timestamp: `Post Created` = \"2021-01-05 13:02:11 QQT\": unknown time zone `QQT`",
+            "ct.csv:2: bad_utf8: `Post Created` is not valid UTF-8 (invalid utf-8 sequence of 1 bytes from index 20)",
+            "ct.csv:5: wrong_field_count: 5 fields, the header has 9",
+        ]
+    );
+    assert_eq!(ds.shares[0].time, 1_609_869_731);
+}
+
+#[test]
 fn default_kinds_and_strict_mode() {
     let (ds, _, s) = read(&fixture("x_v2_page.jsonl"), &ReadOptions::default());
     let mut kinds: Vec<&str> = ds.shares.iter().map(|sh| ds.kind_of(sh.object)).collect();

@@ -144,7 +144,7 @@ pub struct DetectFlags {
     /// Input format: auto, csv, tsv, jsonl, parquet (generic: one share per row, mapped by --account, --object, …),
     /// or a platform format whose posts become shares of the --objects kinds: x-v2 (twarc2 JSON Lines),
     /// twitter-v1 (API v1.1 statuses, JSON Lines), bluesky-jetstream (Jetstream events), mastodon (API statuses), ira-538 (FiveThirtyEight IRA CSV), twitter-io (Twitter
-    /// information-operations archive CSV).
+    /// information-operations archive CSV), crowdtangle (CrowdTangle CSV exports), telegram (Telegram Desktop result.json).
     /// `auto` recognises platform layouts by content (docs/formats.md).
     #[arg(long, default_value = "auto")]
     pub format: lockstep_ingest::Format,

@@ -16,12 +16,14 @@ use crate::source::Source;
 use crate::{Format, Result};
 
 pub(crate) mod bluesky;
+pub(crate) mod crowdtangle;
 pub(crate) mod csv;
 pub(crate) mod ira_538;
 pub(crate) mod jsonl;
 pub(crate) mod mastodon;
 pub(crate) mod parquet;
 pub(crate) mod post_csv;
+pub(crate) mod telegram;
 pub(crate) mod twitter_io;
 pub(crate) mod twitter_v1;
 pub(crate) mod x_v2;
@@ -46,6 +48,8 @@ pub(crate) fn reader_for(format: Format) -> Box<dyn Reader> {
         Format::TwitterV1 => Box::new(twitter_v1::TwitterV1Reader),
         Format::Bluesky => Box::new(bluesky::BlueskyReader),
         Format::Mastodon => Box::new(mastodon::MastodonReader),
+        Format::CrowdTangle => Box::new(crowdtangle::CrowdTangleReader::default()),
+        Format::Telegram => Box::new(telegram::TelegramReader),
         Format::Auto => unreachable!("Format::Auto is resolved before a reader is chosen"),
     }
 }
