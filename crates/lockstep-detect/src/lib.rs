@@ -27,7 +27,9 @@
 //!    enumerate co-shares inside the window (summarising "mass" objects instead of
 //!    expanding them, see [`Params::max_object_pairs`]).
 //! 2. [`participation`]: the second min-participation filter and the fast-window flag.
-//! 3. [`network`]: aggregate co-shares into edges, quantile thresholds.
+//! 3. [`network`]: aggregate co-shares into edges, quantile thresholds;
+//!    [`significance`]: each edge's expected weight under a null model and its
+//!    score (`−log10` p-value), optionally the threshold rule.
 //! 4. [`components`]: connected components and degrees.
 //! 5. [`communities`]: Leiden communities of the thresholded network (seeded).
 //! 6. [`stats`]: per-account and per-object statistics; [`groups`] and
@@ -47,6 +49,7 @@ pub mod groups;
 pub mod network;
 pub mod participation;
 pub mod quantile;
+pub mod significance;
 pub mod stats;
 pub mod window;
 
@@ -57,6 +60,7 @@ pub use community_stats::{summarize_communities, CommunitySummary};
 pub use coshare::{CoShare, MassObject};
 pub use groups::{summarize_groups, GroupSummary};
 pub use network::{Edge, EdgeAttrs};
+pub use significance::{Significance, SignificanceSummary, ThresholdRule};
 pub use stats::{AccountStat, ObjectStat};
 pub use window::{AutoWindow, WindowEstimate};
 
@@ -111,6 +115,10 @@ pub struct Params {
     /// Estimate the window from the data (CooRnet's method, see [`window`]);
     /// `window` is then replaced by the estimate.
     pub auto_window: Option<AutoWindow>,
+    /// Which rule makes the thresholded network: weight quantile, edge score, or both.
+    pub threshold: ThresholdRule,
+    /// Minimum edge score (`−log10` p-value, see [`significance`]) of the `score` and `both` rules.
+    pub min_edge_score: f64,
 }
 
 impl Default for Params {
@@ -125,6 +133,8 @@ impl Default for Params {
             resolution: 1.0,
             seed: 42,
             auto_window: None,
+            threshold: ThresholdRule::Quantile,
+            min_edge_score: 10.0,
         }
     }
 }
@@ -165,6 +175,12 @@ impl Params {
                     reason: format!("q and p must be within [0, 1], got q = {}, p = {}", a.q, a.p),
                 });
             }
+        }
+        if !(self.min_edge_score >= 0.0 && self.min_edge_score.is_finite()) {
+            return Err(Error::InvalidParam {
+                name: "min-edge-score",
+                reason: format!("must be a finite number >= 0, got {}", self.min_edge_score),
+            });
         }
         if self.min_participation == 0 {
             return Err(Error::InvalidParam { name: "min-participation", reason: "must be >= 1".into() });
@@ -241,6 +257,8 @@ pub struct Detection {
     /// The automatic window's estimate, when `--window auto` was asked for
     /// (`params.window` then holds the window used).
     pub window_estimate: Option<WindowEstimate>,
+    /// Expected weight and score of every edge (same order as `edges`).
+    pub significance: Significance,
     /// Communities of the thresholded network (Leiden), when computed.
     pub communities: Option<communities::Communities>,
     /// Counts.
@@ -325,8 +343,11 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     counts.fast_coshares = fast.iter().filter(|&&f| f).count() as u64;
 
     let account_rank = ds.accounts.ranks();
-    let net = network::build(ds, &coshares, &fast, params, &account_rank);
+    let mut net = network::build(ds, &coshares, &fast, params, &account_rank);
     clock.lap("network");
+    let significance =
+        significance::score_edges(ds, &groups, &enumerated.mass, enumerated.candidates, &mut net.edges, params);
+    clock.lap("significance");
     let comps = components::compute(ds.accounts.len(), &net.edges);
     clock.lap("components");
     let communities = communities::compute(ds.accounts.len(), &net.edges, params.resolution, params.seed);
@@ -357,6 +378,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         objects,
         mass_objects: enumerated.mass,
         window_estimate,
+        significance,
         communities: Some(communities),
         counts,
         account_rank,

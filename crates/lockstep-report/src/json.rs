@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// Version of the output schema (tables and this report). Bump on any change
 /// to column names, types or meanings.
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// One input file as read. `records == posts + skipped`.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -60,6 +60,8 @@ pub struct Report {
     pub threshold: f64,
     /// Weight threshold of the fast network.
     pub threshold_fast: Option<f64>,
+    /// Edge significance: null model, threshold rule and its figures (schema 1.3).
+    pub significance: lockstep_detect::SignificanceSummary,
     /// The largest groups (components of the thresholded network).
     pub groups: Vec<GroupSummary>,
     /// Modularity of the Leiden communities (with the resolution used).
@@ -88,6 +90,7 @@ pub fn build_report(
         counts: det.counts.clone(),
         threshold: det.threshold,
         threshold_fast: det.threshold_fast,
+        significance: det.significance.summary.clone(),
         groups: summarize_groups(ds, det, 20, 5),
         modularity: det.communities.as_ref().map(|c| c.modularity),
         communities: summarize_communities(ds, det, 50, 5),

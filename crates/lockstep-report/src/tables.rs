@@ -33,8 +33,11 @@ fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
 /// `edges`: `from`, `to` (account names, `from < to`), the full-network attributes
 /// (`weight`, `avg_time_delta`, `n_content_id`, `n_content_id_y`,
 /// `edge_symmetry_score`, `above_threshold`), `n_objects`, the same six with a
-/// `_fast` suffix (empty without a fast window or fast co-shares), and
-/// `component` (thresholded network, empty when below threshold).
+/// `_fast` suffix (empty without a fast window or fast co-shares),
+/// `component` (thresholded network, empty when below threshold), then the
+/// significance columns (schema 1.3; [`SIGNIFICANCE_COLUMNS`]): `expected`
+/// (co-shares expected under the null model) and `score` (`−log10` of the
+/// Poisson p-value of `weight` given `expected`).
 /// Sorted by weight descending, then `from`, `to`.
 pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
     use ColType::*;
@@ -59,6 +62,9 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
             ("edge_symmetry_score_fast", F64),
             ("above_threshold_fast", Bool),
             ("component", U64),
+            // Significance (schema 1.3): keep these two together, last.
+            SIGNIFICANCE_COLUMNS[0],
+            SIGNIFICANCE_COLUMNS[1],
         ],
     )?;
     let component = det.component_by_account(ds.accounts.len());
@@ -82,8 +88,17 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         } else {
             Value::Null
         });
+        row.extend(significance_values(det, i));
     })?;
     done(w)
+}
+
+/// The edges table's significance columns (lockstep-detect's `significance` stage).
+pub const SIGNIFICANCE_COLUMNS: [(&str, ColType); 2] = [("expected", ColType::F64), ("score", ColType::F64)];
+
+/// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e`.
+fn significance_values(det: &Detection, e: usize) -> [Value<'static>; 2] {
+    [Value::F64(det.significance.expected[e]), Value::F64(det.significance.score[e])]
 }
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`
