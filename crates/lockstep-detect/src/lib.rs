@@ -28,7 +28,9 @@
 //!    expanding them, see [`Params::max_object_pairs`]).
 //! 2. [`participation`]: the second min-participation filter and the fast-window flag.
 //! 3. [`network`]: aggregate co-shares into edges (each with its co-shares per
-//!    object kind, see [`multiplex`]), quantile thresholds.
+//!    object kind, see [`multiplex`]), quantile thresholds;
+//!    [`significance`]: each edge's expected weight under a null model and its
+//!    score (`−log10` p-value), optionally the threshold rule.
 //! 4. [`components`]: connected components and degrees.
 //! 5. [`communities`]: Leiden communities of the thresholded network (seeded).
 //! 6. [`stats`]: per-account and per-object statistics; [`groups`] and
@@ -49,6 +51,7 @@ pub mod multiplex;
 pub mod network;
 pub mod participation;
 pub mod quantile;
+pub mod significance;
 pub mod stats;
 pub mod window;
 
@@ -60,6 +63,7 @@ pub use coshare::{CoShare, MassObject};
 pub use groups::{summarize_groups, GroupSummary};
 pub use multiplex::{summarize_kinds, EdgeKind, EdgeKinds, KindCount, KindSummary};
 pub use network::{Edge, EdgeAttrs};
+pub use significance::{Significance, SignificanceSummary, ThresholdRule};
 pub use stats::{AccountStat, ObjectStat};
 pub use window::{AutoWindow, WindowEstimate};
 
@@ -118,6 +122,10 @@ pub struct Params {
     /// a kind not listed weighs 1). See [`multiplex`].
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub kind_weights: std::collections::BTreeMap<String, f64>,
+    /// Which rule makes the thresholded network: weight quantile, edge score, or both.
+    pub threshold: ThresholdRule,
+    /// Minimum edge score (`−log10` p-value, see [`significance`]) of the `score` and `both` rules.
+    pub min_edge_score: f64,
 }
 
 impl Default for Params {
@@ -133,6 +141,8 @@ impl Default for Params {
             seed: 42,
             auto_window: None,
             kind_weights: Default::default(),
+            threshold: ThresholdRule::Quantile,
+            min_edge_score: 10.0,
         }
     }
 }
@@ -173,6 +183,12 @@ impl Params {
                     reason: format!("q and p must be within [0, 1], got q = {}, p = {}", a.q, a.p),
                 });
             }
+        }
+        if !(self.min_edge_score >= 0.0 && self.min_edge_score.is_finite()) {
+            return Err(Error::InvalidParam {
+                name: "min-edge-score",
+                reason: format!("must be a finite number >= 0, got {}", self.min_edge_score),
+            });
         }
         if self.min_participation == 0 {
             return Err(Error::InvalidParam { name: "min-participation", reason: "must be >= 1".into() });
@@ -249,6 +265,8 @@ pub struct Detection {
     /// The automatic window's estimate, when `--window auto` was asked for
     /// (`params.window` then holds the window used).
     pub window_estimate: Option<WindowEstimate>,
+    /// Expected weight and score of every edge (same order as `edges`).
+    pub significance: Significance,
     /// Communities of the thresholded network (Leiden), when computed.
     pub communities: Option<communities::Communities>,
     /// Counts.
@@ -333,8 +351,11 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     counts.fast_coshares = fast.iter().filter(|&&f| f).count() as u64;
 
     let account_rank = ds.accounts.ranks();
-    let net = network::build(ds, &coshares, &fast, params, &account_rank);
+    let mut net = network::build(ds, &coshares, &fast, params, &account_rank);
     clock.lap("network");
+    let significance =
+        significance::score_edges(ds, &groups, &enumerated.mass, enumerated.candidates, &mut net.edges, params);
+    clock.lap("significance");
     let comps = components::compute(ds.accounts.len(), &net.edges);
     clock.lap("components");
     let communities = communities::compute(ds.accounts.len(), &net.edges, params.resolution, params.seed);
@@ -365,6 +386,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         objects,
         mass_objects: enumerated.mass,
         window_estimate,
+        significance,
         communities: Some(communities),
         counts,
         account_rank,

@@ -64,6 +64,8 @@ pub struct Report {
     pub threshold: f64,
     /// Weight threshold of the fast network.
     pub threshold_fast: Option<f64>,
+    /// Edge significance: null model, threshold rule and its figures (schema 1.3).
+    pub significance: lockstep_detect::SignificanceSummary,
     /// The largest groups (components of the thresholded network).
     pub groups: Vec<GroupSummary>,
     /// Modularity of the Leiden communities (with the resolution used).
@@ -93,6 +95,7 @@ pub fn build_report(
         kinds: summarize_kinds(ds, det),
         threshold: det.threshold,
         threshold_fast: det.threshold_fast,
+        significance: det.significance.summary.clone(),
         groups: summarize_groups(ds, det, 20, 5),
         modularity: det.communities.as_ref().map(|c| c.modularity),
         communities: summarize_communities(ds, det, 50, 5),

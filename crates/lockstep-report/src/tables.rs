@@ -34,7 +34,10 @@ fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
 /// (`weight`, `avg_time_delta`, `n_content_id`, `n_content_id_y`,
 /// `edge_symmetry_score`, `above_threshold`), `n_objects`, the same six with a
 /// `_fast` suffix (empty without a fast window or fast co-shares), and
-/// `component` (thresholded network, empty when below threshold); with kind
+/// `component` (thresholded network, empty when below threshold), the
+/// significance columns ([`SIGNIFICANCE_COLUMNS`]): `expected` (co-shares
+/// expected under the null model) and `score` (`−log10` of the Poisson p-value
+/// of `weight` given `expected`); with kind
 /// weights (`--kind-weight`) also `weight_combined` (`Σ_k W_k · weight_k`, what
 /// the threshold used; see [`crate::multiplex`]).
 /// Sorted by combined weight (= weight without kind weights) descending, then
@@ -58,6 +61,9 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         ("edge_symmetry_score_fast", F64),
         ("above_threshold_fast", Bool),
         ("component", U64),
+        // Significance (schema 1.3): always present, right after `component`.
+        SIGNIFICANCE_COLUMNS[0],
+        SIGNIFICANCE_COLUMNS[1],
     ];
     // Multiplex (schema 1.3): the combined weight, only when kinds were weighed.
     let combined = crate::multiplex::has_kind_weights(det);
@@ -91,11 +97,20 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         } else {
             Value::Null
         });
+        row.extend(significance_values(det, i));
         if combined {
             row.push(Value::F64(e.full.combined_weight));
         }
     })?;
     done(w)
+}
+
+/// The edges table's significance columns (lockstep-detect's `significance` stage).
+pub const SIGNIFICANCE_COLUMNS: [(&str, ColType); 2] = [("expected", ColType::F64), ("score", ColType::F64)];
+
+/// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e`.
+fn significance_values(det: &Detection, e: usize) -> [Value<'static>; 2] {
+    [Value::F64(det.significance.expected[e]), Value::F64(det.significance.score[e])]
 }
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`

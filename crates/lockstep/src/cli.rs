@@ -119,6 +119,17 @@ pub enum Compat {
     Coortweet,
 }
 
+/// `--threshold`: the rule of the thresholded network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThresholdArg {
+    /// Weight strictly above the --edge-quantile quantile of all weights.
+    Quantile,
+    /// Edge score at least --min-edge-score.
+    Score,
+    /// Both conditions.
+    Both,
+}
+
 /// `--window`: seconds, or `auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowArg {
@@ -193,9 +204,18 @@ pub struct DetectFlags {
     /// Minimum participation M (see docs/method.md).
     #[arg(long, short = 'm', default_value_t = 2)]
     pub min_participation: u32,
-    /// Edges must have a weight strictly above this quantile of all edge weights.
+    /// Edges must have a weight strictly above this quantile of all edge weights (`--threshold quantile`, `both`).
     #[arg(long, default_value_t = 0.5)]
     pub edge_quantile: f64,
+    /// Which edges form the thresholded network: `quantile` (weight above --edge-quantile, CooRTweet's rule),
+    /// `score` (edge score at least --min-edge-score: co-shares far beyond what the two accounts' activity
+    /// explains; docs/method.md, Significance), or `both`. Every edge gets its `expected` and `score` either way.
+    #[arg(long, value_enum, default_value = "quantile")]
+    pub threshold: ThresholdArg,
+    /// Minimum edge score (−log10 of the p-value; 10 means p = 1e-10) for `--threshold score` or `both`.
+    /// (Named so because `--min-score` is the look-alike domains' minimum.)
+    #[arg(long, default_value_t = 10.0)]
+    pub min_edge_score: f64,
     /// Reproduce another tool's semantics exactly.
     #[arg(long, value_enum, default_value = "none")]
     pub compat: Compat,

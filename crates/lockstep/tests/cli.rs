@@ -297,11 +297,13 @@ fn explain_lists_the_coshares_behind_an_edge() {
     let o = lockstep(&["explain", "a", "b", "-w", "10", "-m", "1", input.to_str().unwrap()]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
+    // Null model (shuffled accounts): shares a 3, b 3, c 2 (S = 8); in-window pairs 1 + 1 + 3 = 5;
+    // expected = 3·3·2·5/(8·7) = 45/28 = 1.6071; P(Poisson(45/28) ≥ 3) = 0.21849 → score 0.66.
     assert_eq!(
         out,
         "edge a -- b\n\
          \x20 weight 3, avg_time_delta 3, n_content_id 3, n_content_id_y 3, edge_symmetry_score 1\n\
-         \x20 n_objects 3\n\
+         \x20 n_objects 3; expected 1.6071 by chance (shuffled-accounts), score 0.66\n\
          \x20 kinds: object 3 (3 objects)\n\
          \x20 above_threshold true (threshold 1); component 1\n\
          a = a, b = b\n\
@@ -622,4 +624,47 @@ fn kind_weight_errors_say_what_is_wrong() {
         assert_eq!(o.status.code(), Some(1), "{extra:?}: {:?}", text(&o));
         assert!(text(&o).1.contains(says), "{extra:?}: {:?}", text(&o));
     }
+
+#[test]
+fn edge_scores_and_the_score_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let out = dir.path().join("out");
+    // a–b: 3 co-shares, 45/28 expected → score 0.66; a–c and b–c: 1 co-share each,
+    // expected 3·2·5/28 = 15/14 → −log10(1 − e^(−15/14)) = 0.18 (see the explain test).
+    let args =
+        ["detect", "-w", "10", "-m", "1", "-q", "--no-domains", "--threshold", "score", "--min-edge-score", "0.5"];
+    let o = lockstep(&[&args[..], &[input.to_str().unwrap(), "-o", out.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{:?}", text(&o));
+    let mut r = csv::Reader::from_path(out.join("edges.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    assert_eq!(h.iter().rev().take(2).collect::<Vec<_>>(), ["score", "expected"]);
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let cell = |row: &csv::StringRecord, name: &str| row[col(name)].to_string();
+    let summary: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|row| {
+            (cell(row, "from"), cell(row, "to"), cell(row, "above_threshold"), cell(row, "score")[..4].to_string())
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("a".into(), "b".into(), "true".into(), "0.66".into()),
+            ("a".into(), "c".into(), "false".into(), "0.18".into()),
+            ("b".into(), "c".into(), "false".into(), "0.18".into()),
+        ]
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["parameters"]["threshold"], "score");
+    assert_eq!(report["parameters"]["min_edge_score"], 0.5);
+    assert_eq!(report["significance"]["model"], "shuffled-accounts");
+    assert_eq!(report["significance"]["window_pairs"], 5);
+    assert_eq!(report["significance"]["edges_at_min_score"], 1);
+    assert_eq!(report["counts"]["edges_above_threshold"], 1);
+    // A negative minimum is refused with the flag's name.
+    let o = lockstep(&["detect", "--min-edge-score=-1", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("min-edge-score"), "{:?}", text(&o));
 }

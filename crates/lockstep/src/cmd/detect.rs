@@ -1,10 +1,10 @@
 //! `lockstep detect`: read inputs, detect, write outputs, print a summary.
 
-use crate::cli::{Compat, DetectArgs, DetectFlags, WindowArg};
+use crate::cli::{Compat, DetectArgs, DetectFlags, ThresholdArg, WindowArg};
 use crate::progress::Stages;
 use anyhow::Context;
 use lockstep_core::{Dataset, Diagnostics};
-use lockstep_detect::{detect, AutoWindow, Mode, Params};
+use lockstep_detect::{detect, AutoWindow, Mode, Params, ThresholdRule};
 use lockstep_ingest::{read_input, ColumnMap, ReadOptions};
 use lockstep_report::{write_outputs, GraphScope, InputInfo, OutputOptions, Report};
 use std::collections::BTreeMap;
@@ -98,15 +98,19 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
         let ex = s.examples.first().map(|d| format!(" e.g. {d}")).unwrap_or_default();
         writeln!(o, "  skipped {} × {reason}{ex}", s.count)?;
     }
+    let rule = match r.significance.threshold_rule {
+        ThresholdRule::Quantile => format!("above weight {}", r.threshold),
+        ThresholdRule::Score => format!("with score ≥ {}", r.significance.min_edge_score),
+        ThresholdRule::Both => format!("above weight {} with score ≥ {}", r.threshold, r.significance.min_edge_score),
+    };
     writeln!(
         o,
-        "{} co-shares within {} s; network of {} accounts and {} edges; {} edges above weight {} ({} accounts in {} groups)",
+        "{} co-shares within {} s; network of {} accounts and {} edges; {} edges {rule} ({} accounts in {} groups)",
         c.coshares,
         r.parameters.window,
         c.network_accounts,
         c.edges,
         c.edges_above_threshold,
-        r.threshold,
         c.coordinated_accounts,
         c.components
     )?;
@@ -182,6 +186,12 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         auto_window: (flags.window == WindowArg::Auto)
             .then_some(AutoWindow { q: flags.auto_window_q, p: flags.auto_window_p }),
         kind_weights: kind_weights(&flags.kind_weight)?,
+        threshold: match flags.threshold {
+            ThresholdArg::Quantile => ThresholdRule::Quantile,
+            ThresholdArg::Score => ThresholdRule::Score,
+            ThresholdArg::Both => ThresholdRule::Both,
+        },
+        min_edge_score: flags.min_edge_score,
     };
     params.validate()?;
     Ok(params)

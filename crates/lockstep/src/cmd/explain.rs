@@ -33,7 +33,12 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     let mut o = std::io::stdout().lock();
     writeln!(o, "edge {} -- {}", args.account_a, args.account_b)?;
     writeln!(o, "  {}", attrs(&edge.full))?;
-    writeln!(o, "  n_objects {}", edge.n_objects)?;
+    let sig = &found.significance;
+    writeln!(
+        o,
+        "  n_objects {}; expected {:.4} by chance ({}), score {:.2}",
+        edge.n_objects, sig.expected[e], sig.summary.model, sig.score[e]
+    )?;
     // Multiplex: the co-shares per object kind (fast ones with a fast window).
     let kinds: Vec<String> = edge
         .kinds

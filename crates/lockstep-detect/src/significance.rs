@@ -1,0 +1,672 @@
+//! Stage 3b: how surprising is each edge's weight? A score against a null model.
+//!
+//! Raw co-share counts favour prolific accounts and viral objects: two accounts
+//! that each share hundreds of trending links co-share by chance again and again.
+//! This stage gives every edge the number of co-shares **expected** if its two
+//! accounts acted independently, and a **score**, `−log10` of the Poisson
+//! upper-tail p-value of the observed weight given that expectation.
+//!
+//! ## The null model: accounts shuffled among the shares (docs/method.md, "Significance")
+//! Keep every share's object and time and hand the shares out to the accounts at
+//! random, each account keeping its number of shares `d_a`. Every object keeps its
+//! popularity and its exact time profile (a viral burst stays a burst: its many
+//! in-window pairs are still there); every account keeps its activity; only *who*
+//! shares *what* becomes independent. Over the `S` shares (after the pre-filter,
+//! mass objects excluded) with `P` in-window pairs of shares of one object (each
+//! object's counted in O(n) with two pointers), a given pair of share slots goes
+//! to `a` and `b` with probability `2·d_a·d_b / (S(S − 1))`, so, exactly,
+//!
+//! `expected(a, b) = d_a · d_b · 2P / (S(S − 1))`
+//!
+//! (checked against a seeded simulation of the shuffle in the tests). Equivalently,
+//! `Σ_o n_o(n_o − 1) p_o / (S(S − 1))` per pair of shares, where
+//! `p_o = pairs_o / (n_o(n_o − 1)/2)` is the chance that two shares of `o` fall
+//! within the window: bursts raise it for everyone in proportion to activity.
+//!
+//! **Score** `= −log10 P(Poisson(expected) ≥ weight)`: 0 when unsurprising,
+//! 2 at p = 0.01, 10 at p = 10⁻¹⁰. With N accounts there are N(N − 1)/2 pairs
+//! to test; under the null about `N²/2 · 10^−s` of them reach a score `s`, so the
+//! default minimum, 10, keeps chance pairs below one up to ~10⁵ accounts.
+//!
+//! ## Two alternatives, measured and not used (docs/evaluation.md)
+//! - **Given the objects both shared** ([`pair_expected_given_objects`]): permute
+//!   the times among each object's shares; then `expected = Σ_o k_{a,o} k_{b,o} p_o`
+//!   over every object both shared. A campaign object that only the coordinated
+//!   accounts share, all within seconds, has `p_o = 1`, so this expectation equals
+//!   the observed weight: it explains coordination away.
+//! - **Exposure configuration** ([`exposures`]): under the same time permutation
+//!   `a` expects `x_a = Σ_o k_{a,o}(n_o − k_{a,o}) p_o` co-shares in all, and
+//!   `expected = x_a x_b / Σx`. The coordinated accounts' own bursts inflate
+//!   their `x`; where they are a large part of all co-shares (small data) the
+//!   expectation again approaches the observed weight.
+//!
+//! Cost: O(accounts + shares of mass objects), as the earlier stages counted `d_a`
+//! and `P` already, and O(1) per edge (a few logarithms); memory: one count per
+//! account and two `f64` per edge.
+
+use crate::coshare::{pairs_in_window, Groups, MassObject};
+use crate::network::Edge;
+use crate::Params;
+use lockstep_core::{AccountId, Dataset, ObjectId};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Name of the null model, as written in report.json.
+pub const MODEL: &str = "shuffled-accounts";
+
+/// Which rule marks an edge `above_threshold` (the thresholded network).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThresholdRule {
+    /// `weight` strictly above the weight quantile (`--edge-quantile`), as CooRTweet.
+    #[default]
+    Quantile,
+    /// `score >= min_edge_score`; the quantile is not applied.
+    Score,
+    /// Both: weight above the quantile **and** score at least the minimum.
+    Both,
+}
+
+/// What report.json records of this stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignificanceSummary {
+    /// [`MODEL`].
+    pub model: &'static str,
+    /// The rule that made the thresholded network.
+    pub threshold_rule: ThresholdRule,
+    /// Minimum score of the `score` and `both` rules.
+    pub min_edge_score: f64,
+    /// `S`: shares in the model (after the pre-filter, mass objects excluded).
+    pub shares: u64,
+    /// `P`: in-window pairs of shares of one object among them (same account included).
+    pub window_pairs: u64,
+    /// `2P / (S(S − 1))`: expected co-shares per pair of shares; `expected = d_a d_b ×` this.
+    pub rate: f64,
+    /// Edges whose score is at least `min_edge_score`.
+    pub edges_at_min_score: u64,
+}
+
+/// Expected weight and score of every edge (same order as `Detection::edges`).
+#[derive(Debug, Clone)]
+pub struct Significance {
+    /// Co-shares expected under the null model, per edge.
+    pub expected: Vec<f64>,
+    /// `−log10 P(Poisson(expected) ≥ weight)`, per edge.
+    pub score: Vec<f64>,
+    /// `d_a`: shares of every account id in the model.
+    pub shares: Vec<u32>,
+    /// For report.json.
+    pub summary: SignificanceSummary,
+}
+
+/// Probability that two distinct shares drawn from `times` (sorted) are at most
+/// `w` seconds apart: in-window pairs over all pairs; 0 with fewer than two.
+pub fn pair_probability(times: &[i64], w: i64) -> f64 {
+    let n = times.len() as f64;
+    if times.len() < 2 {
+        return 0.0;
+    }
+    pairs_in_window(times, w) as f64 / (n * (n - 1.0) / 2.0)
+}
+
+/// The exposure alternative (module docs; not used by the score): `x_a` for
+/// every account id and the number of objects with `p_o > 0`. Deterministic:
+/// contributions are added in object order.
+pub fn exposures(ds: &Dataset, groups: &Groups, mass: &[MassObject], window: i64) -> (Vec<f64>, u64) {
+    let n_obj = ds.objects.len();
+    let mut is_mass = vec![false; n_obj];
+    for m in mass {
+        is_mass[m.object as usize] = true;
+    }
+    const CHUNK: usize = 4096;
+    // Per chunk of objects: (account, contribution) in object order, and the live objects.
+    let parts: Vec<(Vec<(AccountId, f64)>, u64)> = (0..n_obj.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut out = Vec::new();
+            let mut live = 0u64;
+            let (mut times, mut accounts) = (Vec::new(), Vec::new());
+            for o in (c * CHUNK..((c + 1) * CHUNK).min(n_obj)).filter(|&o| !is_mass[o]) {
+                let g = groups.of(o as ObjectId);
+                if g.len() < 2 {
+                    continue;
+                }
+                times.clear();
+                times.extend(g.iter().map(|&i| ds.shares[i as usize].time));
+                let p = pair_probability(&times, window);
+                if p == 0.0 {
+                    continue;
+                }
+                live += 1;
+                let n = g.len() as f64;
+                accounts.clear();
+                accounts.extend(g.iter().map(|&i| ds.shares[i as usize].account));
+                accounts.sort_unstable();
+                for run in accounts.chunk_by(|x, y| x == y) {
+                    let k = run.len() as f64;
+                    out.push((run[0], k * (n - k) * p));
+                }
+            }
+            (out, live)
+        })
+        .collect();
+    let mut x = vec![0.0f64; ds.accounts.len()];
+    let mut live = 0;
+    for (part, l) in parts {
+        live += l;
+        for (a, v) in part {
+            x[a as usize] += v;
+        }
+    }
+    (x, live)
+}
+
+/// `−log10 P(X ≥ w)` for `X ~ Poisson(mean)`: 0 for `w = 0`. Three exact routes,
+/// chosen for accuracy (and speed: most edges have weight 1 and a tiny mean):
+/// `w = 1`: `p = 1 − e^{−mean}` via `expm1`; `mean ≤ w/2`: the tail series in
+/// log space, `ln p = −mean + w ln mean − ln w! + ln Σ_{j≥0} Π_{i=1..j} mean/(w+i)`
+/// (terms shrink at least geometrically by ½; never underflows, 10⁻¹⁰⁰⁰ and
+/// beyond stay finite); otherwise the regularised incomplete gamma function
+/// `P(X ≥ w) = P(w, mean)` (statrs), falling back to the series below 10⁻²⁰⁰.
+pub fn poisson_upper_score(w: u64, mean: f64) -> f64 {
+    if w == 0 {
+        return 0.0;
+    }
+    // A zero mean (not produced by the model for an edge) is treated as the smallest positive one.
+    let mean = if mean > 0.0 { mean } else { f64::MIN_POSITIVE };
+    if w == 1 {
+        let p = -(-mean).exp_m1();
+        return if p > 0.0 { -p.log10() } else { tail_series_score(w, mean) };
+    }
+    if mean <= w as f64 / 2.0 {
+        return tail_series_score(w, mean);
+    }
+    let p = statrs::function::gamma::gamma_lr(w as f64, mean);
+    if p > 1e-200 {
+        return (-p.log10()).max(0.0);
+    }
+    tail_series_score(w, mean)
+}
+
+/// The log-space tail series of [`poisson_upper_score`] (accurate when `mean < w`).
+fn tail_series_score(w: u64, mean: f64) -> f64 {
+    let wf = w as f64;
+    let (mut term, mut sum) = (1.0f64, 1.0f64);
+    for i in 1..=100_000_000u64 {
+        term *= mean / (wf + i as f64);
+        sum += term;
+        if term <= sum * 1e-17 {
+            break;
+        }
+    }
+    let ln_p = -mean + wf * mean.ln() - statrs::function::gamma::ln_gamma(wf + 1.0) + sum.ln();
+    -ln_p / std::f64::consts::LN_10
+}
+
+/// `d_a` for every account id (kept shares of non-mass objects) and `P`, the
+/// in-window pairs of shares of one object (see the module docs), recomputed
+/// from the groups. [`score_edges`] takes both from what the earlier stages
+/// counted instead; the tests check that the two agree.
+pub fn shares_and_pairs(ds: &Dataset, groups: &Groups, mass: &[MassObject], window: i64) -> (Vec<u32>, u64) {
+    let n_obj = ds.objects.len();
+    let mut is_mass = vec![false; n_obj];
+    for m in mass {
+        is_mass[m.object as usize] = true;
+    }
+    let mut d = vec![0u32; ds.accounts.len()];
+    for o in (0..n_obj).filter(|&o| !is_mass[o]) {
+        for &i in groups.of(o as ObjectId) {
+            d[ds.shares[i as usize].account as usize] += 1;
+        }
+    }
+    const CHUNK: usize = 4096;
+    let pairs: u64 = (0..n_obj.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut times = Vec::new();
+            let mut sum = 0u64;
+            for o in (c * CHUNK..((c + 1) * CHUNK).min(n_obj)).filter(|&o| !is_mass[o]) {
+                let g = groups.of(o as ObjectId);
+                if g.len() >= 2 {
+                    times.clear();
+                    times.extend(g.iter().map(|&i| ds.shares[i as usize].time));
+                    sum += pairs_in_window(&times, window);
+                }
+            }
+            sum
+        })
+        .sum();
+    (d, pairs)
+}
+
+/// Scores every edge (see the module docs) and, with the `score` or `both`
+/// rule, resets `above_threshold` of the full network accordingly (the
+/// weight quantile stays in `Network::threshold`; the fast network keeps its
+/// quantile rule).
+///
+/// `candidates` is the co-share stage's count of in-window pairs over every
+/// object ([`crate::coshare::Enumerated::candidates`], mass objects included),
+/// so `P = candidates − Σ mass pairs` and `d_a` = the account's input shares when
+/// it passed the pre-filter, minus its shares of mass objects: the stage costs
+/// O(accounts + shares of mass objects + edges).
+pub fn score_edges(
+    ds: &Dataset,
+    groups: &Groups,
+    mass: &[MassObject],
+    candidates: u64,
+    edges: &mut [Edge],
+    params: &Params,
+) -> Significance {
+    let window_pairs = candidates - mass.iter().map(|m| m.pairs).sum::<u64>();
+    let mut shares: Vec<u32> =
+        groups.shares_per_account.iter().map(|&n| if n >= params.min_participation { n } else { 0 }).collect();
+    for m in mass {
+        for &i in groups.of(m.object) {
+            shares[ds.shares[i as usize].account as usize] -= 1;
+        }
+    }
+    let s: u64 = shares.iter().map(|&d| u64::from(d)).sum();
+    let rate = if s >= 2 { 2.0 * window_pairs as f64 / (s as f64 * (s as f64 - 1.0)) } else { 0.0 };
+    let (expected, score): (Vec<f64>, Vec<f64>) = edges
+        .par_iter()
+        .map(|e| {
+            let mean = f64::from(shares[e.a as usize]) * f64::from(shares[e.b as usize]) * rate;
+            (mean, poisson_upper_score(u64::from(e.full.weight), mean))
+        })
+        .unzip();
+    let min = params.min_edge_score;
+    match params.threshold {
+        ThresholdRule::Quantile => {}
+        ThresholdRule::Score => {
+            edges.par_iter_mut().zip(&score).for_each(|(e, &s)| e.full.above_threshold = s >= min);
+        }
+        ThresholdRule::Both => {
+            edges.par_iter_mut().zip(&score).for_each(|(e, &s)| e.full.above_threshold &= s >= min);
+        }
+    }
+    let edges_at_min_score = score.iter().filter(|&&s| s >= min).count() as u64;
+    Significance {
+        expected,
+        score,
+        shares,
+        summary: SignificanceSummary {
+            model: MODEL,
+            threshold_rule: params.threshold,
+            min_edge_score: min,
+            shares: s,
+            window_pairs,
+            rate,
+            edges_at_min_score,
+        },
+    }
+}
+
+/// The expectation that conditions on the objects both accounts shared:
+/// `Σ_o k_{a,o} k_{b,o} p_o` over every object both shared (co-shared or not),
+/// exact when the times of each object are permuted among its shares. Not the
+/// model used for the score (see the module docs); kept to measure why. Cost
+/// O(|objects of a| + |objects of b|) per pair with [`AccountObjects`].
+pub fn pair_expected_given_objects(index: &AccountObjects, a: AccountId, b: AccountId) -> f64 {
+    let (x, y) = (index.of(a), index.of(b));
+    let (small, large) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    let mut sum = 0.0;
+    let mut from = 0usize;
+    for &(o, k, p) in small {
+        // Galloping would help very unequal lists; a binary search from the last hit suffices here.
+        match large[from..].binary_search_by_key(&o, |t| t.0) {
+            Ok(i) => {
+                sum += f64::from(k) * f64::from(large[from + i].1) * p;
+                from += i + 1;
+            }
+            Err(i) => from += i,
+        }
+    }
+    sum
+}
+
+/// Every account's objects with `p_o > 0`: `(object, k_{a,o}, p_o)` sorted by object.
+#[derive(Debug, Clone)]
+pub struct AccountObjects {
+    offsets: Vec<usize>,
+    items: Vec<(ObjectId, u32, f64)>,
+}
+
+impl AccountObjects {
+    /// Builds the index over the kept shares of non-mass objects with `p_o > 0`.
+    pub fn build(ds: &Dataset, groups: &Groups, mass: &[MassObject], window: i64) -> Self {
+        let mut is_mass = vec![false; ds.objects.len()];
+        for m in mass {
+            is_mass[m.object as usize] = true;
+        }
+        let mut rows: Vec<(AccountId, ObjectId, u32, f64)> = Vec::new();
+        let (mut times, mut accounts) = (Vec::new(), Vec::new());
+        for o in (0..ds.objects.len()).filter(|&o| !is_mass[o]) {
+            let g = groups.of(o as ObjectId);
+            if g.len() < 2 {
+                continue;
+            }
+            times.clear();
+            times.extend(g.iter().map(|&i| ds.shares[i as usize].time));
+            let p = pair_probability(&times, window);
+            if p == 0.0 {
+                continue;
+            }
+            accounts.clear();
+            accounts.extend(g.iter().map(|&i| ds.shares[i as usize].account));
+            accounts.sort_unstable();
+            for run in accounts.chunk_by(|x, y| x == y) {
+                rows.push((run[0], o as ObjectId, run.len() as u32, p));
+            }
+        }
+        rows.par_sort_unstable_by_key(|r| (r.0, r.1));
+        let mut offsets = vec![0usize; ds.accounts.len() + 1];
+        for r in &rows {
+            offsets[r.0 as usize + 1] += 1;
+        }
+        for a in 0..ds.accounts.len() {
+            offsets[a + 1] += offsets[a];
+        }
+        AccountObjects { offsets, items: rows.into_iter().map(|r| (r.1, r.2, r.3)).collect() }
+    }
+
+    /// `(object, k, p_o)` of account `a`, by object.
+    pub fn of(&self, a: AccountId) -> &[(ObjectId, u32, f64)] {
+        &self.items[self.offsets[a as usize]..self.offsets[a as usize + 1]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{coshare, detect};
+    use rand::seq::SliceRandom;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// Three accounts, four objects, W = 30, M = 1:
+    /// - o1: a@0, b@10, c@100 → in-window pairs {(0,10)}: 1 of 3 (p = 1/3);
+    /// - o2: a@1000, b@1005 → 1 pair (p = 1);
+    /// - o3: a@2000, a@2010 (two posts), c@2020 → 3 pairs (p = 1);
+    /// - o4: c@9000 alone → 0 pairs.
+    ///
+    /// Shuffled accounts: d_a = 4, d_b = 2, d_c = 3; S = 9; P = 1 + 1 + 3 = 5;
+    /// rate = 2P / (S(S − 1)) = 10/72 = 5/36.
+    /// Edges: a–b weight 2 (o1, o2), a–c weight 2 (o3 twice); b–c none (90 s apart).
+    /// expected(a,b) = 4·2·5/36 = 10/9; expected(a,c) = 4·3·5/36 = 5/3.
+    /// Score: P(Poisson(m) ≥ 2) = 1 − e^{−m}(1 + m).
+    /// Alternatives: exposures x = Σ_o k (n − k) p: x_a = 1·2·⅓ + 1·1·1 + 2·1·1 = 11/3,
+    /// x_b = 1·2·⅓ + 1 = 5/3, x_c = 1·2·⅓ + 1·2·1 = 8/3; given the objects both
+    /// shared: a,b → ⅓ + 1 = 4/3; a,c → ⅓ + 2·1·1 = 7/3; b,c → ⅓.
+    fn hand_case() -> Dataset {
+        let mut ds = Dataset::default();
+        ds.push("a", "o1", "url", "a1", 0);
+        ds.push("b", "o1", "url", "b1", 10);
+        ds.push("c", "o1", "url", "c1", 100);
+        ds.push("a", "o2", "url", "a2", 1000);
+        ds.push("b", "o2", "url", "b2", 1005);
+        ds.push("a", "o3", "url", "a3", 2000);
+        ds.push("a", "o3", "url", "a4", 2010);
+        ds.push("c", "o3", "url", "c2", 2020);
+        ds.push("c", "o4", "url", "c3", 9000);
+        ds
+    }
+
+    fn hand_params() -> Params {
+        Params { window: 30, min_participation: 1, ..Params::default() }
+    }
+
+    #[test]
+    fn hand_computed_null_expectation() {
+        let ds = hand_case();
+        let found = detect(&ds, &hand_params()).unwrap();
+        let id = |n: &str| ds.accounts.lookup(n).unwrap();
+        let (a, b, c) = (id("a"), id("b"), id("c"));
+        let sig = &found.significance;
+        assert_eq!([sig.shares[a as usize], sig.shares[b as usize], sig.shares[c as usize]], [4, 2, 3]);
+        assert_eq!((sig.summary.shares, sig.summary.window_pairs), (9, 5));
+        assert!((sig.summary.rate - 5.0 / 36.0).abs() < 1e-15);
+        assert_eq!(found.edges.len(), 2);
+        let tail2 = |m: f64| -(1.0 - (-m).exp() * (1.0 + m)).log10();
+        for (pair, want) in [((a, b), 10.0 / 9.0), ((a, c), 5.0 / 3.0)] {
+            let e = found.find_edge(pair.0, pair.1).unwrap();
+            assert_eq!(found.edges[e].full.weight, 2);
+            assert!((sig.expected[e] - want).abs() < 1e-12);
+            assert!((sig.score[e] - tail2(want)).abs() < 1e-10);
+        }
+        // The alternatives.
+        let g = coshare::group_shares(&ds, &hand_params());
+        let (x, live) = exposures(&ds, &g, &[], 30);
+        assert_eq!(live, 3);
+        for (acct, want) in [(a, 11.0 / 3.0), (b, 5.0 / 3.0), (c, 8.0 / 3.0)] {
+            assert!((x[acct as usize] - want).abs() < 1e-12);
+        }
+        let idx = AccountObjects::build(&ds, &g, &[], 30);
+        assert!((pair_expected_given_objects(&idx, a, b) - 4.0 / 3.0).abs() < 1e-12);
+        assert!((pair_expected_given_objects(&idx, c, a) - 7.0 / 3.0).abs() < 1e-12);
+        assert_eq!(pair_expected_given_objects(&idx, b, c), 1.0 / 3.0);
+    }
+
+    /// Bursty and slow objects shared by a few accounts (seeded).
+    fn random_case(seed: u64) -> Dataset {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut ds = Dataset::default();
+        let mut post = 0;
+        for o in 0..12 {
+            let spread = if o % 3 == 0 { 120 } else { 86_400 };
+            let n = rng.random_range(2..9);
+            for _ in 0..n {
+                let a = rng.random_range(0..7);
+                let t = 100_000 * o + rng.random_range(0..spread);
+                ds.push(&format!("acct{a}"), &format!("obj{o}"), "url", &format!("p{post}"), t);
+                post += 1;
+            }
+        }
+        ds
+    }
+
+    /// Mean and standard error of a simulated count; the check is 4 standard errors.
+    fn close(sum: f64, sum_sq: f64, reps: f64, want: f64) -> bool {
+        let mean = sum / reps;
+        let se = ((sum_sq / reps - mean * mean).max(0.0) / reps).sqrt();
+        (mean - want).abs() <= 4.0 * se + 1e-9
+    }
+
+    /// Co-shares per unordered account pair (`n × n`, both halves) when share `i`
+    /// belongs to `account[i]` and happens at `time[i]`.
+    fn count_pairs(ds: &Dataset, g: &Groups, account: &[u32], time: &[i64], w: i64, out: &mut [f64]) {
+        let n = ds.accounts.len();
+        out.fill(0.0);
+        for o in 0..ds.objects.len() {
+            let sh = g.of(o as ObjectId);
+            for i in 0..sh.len() {
+                for j in i + 1..sh.len() {
+                    let (x, y) = (sh[i] as usize, sh[j] as usize);
+                    let (ax, ay) = (account[x] as usize, account[y] as usize);
+                    if ax != ay && (time[x] - time[y]).abs() <= w {
+                        out[ax * n + ay] += 1.0;
+                        out[ay * n + ax] += 1.0;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The model's expectation is exact for "accounts shuffled among the shares":
+    /// a seeded simulation of 20,000 shuffles agrees within 4 standard errors on every pair.
+    #[test]
+    fn expectation_matches_shuffled_accounts_simulation() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let ds = random_case(7);
+        let w = 60;
+        let params = Params { window: w, min_participation: 1, ..Params::default() };
+        let g = coshare::group_shares(&ds, &params);
+        let (d, pairs) = shares_and_pairs(&ds, &g, &[], w);
+        let s = ds.shares.len() as f64;
+        let rate = 2.0 * pairs as f64 / (s * (s - 1.0));
+        let n = ds.accounts.len();
+        let time: Vec<i64> = ds.shares.iter().map(|x| x.time).collect();
+        let mut account: Vec<u32> = ds.shares.iter().map(|x| x.account).collect();
+        let (mut sum, mut sum_sq, mut counts) = (vec![0.0; n * n], vec![0.0; n * n], vec![0.0; n * n]);
+        let reps = 20_000;
+        for _ in 0..reps {
+            account.shuffle(&mut rng);
+            count_pairs(&ds, &g, &account, &time, w, &mut counts);
+            for k in 0..n * n {
+                sum[k] += counts[k];
+                sum_sq[k] += counts[k] * counts[k];
+            }
+        }
+        for a in 0..n {
+            for b in a + 1..n {
+                let want = f64::from(d[a]) * f64::from(d[b]) * rate;
+                let k = a * n + b;
+                assert!(close(sum[k], sum_sq[k], reps as f64, want), "{a},{b}: {} vs {want}", sum[k] / reps as f64);
+            }
+        }
+        assert!(pairs > 10, "the case should have in-window pairs, got {pairs}");
+    }
+
+    /// The two alternatives are exact for "times permuted among each object's
+    /// shares" (20,000 seeded permutations, 4 standard errors).
+    #[test]
+    fn alternatives_match_time_permutation_simulation() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let ds = random_case(7);
+        let w = 60;
+        let params = Params { window: w, min_participation: 1, ..Params::default() };
+        let g = coshare::group_shares(&ds, &params);
+        let (x, _) = exposures(&ds, &g, &[], w);
+        let idx = AccountObjects::build(&ds, &g, &[], w);
+        let n = ds.accounts.len();
+        let account: Vec<u32> = ds.shares.iter().map(|x| x.account).collect();
+        let mut time: Vec<i64> = ds.shares.iter().map(|x| x.time).collect();
+        let (mut sum, mut sum_sq, mut counts) = (vec![0.0; n * n], vec![0.0; n * n], vec![0.0; n * n]);
+        let (mut acc_sum, mut acc_sq) = (vec![0.0; n], vec![0.0; n]);
+        let reps = 20_000;
+        let mut slot: Vec<i64> = Vec::new();
+        for _ in 0..reps {
+            for o in 0..ds.objects.len() {
+                let sh = g.of(o as ObjectId);
+                slot.clear();
+                slot.extend(sh.iter().map(|&i| time[i as usize]));
+                slot.shuffle(&mut rng);
+                for (&i, &t) in sh.iter().zip(&slot) {
+                    time[i as usize] = t;
+                }
+            }
+            count_pairs(&ds, &g, &account, &time, w, &mut counts);
+            for a in 0..n {
+                let total: f64 = counts[a * n..(a + 1) * n].iter().sum();
+                acc_sum[a] += total;
+                acc_sq[a] += total * total;
+            }
+            for k in 0..n * n {
+                sum[k] += counts[k];
+                sum_sq[k] += counts[k] * counts[k];
+            }
+        }
+        let r = reps as f64;
+        let mut checked = 0;
+        for a in 0..n {
+            assert!(close(acc_sum[a], acc_sq[a], r, x[a]), "account {a}: {} vs {}", acc_sum[a] / r, x[a]);
+            for b in a + 1..n {
+                let want = pair_expected_given_objects(&idx, a as AccountId, b as AccountId);
+                let k = a * n + b;
+                assert!(close(sum[k], sum_sq[k], r, want), "pair {a},{b}: {} vs {want}", sum[k] / r);
+                checked += usize::from(want > 0.0);
+            }
+        }
+        assert!(checked >= 10, "the case should exercise many pairs, got {checked}");
+    }
+
+    /// Reference values from mpmath 1.3 (50 digits, shown to 15): `-log10(gammainc(w, 0, m, regularized=True))`.
+    #[test]
+    fn poisson_tail_known_values() {
+        let cases: [(u64, f64, f64); 11] = [
+            (1, 1.0, 0.199200084627781),
+            (3, 0.5, 1.84200929136595),
+            (20, 2.5, 11.4583647566272),
+            (40, 0.01, 127.915882075187),
+            (100, 20.0, 36.4573141334468),
+            (500, 100.0, 177.419217050564),
+            (5, 5.0, 0.252194696907526),
+            (1000, 990.0, 0.420763755158323),
+            (5000, 4000.0, 51.8069137712482),
+            (60, 0.001, 261.920602024234), // below 10^-200: the series
+            (1000, 10.0, 1571.9432286623), // far below f64's range as a probability
+        ];
+        for (w, m, want) in cases {
+            let got = poisson_upper_score(w, m);
+            assert!((got - want).abs() <= 1e-9 * want.max(1.0), "w={w} m={m}: {got} vs {want}");
+        }
+        assert_eq!(poisson_upper_score(0, 3.0), 0.0);
+        assert!(poisson_upper_score(1, 0.0).is_finite());
+        // The routes agree where each is accurate.
+        for (w, m) in [(100u64, 20.0), (40, 0.5), (300, 150.0), (20, 2.5), (2, 0.9), (1, 0.3), (1, 1e-9)] {
+            let p = statrs::function::gamma::gamma_lr(w as f64, m);
+            assert!((tail_series_score(w, m) + p.log10()).abs() < 1e-9 * (-p.log10()), "w={w} m={m}");
+        }
+    }
+
+    #[test]
+    fn threshold_rules() {
+        let ds = hand_case();
+        // Quantile of weights {2, 2} at 0.5 is 2: nothing strictly above it.
+        let q = detect(&ds, &hand_params()).unwrap();
+        assert!(q.edges.iter().all(|e| !e.full.above_threshold));
+        // Scores here: a–b (10/9 expected, 2 observed) → 0.52; a–c (5/3 expected) → 0.30.
+        let min = 0.4;
+        let s = detect(&ds, &Params { threshold: ThresholdRule::Score, min_edge_score: min, ..hand_params() }).unwrap();
+        for (e, &score) in s.edges.iter().zip(&s.significance.score) {
+            assert_eq!(e.full.above_threshold, score >= min);
+        }
+        assert_eq!(s.counts.edges_above_threshold, 1);
+        assert_eq!(s.significance.summary.edges_at_min_score, 1);
+        let b = detect(&ds, &Params { threshold: ThresholdRule::Both, min_edge_score: min, ..hand_params() }).unwrap();
+        assert_eq!(b.counts.edges_above_threshold, 0);
+        let b0 = Params { threshold: ThresholdRule::Both, edge_quantile: 0.0, min_edge_score: min, ..hand_params() };
+        assert_eq!(detect(&ds, &b0).unwrap().counts.edges_above_threshold, 0, "quantile 0 is still weight > 2");
+        let bad = Params { min_edge_score: f64::NAN, ..hand_params() };
+        assert!(bad.validate().is_err());
+        assert!(detect(&ds, &bad).unwrap_err().to_string().contains("min-edge-score"));
+    }
+
+    /// `d_a` and `P` as the pipeline takes them from earlier stages equal their
+    /// direct recount, with the pre-filter dropping accounts and a mass object.
+    #[test]
+    fn counts_reused_from_earlier_stages_are_the_model_counts() {
+        let (mut ds, _) = lockstep_synth::generate_dataset(&lockstep_synth::ScenarioConfig::new(20_000, 5));
+        for a in 0..400 {
+            ds.push(&format!("viral{a}"), "https://viral.example/x", "url", &format!("v{a}"), 1_709_300_000 + a % 50);
+            for k in 0..2 {
+                let own = format!("https://own.example/{a}/{k}");
+                ds.push(&format!("viral{a}"), &own, "url", &format!("v{a}.{k}"), 1_709_400_000 + 1000 * k);
+            }
+        }
+        let params = Params { min_participation: 3, max_object_pairs: 50_000, ..Params::default() };
+        let found = detect(&ds, &params).unwrap();
+        assert_eq!(found.mass_objects.len(), 1, "the viral object is a mass object");
+        let g = coshare::group_shares(&ds, &params);
+        let (d, pairs) = shares_and_pairs(&ds, &g, &found.mass_objects, params.window);
+        assert_eq!(found.significance.shares, d);
+        assert_eq!(found.significance.summary.window_pairs, pairs);
+        assert!(d.contains(&0) && pairs > 1000);
+    }
+
+    /// Same input and parameters → the same bits, whatever the thread count.
+    #[test]
+    fn deterministic_across_runs_and_threads() {
+        let (ds, _) = lockstep_synth::generate_dataset(&lockstep_synth::ScenarioConfig::new(30_000, 3));
+        let params = Params::default();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let found = pool.install(|| detect(&ds, &params).unwrap());
+            let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<u64>>();
+            (bits(&found.significance.expected), bits(&found.significance.score), found.edges.len())
+        };
+        let one = run(1);
+        assert!(one.2 > 100, "the scenario should give a network, got {} edges", one.2);
+        assert_eq!(one, run(3));
+        assert_eq!(one, run(3));
+    }
+}
