@@ -94,24 +94,22 @@ pub fn cluster_texts(texts: &[&str], params: &Params) -> Clusters {
         bucket.extend(live.iter().map(|&t| (keys[t as usize * b + band], t)));
         bucket.par_sort_unstable();
         uf.roots_into(&mut roots);
-        let candidates = candidate_pairs(&bucket, &roots, params.max_bucket, &mut stats);
-        stats.candidate_pairs += candidates.len() as u64;
-        let similar: Vec<bool> = candidates
+        let runs: Vec<&[(u32, u32)]> = bucket.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1).collect();
+        let found: Vec<Verified> = runs
             .par_iter()
             .map_init(
-                || (Vec::new(), Vec::new(), Vec::new()),
-                |(sa, sb, starts), &(x, y)| {
-                    shingles(texts[x as usize], params.shingle_chars, sa, starts);
-                    shingles(texts[y as usize], params.shingle_chars, sb, starts);
-                    let (inter, union) = intersection_union(sa, sb);
-                    // Division is correctly rounded: 7/10 equals the literal 0.7.
-                    inter as f64 / union as f64 >= params.threshold
-                },
+                || (Vec::new(), Vec::new()),
+                |(sets, starts), run| verify_bucket(run, &roots, texts, params, sets, starts),
             )
             .collect();
-        for (&(x, y), _) in candidates.iter().zip(&similar).filter(|(_, s)| **s) {
-            stats.similar_pairs += 1;
-            uf.union(x, y);
+        for v in found {
+            stats.candidate_pairs += v.verified;
+            stats.capped_buckets += u64::from(v.capped_pairs > 0);
+            stats.capped_pairs += v.capped_pairs;
+            for (x, y) in v.similar {
+                stats.similar_pairs += 1;
+                uf.union(x, y);
+            }
         }
     }
     uf.roots_into(&mut roots);
@@ -134,40 +132,80 @@ pub fn cluster_texts(texts: &[&str], params: &Params) -> Clusters {
     Clusters { root: roots, stats }
 }
 
-/// The pairs of one band's sorted `(key, text)` list to verify: in each bucket
-/// (run of equal keys), every pair of texts not yet in one cluster; in a bucket
-/// of more than `max_bucket` texts, only pairs less than `max_bucket` apart in
-/// the bucket's text order (counted in `stats`).
-fn candidate_pairs(
-    bucket: &[(u32, u32)],
+/// What one bucket's verification found.
+struct Verified {
+    similar: Vec<(u32, u32)>,
+    verified: u64,
+    capped_pairs: u64,
+}
+
+/// Verifies one bucket (texts with an equal band key, in text order): each pair
+/// of texts not yet connected — by the clusters at the start of the band or by
+/// a link already found in this bucket — is checked by exact Jaccard, in order;
+/// skipping connected pairs leaves the clusters unchanged (single linkage). In
+/// a bucket of more than `max_bucket` texts only pairs less than `max_bucket`
+/// apart are considered; the others are counted as capped.
+fn verify_bucket(
+    run: &[(u32, u32)],
     roots: &[u32],
-    max_bucket: usize,
-    stats: &mut ClusterStats,
-) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    let max_bucket = max_bucket.max(2);
-    for run in bucket.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        let first = roots[run[0].1 as usize];
-        if run.iter().all(|&(_, t)| roots[t as usize] == first) {
-            continue;
+    texts: &[&str],
+    params: &Params,
+    sets: &mut Vec<Option<Vec<u32>>>,
+    starts: &mut Vec<usize>,
+) -> Verified {
+    let mut out = Verified { similar: Vec::new(), verified: 0, capped_pairs: 0 };
+    let first = roots[run[0].1 as usize];
+    if run.iter().all(|&(_, t)| roots[t as usize] == first) {
+        return out;
+    }
+    let m = run.len();
+    let max_bucket = params.max_bucket.max(2);
+    let reach = if m > max_bucket {
+        let w = max_bucket - 1;
+        // Pairs within distance w: Σ_i min(w, m-1-i).
+        out.capped_pairs = (m * (m - 1) / 2 - (w * (m - w) + w * (w - 1) / 2)) as u64;
+        w
+    } else {
+        m
+    };
+    // Local union–find, members of one cluster joined from the start.
+    let mut parent: Vec<usize> = (0..m).collect();
+    let mut by_root: Vec<(u32, usize)> = run.iter().enumerate().map(|(i, &(_, t))| (roots[t as usize], i)).collect();
+    by_root.sort_unstable();
+    for w in by_root.windows(2) {
+        if w[0].0 == w[1].0 {
+            parent[w[1].1] = w[0].1.min(parent[w[0].1]);
         }
-        let m = run.len();
-        let reach = if m > max_bucket {
-            stats.capped_buckets += 1;
-            let w = max_bucket - 1;
-            // Pairs within distance w: Σ_i min(w, m-1-i).
-            let within = (w * (m - w) + w * (w - 1) / 2) as u64;
-            stats.capped_pairs += (m * (m - 1) / 2) as u64 - within;
-            w
-        } else {
-            m
-        };
-        for i in 0..m {
-            let (x, rx) = (run[i].1, roots[run[i].1 as usize]);
-            for &(_, y) in &run[i + 1..m.min(i + 1 + reach)] {
-                if roots[y as usize] != rx {
-                    out.push((x, y));
+    }
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    sets.clear();
+    sets.resize(m, None);
+    for i in 0..m {
+        for j in i + 1..m.min(i + 1 + reach) {
+            let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+            if ri == rj {
+                continue;
+            }
+            for k in [i, j] {
+                if sets[k].is_none() {
+                    let mut set = Vec::new();
+                    shingles(texts[run[k].1 as usize], params.shingle_chars, &mut set, starts);
+                    sets[k] = Some(set);
                 }
+            }
+            out.verified += 1;
+            let (inter, union) =
+                intersection_union(sets[i].as_deref().unwrap_or_default(), sets[j].as_deref().unwrap_or_default());
+            // Division is correctly rounded: 7/10 equals the literal 0.7.
+            if inter as f64 / union as f64 >= params.threshold {
+                parent[ri.max(rj)] = ri.min(rj);
+                out.similar.push((run[i].1, run[j].1));
             }
         }
     }
@@ -230,17 +268,21 @@ mod tests {
     }
 
     #[test]
-    fn capped_bucket_counts() {
-        // One bucket of 5 texts, all in different clusters, window of 2 (max_bucket 3).
-        let bucket: Vec<(u32, u32)> = (0..5).map(|t| (7, t)).collect();
+    fn bucket_verification_skips_connected_pairs_and_caps() {
+        // Five copies of one text: every pair is similar.
+        let texts = ["same text of some length here"; 5];
+        let run: Vec<(u32, u32)> = (0..5).map(|t| (7, t)).collect();
         let roots: Vec<u32> = (0..5).collect();
-        let mut stats = ClusterStats::default();
-        let pairs = candidate_pairs(&bucket, &roots, 3, &mut stats);
-        assert_eq!(pairs, [(0, 1), (0, 2), (1, 2), (1, 3), (2, 3), (2, 4), (3, 4)]);
-        assert_eq!((stats.capped_buckets, stats.capped_pairs), (1, 10 - 7));
-        // Pairs already in one cluster are skipped.
-        let mut stats = ClusterStats::default();
-        let pairs = candidate_pairs(&bucket, &[0, 0, 0, 3, 3], 10, &mut stats);
-        assert_eq!(pairs, [(0, 3), (0, 4), (1, 3), (1, 4), (2, 3), (2, 4)]);
+        let p = Params { max_bucket: 3, ..Params::default() };
+        let (mut sets, mut starts) = (Vec::new(), Vec::new());
+        let v = verify_bucket(&run, &roots, &texts, &p, &mut sets, &mut starts);
+        // (0,1) joins, (0,2) joins, (1,2) skipped, (1,3) joins, (2,3) skipped, (2,4) joins, (3,4) skipped.
+        assert_eq!(v.similar, [(0, 1), (0, 2), (1, 3), (2, 4)]);
+        assert_eq!((v.verified, v.capped_pairs), (4, 10 - 7));
+        // Texts already in one cluster are not verified again.
+        let v = verify_bucket(&run, &[0, 0, 0, 3, 3], &texts, &Params::default(), &mut sets, &mut starts);
+        assert_eq!((v.similar.as_slice(), v.verified), ([(0, 3)].as_slice(), 1));
+        let v = verify_bucket(&run, &[0; 5], &texts, &Params::default(), &mut sets, &mut starts);
+        assert_eq!(v.verified, 0);
     }
 }
