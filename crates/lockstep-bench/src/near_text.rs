@@ -136,8 +136,11 @@ fn extras(rng: &mut Rng, s: &mut String, i: usize) {
     }
 }
 
-/// Reads the posts file back: (account, text, time, post, label).
-fn read_posts(path: &Path) -> Result<Vec<(String, String, i64, String, i64)>> {
+/// One post of the file: (account, text, time, post, label).
+type Post = (String, String, i64, String, i64);
+
+/// Reads the posts file back.
+fn read_posts(path: &Path) -> Result<Vec<Post>> {
     let mut rdr = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
     let mut out = Vec::new();
     for r in rdr.records() {
