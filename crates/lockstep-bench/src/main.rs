@@ -39,10 +39,19 @@
 //!
 //! [coordination-network-toolkit]: https://pypi.org/project/coordination-network-toolkit/
 //!
+//! With `--near-text`, it measures the near-text stage instead (see `near_text.rs`):
+//! generated tweets, `detect --kind near-text` beside `--kind text` and a naive
+//! all-pairs Jaccard, with quality against the generator's truth.
+//!
+//! With `--ira-groups`, it evaluates the groups and communities found on the IRA
+//! sample against Clemson's account categories (see `ira_groups.rs`).
+//!
 //! With `--readers`, it measures the platform readers instead (see `readers.rs`):
 //! MB/s and posts/s of the X API v2, IRA, CrowdTangle and Telegram readers beside
 //! a plain serde_json / csv baseline in the same run, and the Telegram reader's peak memory.
 
+mod ira_groups;
+mod near_text;
 mod readers;
 
 use anyhow::{bail, ensure, Context, Result};
@@ -103,6 +112,18 @@ struct Args {
     /// With --readers: size of the X API v2 input built from the shared samples, in MB.
     #[arg(long, default_value_t = 200)]
     reader_mb: u64,
+    /// Measure the near-text stage (generated tweets) instead; sizes from --near-text-sizes.
+    #[arg(long)]
+    near_text: bool,
+    /// Evaluate groups and communities on ../shared/data/ira-2016q4 against the account categories instead.
+    #[arg(long)]
+    ira_groups: bool,
+    /// With --ira-groups: the object kinds, one detection each.
+    #[arg(long, value_delimiter = ',', default_value = "hashtag,text,near-text")]
+    ira_kinds: Vec<String>,
+    /// With --near-text: numbers of posts.
+    #[arg(long, value_delimiter = ',', default_value = "1000000")]
+    near_text_sizes: Vec<u64>,
     /// With --readers: the shared data folder.
     #[arg(long, default_value = "../shared")]
     shared: PathBuf,
@@ -202,6 +223,35 @@ fn main() -> Result<()> {
         return Ok(());
     }
     ensure!(args.runs >= 1 && args.peer_runs >= 1, "--runs and --peer-runs must be at least 1");
+    if args.ira_groups {
+        ensure!(args.lockstep.is_file(), "lockstep binary {} not found", args.lockstep.display());
+        let work = args.work.join("ira-groups");
+        fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+        let md =
+            ira_groups::run(&fs::canonicalize(&args.lockstep)?, &args.shared, &work, &args.ira_kinds, args.window)?;
+        let out = work.join("results.md");
+        fs::write(&out, &md).with_context(|| format!("writing {}", out.display()))?;
+        println!("{md}");
+        eprintln!("wrote {}", out.display());
+        return Ok(());
+    }
+    if args.near_text {
+        ensure!(args.lockstep.is_file(), "lockstep binary {} not found", args.lockstep.display());
+        let work = near_text::work_dir(&args.work);
+        fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+        let lockstep = fs::canonicalize(&work)?.join("lockstep-under-test");
+        fs::copy(&args.lockstep, &lockstep)
+            .with_context(|| format!("copying {} to {}", args.lockstep.display(), lockstep.display()))?;
+        let head = machine_info(&lockstep, &fs::canonicalize(&args.lockstep)?);
+        eprint!("{head}");
+        let md = near_text::run(&lockstep, &work, &args.near_text_sizes, args.seed, args.runs)?;
+        let md = format!("{head}- load average at the end: {}\n\n{md}", loadavg());
+        let out = work.join("results.md");
+        fs::write(&out, &md).with_context(|| format!("writing {}", out.display()))?;
+        println!("\n{md}");
+        eprintln!("wrote {}", out.display());
+        return Ok(());
+    }
     ensure!(
         args.lockstep.is_file(),
         "lockstep binary {} not found (build it with `cargo build --release -p lockstep`, or pass --lockstep)",

@@ -515,6 +515,13 @@ fn collect_objects(
             add(out, ObjectKind::Media, m.to_string());
         }
     }
+    // The raw text: the near-text stage (`lockstep-neartext`) normalises each
+    // distinct text once, in parallel, clusters them and replaces these values.
+    if kinds.contains(ObjectKind::NearText) {
+        if let Some(t) = post.text.map(str::trim).filter(|t| !t.is_empty()) {
+            add(out, ObjectKind::NearText, t.to_string());
+        }
+    }
 }
 
 struct Share<'r> {

@@ -24,11 +24,14 @@ pub enum ObjectKind {
     Text,
     /// An image or video hash, when the data carries one.
     Media,
+    /// A cluster of near-duplicate texts (MinHash/LSH, verified Jaccard; the
+    /// `lockstep-neartext` stage assigns it after reading). Not in the default set.
+    NearText,
 }
 
 impl ObjectKind {
     /// Every kind, in the order of its bit in [`ObjectKinds`].
-    pub const ALL: [ObjectKind; 9] = [
+    pub const ALL: [ObjectKind; 10] = [
         ObjectKind::Url,
         ObjectKind::Domain,
         ObjectKind::Hashtag,
@@ -38,6 +41,7 @@ impl ObjectKind {
         ObjectKind::Quote,
         ObjectKind::Text,
         ObjectKind::Media,
+        ObjectKind::NearText,
     ];
 
     /// The lowercase name, as written in `--objects` and in the outputs' `kind` column.
@@ -52,6 +56,7 @@ impl ObjectKind {
             ObjectKind::Quote => "quote",
             ObjectKind::Text => "text",
             ObjectKind::Media => "media",
+            ObjectKind::NearText => "near-text",
         }
     }
 
@@ -76,7 +81,7 @@ impl fmt::Display for ParseKindError {
         write!(
             f,
             "unknown object kind `{}`; expected a comma-separated list of: url, domain, hashtag, mention, repost, \
-             reply, quote, text, media (or `all`)",
+             reply, quote, text, media, near-text (or `all`)",
             self.0
         )
     }
@@ -96,7 +101,8 @@ impl FromStr for ObjectKind {
 /// the kinds that coordinated campaigns are usually found by. `mention`, `reply`
 /// and `quote` are left out because replying to or mentioning the same popular
 /// account is what ordinary users do all the time; `media` because few exports
-/// carry a hash.
+/// carry a hash; `near-text` because it adds a clustering stage (and `all`
+/// leaves it out for the same reason: write `all,near-text`).
 ///
 /// ```
 /// use lockstep_normalize::{ObjectKind, ObjectKinds};
@@ -114,9 +120,11 @@ impl ObjectKinds {
     pub const fn empty() -> Self {
         ObjectKinds(0)
     }
-    /// Every kind.
+    /// Every kind read straight from a post: all but [`ObjectKind::NearText`],
+    /// which adds a clustering stage after reading and is asked for by name
+    /// (`--objects all,near-text`).
     pub fn all() -> Self {
-        ObjectKind::ALL.into_iter().collect()
+        ObjectKind::ALL.into_iter().filter(|k| *k != ObjectKind::NearText).collect()
     }
     /// Whether `k` is in the set.
     pub fn contains(self, k: ObjectKind) -> bool {
@@ -160,7 +168,14 @@ impl FromStr for ObjectKinds {
         if s.trim().eq_ignore_ascii_case("all") {
             return Ok(ObjectKinds::all());
         }
-        let set = s.split(',').filter(|p| !p.trim().is_empty()).map(str::parse).collect::<Result<ObjectKinds, _>>()?;
+        let mut set = ObjectKinds::empty();
+        for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+            if part.trim().eq_ignore_ascii_case("all") {
+                set.0 |= ObjectKinds::all().0;
+            } else {
+                set.insert(part.parse()?);
+            }
+        }
         if set.is_empty() {
             return Err(ParseKindError(s.to_string()));
         }
@@ -191,6 +206,9 @@ mod tests {
         }
         assert_eq!("URL,,domain".parse::<ObjectKinds>().unwrap().to_string(), "url,domain");
         assert_eq!(ObjectKinds::all().iter().count(), 9);
+        assert_eq!("all,near-text".parse::<ObjectKinds>().unwrap().iter().count(), 10);
+        assert_eq!("near-text".parse::<ObjectKind>(), Ok(ObjectKind::NearText));
+        assert!(!ObjectKinds::default().contains(ObjectKind::NearText));
         assert!("".parse::<ObjectKinds>().is_err());
         let e = "url,links".parse::<ObjectKinds>().unwrap_err();
         assert!(e.to_string().starts_with("unknown object kind `links`"), "{e}");

@@ -23,6 +23,7 @@ pub mod evidence;
 pub mod graph;
 mod json;
 mod multiplex;
+mod near_text;
 mod table;
 mod tables;
 
@@ -31,6 +32,7 @@ pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
 pub use graph::{write_graph, GraphFormat, GraphScope};
 pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
 pub use multiplex::write_edge_kinds;
+pub use near_text::annotate_near_text;
 pub use table::{ColType, TableFormat, TableWriter, Value};
 pub use tables::{write_accounts, write_edges, write_objects, write_pairs};
 

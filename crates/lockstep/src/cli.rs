@@ -171,17 +171,24 @@ pub struct DetectFlags {
     /// Column holding the post id. When the column is absent, posts are named `file:line`.
     #[arg(long, default_value = "content_id")]
     pub post: String,
-    /// Kind label of the objects (url, domain, hashtag, repost, text, …).
+    /// Kind label of the objects (url, domain, hashtag, repost, text, …). `near-text`: the object column holds
+    /// post texts, clustered into near-duplicates after reading.
     #[arg(long, default_value = "object")]
     pub kind: String,
     /// Column holding each record's object kind (overrides --kind).
     #[arg(long)]
     pub kind_column: Option<String>,
     /// Object kinds each platform post is turned into (platform formats such as x-v2, ira-538):
-    /// a comma-separated list of url, domain, hashtag, mention, repost, reply, quote, text, media, or `all`.
-    /// Each kind is analysed separately: objects of different kinds never co-share.
+    /// a comma-separated list of url, domain, hashtag, mention, repost, reply, quote, text, media, near-text,
+    /// or `all` (every kind but near-text). Each kind is analysed separately: objects of different kinds never
+    /// co-share. near-text: clusters of near-duplicate texts (docs/method.md); with a generic CSV/JSONL input,
+    /// use `--object TEXT_COLUMN --kind near-text` instead.
     #[arg(long, default_value = "url,domain,hashtag,repost,text")]
     pub objects: lockstep_ingest::ObjectKinds,
+    /// near-text: two texts are near-copies when the Jaccard similarity of their character 5-gram sets is
+    /// at least this (0 < t ≤ 1).
+    #[arg(long, default_value_t = 0.7)]
+    pub near_text_threshold: f64,
     /// How to read numeric times: auto (milliseconds when ≥ 1e11), s, ms, rfc3339.
     #[arg(long, default_value = "auto")]
     pub time_unit: lockstep_ingest::TimeUnit,

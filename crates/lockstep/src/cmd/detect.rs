@@ -15,7 +15,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     let mut stages = Stages::new(args.quiet, args.verbose);
     let params = params(&args.flags)?;
     stages.stage("reading");
-    let (ds, diags, infos) = read_inputs(&args.inputs, &args.flags, stages.interactive())?;
+    let (ds, diags, infos, near_text) = read_inputs(&args.inputs, &args.flags, stages.interactive())?;
     stages.stage("detecting");
     let found = detect(&ds, &params)?;
     for &g in &args.evidence_group {
@@ -40,6 +40,28 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
         },
     )
     .with_context(|| format!("writing outputs to {}", args.out.display()))?;
+    if let Some(nt) = &near_text {
+        lockstep_report::annotate_near_text(&args.out, nt)
+            .with_context(|| format!("annotating {}", args.out.join("report.json").display()))?;
+        if !args.quiet {
+            let c = &nt.clusters;
+            println!(
+                "near-text: {} shares of {} distinct texts ({} too short or empty, {} shares removed) → {} objects; \
+                 {} clusters of 2+ hold {} texts (largest {}); {} candidate pairs, {} similar; {} capped buckets",
+                nt.shares,
+                c.texts,
+                c.short_texts + nt.empty_texts,
+                nt.removed_shares,
+                c.clusters,
+                c.merged_clusters,
+                c.merged_texts,
+                c.largest_cluster,
+                c.candidate_pairs,
+                c.similar_pairs,
+                c.capped_buckets
+            );
+        }
+    }
     if !args.no_domains {
         stages.stage("classifying linked domains");
         let classifier = super::domains::classifier(&args.domains)?;
@@ -208,12 +230,13 @@ fn kind_weights(given: &[(String, f64)]) -> anyhow::Result<std::collections::BTr
     Ok(map)
 }
 
-/// Reads every input (stdin when none) with the shared flags. Fails when no share was read.
+/// Reads every input (stdin when none) with the shared flags, then, when near-text objects were read,
+/// clusters them (`lockstep-neartext`). Fails when no share was read.
 pub(crate) fn read_inputs(
     inputs: &[PathBuf],
     flags: &DetectFlags,
     progress: bool,
-) -> anyhow::Result<(Dataset, Diagnostics, Vec<InputInfo>)> {
+) -> anyhow::Result<(Dataset, Diagnostics, Vec<InputInfo>, Option<lockstep_neartext::Summary>)> {
     let opts = ReadOptions {
         format: flags.format,
         columns: ColumnMap {
@@ -232,12 +255,32 @@ pub(crate) fn read_inputs(
     let inputs: Vec<PathBuf> = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs.to_vec() };
     let mut ds = Dataset::default();
     let mut diags = Diagnostics::default();
-    let mut infos = Vec::new();
+    let mut read = Vec::new();
     for path in &inputs {
         let first = ds.shares.len();
         let s = read_input(path, &opts, &mut ds, &mut diags)?;
+        read.push((first..ds.shares.len(), s));
+    }
+    // Near-duplicate texts need every text first: the stage runs once over all inputs.
+    let near_text = match ds.kinds.lookup(lockstep_neartext::KIND) {
+        Some(_) => {
+            let params = lockstep_neartext::Params { threshold: flags.near_text_threshold, ..Default::default() };
+            let out = lockstep_neartext::apply(&mut ds, &params)?;
+            // Each input's range of shares, less the removed ones.
+            let before = |i: usize| out.removed.partition_point(|&r| r < i);
+            for (range, s) in &mut read {
+                let gone = before(range.end) - before(range.start);
+                s.shares -= gone as u64;
+                *range = range.start - before(range.start)..range.end - before(range.end);
+            }
+            Some(out.summary)
+        }
+        None => None,
+    };
+    let mut infos = Vec::new();
+    for (range, s) in read {
         let mut counts = vec![0u64; ds.kinds.len()];
-        for share in &ds.shares[first..] {
+        for share in &ds.shares[range] {
             counts[ds.object_kind[share.object as usize] as usize] += 1;
         }
         let by_kind: BTreeMap<String, u64> = counts
@@ -275,5 +318,5 @@ pub(crate) fn read_inputs(
             diags.skipped
         );
     }
-    Ok((ds, diags, infos))
+    Ok((ds, diags, infos, near_text))
 }

@@ -10,7 +10,7 @@ use std::io::Write;
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     let params = params(&args.flags)?;
-    let (ds, _diags, _infos) = read_inputs(&args.inputs, &args.flags, false)?;
+    let (ds, _diags, _infos, _near_text) = read_inputs(&args.inputs, &args.flags, false)?;
     let id =
         |name: &str| ds.accounts.lookup(name).ok_or_else(|| anyhow::anyhow!("account {name:?} is not in the input"));
     let (a, b) = (id(&args.account_a)?, id(&args.account_b)?);
