@@ -624,6 +624,7 @@ fn kind_weight_errors_say_what_is_wrong() {
         assert_eq!(o.status.code(), Some(1), "{extra:?}: {:?}", text(&o));
         assert!(text(&o).1.contains(says), "{extra:?}: {:?}", text(&o));
     }
+}
 
 #[test]
 fn edge_scores_and_the_score_threshold() {
