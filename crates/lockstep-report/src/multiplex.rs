@@ -50,22 +50,29 @@ pub fn write_edge_kinds(dir: &Path, ds: &Dataset, det: &Detection, format: Table
     )?;
     let has_fast = det.params.fast_window.is_some();
     let rank = &det.account_rank;
-    // Edges are in name order of (from, to), and each edge's kinds in label order.
+    // Edges are in name order of (from, to), and each edge's kinds in label order:
+    // row r is kind r - starts[e] of the edge e whose rows start at or before r.
+    let mut starts = Vec::with_capacity(det.edges.len() + 1);
+    let mut total = 0usize;
     for e in &det.edges {
-        let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
-        let (from, to) = (ds.accounts.get(from), ds.accounts.get(to));
-        for k in e.kinds.as_slice() {
-            w.row(&[
-                Value::Str(from),
-                Value::Str(to),
-                Value::Str(ds.kinds.get(k.kind)),
-                Value::U64(k.weight as u64),
-                if has_fast { Value::U64(k.weight_fast as u64) } else { Value::Null },
-                Value::U64(k.n_objects as u64),
-                Value::F64(k.avg_time_delta()),
-            ])?;
-        }
+        starts.push(total);
+        total += e.kinds.as_slice().len();
     }
+    w.rows(total, |r, row| {
+        let i = starts.partition_point(|&s| s <= r) - 1;
+        let e = &det.edges[i];
+        let k = &e.kinds.as_slice()[r - starts[i]];
+        let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
+        row.extend([
+            Value::Str(ds.accounts.get(from)),
+            Value::Str(ds.accounts.get(to)),
+            Value::Str(ds.kinds.get(k.kind)),
+            Value::U64(k.weight as u64),
+            if has_fast { Value::U64(k.weight_fast as u64) } else { Value::Null },
+            Value::U64(k.n_objects as u64),
+            Value::F64(k.avg_time_delta()),
+        ]);
+    })?;
     let (path, rows) = w.finish()?;
     Ok((path.file_name().expect("file").to_string_lossy().into_owned(), rows))
 }
