@@ -86,25 +86,10 @@ impl Interner {
     /// Id of `s` in namespace `ns`, interning it if new.
     pub fn intern_in(&mut self, ns: u32, s: &str) -> u32 {
         let hash = self.hash(ns, s);
-        self.table_mut();
-        let Self { arena, ends, namespaces, hashes, table, .. } = self;
-        let table = table.get_mut().expect("built above");
-        let found = table.find(hash, |e| {
-            e.ns == ns && e.len as usize == s.len() && &arena.as_bytes()[e.start..e.start + s.len()] == s.as_bytes()
-        });
-        if let Some(e) = found {
-            return e.id;
+        match self.find(hash, ns, s) {
+            Some(id) => id,
+            None => self.append(ns, s, hash, true),
         }
-        let id = u32::try_from(ends.len()).expect("more than 4 billion distinct strings");
-        let len = u32::try_from(s.len()).expect("string longer than 4 GiB");
-        let start = arena.len();
-        arena.push_str(s);
-        ends.push(arena.len());
-        namespaces.push(ns);
-        hashes.push(hash);
-        // Growing the table rehashes from the stored hashes, never from the strings.
-        table.insert_unique(hash, Entry { start, len, id, ns }, |e| hashes[e.id as usize]);
-        id
     }
 
     /// Makes room for `additional` more strings of `bytes` bytes in all, so a
@@ -127,8 +112,19 @@ impl Interner {
 
     /// Id of `s` in namespace `ns` if it was interned.
     pub fn lookup_in(&self, ns: u32, s: &str) -> Option<u32> {
-        let hash = self.hash(ns, s);
-        self.table().find(hash, |e| e.ns == ns && self.get(e.id) == s).map(|e| e.id)
+        self.find(self.hash(ns, s), ns, s)
+    }
+
+    /// Id of `s` in namespace `ns` with hash `hash`, if interned (builds the table
+    /// if a bulk left it unbuilt). A slot carries its string's place, so a probe
+    /// touches the slot and the arena only.
+    fn find(&self, hash: u64, ns: u32, s: &str) -> Option<u32> {
+        let arena = self.arena.as_bytes();
+        self.table()
+            .find(hash, |e| {
+                e.ns == ns && e.len as usize == s.len() && &arena[e.start..e.start + s.len()] == s.as_bytes()
+            })
+            .map(|e| e.id)
     }
 
     /// Interns `n` strings at once: string `i` is `get(i)` in namespace `ns(i)`.
@@ -154,26 +150,11 @@ impl Interner {
         // before this bulk); a repeat takes the id of its first appearance, which
         // is already set since it came earlier.
         let had = !self.is_empty();
-        if had {
-            self.table_mut();
-        }
         for i in 0..n {
             let f = ids[i] as usize;
             ids[i] = if f == i {
                 let (s, h, k) = (get(i), hashes[i], ns(i));
-                let existing = if had {
-                    let Self { arena, table, .. } = &*self;
-                    let table = table.get().expect("built above");
-                    table
-                        .find(h, |e| {
-                            e.ns == k
-                                && e.len as usize == s.len()
-                                && &arena.as_bytes()[e.start..e.start + s.len()] == s.as_bytes()
-                        })
-                        .map(|e| e.id)
-                } else {
-                    None
-                };
+                let existing = if had { self.find(h, k, s) } else { None };
                 existing.unwrap_or_else(|| self.append(k, s, h, had))
             } else {
                 ids[f]
@@ -182,8 +163,8 @@ impl Interner {
         ids
     }
 
-    /// Appends a string known to be new; enters it in the table when `index` (else
-    /// the table is dropped, to be rebuilt on first use).
+    /// Appends a string known to be new; enters it in the table when `index` (the
+    /// table must then be built), else drops the table, to be rebuilt on first use.
     fn append(&mut self, ns: u32, s: &str, hash: u64, index: bool) -> u32 {
         let id = u32::try_from(self.ends.len()).expect("more than 4 billion distinct strings");
         let len = u32::try_from(s.len()).expect("string longer than 4 GiB");
