@@ -123,8 +123,8 @@ pub fn summarize_communities(ds: &Dataset, det: &Detection, limit: usize, top_ob
             let ratio = |x: u64, d: f64| if d > 0.0 { x as f64 / d } else { 0.0 };
             let mut names: Vec<String> = members[i].iter().map(|&a| ds.accounts.get(a).to_string()).collect();
             names.sort();
-            let mut top: Vec<(ObjectId, u64)> = objects[i].iter().map(|(&o, &c)| (o, c)).collect();
-            top.sort_by(|x, y| {
+            let top: Vec<(ObjectId, u64)> = objects[i].iter().map(|(&o, &c)| (o, c)).collect();
+            let top = crate::groups::first_n(top, top_objects, |x, y| {
                 y.1.cmp(&x.1)
                     .then_with(|| ds.kind_of(x.0).cmp(ds.kind_of(y.0)))
                     .then_with(|| ds.objects.get(x.0).cmp(ds.objects.get(y.0)))
@@ -145,7 +145,6 @@ pub fn summarize_communities(ds: &Dataset, det: &Detection, limit: usize, top_ob
                 last_time: last[i],
                 top_objects: top
                     .into_iter()
-                    .take(top_objects)
                     .map(|(o, c)| TopObject {
                         kind: ds.kind_of(o).to_string(),
                         object: ds.objects.get(o).to_string(),

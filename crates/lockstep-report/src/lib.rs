@@ -6,7 +6,7 @@
 //! | file | one row per | always |
 //! | --- | --- | --- |
 //! | `edges.{csv,parquet}` | edge of the account network | yes |
-//! | `edge_kinds.{csv,parquet}` | edge and object kind: co-shares of that kind (multiplex, see [`write_edge_kinds`]) | yes |
+//! | `edge_kinds.{csv,parquet}` | edge and object kind: co-shares of that kind (multiplex, see [`write_edge_kinds`]) | with two or more object kinds |
 //! | `accounts.{csv,parquet}` | account of the network (component, degree, statistics) | yes |
 //! | `objects.{csv,parquet}` | object with co-shares, and every mass object | yes |
 //! | `pairs.{csv,parquet}` | co-share (the evidence: objects, posts, times) | with `pairs` |
@@ -34,7 +34,7 @@ pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
 pub use multiplex::write_edge_kinds;
 pub use near_text::annotate_near_text;
 pub use table::{ColType, TableFormat, TableWriter, Value};
-pub use tables::{write_accounts, write_edges, write_objects, write_pairs};
+pub use tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIFICANCE_DIGITS};
 
 use lockstep_core::{Dataset, Diagnostics};
 use lockstep_detect::Detection;
@@ -102,12 +102,14 @@ pub fn write_outputs(
     opts: OutputOptions,
 ) -> Result<Report> {
     fs_err::create_dir_all(dir)?;
-    let mut files = vec![
-        write_edges(dir, ds, det, opts.format)?,
-        write_edge_kinds(dir, ds, det, opts.format)?,
-        write_accounts(dir, ds, det, opts.format)?,
-        write_objects(dir, ds, det, opts.format)?,
-    ];
+    let mut files = vec![write_edges(dir, ds, det, opts.format)?];
+    // With one kind, each row of `edge_kinds` would repeat its edge's row of
+    // `edges` (the kind is named in report.json): at scale that is gigabytes.
+    if ds.kinds.len() > 1 {
+        files.push(write_edge_kinds(dir, ds, det, opts.format)?);
+    }
+    files.push(write_accounts(dir, ds, det, opts.format)?);
+    files.push(write_objects(dir, ds, det, opts.format)?);
     if opts.pairs {
         files.push(write_pairs(dir, ds, det, opts.format)?);
     }

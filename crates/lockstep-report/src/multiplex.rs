@@ -58,21 +58,30 @@ pub fn write_edge_kinds(dir: &Path, ds: &Dataset, det: &Detection, format: Table
         starts.push(total);
         total += e.kinds.as_slice().len();
     }
-    w.rows(total, |r, row| {
-        let i = starts.partition_point(|&s| s <= r) - 1;
-        let e = &det.edges[i];
-        let k = &e.kinds.as_slice()[r - starts[i]];
-        let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
-        row.extend([
-            Value::Str(ds.accounts.get(from)),
-            Value::Str(ds.accounts.get(to)),
-            Value::Str(ds.kinds.get(k.kind)),
-            Value::U64(k.weight as u64),
-            if has_fast { Value::U64(k.weight_fast as u64) } else { Value::Null },
-            Value::U64(k.n_objects as u64),
-            Value::F64(k.avg_time_delta()),
-        ]);
-    })?;
+    // A block's cursor is the edge of its first row, found by one search; the
+    // following rows advance it.
+    w.rows_with(
+        total,
+        |r| starts.partition_point(|&s| s <= r) - 1,
+        |i, r, row| {
+            while starts.get(*i + 1).is_some_and(|&s| s <= r) {
+                *i += 1;
+            }
+            let i = *i;
+            let e = &det.edges[i];
+            let k = &e.kinds.as_slice()[r - starts[i]];
+            let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
+            row.extend([
+                Value::Str(ds.accounts.get(from)),
+                Value::Str(ds.accounts.get(to)),
+                Value::Str(ds.kinds.get(k.kind)),
+                Value::U64(k.weight as u64),
+                if has_fast { Value::U64(k.weight_fast as u64) } else { Value::Null },
+                Value::U64(k.n_objects as u64),
+                Value::F64(k.avg_time_delta()),
+            ]);
+        },
+    )?;
     let (path, rows) = w.finish()?;
     Ok((path.file_name().expect("file").to_string_lossy().into_owned(), rows))
 }

@@ -220,39 +220,73 @@ impl TableWriter {
     where
         F: Fn(usize, &mut Vec<Value<'v>>) + Sync,
     {
+        self.rows_with(n, |_| (), |_, i, row| fill(i, row))
+    }
+
+    /// [`TableWriter::rows`] with a cursor per block of consecutive rows:
+    /// `start(i)` makes the cursor for a block whose first row is `i`, and
+    /// `fill(cursor, i, row)` is then called for `i`, `i + 1`, … in order. For
+    /// rows that are walked in step with another sequence (an edge's kinds), the
+    /// cursor saves a search per row.
+    pub fn rows_with<'v, S, I, F>(&mut self, n: usize, start: I, fill: F) -> Result<()>
+    where
+        I: Fn(usize) -> S + Sync,
+        F: Fn(&mut S, usize, &mut Vec<Value<'v>>) + Sync,
+    {
+        let width = self.columns.len();
         match &mut self.sink {
             Sink::Csv { out, .. } => {
-                // A few blocks per thread at a time bounds the memory held.
-                let wave = BLOCK * 4 * rayon::current_num_threads().max(1);
-                for start in (0..n).step_by(wave) {
-                    let end = (start + wave).min(n);
-                    let blocks: Vec<Vec<u8>> = (start..end)
-                        .step_by(BLOCK)
-                        .collect::<Vec<_>>()
-                        .into_par_iter()
-                        .map(|b| {
-                            let mut buf = Vec::with_capacity(BLOCK * 64);
-                            let mut row = Vec::with_capacity(self.columns.len());
-                            for i in b..(b + BLOCK).min(end) {
-                                row.clear();
-                                fill(i, &mut row);
-                                debug_assert_eq!(row.len(), self.columns.len(), "{}", self.path.display());
-                                csv_row(&mut buf, &row);
-                            }
-                            buf
-                        })
-                        .collect();
-                    for b in &blocks {
-                        out.write_all(b).map_err(|e| Error::io(&self.path, e))?;
-                    }
+                // Waves of a few blocks per thread bound the memory held; the
+                // previous wave is written while the next one is formatted, and
+                // block buffers are reused (fresh ones cost page faults).
+                let per_wave = 4 * rayon::current_num_threads().max(1);
+                let wave = BLOCK * per_wave;
+                let format = |bufs: &mut [Vec<u8>], first: usize| {
+                    bufs.par_iter_mut().enumerate().for_each(|(k, buf)| {
+                        buf.clear();
+                        let b = first + k * BLOCK;
+                        if b >= n {
+                            return;
+                        }
+                        let mut cursor = start(b);
+                        let mut row = Vec::with_capacity(width);
+                        for i in b..(b + BLOCK).min(n) {
+                            row.clear();
+                            fill(&mut cursor, i, &mut row);
+                            debug_assert_eq!(row.len(), width);
+                            csv_row(buf, &row);
+                        }
+                    })
+                };
+                let path = &self.path;
+                let write = |out: &mut BufWriter<fs_err::File>, bufs: &[Vec<u8>]| -> Result<()> {
+                    bufs.iter().try_for_each(|b| out.write_all(b).map_err(|e| Error::io(path, e)))
+                };
+                let mut ready: Vec<Vec<u8>> = vec![Vec::with_capacity(BLOCK * 64); per_wave];
+                let mut spare: Vec<Vec<u8>> = vec![Vec::with_capacity(BLOCK * 64); per_wave];
+                let mut next = 0;
+                if n > 0 {
+                    format(&mut ready, 0);
+                    next = wave;
+                }
+                while next < n {
+                    let (written, ()) = rayon::join(|| write(out, &ready), || format(&mut spare, next));
+                    written?;
+                    std::mem::swap(&mut ready, &mut spare);
+                    next += wave;
+                }
+                if n > 0 {
+                    write(out, &ready)?;
                 }
                 self.rows += n as u64;
             }
             Sink::Parquet { .. } => {
-                let mut row = Vec::with_capacity(self.columns.len());
+                let mut row = Vec::with_capacity(width);
+                let mut cursor = None;
                 for i in 0..n {
                     row.clear();
-                    fill(i, &mut row);
+                    let c = cursor.get_or_insert_with(|| start(i));
+                    fill(c, i, &mut row);
                     self.row(&row)?;
                 }
             }
@@ -350,6 +384,30 @@ fn csv_field(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
 }
 
+/// `x` rounded to `digits` significant decimal digits (1 ≤ `digits` ≤ 15), as
+/// the nearest double, so its shortest representation has at most `digits`
+/// digits. Zero and non-finite values are returned as they are.
+pub fn round_sig(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    // Scale so the kept digits are the integer part: m = round(x·10^s), then
+    // x ≈ m·10^-s. Powers of ten up to 10^22 are exact doubles, so one correctly
+    // rounded division or multiplication gives the double nearest to m·10^-s.
+    let s = digits - 1 - x.abs().log10().floor() as i32;
+    if (0..=22).contains(&s) {
+        let p = 10f64.powi(s);
+        (x * p).round() / p
+    } else if (-22..0).contains(&s) {
+        let p = 10f64.powi(-s);
+        (x / p).round() * p
+    } else {
+        // Magnitudes beyond that (below 1e-17 or above 1e27): exact decimal
+        // formatting and correctly rounded parsing.
+        format!("{:.*e}", (digits - 1) as usize, x).parse().unwrap_or(x)
+    }
+}
+
 /// Shortest round-trip representation; integral values without a trailing `.0`.
 fn fmt_f64<'a>(ryu: &'a mut ryu::Buffer, itoa: &'a mut itoa::Buffer, x: f64) -> &'a str {
     if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
@@ -372,6 +430,38 @@ mod tests {
         assert_eq!(fmt_f64(&mut r, &mut i, 0.5), "0.5");
         assert_eq!(fmt_f64(&mut r, &mut i, 49.0 / 3.0), "16.333333333333332");
         assert_eq!(fmt_f64(&mut r, &mut i, -2.0), "-2");
+    }
+
+    #[test]
+    fn rounding_to_significant_digits() {
+        let (mut r, mut i) = (ryu::Buffer::new(), itoa::Buffer::new());
+        let mut show = |x: f64| fmt_f64(&mut r, &mut i, round_sig(x, 6)).to_string();
+        assert_eq!(show(0.004449937382058114), "0.00444994");
+        assert_eq!(show(306.9883244631869), "306.988");
+        assert_eq!(show(81.80780521198477), "81.8078");
+        assert_eq!(show(0.22621958932995906), "0.22622");
+        assert_eq!(show(-1234567.0), "-1234570");
+        assert_eq!(show(2.5e-40), "2.5e-40");
+        assert_eq!(show(1.234567891e-30), "1.23457e-30");
+        assert_eq!(show(9.9999996), "10");
+        assert_eq!(show(0.0), "0");
+        assert!(round_sig(f64::NAN, 6).is_nan());
+        assert_eq!(round_sig(f64::INFINITY, 6), f64::INFINITY);
+    }
+
+    proptest::proptest! {
+        /// Rounded values print with at most 6 significant digits and stay within
+        /// half a unit of the 6th digit.
+        #[test]
+        fn rounded_values_are_short_and_close(x in proptest::num::f64::NORMAL) {
+            let y = round_sig(x, 6);
+            let text = ryu::Buffer::new().format(y).to_string();
+            let mantissa = text.split('e').next().unwrap();
+            let digits = mantissa.trim_start_matches('-').replace('.', "");
+            let digits = digits.trim_start_matches('0').trim_end_matches('0');
+            proptest::prop_assert!(digits.len() <= 6, "{x} -> {text}");
+            proptest::prop_assert!(((y - x) / x).abs() <= 5.0001e-6, "{x} -> {y}");
+        }
     }
 
     #[test]

@@ -108,9 +108,16 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
 /// The edges table's significance columns (lockstep-detect's `significance` stage).
 pub const SIGNIFICANCE_COLUMNS: [(&str, ColType); 2] = [("expected", ColType::F64), ("score", ColType::F64)];
 
-/// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e`.
+/// Significant digits written for `expected` and `score`: enough for any
+/// threshold or ranking, and a third of the bytes of full precision on tables
+/// of millions of edges.
+pub const SIGNIFICANCE_DIGITS: i32 = 6;
+
+/// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e`, rounded to
+/// [`SIGNIFICANCE_DIGITS`] significant digits.
 fn significance_values(det: &Detection, e: usize) -> [Value<'static>; 2] {
-    [Value::F64(det.significance.expected[e]), Value::F64(det.significance.score[e])]
+    let r = |x: f64| Value::F64(crate::table::round_sig(x, SIGNIFICANCE_DIGITS));
+    [r(det.significance.expected[e]), r(det.significance.score[e])]
 }
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`

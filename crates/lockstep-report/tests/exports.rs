@@ -278,55 +278,73 @@ fn parquet_tables_load_with_arrow_and_match_the_csv() {
     use arrow::datatypes::DataType;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-    let ds = dataset();
-    let det =
-        detect(&ds, &Params { window: 10, min_participation: 1, fast_window: Some(3), ..Params::default() }).unwrap();
-    let (csv_dir, pq_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    run(csv_dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Thresholded);
-    run(pq_dir.path(), &ds, &det, TableFormat::Parquet, GraphScope::Thresholded);
+    let single = dataset();
+    let single_det =
+        detect(&single, &Params { window: 10, min_participation: 1, fast_window: Some(3), ..Params::default() })
+            .unwrap();
+    let multi = two_kinds();
+    let multi_det = detect(&multi, &multiplex_params(&[])).unwrap();
     let mut checked = 0;
-    for table in ["edges", "edge_kinds", "accounts", "objects", "pairs", "evidence"] {
-        let mut r = csv::Reader::from_path(csv_dir.path().join(format!("{table}.csv"))).unwrap();
-        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-        assert!(!rows.is_empty(), "{table} has rows");
-        let file = std::fs::File::open(pq_dir.path().join(format!("{table}.parquet"))).unwrap();
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
-        let mut row = 0;
-        for batch in reader {
-            let batch = batch.unwrap();
-            let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
-            assert_eq!(names, header, "{table} columns");
-            for i in 0..batch.num_rows() {
-                for (c, col) in batch.columns().iter().enumerate() {
-                    let expected = &rows[row + i][c];
-                    let cell = if col.is_null(i) {
-                        String::new()
-                    } else {
-                        match col.data_type() {
-                            DataType::Utf8 => col.as_any().downcast_ref::<StringArray>().unwrap().value(i).to_string(),
-                            DataType::UInt64 => {
-                                col.as_any().downcast_ref::<UInt64Array>().unwrap().value(i).to_string()
+    for (ds, det, tables) in [
+        // One kind: no `edge_kinds` (it would repeat `edges`).
+        (&single, &single_det, &["edges", "accounts", "objects", "pairs", "evidence"][..]),
+        (&multi, &multi_det, &["edges", "edge_kinds", "accounts", "objects"][..]),
+    ] {
+        let (csv_dir, pq_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        run(csv_dir.path(), ds, det, TableFormat::Csv, GraphScope::Thresholded);
+        run(pq_dir.path(), ds, det, TableFormat::Parquet, GraphScope::Thresholded);
+        assert_eq!(
+            csv_dir.path().join("edge_kinds.csv").exists(),
+            tables.contains(&"edge_kinds"),
+            "edge_kinds is written exactly when the run has several kinds"
+        );
+        for &table in tables {
+            let mut r = csv::Reader::from_path(csv_dir.path().join(format!("{table}.csv"))).unwrap();
+            let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+            let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+            assert!(!rows.is_empty(), "{table} has rows");
+            let file = std::fs::File::open(pq_dir.path().join(format!("{table}.parquet"))).unwrap();
+            let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+            let mut row = 0;
+            for batch in reader {
+                let batch = batch.unwrap();
+                let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+                assert_eq!(names, header, "{table} columns");
+                for i in 0..batch.num_rows() {
+                    for (c, col) in batch.columns().iter().enumerate() {
+                        let expected = &rows[row + i][c];
+                        let cell = if col.is_null(i) {
+                            String::new()
+                        } else {
+                            match col.data_type() {
+                                DataType::Utf8 => {
+                                    col.as_any().downcast_ref::<StringArray>().unwrap().value(i).to_string()
+                                }
+                                DataType::UInt64 => {
+                                    col.as_any().downcast_ref::<UInt64Array>().unwrap().value(i).to_string()
+                                }
+                                DataType::Int64 => {
+                                    col.as_any().downcast_ref::<Int64Array>().unwrap().value(i).to_string()
+                                }
+                                DataType::Boolean => {
+                                    col.as_any().downcast_ref::<BooleanArray>().unwrap().value(i).to_string()
+                                }
+                                DataType::Float64 => {
+                                    let v = col.as_any().downcast_ref::<Float64Array>().unwrap().value(i);
+                                    assert_eq!(v, expected.parse::<f64>().unwrap(), "{table} row {} col {c}", row + i);
+                                    expected.to_string()
+                                }
+                                other => panic!("{table}: unexpected type {other}"),
                             }
-                            DataType::Int64 => col.as_any().downcast_ref::<Int64Array>().unwrap().value(i).to_string(),
-                            DataType::Boolean => {
-                                col.as_any().downcast_ref::<BooleanArray>().unwrap().value(i).to_string()
-                            }
-                            DataType::Float64 => {
-                                let v = col.as_any().downcast_ref::<Float64Array>().unwrap().value(i);
-                                assert_eq!(v, expected.parse::<f64>().unwrap(), "{table} row {} col {c}", row + i);
-                                expected.to_string()
-                            }
-                            other => panic!("{table}: unexpected type {other}"),
-                        }
-                    };
-                    assert_eq!(&cell, expected, "{table} row {} column {}", row + i, header[c]);
-                    checked += 1;
+                        };
+                        assert_eq!(&cell, expected, "{table} row {} column {}", row + i, header[c]);
+                        checked += 1;
+                    }
                 }
+                row += batch.num_rows();
             }
-            row += batch.num_rows();
+            assert_eq!(row, rows.len(), "{table} rows");
         }
-        assert_eq!(row, rows.len(), "{table} rows");
     }
     assert!(checked > 100, "{checked} cells compared");
 }
