@@ -53,7 +53,9 @@ pub struct Edge {
     /// Attributes over all co-shares.
     pub full: EdgeAttrs,
     /// Attributes over the fast co-shares, when there are any.
-    pub fast: Option<EdgeAttrs>,
+    /// Boxed: most edges of a large network have none, and inline it would
+    /// add 32 bytes to each of millions of edges.
+    pub fast: Option<Box<EdgeAttrs>>,
     /// Distinct objects co-shared.
     pub n_objects: u32,
     /// Co-shares per object kind, in byte order of kind labels (multiplex view).
@@ -167,7 +169,7 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
             let sum_delta = scratch.sum_delta;
             let mut fast = if has_fast {
                 let f = attrs(items.iter().filter(|it| fast[it.row as usize]), scratch);
-                (f.weight > 0).then_some(f)
+                (f.weight > 0).then(|| Box::new(f))
             } else {
                 None
             };
@@ -182,7 +184,7 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
             let whole = EdgeKind {
                 kind: 0,
                 weight: full.weight,
-                weight_fast: fast.map_or(0, |f| f.weight),
+                weight_fast: fast.as_ref().map_or(0, |f| f.weight),
                 n_objects,
                 sum_delta,
             };
@@ -201,7 +203,7 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     let mut combined: Vec<f64> = edges.par_iter().map(|e| e.full.combined_weight).collect();
     let threshold = quantile_type7(&mut combined, params.edge_quantile).unwrap_or(0.0);
     drop(combined);
-    let mut fast_combined: Vec<f64> = edges.iter().filter_map(|e| e.fast.map(|f| f.combined_weight)).collect();
+    let mut fast_combined: Vec<f64> = edges.iter().filter_map(|e| e.fast.as_ref().map(|f| f.combined_weight)).collect();
     let threshold_fast = quantile_type7(&mut fast_combined, params.edge_quantile);
     edges.par_iter_mut().for_each(|e| {
         e.full.above_threshold = e.full.combined_weight > threshold;

@@ -106,7 +106,7 @@ fn per_kind_weights_by_hand() {
     for e in &det.edges {
         let ks = e.kinds.as_slice();
         assert_eq!(ks.iter().map(|k| k.weight).sum::<u32>(), e.full.weight);
-        assert_eq!(ks.iter().map(|k| k.weight_fast).sum::<u32>(), e.fast.map_or(0, |f| f.weight));
+        assert_eq!(ks.iter().map(|k| k.weight_fast).sum::<u32>(), e.fast.as_ref().map_or(0, |f| f.weight));
         assert_eq!(ks.iter().map(|k| k.n_objects).sum::<u32>(), e.n_objects);
         assert_eq!(e.full.combined_weight, e.full.weight as f64);
     }

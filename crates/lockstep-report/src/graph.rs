@@ -103,13 +103,16 @@ const NODE_ATTRS: [(&str, Ty); 7] = [
     ("community", Ty::Long),
 ];
 
-const EDGE_ATTRS: [(&str, Ty); 6] = [
+const EDGE_ATTRS: [(&str, Ty); 8] = [
     ("weight", Ty::Long),
     ("avg_time_delta", Ty::Double),
     ("edge_symmetry_score", Ty::Double),
     ("n_objects", Ty::Long),
     ("weight_fast", Ty::Long),
     ("above_threshold", Ty::Bool),
+    // Significance, as in the edges table (same rounding).
+    ("expected", Ty::Double),
+    ("score", Ty::Double),
 ];
 
 /// The graph in a neutral form: nodes and edges in output order with their values.
@@ -184,6 +187,7 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
         })
         .collect();
     let (kinds, combined) = kind_attrs(ds, det);
+    let sig = |x: f64| crate::table::round_sig(x, crate::tables::SIGNIFICANCE_DIGITS);
     let mut edge_attrs: Vec<(String, Ty)> = EDGE_ATTRS.iter().map(|&(n, t)| (n.to_string(), t)).collect();
     edge_attrs.extend(kinds.iter().map(|(_, name)| (name.clone(), Ty::Long)));
     if combined {
@@ -192,16 +196,19 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
     let mut edges: Vec<(usize, usize, Vec<Option<Val>>)> = det
         .edges
         .iter()
-        .filter(|e| keep(e.full.above_threshold))
-        .map(|e| {
+        .enumerate()
+        .filter(|(_, e)| keep(e.full.above_threshold))
+        .map(|(i, e)| {
             let (x, y) = (index[e.a as usize], index[e.b as usize]);
             let mut values = vec![
                 Some(Val::Long(e.full.weight as u64)),
                 Some(Val::Double(e.full.avg_time_delta)),
                 Some(Val::Double(e.full.edge_symmetry_score)),
                 Some(Val::Long(e.n_objects as u64)),
-                e.fast.map(|f| Val::Long(f.weight as u64)),
+                e.fast.as_ref().map(|f| Val::Long(f.weight as u64)),
                 Some(Val::Bool(e.full.above_threshold)),
+                Some(Val::Double(sig(det.significance.expected[i]))),
+                Some(Val::Double(sig(det.significance.score[i]))),
             ];
             values.extend(kinds.iter().map(|&(k, _)| Some(Val::Long(e.kinds.get(k).map_or(0, |c| c.weight as u64)))));
             if combined {

@@ -91,7 +91,7 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         row.extend([Value::Str(ds.accounts.get(from)), Value::Str(ds.accounts.get(to))]);
         row.extend(attrs_values(Some(&e.full)));
         row.push(Value::U64(e.n_objects as u64));
-        row.extend(attrs_values(e.fast.as_ref()));
+        row.extend(attrs_values(e.fast.as_deref()));
         row.push(if e.full.above_threshold {
             component[e.a as usize].map_or(Value::Null, |c| Value::U64(c as u64))
         } else {

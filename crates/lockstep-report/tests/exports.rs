@@ -421,6 +421,8 @@ fn edge_kinds_table_by_hand() {
             "n_objects",
             "weight_fast",
             "above_threshold",
+            "expected",
+            "score",
             "weight_hashtag",
             "weight_url"
         ]
@@ -493,4 +495,45 @@ fn kind_weights_add_the_combined_weight_to_edges_and_sort_by_it() {
             assert_eq!(std::fs::read(x.path().join(&n)).unwrap(), std::fs::read(y.path().join(&n)).unwrap(), "{n:?}");
         }
     }
+}
+
+/// The graph files carry each edge's significance (`expected`, `score`) with the
+/// same values as the edges table.
+#[test]
+fn graph_edges_carry_the_tables_significance() {
+    let ds = dataset();
+    let det = detect(&ds, &Params { window: 10, min_participation: 1, ..Params::default() }).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Full);
+    let mut table = BTreeMap::new();
+    let mut r = csv::Reader::from_path(dir.path().join("edges.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    for row in r.records() {
+        let row = row.unwrap();
+        let key = (row[col("from")].to_string(), row[col("to")].to_string());
+        table.insert(key, (row[col("expected")].to_string(), row[col("score")].to_string()));
+    }
+    assert_eq!(table.len(), 3);
+    let root = parse(&std::fs::read_to_string(dir.path().join("network.graphml")).unwrap());
+    let key_name: BTreeMap<String, String> =
+        root.kids("key").into_iter().map(|k| (k.attrs["id"].clone(), k.attrs["attr.name"].clone())).collect();
+    let graph = root.one("graph");
+    let data = |el: &Element| -> BTreeMap<String, String> {
+        el.children.iter().map(|d| (key_name[&d.attrs["key"]].clone(), d.text.clone())).collect()
+    };
+    let account: BTreeMap<String, String> =
+        graph.kids("node").into_iter().map(|n| (n.attrs["id"].clone(), data(n)["account"].clone())).collect();
+    let mut graph_edges = BTreeMap::new();
+    for e in graph.kids("edge") {
+        let (x, y) = (account[&e.attrs["source"]].clone(), account[&e.attrs["target"]].clone());
+        let d = data(e);
+        let (x, y) = if x <= y { (x, y) } else { (y, x) };
+        graph_edges.insert((x, y), (d["expected"].clone(), d["score"].clone()));
+    }
+    // Same numbers (the text may differ: `1.0` in XML where the table writes `1`).
+    let num = |m: BTreeMap<(String, String), (String, String)>| -> Vec<_> {
+        m.into_iter().map(|(k, (a, b))| (k, a.parse::<f64>().unwrap(), b.parse::<f64>().unwrap())).collect()
+    };
+    assert_eq!(num(graph_edges), num(table));
 }
