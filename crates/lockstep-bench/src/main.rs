@@ -127,9 +127,16 @@ struct Args {
     /// With --readers: the shared data folder.
     #[arg(long, default_value = "../shared")]
     shared: PathBuf,
-    /// Internal (the --readers memory measurement): read this Telegram export once and print `posts peak_rss_kib`.
+    /// With --readers: measure only these formats (x-v2, ira-538, crowdtangle, telegram; default: all four).
+    #[arg(long, value_delimiter = ',')]
+    reader_formats: Vec<lockstep_ingest::Format>,
+    /// Internal (the --readers memory measurement; also a single read to profile): read this file once as
+    /// --read-format and print `posts peak_rss_kib`.
     #[arg(long, hide = true)]
     read_one: Option<PathBuf>,
+    /// Internal: with --read-one, the format.
+    #[arg(long, hide = true, default_value = "telegram")]
+    read_format: lockstep_ingest::Format,
     /// Internal: with --read-one, the object kinds, or `serde-value` for the baseline.
     #[arg(long, hide = true, default_value = "url,domain,hashtag,repost,text")]
     read_mode: String,
@@ -207,14 +214,15 @@ struct Ratio {
 fn main() -> Result<()> {
     let args = Args::parse();
     if let Some(path) = &args.read_one {
-        return readers::read_one(path, &args.read_mode);
+        return readers::read_one(path, args.read_format, &args.read_mode);
     }
     if args.readers {
         let mut head = String::new();
         let _ = writeln!(head, "- cores: {}", std::thread::available_parallelism().map_or(0, |n| n.get()));
         let _ = writeln!(head, "- load average at the start: {}", loadavg());
         eprint!("{head}");
-        let md = readers::run(&args.shared, &args.work.join("readers"), args.reader_mb, args.runs)?;
+        let md =
+            readers::run(&args.shared, &args.work.join("readers"), args.reader_mb, args.runs, &args.reader_formats)?;
         let md = format!("{head}- load average at the end: {}\n\n{md}", loadavg());
         let out = args.work.join("readers").join("results.md");
         fs::write(&out, &md).with_context(|| format!("writing {}", out.display()))?;

@@ -31,6 +31,19 @@
 //!
 //! MB/s is uncompressed input bytes / wall time; posts/s is posts (tweets, rows)
 //! / wall time. The machine is shared: see the load averages printed with it.
+//!
+//! CPU time (the per-core figure, which other work on a shared machine does not
+//! change much): for each run, the process CPU clock (`CLOCK_PROCESS_CPUTIME_ID`:
+//! user + system time of every thread of the process, including threads that
+//! ended) is read before and after the call. A lockstep read runs on two
+//! threads (`read_input` parses and normalises on the calling thread while a
+//! second thread interns the batches) and the delta counts both; nothing else
+//! runs in the process meanwhile. **MB/CPU-s** is input MB / that CPU time: the
+//! throughput one fully busy core would give if the work were serial. The
+//! calling thread's own CPU clock (`CLOCK_THREAD_CPUTIME_ID`: parsing,
+//! normalisation and the sink, without interning) is shown beside it. The
+//! baselines run on one thread, so both clocks agree for them. Each column is
+//! the median of its own `--runs` values.
 
 use anyhow::{Context, Result};
 use lockstep_core::{Dataset, Diagnostics};
@@ -47,31 +60,65 @@ struct Row {
     what: String,
     mb: f64,
     posts: u64,
-    secs: f64,
+    /// Medians of the runs.
+    t: Times,
+}
+
+/// Wall time, process CPU time (all threads) and calling-thread CPU time of one
+/// call, in seconds.
+#[derive(Debug, Clone, Copy)]
+struct Times {
+    wall: f64,
+    cpu: f64,
+    thread_cpu: f64,
+}
+
+/// CPU seconds of the whole process (every thread, ended ones included) and of
+/// the calling thread.
+#[cfg(unix)]
+fn cpu_clocks() -> (f64, f64) {
+    use rustix::time::{clock_gettime, ClockId};
+    let secs = |t: rustix::time::Timespec| t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9;
+    (secs(clock_gettime(ClockId::ProcessCPUTime)), secs(clock_gettime(ClockId::ThreadCPUTime)))
+}
+
+/// Not measured off Unix (the columns show `NaN`).
+#[cfg(not(unix))]
+fn cpu_clocks() -> (f64, f64) {
+    (f64::NAN, f64::NAN)
 }
 
 /// Runs the reader benchmark and returns the Markdown table.
-pub fn run(shared: &Path, work: &Path, target_mb: u64, runs: usize) -> Result<String> {
+///
+/// `only`: the formats to measure (empty: all four inputs, and the Telegram
+/// memory table).
+pub fn run(shared: &Path, work: &Path, target_mb: u64, runs: usize, only: &[Format]) -> Result<String> {
     fs::create_dir_all(work).with_context(|| format!("creating {}", work.display()))?;
-    let xv2 = build_x_v2(shared, work, target_mb)?;
-    let ira = build_ira(shared, work)?;
-    let ct = build_crowdtangle(work, target_mb)?;
-    let tg = build_telegram(work, target_mb)?;
+    let wanted = |f: Format| only.is_empty() || only.contains(&f);
+    let mut inputs = Vec::new();
+    if wanted(Format::XV2) {
+        inputs.push(("X API v2 JSONL", build_x_v2(shared, work, target_mb)?, Format::XV2));
+    }
+    if wanted(Format::Ira538) {
+        inputs.push(("IRA CSV", build_ira(shared, work)?, Format::Ira538));
+    }
+    if wanted(Format::CrowdTangle) {
+        inputs.push(("CrowdTangle CSV", build_crowdtangle(work, target_mb)?, Format::CrowdTangle));
+    }
+    if wanted(Format::Telegram) {
+        inputs.push(("Telegram JSON", build_telegram(work, target_mb)?, Format::Telegram));
+    }
     let mut rows = Vec::new();
-    for (input, path, format) in [
-        ("X API v2 JSONL", &xv2, Format::XV2),
-        ("IRA CSV", &ira, Format::Ira538),
-        ("CrowdTangle CSV", &ct, Format::CrowdTangle),
-        ("Telegram JSON", &tg, Format::Telegram),
-    ] {
+    for (input, path, format) in &inputs {
+        let (input, path, format) = (*input, path.as_path(), *format);
         let mb = fs::metadata(path)?.len() as f64 / 1e6;
         for objects in ["url,domain,hashtag,repost,text", "repost"] {
             let kinds: ObjectKinds = objects.parse()?;
-            let (secs, posts) = median(runs, || lockstep_read(path, format, kinds))?;
-            rows.push(Row { input, what: format!("lockstep `{}` --objects {objects}", format), mb, posts, secs });
+            let (t, posts) = median(runs, || lockstep_read(path, format, kinds))?;
+            rows.push(Row { input, what: format!("lockstep `{}` --objects {objects}", format), mb, posts, t });
             print_row(rows.last().expect("pushed"));
         }
-        let (secs, posts) = match format {
+        let (t, posts) = match format {
             Format::XV2 => median(runs, || serde_value_baseline(path))?,
             Format::Telegram => median(runs, || serde_document_baseline(path))?,
             _ => median(runs, || csv_baseline(path))?,
@@ -82,26 +129,32 @@ pub fn run(shared: &Path, work: &Path, target_mb: u64, runs: usize) -> Result<St
             _ => "baseline: csv ByteRecord per row",
         }
         .to_string();
-        rows.push(Row { input, what, mb, posts, secs });
+        rows.push(Row { input, what, mb, posts, t });
         print_row(rows.last().expect("pushed"));
     }
     let mut md = String::from(
-        "| input | reader | MB | posts | median s | MB/s | posts/s |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
+        "| input | reader | MB | posts | median s | MB/s | posts/s | CPU s (all threads) | MB/CPU-s | MB/CPU-s of the reading thread |\n\
+         | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for r in &rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {:.1} | {} | {:.3} | {:.1} | {:.0} |",
+            "| {} | {} | {:.1} | {} | {:.3} | {:.1} | {:.0} | {:.3} | {:.1} | {:.1} |",
             r.input,
             r.what,
             r.mb,
             r.posts,
-            r.secs,
-            r.mb / r.secs,
-            r.posts as f64 / r.secs
+            r.t.wall,
+            r.mb / r.t.wall,
+            r.posts as f64 / r.t.wall,
+            r.t.cpu,
+            r.mb / r.t.cpu,
+            r.mb / r.t.thread_cpu,
         );
     }
-    md.push_str(&memory_table(&tg)?);
+    if let Some((_, tg, _)) = inputs.iter().find(|i| i.2 == Format::Telegram) {
+        md.push_str(&memory_table(tg)?);
+    }
     Ok(md)
 }
 
@@ -134,13 +187,15 @@ fn memory_table(tg: &Path) -> Result<String> {
     Ok(md)
 }
 
-/// The child of [`memory_table`]: one read of `path`, then prints
-/// `posts peak_rss_kib`.
-pub fn read_one(path: &Path, mode: &str) -> Result<()> {
-    let posts = if mode == "serde-value" {
-        serde_document_baseline(path)?
-    } else {
-        lockstep_read(path, Format::Telegram, mode.parse()?)?
+/// The child of [`memory_table`], and a single read to profile: one read of
+/// `path` as `format`, then prints `posts peak_rss_kib`. `mode` is the object
+/// kinds, or `serde-value` for the baseline of the format (a whole-document
+/// `serde_json::Value` for Telegram, one per line for the JSON Lines formats).
+pub fn read_one(path: &Path, format: Format, mode: &str) -> Result<()> {
+    let posts = match (mode, format) {
+        ("serde-value", Format::Telegram) => serde_document_baseline(path)?,
+        ("serde-value", _) => serde_value_baseline(path)?,
+        _ => lockstep_read(path, format, mode.parse()?)?,
     };
     let status = fs::read_to_string("/proc/self/status")?;
     let hwm = status
@@ -154,28 +209,39 @@ pub fn read_one(path: &Path, mode: &str) -> Result<()> {
 
 fn print_row(r: &Row) {
     println!(
-        "{:<16} {:<58} {:>8.1} MB {:>9} posts {:>8.3} s {:>8.1} MB/s {:>10.0} posts/s",
+        "{:<16} {:<58} {:>8.1} MB {:>9} posts {:>8.3} s {:>8.1} MB/s {:>10.0} posts/s {:>8.3} CPU s {:>8.1} MB/CPU-s {:>8.1} MB/CPU-s (reading thread)",
         r.input,
         r.what,
         r.mb,
         r.posts,
-        r.secs,
-        r.mb / r.secs,
-        r.posts as f64 / r.secs
+        r.t.wall,
+        r.mb / r.t.wall,
+        r.posts as f64 / r.t.wall,
+        r.t.cpu,
+        r.mb / r.t.cpu,
+        r.mb / r.t.thread_cpu,
     );
 }
 
-/// Median wall time of `runs` calls, and the count the last call returned.
-fn median(runs: usize, mut f: impl FnMut() -> Result<u64>) -> Result<(f64, u64)> {
-    let mut times = Vec::new();
+/// Median wall, process CPU and thread CPU times of `runs` calls (each the
+/// median of its own values), and the count the last call returned.
+fn median(runs: usize, mut f: impl FnMut() -> Result<u64>) -> Result<(Times, u64)> {
+    let (mut wall, mut cpu, mut thread_cpu) = (Vec::new(), Vec::new(), Vec::new());
     let mut count = 0;
     for _ in 0..runs.max(1) {
+        let (c0, tc0) = cpu_clocks();
         let t = Instant::now();
         count = f()?;
-        times.push(t.elapsed().as_secs_f64());
+        wall.push(t.elapsed().as_secs_f64());
+        let (c1, tc1) = cpu_clocks();
+        cpu.push(c1 - c0);
+        thread_cpu.push(tc1 - tc0);
     }
-    times.sort_by(f64::total_cmp);
-    Ok((times[times.len() / 2], count))
+    let mid = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Ok((Times { wall: mid(wall), cpu: mid(cpu), thread_cpu: mid(thread_cpu) }, count))
 }
 
 fn lockstep_read(path: &Path, format: Format, objects: ObjectKinds) -> Result<u64> {

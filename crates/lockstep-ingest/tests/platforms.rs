@@ -254,6 +254,71 @@ fn default_kinds_and_strict_mode() {
     assert!(err.to_string().contains(":2: not_a_post:"), "{err}");
 }
 
+/// Lines the one-pass X API v2 parse rejects are parsed again the two-step way
+/// (the line, then its `data`), whose errors name the part that is wrong; the
+/// good lines around them and escaped strings read as usual.
+#[test]
+fn x_v2_bad_data_is_diagnosed_by_part() {
+    let lines = [
+        // A tweet id that is a number: `data` as a list, then as one tweet.
+        r#"{"data": [{"id": 5, "author_id": "7", "text": "a", "created_at": "2021-05-18T19:24:56Z"}]}"#,
+        r#"{"data": {"id": "1", "author_id": 7, "text": "a", "created_at": "2021-05-18T19:24:56Z"}}"#,
+        // `data` that is neither a tweet nor a list.
+        r#"{"data": "tweets"}"#,
+        // Good `data`, bad `includes` after it.
+        r#"{"data": [{"id": "2", "author_id": "7", "text": "a", "created_at": "2021-05-18T19:24:56Z"}], "includes": {"tweets": 3}}"#,
+        // A duplicate key.
+        r#"{"data": [], "data": []}"#,
+        // Escaped strings (copied, not borrowed) and a retweet resolved from `includes`.
+        r#"{"data": [{"id": "3", "author_id": "\u0037", "text": "RT @b: x", "created_at": "2021-05-18T19:24:56Z", "referenced_tweets": [{"type": "retweeted", "id": "9"}]}], "includes": {"tweets": [{"id": "9", "text": "Caf\u00e9 \"Hello\"\n#Tag", "entities": {"hashtags": [{"tag": "T\u0061g"}]}}]}}"#,
+    ];
+    let bytes = lines.join("\n").into_bytes();
+    let mut ds = Dataset::default();
+    let mut diags = Diagnostics::default();
+    let opts = ReadOptions { format: Format::XV2, ..all_kinds() };
+    let s = lockstep_ingest::read_bytes("bad.jsonl", &bytes, &opts, &mut ds, &mut diags).unwrap();
+    assert_eq!((s.records, s.posts, s.skipped), (6, 1, 5));
+    let shares: Vec<String> = ds
+        .shares
+        .iter()
+        .map(|sh| {
+            format!(
+                "{} {} {} {}",
+                ds.kind_of(sh.object),
+                ds.objects.get(sh.object),
+                ds.accounts.get(sh.account),
+                ds.posts.get(sh.post)
+            )
+        })
+        .collect();
+    assert_eq!(shares, ["hashtag tag 7 3", "repost 9 7 3", "text café \"hello\" #tag 7 3"]);
+    let mut details: Vec<(u64, String)> =
+        diags.by_reason.values().flat_map(|r| r.examples.iter().map(|d| (d.line, d.detail.clone()))).collect();
+    details.sort();
+    assert_eq!(
+        details,
+        [
+            (
+                1,
+                "`data` is not a list of tweets: invalid type: integer `5`, expected a string at line 1 column 9"
+                    .into()
+            ),
+            (2, "`data` is not a tweet: invalid type: integer `7`, expected a string at line 1 column 26".into()),
+            (
+                3,
+                "`data` is not a tweet: invalid type: string \"tweets\", expected struct Tweet at line 1 column 8"
+                    .into()
+            ),
+            (
+                4,
+                "not an X API v2 page or tweet: invalid type: integer `3`, expected a sequence at line 1 column 117"
+                    .into()
+            ),
+            (5, "not an X API v2 page or tweet: duplicate field `data` at line 1 column 19".into()),
+        ]
+    );
+}
+
 #[test]
 fn a_platform_file_can_still_be_read_generically() {
     let opts = ReadOptions {

@@ -20,7 +20,31 @@ fn fold(s: &str) -> String {
         return n.to_ascii_lowercase();
     }
     let lower = n.to_lowercase();
-    nfkc(&lower).into_owned()
+    if let Cow::Owned(again) = nfkc(&lower) {
+        return again;
+    }
+    lower
+}
+
+/// Every run of whitespace as one space, none at the ends (a copy only when
+/// that changes something).
+fn collapse(s: String) -> String {
+    let clean = !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && !s.chars().any(|c| c != ' ' && c.is_whitespace());
+    if clean {
+        s
+    } else {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// The ASCII case of [`hashtag`] and [`mention`]: folding is ASCII
+/// lowercasing, which leaves the signs and whitespace trimmed here alone.
+fn ascii_trimmed_lower(raw: &str, sign: char) -> Option<String> {
+    let s = raw.trim_start_matches(|c: char| c == sign || c.is_whitespace()).trim_end();
+    (!s.is_empty()).then(|| s.to_ascii_lowercase())
 }
 
 /// `t` starts with the ASCII `prefix`, ignoring ASCII case.
@@ -39,6 +63,9 @@ fn starts_with_ci(t: &str, prefix: &str) -> bool {
 /// assert_eq!(hashtag("  ##").as_deref(), None);
 /// ```
 pub fn hashtag(raw: &str) -> Option<String> {
+    if raw.is_ascii() {
+        return ascii_trimmed_lower(raw, '#');
+    }
     let s = fold(raw);
     let s = s.trim_start_matches(|c: char| c == '#' || c.is_whitespace()).trim_end();
     (!s.is_empty()).then(|| s.to_string())
@@ -54,6 +81,9 @@ pub fn hashtag(raw: &str) -> Option<String> {
 /// assert_eq!(mention("@Alice@Mastodon.Social").as_deref(), Some("alice@mastodon.social"));
 /// ```
 pub fn mention(raw: &str) -> Option<String> {
+    if raw.is_ascii() {
+        return ascii_trimmed_lower(raw, '@');
+    }
     let s = fold(raw);
     let s = s.trim_start_matches(|c: char| c == '@' || c.is_whitespace()).trim_end();
     (!s.is_empty()).then(|| s.to_string())
@@ -106,9 +136,15 @@ pub fn text(raw: &str) -> Option<String> {
         }
         out.push_str(kept);
     }
-    let folded = fold(&out);
-    // Lowercasing and NFKC never add whitespace runs, but keep the invariant explicit.
-    let collapsed = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+    // `out` is already one space between non-empty tokens, none at the ends.
+    if out.is_ascii() {
+        // Folding is ASCII lowercasing, which adds no whitespace.
+        out.make_ascii_lowercase();
+        return (!out.is_empty()).then_some(out);
+    }
+    // NFKC after lowercasing can give whitespace (U+00A8 `¨` is a space and a
+    // combining mark), so collapse again.
+    let collapsed = collapse(fold(&out));
     (!collapsed.is_empty()).then_some(collapsed)
 }
 
@@ -161,6 +197,84 @@ fn strip_mentions(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The rules written the plain way (fold everything, collapse always): the
+    /// fast paths above must give the same values.
+    mod plain {
+        use super::super::{is_name_char, nfkc, starts_with_ci, strip_mentions};
+        use std::borrow::Cow;
+        use unicode_normalization::UnicodeNormalization;
+
+        fn fold(s: &str) -> String {
+            let lower = s.nfkc().collect::<String>().to_lowercase();
+            lower.nfkc().collect()
+        }
+
+        pub fn hashtag(raw: &str) -> Option<String> {
+            let s = fold(raw);
+            let s = s.trim_start_matches(|c: char| c == '#' || c.is_whitespace()).trim_end();
+            (!s.is_empty()).then(|| s.to_string())
+        }
+
+        pub fn mention(raw: &str) -> Option<String> {
+            let s = fold(raw);
+            let s = s.trim_start_matches(|c: char| c == '@' || c.is_whitespace()).trim_end();
+            (!s.is_empty()).then(|| s.to_string())
+        }
+
+        pub fn text(raw: &str) -> Option<String> {
+            let normalized = nfkc(raw);
+            let mut s = normalized.trim_start();
+            while let Some(rest) = s.strip_prefix("RT @").or_else(|| s.strip_prefix("rt @")) {
+                let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
+                match rest[end..].strip_prefix(':') {
+                    Some(tail) if end > 0 => s = tail.trim_start(),
+                    _ => break,
+                }
+            }
+            let mut out = String::new();
+            for token in s.split_whitespace() {
+                if starts_with_ci(token, "http://")
+                    || starts_with_ci(token, "https://")
+                    || starts_with_ci(token, "www.")
+                {
+                    continue;
+                }
+                let kept = if token.contains('@') { Cow::Owned(strip_mentions(token)) } else { Cow::Borrowed(token) };
+                let kept = kept.trim();
+                if !kept.is_empty() {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(kept);
+                }
+            }
+            let collapsed = fold(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+            (!collapsed.is_empty()).then_some(collapsed)
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// ASCII with every kind of ASCII whitespace, signs, links and mentions.
+        #[test]
+        fn fast_paths_match_the_plain_rules_on_ascii(raw in "([ \t\n\r\x0b\x0c#@:.A-Za-z0-9_-]|RT @|https://|www\\.){0,40}") {
+            prop_assert_eq!(text(&raw), plain::text(&raw), "text of {:?}", raw);
+            prop_assert_eq!(hashtag(&raw), plain::hashtag(&raw), "hashtag of {:?}", raw);
+            prop_assert_eq!(mention(&raw), plain::mention(&raw), "mention of {:?}", raw);
+        }
+
+        /// Any text, with characters whose NFKC or lowercase gives spaces or
+        /// several characters (`¨`, `ﬁ`, `İ`, NBSP, ideographic space).
+        #[test]
+        fn fast_paths_match_the_plain_rules(raw in "(\\PC|[\u{a8}\u{fb01}\u{130}\u{a0}\u{3000} ]){0,40}") {
+            prop_assert_eq!(text(&raw), plain::text(&raw), "text of {:?}", raw);
+            prop_assert_eq!(hashtag(&raw), plain::hashtag(&raw), "hashtag of {:?}", raw);
+            prop_assert_eq!(mention(&raw), plain::mention(&raw), "mention of {:?}", raw);
+        }
+    }
 
     fn check(f: fn(&str) -> Option<String>, rows: &[(&str, Option<&str>)]) {
         for (input, expected) in rows {

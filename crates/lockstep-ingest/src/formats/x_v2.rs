@@ -25,26 +25,72 @@
 //! lookup) is skipped as `not_a_post`; so is a line with neither `data` nor a
 //! tweet `id` (an error-only page). A page with an empty or absent `data` and a
 //! `meta.result_count` of 0 holds no record.
+//!
+//! Speed: a line is parsed once, borrowing its strings, into the typed structs
+//! below (the `data` tweets included, so `data` is not scanned twice); fields the
+//! reader does not use are skipped by serde without being built. Only when that
+//! parse fails is the line parsed again the slower two-step way ([`RawLine`]:
+//! the line, then its `data`), whose error names the part that is wrong: the
+//! diagnostics of bad lines come from that path alone.
 
 use super::Reader;
 use crate::sink::{reason, Field, PostFields, PostNames, Sink};
 use crate::source::Source;
 use crate::Result;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
 
 /// X API v2 JSON Lines reader.
 pub(crate) struct XV2Reader;
 
 const NAMES: PostNames = PostNames { account: "author_id", id: "id", time: "created_at" };
 
-type Str<'a> = Cow<'a, str>;
+/// A JSON string, borrowed from the line unless it holds escapes. (serde
+/// borrows a field only when its type is exactly `Cow<str>` or `&str`: an
+/// `Option<Cow<str>>` would always be copied into a new `String`.)
+#[derive(Clone)]
+struct Str<'a>(Cow<'a, str>);
 
-/// One line: a page, or a flattened tweet (then the tweet fields are set).
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Str<'a>;
+            // The wording of serde's own `String`, so errors read the same.
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> std::result::Result<Str<'a>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V(PhantomData))
+    }
+}
+
+/// One line: a page, or a flattened tweet (then the tweet fields are set),
+/// `data` left raw (the path that words the diagnostics).
 #[derive(Deserialize)]
-struct Line<'a> {
+struct RawLine<'a> {
     #[serde(borrow)]
     data: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -67,6 +113,62 @@ struct Line<'a> {
     entities: Option<Entities<'a>>,
     #[serde(borrow, default)]
     referenced_tweets: Vec<Reference<'a>>,
+}
+
+/// One line parsed in one pass: like [`RawLine`] with `data`'s tweets parsed
+/// in place. It accepts exactly the lines that [`RawLine`] and then its
+/// `data` accept, with the same values.
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    data: Option<Data<'a>>,
+    #[serde(borrow)]
+    includes: Option<Includes<'a>>,
+    meta: Option<Meta>,
+    errors: Option<IgnoredAny>,
+    // A flattened tweet.
+    #[serde(borrow)]
+    id: Option<Str<'a>>,
+    #[serde(borrow)]
+    author_id: Option<Str<'a>>,
+    #[serde(borrow)]
+    created_at: Option<Str<'a>>,
+    #[serde(borrow)]
+    text: Option<Str<'a>>,
+    #[serde(borrow)]
+    note_tweet: Option<Note<'a>>,
+    #[serde(borrow)]
+    entities: Option<Entities<'a>>,
+    #[serde(borrow, default)]
+    referenced_tweets: Vec<Reference<'a>>,
+}
+
+/// A page's `data`: a list of tweets, or one tweet (as in a single-tweet
+/// lookup). Read like [`read_page_raw`] reads the raw value: a list when it is a
+/// JSON array, else one tweet.
+struct Data<'a>(Vec<Tweet<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Data<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Data<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a tweet or a list of tweets")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Data<'a>, A::Error> {
+                let mut tweets = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(512));
+                while let Some(t) = seq.next_element()? {
+                    tweets.push(t);
+                }
+                Ok(Data(tweets))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Data<'a>, A::Error> {
+                Tweet::deserialize(MapAccessDeserializer::new(map)).map(|t| Data(vec![t]))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
@@ -177,13 +279,74 @@ impl Reader for XV2Reader {
 
 /// Reads one non-blank line into the sink.
 pub(crate) fn read_line(text: &str, line: u64, sink: &mut Sink<'_>) -> Result<()> {
-    let parsed: Line<'_> = match serde_json::from_str(text) {
+    let Ok(parsed) = serde_json::from_str::<Line<'_>>(text) else {
+        // The line is not valid as a whole: the two-step parse says where.
+        return read_line_raw(text, line, sink);
+    };
+    match &parsed.data {
+        Some(Data(tweets)) => read_tweets(tweets, parsed.includes.as_ref(), line, sink),
+        None => read_other(
+            &Other {
+                has_errors: parsed.errors.is_some(),
+                result_count: parsed.meta.as_ref().and_then(|m| m.result_count),
+                id: &parsed.id,
+                author_id: &parsed.author_id,
+                created_at: &parsed.created_at,
+                text: &parsed.text,
+                note_tweet: &parsed.note_tweet,
+                entities: &parsed.entities,
+                referenced_tweets: &parsed.referenced_tweets,
+            },
+            line,
+            sink,
+        ),
+    }
+}
+
+/// Reads one line the two-step way (the line with `data` raw, then `data`),
+/// so that an error names the part that is wrong.
+fn read_line_raw(text: &str, line: u64, sink: &mut Sink<'_>) -> Result<()> {
+    let parsed: RawLine<'_> = match serde_json::from_str(text) {
         Ok(l) => l,
         Err(e) => return sink.reject(line, reason::BAD_JSON, format!("not an X API v2 page or tweet: {e}")),
     };
     match parsed.data {
-        Some(data) => read_page(&parsed, data, line, sink),
-        None if parsed.id.is_some() => {
+        Some(data) => read_page_raw(parsed.includes.as_ref(), data, line, sink),
+        None => read_other(
+            &Other {
+                has_errors: parsed.errors.is_some(),
+                result_count: parsed.meta.as_ref().and_then(|m| m.result_count),
+                id: &parsed.id,
+                author_id: &parsed.author_id,
+                created_at: &parsed.created_at,
+                text: &parsed.text,
+                note_tweet: &parsed.note_tweet,
+                entities: &parsed.entities,
+                referenced_tweets: &parsed.referenced_tweets,
+            },
+            line,
+            sink,
+        ),
+    }
+}
+
+/// A line without `data`: the parts that say what it is.
+struct Other<'t, 'a> {
+    has_errors: bool,
+    result_count: Option<u64>,
+    id: &'t Option<Str<'a>>,
+    author_id: &'t Option<Str<'a>>,
+    created_at: &'t Option<Str<'a>>,
+    text: &'t Option<Str<'a>>,
+    note_tweet: &'t Option<Note<'a>>,
+    entities: &'t Option<Entities<'a>>,
+    referenced_tweets: &'t [Reference<'a>],
+}
+
+/// A flattened tweet, an empty page, or not a post.
+fn read_other(parsed: &Other<'_, '_>, line: u64, sink: &mut Sink<'_>) -> Result<()> {
+    match parsed.id {
+        Some(_) => {
             let tweet = Tweet {
                 id: parsed.id.clone(),
                 author_id: parsed.author_id.clone(),
@@ -194,18 +357,18 @@ pub(crate) fn read_line(text: &str, line: u64, sink: &mut Sink<'_>) -> Result<()
                 referenced_tweets: Vec::new(),
             };
             // Borrow the line's own entities and references rather than moving them.
-            let own = content(&parsed.text, &parsed.note_tweet, &parsed.entities);
-            emit(&tweet, own, &parsed.referenced_tweets, &HashMap::new(), line, sink)
+            let own = content(parsed.text, parsed.note_tweet, parsed.entities);
+            emit(&tweet, own, parsed.referenced_tweets, &HashMap::new(), line, sink)
         }
-        None if parsed.meta.as_ref().and_then(|m| m.result_count) == Some(0) => Ok(()),
+        None if parsed.result_count == Some(0) => Ok(()),
         None => {
-            let what = if parsed.errors.is_some() { "an error-only page" } else { "neither `data` nor a tweet `id`" };
+            let what = if parsed.has_errors { "an error-only page" } else { "neither `data` nor a tweet `id`" };
             sink.reject(line, reason::NOT_A_POST, format!("the line holds {what}"))
         }
     }
 }
 
-fn read_page(page: &Line<'_>, data: &RawValue, line: u64, sink: &mut Sink<'_>) -> Result<()> {
+fn read_page_raw(includes: Option<&Includes<'_>>, data: &RawValue, line: u64, sink: &mut Sink<'_>) -> Result<()> {
     let raw = data.get().trim_start();
     let tweets: Vec<Tweet<'_>> = if raw.starts_with('[') {
         match serde_json::from_str(raw) {
@@ -218,8 +381,13 @@ fn read_page(page: &Line<'_>, data: &RawValue, line: u64, sink: &mut Sink<'_>) -
             Err(e) => return sink.reject(line, reason::BAD_JSON, format!("`data` is not a tweet: {e}")),
         }
     };
+    read_tweets(&tweets, includes, line, sink)
+}
+
+/// The tweets of one page's `data`, with the page's `includes`.
+fn read_tweets(tweets: &[Tweet<'_>], includes: Option<&Includes<'_>>, line: u64, sink: &mut Sink<'_>) -> Result<()> {
     let empty = Includes::default();
-    let includes = page.includes.as_ref().unwrap_or(&empty);
+    let includes = includes.unwrap_or(&empty);
     let by_id: HashMap<&str, &Tweet<'_>> =
         includes.tweets.iter().filter_map(|t| t.id.as_deref().map(|id| (id, t))).collect();
     for (i, tweet) in tweets.iter().enumerate() {
@@ -246,7 +414,7 @@ fn emit(
     line: u64,
     sink: &mut Sink<'_>,
 ) -> Result<()> {
-    let of = |kind: &str| refs.iter().find(|r| r.kind == kind);
+    let of = |kind: &str| refs.iter().find(|r| &*r.kind == kind);
     let retweeted = of("retweeted");
     // For a retweet, the retweeted tweet's full content when the line has it.
     let body = retweeted
@@ -254,7 +422,7 @@ fn emit(
             if r.text.is_some() || r.entities.is_some() {
                 Some(content(&r.text, &r.note_tweet, &r.entities))
             } else {
-                includes.get(r.id.as_ref()).map(|t| content(&t.text, &t.note_tweet, &t.entities))
+                includes.get(&*r.id).map(|t| content(&t.text, &t.note_tweet, &t.entities))
             }
         })
         .unwrap_or(own);
@@ -262,9 +430,9 @@ fn emit(
         account: tweet.author_id.as_deref().map_or(Field::Missing, Field::Str),
         id: tweet.id.as_deref().map_or(Field::Missing, Field::Str),
         time: tweet.created_at.as_deref().map_or(Field::Missing, Field::Str),
-        repost_of: retweeted.map(|r| r.id.as_ref()),
-        reply_to: of("replied_to").map(|r| r.id.as_ref()),
-        quote_of: of("quoted").map(|r| r.id.as_ref()),
+        repost_of: retweeted.map(|r| &*r.id),
+        reply_to: of("replied_to").map(|r| &*r.id),
+        quote_of: of("quoted").map(|r| &*r.id),
         text: body.text,
         ..PostFields::default()
     };
