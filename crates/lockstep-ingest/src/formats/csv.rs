@@ -22,7 +22,7 @@ impl Reader for DelimitedReader {
             .has_headers(true)
             .flexible(false)
             .buffer_capacity(1 << 16)
-            .from_reader(reader);
+            .from_reader(super::lines::LineIndex::new(reader));
         let header = match rdr.byte_headers() {
             Ok(h) => h.clone(),
             Err(e) => return Err(csv_error(&info, 1, e)),
@@ -57,7 +57,7 @@ impl Reader for DelimitedReader {
         loop {
             match rdr.read_byte_record(&mut row) {
                 Ok(true) => {
-                    line = row.position().map_or(line + 1, |p| p.line());
+                    line = row.position().map_or(line + 1, |p| rdr.get_mut().line_at(p.byte()));
                     let get = |i: usize| row.get(i).map_or(Field::Missing, Field::Bytes);
                     let rec = Record {
                         account: get(account),
@@ -71,10 +71,11 @@ impl Reader for DelimitedReader {
                 Ok(false) => break,
                 Err(e) => match e.kind() {
                     ErrorKind::UnequalLengths { pos, expected_len, len } => {
-                        line = pos.as_ref().map_or(line + 1, |p| p.line());
+                        line = pos.as_ref().map_or(line + 1, |p| rdr.get_mut().line_at(p.byte()));
                         let mut detail = format!("{len} fields, the header has {expected_len}");
-                        // The reader now stands at the line after the record.
-                        let last = rdr.position().line().saturating_sub(1);
+                        // The reader now stands just after the record.
+                        let end = rdr.position().byte();
+                        let last = rdr.get_ref().last_line_at(end);
                         if last > line {
                             detail.push_str(&format!(
                                 "; the record runs over lines {line}-{last}: a quote opened on line {line} \

@@ -20,6 +20,7 @@ pub(crate) mod crowdtangle;
 pub(crate) mod csv;
 pub(crate) mod ira_538;
 pub(crate) mod jsonl;
+pub(crate) mod lines;
 pub(crate) mod mastodon;
 pub(crate) mod parquet;
 pub(crate) mod post_csv;

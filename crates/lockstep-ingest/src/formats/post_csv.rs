@@ -38,7 +38,11 @@ pub(crate) trait Layout {
 /// Reads every row of `src` through `layout`.
 pub(crate) fn read<L: Layout>(layout: &mut L, src: Source, sink: &mut Sink<'_>) -> Result<()> {
     let Source { info, reader, .. } = src;
-    let mut rdr = ReaderBuilder::new().has_headers(true).flexible(false).buffer_capacity(1 << 16).from_reader(reader);
+    let mut rdr = ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .buffer_capacity(1 << 16)
+        .from_reader(super::lines::LineIndex::new(reader));
     let header = match rdr.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(Error::Csv { file: info.name.clone(), line: 1, source: e }),
@@ -53,13 +57,13 @@ pub(crate) fn read<L: Layout>(layout: &mut L, src: Source, sink: &mut Sink<'_>) 
     loop {
         match rdr.read_byte_record(&mut row) {
             Ok(true) => {
-                line = row.position().map_or(line + 1, |p| p.line());
+                line = row.position().map_or(line + 1, |p| rdr.get_mut().line_at(p.byte()));
                 layout.row(&row, line, sink)?;
             }
             Ok(false) => break,
             Err(e) => match e.kind() {
                 ErrorKind::UnequalLengths { pos, expected_len, len } => {
-                    line = pos.as_ref().map_or(line + 1, |p| p.line());
+                    line = pos.as_ref().map_or(line + 1, |p| rdr.get_mut().line_at(p.byte()));
                     sink.reject(
                         line,
                         reason::WRONG_FIELD_COUNT,
