@@ -64,6 +64,15 @@ struct Row {
     t: Times,
 }
 
+impl Row {
+    /// The figures of a row after its label, input size and posts: median
+    /// wall s, MB/s, posts/s, CPU s, MB/CPU-s, MB/CPU-s of the reading thread.
+    fn figures(&self) -> [f64; 6] {
+        let Times { wall, cpu, thread_cpu } = self.t;
+        [wall, self.mb / wall, self.posts as f64 / wall, cpu, self.mb / cpu, self.mb / thread_cpu]
+    }
+}
+
 /// Wall time, process CPU time (all threads) and calling-thread CPU time of one
 /// call, in seconds.
 #[derive(Debug, Clone, Copy)]
@@ -137,19 +146,11 @@ pub fn run(shared: &Path, work: &Path, target_mb: u64, runs: usize, only: &[Form
          | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for r in &rows {
+        let [wall, mb_s, posts_s, cpu, mb_cpu, mb_thread] = r.figures();
         let _ = writeln!(
             md,
-            "| {} | {} | {:.1} | {} | {:.3} | {:.1} | {:.0} | {:.3} | {:.1} | {:.1} |",
-            r.input,
-            r.what,
-            r.mb,
-            r.posts,
-            r.t.wall,
-            r.mb / r.t.wall,
-            r.posts as f64 / r.t.wall,
-            r.t.cpu,
-            r.mb / r.t.cpu,
-            r.mb / r.t.thread_cpu,
+            "| {} | {} | {:.1} | {} | {wall:.3} | {mb_s:.1} | {posts_s:.0} | {cpu:.3} | {mb_cpu:.1} | {mb_thread:.1} |",
+            r.input, r.what, r.mb, r.posts,
         );
     }
     if let Some((_, tg, _)) = inputs.iter().find(|i| i.2 == Format::Telegram) {
@@ -208,18 +209,10 @@ pub fn read_one(path: &Path, format: Format, mode: &str) -> Result<()> {
 }
 
 fn print_row(r: &Row) {
+    let [wall, mb_s, posts_s, cpu, mb_cpu, mb_thread] = r.figures();
     println!(
-        "{:<16} {:<58} {:>8.1} MB {:>9} posts {:>8.3} s {:>8.1} MB/s {:>10.0} posts/s {:>8.3} CPU s {:>8.1} MB/CPU-s {:>8.1} MB/CPU-s (reading thread)",
-        r.input,
-        r.what,
-        r.mb,
-        r.posts,
-        r.t.wall,
-        r.mb / r.t.wall,
-        r.posts as f64 / r.t.wall,
-        r.t.cpu,
-        r.mb / r.t.cpu,
-        r.mb / r.t.thread_cpu,
+        "{:<16} {:<58} {:>8.1} MB {:>9} posts {wall:>8.3} s {mb_s:>8.1} MB/s {posts_s:>10.0} posts/s {cpu:>8.3} CPU s {mb_cpu:>8.1} MB/CPU-s {mb_thread:>8.1} MB/CPU-s (reading thread)",
+        r.input, r.what, r.mb, r.posts,
     );
 }
 

@@ -40,11 +40,15 @@ fn collapse(s: String) -> String {
     }
 }
 
-/// The ASCII case of [`hashtag`] and [`mention`]: folding is ASCII
-/// lowercasing, which leaves the signs and whitespace trimmed here alone.
-fn ascii_trimmed_lower(raw: &str, sign: char) -> Option<String> {
-    let s = raw.trim_start_matches(|c: char| c == sign || c.is_whitespace()).trim_end();
-    (!s.is_empty()).then(|| s.to_ascii_lowercase())
+/// [`hashtag`] and [`mention`]: folded, leading `sign`s and surrounding
+/// whitespace removed. For ASCII, folding is ASCII lowercasing, which leaves the
+/// signs and whitespace alone, so it is done last on the trimmed part only.
+fn signed_name(raw: &str, sign: char) -> Option<String> {
+    fn trim(s: &str, sign: char) -> &str {
+        s.trim_start_matches(|c: char| c == sign || c.is_whitespace()).trim_end()
+    }
+    let s = if raw.is_ascii() { trim(raw, sign).to_ascii_lowercase() } else { trim(&fold(raw), sign).to_owned() };
+    (!s.is_empty()).then_some(s)
 }
 
 /// `t` starts with the ASCII `prefix`, ignoring ASCII case.
@@ -63,12 +67,7 @@ fn starts_with_ci(t: &str, prefix: &str) -> bool {
 /// assert_eq!(hashtag("  ##").as_deref(), None);
 /// ```
 pub fn hashtag(raw: &str) -> Option<String> {
-    if raw.is_ascii() {
-        return ascii_trimmed_lower(raw, '#');
-    }
-    let s = fold(raw);
-    let s = s.trim_start_matches(|c: char| c == '#' || c.is_whitespace()).trim_end();
-    (!s.is_empty()).then(|| s.to_string())
+    signed_name(raw, '#')
 }
 
 /// A mentioned account's canonical form: like [`hashtag`] with a leading `@`
@@ -81,12 +80,7 @@ pub fn hashtag(raw: &str) -> Option<String> {
 /// assert_eq!(mention("@Alice@Mastodon.Social").as_deref(), Some("alice@mastodon.social"));
 /// ```
 pub fn mention(raw: &str) -> Option<String> {
-    if raw.is_ascii() {
-        return ascii_trimmed_lower(raw, '@');
-    }
-    let s = fold(raw);
-    let s = s.trim_start_matches(|c: char| c == '@' || c.is_whitespace()).trim_end();
-    (!s.is_empty()).then(|| s.to_string())
+    signed_name(raw, '@')
 }
 
 /// A post's text for the `text` kind, so that copies of one message match:
@@ -111,6 +105,22 @@ pub fn mention(raw: &str) -> Option<String> {
 /// assert_eq!(text("@a https://x.org").as_deref(), None);
 /// ```
 pub fn text(raw: &str) -> Option<String> {
+    let mut out = strip(raw);
+    // `out` is already one space between non-empty tokens, none at the ends.
+    if out.is_ascii() {
+        // Folding is ASCII lowercasing, which adds no whitespace.
+        out.make_ascii_lowercase();
+        return (!out.is_empty()).then_some(out);
+    }
+    // NFKC after lowercasing can give whitespace (U+00A8 `¨` is a space and a
+    // combining mark), so collapse again.
+    let collapsed = collapse(fold(&out));
+    (!collapsed.is_empty()).then_some(collapsed)
+}
+
+/// Steps 1–4 of [`text`]: NFKC, retweet prefixes, links and mentions removed;
+/// the tokens left joined by one space.
+fn strip(raw: &str) -> String {
     let normalized = nfkc(raw);
     let mut s = normalized.trim_start();
     while let Some(rest) = s.strip_prefix("RT @").or_else(|| s.strip_prefix("rt @")) {
@@ -136,16 +146,7 @@ pub fn text(raw: &str) -> Option<String> {
         }
         out.push_str(kept);
     }
-    // `out` is already one space between non-empty tokens, none at the ends.
-    if out.is_ascii() {
-        // Folding is ASCII lowercasing, which adds no whitespace.
-        out.make_ascii_lowercase();
-        return (!out.is_empty()).then_some(out);
-    }
-    // NFKC after lowercasing can give whitespace (U+00A8 `¨` is a space and a
-    // combining mark), so collapse again.
-    let collapsed = collapse(fold(&out));
-    (!collapsed.is_empty()).then_some(collapsed)
+    out
 }
 
 fn is_name_char(c: char) -> bool {
@@ -200,10 +201,9 @@ mod tests {
     use proptest::prelude::*;
 
     /// The rules written the plain way (fold everything, collapse always): the
-    /// fast paths above must give the same values.
+    /// fast paths above must give the same values. Steps 1–4 of `text`
+    /// (`strip`) have no fast path and are shared.
     mod plain {
-        use super::super::{is_name_char, nfkc, starts_with_ci, strip_mentions};
-        use std::borrow::Cow;
         use unicode_normalization::UnicodeNormalization;
 
         fn fold(s: &str) -> String {
@@ -211,46 +211,22 @@ mod tests {
             lower.nfkc().collect()
         }
 
-        pub fn hashtag(raw: &str) -> Option<String> {
+        fn signed_name(raw: &str, sign: char) -> Option<String> {
             let s = fold(raw);
-            let s = s.trim_start_matches(|c: char| c == '#' || c.is_whitespace()).trim_end();
+            let s = s.trim_start_matches(|c: char| c == sign || c.is_whitespace()).trim_end();
             (!s.is_empty()).then(|| s.to_string())
+        }
+
+        pub fn hashtag(raw: &str) -> Option<String> {
+            signed_name(raw, '#')
         }
 
         pub fn mention(raw: &str) -> Option<String> {
-            let s = fold(raw);
-            let s = s.trim_start_matches(|c: char| c == '@' || c.is_whitespace()).trim_end();
-            (!s.is_empty()).then(|| s.to_string())
+            signed_name(raw, '@')
         }
 
         pub fn text(raw: &str) -> Option<String> {
-            let normalized = nfkc(raw);
-            let mut s = normalized.trim_start();
-            while let Some(rest) = s.strip_prefix("RT @").or_else(|| s.strip_prefix("rt @")) {
-                let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
-                match rest[end..].strip_prefix(':') {
-                    Some(tail) if end > 0 => s = tail.trim_start(),
-                    _ => break,
-                }
-            }
-            let mut out = String::new();
-            for token in s.split_whitespace() {
-                if starts_with_ci(token, "http://")
-                    || starts_with_ci(token, "https://")
-                    || starts_with_ci(token, "www.")
-                {
-                    continue;
-                }
-                let kept = if token.contains('@') { Cow::Owned(strip_mentions(token)) } else { Cow::Borrowed(token) };
-                let kept = kept.trim();
-                if !kept.is_empty() {
-                    if !out.is_empty() {
-                        out.push(' ');
-                    }
-                    out.push_str(kept);
-                }
-            }
-            let collapsed = fold(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+            let collapsed = fold(&super::strip(raw)).split_whitespace().collect::<Vec<_>>().join(" ");
             (!collapsed.is_empty()).then_some(collapsed)
         }
     }

@@ -187,7 +187,6 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
         })
         .collect();
     let (kinds, combined) = kind_attrs(ds, det);
-    let sig = |x: f64| crate::table::round_sig(x, crate::tables::SIGNIFICANCE_DIGITS);
     let mut edge_attrs: Vec<(String, Ty)> = EDGE_ATTRS.iter().map(|&(n, t)| (n.to_string(), t)).collect();
     edge_attrs.extend(kinds.iter().map(|(_, name)| (name.clone(), Ty::Long)));
     if combined {
@@ -207,9 +206,8 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
                 Some(Val::Long(e.n_objects as u64)),
                 e.fast.as_ref().map(|f| Val::Long(f.weight as u64)),
                 Some(Val::Bool(e.full.above_threshold)),
-                Some(Val::Double(sig(det.significance.expected[i]))),
-                Some(Val::Double(sig(det.significance.score[i]))),
             ];
+            values.extend(crate::tables::significance(det, i).map(|x| Some(Val::Double(x))));
             values.extend(kinds.iter().map(|&(k, _)| Some(Val::Long(e.kinds.get(k).map_or(0, |c| c.weight as u64)))));
             if combined {
                 values.push(Some(Val::Double(e.full.combined_weight)));

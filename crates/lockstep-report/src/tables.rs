@@ -113,11 +113,16 @@ pub const SIGNIFICANCE_COLUMNS: [(&str, ColType); 2] = [("expected", ColType::F6
 /// of millions of edges.
 pub const SIGNIFICANCE_DIGITS: i32 = 6;
 
-/// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e`, rounded to
+/// `expected` and `score` of edge `e` as every output writes them: rounded to
 /// [`SIGNIFICANCE_DIGITS`] significant digits.
-fn significance_values(det: &Detection, e: usize) -> [Value<'static>; 2] {
-    let r = |x: f64| Value::F64(crate::table::round_sig(x, SIGNIFICANCE_DIGITS));
+pub(crate) fn significance(det: &Detection, e: usize) -> [f64; 2] {
+    let r = |x: f64| crate::table::round_sig(x, SIGNIFICANCE_DIGITS);
     [r(det.significance.expected[e]), r(det.significance.score[e])]
+}
+
+/// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e`.
+fn significance_values(det: &Detection, e: usize) -> [Value<'static>; 2] {
+    significance(det, e).map(Value::F64)
 }
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`

@@ -29,7 +29,7 @@
 //! Speed: a line is parsed once, borrowing its strings, into the typed structs
 //! below (the `data` tweets included, so `data` is not scanned twice); fields the
 //! reader does not use are skipped by serde without being built. Only when that
-//! parse fails is the line parsed again the slower two-step way ([`RawLine`]:
+//! parse fails is the line parsed again the slower two-step way ([`read_line_raw`]:
 //! the line, then its `data`), whose error names the part that is wrong: the
 //! diagnostics of bad lines come from that path alone.
 
@@ -87,41 +87,14 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     }
 }
 
-/// One line: a page, or a flattened tweet (then the tweet fields are set),
-/// `data` left raw (the path that words the diagnostics).
+/// One line: a page, or a flattened tweet (then the tweet fields are set).
+/// `D` is how `data` is read: parsed in place ([`Data`], one pass), or left
+/// raw (`&RawValue`, the two-step path whose errors name the part that is
+/// wrong). Both accept exactly the same lines with the same values.
 #[derive(Deserialize)]
-struct RawLine<'a> {
-    #[serde(borrow)]
-    data: Option<&'a RawValue>,
-    #[serde(borrow)]
-    includes: Option<Includes<'a>>,
-    meta: Option<Meta>,
-    #[serde(borrow)]
-    errors: Option<&'a RawValue>,
-    // A flattened tweet.
-    #[serde(borrow)]
-    id: Option<Str<'a>>,
-    #[serde(borrow)]
-    author_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    created_at: Option<Str<'a>>,
-    #[serde(borrow)]
-    text: Option<Str<'a>>,
-    #[serde(borrow)]
-    note_tweet: Option<Note<'a>>,
-    #[serde(borrow)]
-    entities: Option<Entities<'a>>,
-    #[serde(borrow, default)]
-    referenced_tweets: Vec<Reference<'a>>,
-}
-
-/// One line parsed in one pass: like [`RawLine`] with `data`'s tweets parsed
-/// in place. It accepts exactly the lines that [`RawLine`] and then its
-/// `data` accept, with the same values.
-#[derive(Deserialize)]
-struct Line<'a> {
-    #[serde(borrow)]
-    data: Option<Data<'a>>,
+#[serde(bound(deserialize = "D: Deserialize<'de>"))]
+struct Line<'a, D> {
+    data: Option<D>,
     #[serde(borrow)]
     includes: Option<Includes<'a>>,
     meta: Option<Meta>,
@@ -279,72 +252,31 @@ impl Reader for XV2Reader {
 
 /// Reads one non-blank line into the sink.
 pub(crate) fn read_line(text: &str, line: u64, sink: &mut Sink<'_>) -> Result<()> {
-    let Ok(parsed) = serde_json::from_str::<Line<'_>>(text) else {
+    let Ok(parsed) = serde_json::from_str::<Line<'_, Data<'_>>>(text) else {
         // The line is not valid as a whole: the two-step parse says where.
         return read_line_raw(text, line, sink);
     };
     match &parsed.data {
         Some(Data(tweets)) => read_tweets(tweets, parsed.includes.as_ref(), line, sink),
-        None => read_other(
-            &Other {
-                has_errors: parsed.errors.is_some(),
-                result_count: parsed.meta.as_ref().and_then(|m| m.result_count),
-                id: &parsed.id,
-                author_id: &parsed.author_id,
-                created_at: &parsed.created_at,
-                text: &parsed.text,
-                note_tweet: &parsed.note_tweet,
-                entities: &parsed.entities,
-                referenced_tweets: &parsed.referenced_tweets,
-            },
-            line,
-            sink,
-        ),
+        None => read_other(&parsed, line, sink),
     }
 }
 
 /// Reads one line the two-step way (the line with `data` raw, then `data`),
 /// so that an error names the part that is wrong.
 fn read_line_raw(text: &str, line: u64, sink: &mut Sink<'_>) -> Result<()> {
-    let parsed: RawLine<'_> = match serde_json::from_str(text) {
+    let parsed: Line<'_, &RawValue> = match serde_json::from_str(text) {
         Ok(l) => l,
         Err(e) => return sink.reject(line, reason::BAD_JSON, format!("not an X API v2 page or tweet: {e}")),
     };
     match parsed.data {
         Some(data) => read_page_raw(parsed.includes.as_ref(), data, line, sink),
-        None => read_other(
-            &Other {
-                has_errors: parsed.errors.is_some(),
-                result_count: parsed.meta.as_ref().and_then(|m| m.result_count),
-                id: &parsed.id,
-                author_id: &parsed.author_id,
-                created_at: &parsed.created_at,
-                text: &parsed.text,
-                note_tweet: &parsed.note_tweet,
-                entities: &parsed.entities,
-                referenced_tweets: &parsed.referenced_tweets,
-            },
-            line,
-            sink,
-        ),
+        None => read_other(&parsed, line, sink),
     }
 }
 
-/// A line without `data`: the parts that say what it is.
-struct Other<'t, 'a> {
-    has_errors: bool,
-    result_count: Option<u64>,
-    id: &'t Option<Str<'a>>,
-    author_id: &'t Option<Str<'a>>,
-    created_at: &'t Option<Str<'a>>,
-    text: &'t Option<Str<'a>>,
-    note_tweet: &'t Option<Note<'a>>,
-    entities: &'t Option<Entities<'a>>,
-    referenced_tweets: &'t [Reference<'a>],
-}
-
 /// A flattened tweet, an empty page, or not a post.
-fn read_other(parsed: &Other<'_, '_>, line: u64, sink: &mut Sink<'_>) -> Result<()> {
+fn read_other<D>(parsed: &Line<'_, D>, line: u64, sink: &mut Sink<'_>) -> Result<()> {
     match parsed.id {
         Some(_) => {
             let tweet = Tweet {
@@ -357,12 +289,12 @@ fn read_other(parsed: &Other<'_, '_>, line: u64, sink: &mut Sink<'_>) -> Result<
                 referenced_tweets: Vec::new(),
             };
             // Borrow the line's own entities and references rather than moving them.
-            let own = content(parsed.text, parsed.note_tweet, parsed.entities);
-            emit(&tweet, own, parsed.referenced_tweets, &HashMap::new(), line, sink)
+            let own = content(&parsed.text, &parsed.note_tweet, &parsed.entities);
+            emit(&tweet, own, &parsed.referenced_tweets, &HashMap::new(), line, sink)
         }
-        None if parsed.result_count == Some(0) => Ok(()),
+        None if parsed.meta.as_ref().and_then(|m| m.result_count) == Some(0) => Ok(()),
         None => {
-            let what = if parsed.has_errors { "an error-only page" } else { "neither `data` nor a tweet `id`" };
+            let what = if parsed.errors.is_some() { "an error-only page" } else { "neither `data` nor a tweet `id`" };
             sink.reject(line, reason::NOT_A_POST, format!("the line holds {what}"))
         }
     }
