@@ -1,0 +1,149 @@
+//! The interner's lookup table: open addressing with linear probing, laid out
+//! so that a batch of lookups can prefetch the slots it will probe.
+//!
+//! Interning a large input is bound by cache misses, not by hashing: a table
+//! of millions of objects does not fit in the cache, so each lookup waits for
+//! its slot and then for its string. A general-purpose hash map offers no way
+//! to ask for a slot ahead of time; this one does ([`Table::prefetch`],
+//! [`Table::peek`]), so [`crate::Interner::intern_batch`] overlaps the misses
+//! of the next rows with the work on the current one.
+
+/// `id` of a free slot.
+const EMPTY: u32 = u32::MAX;
+
+/// One entry: where its string is in the arena, so a probe reads the slot and
+/// the arena only, and 32 more bits of the hash, so almost every slot of
+/// another string is passed over without reading the arena.
+#[derive(Clone, Copy)]
+pub(crate) struct Slot {
+    /// Start of the string in the arena.
+    pub start: usize,
+    /// Length of the string in bytes.
+    pub len: u32,
+    /// Id of the string ([`EMPTY`] for a free slot).
+    pub id: u32,
+    /// Namespace of the string.
+    pub ns: u32,
+    tag: u32,
+}
+
+impl Slot {
+    /// A slot for the string of `id` at `start..start + len` in namespace `ns`.
+    pub fn new(start: usize, len: u32, id: u32, ns: u32) -> Self {
+        Slot { start, len, id, ns, tag: 0 }
+    }
+}
+
+const FREE: Slot = Slot { start: 0, len: 0, id: EMPTY, ns: 0, tag: 0 };
+
+/// Linear probing over a power-of-two number of slots, at most 70% full.
+#[derive(Clone, Default)]
+pub(crate) struct Table {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+fn tag_of(hash: u64) -> u32 {
+    (hash >> 32) as u32
+}
+
+impl Table {
+    /// An empty table with room for `n` entries.
+    pub fn with_capacity(n: usize) -> Self {
+        let mut t = Table::default();
+        t.reserve(n, &[]);
+        t
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    /// Makes room for `additional` more entries without growing; `hashes[id]`
+    /// is the hash of every entry already in the table.
+    pub fn reserve(&mut self, additional: usize, hashes: &[u64]) {
+        let need = self.len + additional;
+        if need * 10 <= self.slots.len() * 7 {
+            return;
+        }
+        let cap = (need * 10 / 7 + 1).next_power_of_two().max(16);
+        let old = std::mem::replace(&mut self.slots, vec![FREE; cap]);
+        for s in old.into_iter().filter(|s| s.id != EMPTY) {
+            let mut i = hashes[s.id as usize] as usize & (cap - 1);
+            while self.slots[i].id != EMPTY {
+                i = (i + 1) & (cap - 1);
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Id of the entry with `hash` for which `eq` holds.
+    #[inline]
+    pub fn find(&self, hash: u64, eq: impl Fn(&Slot) -> bool) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let tag = tag_of(hash);
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        loop {
+            let s = &self.slots[i];
+            if s.id == EMPTY {
+                return None;
+            }
+            if s.tag == tag && eq(s) {
+                return Some(s.id);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Enters a slot whose string is not in the table yet, growing if needed
+    /// (`hashes` as for [`Table::reserve`]).
+    pub fn insert_new(&mut self, hash: u64, mut slot: Slot, hashes: &[u64]) {
+        self.reserve(1, hashes);
+        slot.tag = tag_of(hash);
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        while self.slots[i].id != EMPTY {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = slot;
+        self.len += 1;
+    }
+
+    /// Asks the CPU to fetch the slot where a probe for `hash` starts.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        if !self.slots.is_empty() {
+            prefetch(&self.slots[self.home(hash)]);
+        }
+    }
+
+    /// The slot where a probe for `hash` starts, if it holds an entry with the
+    /// same tag: most likely the entry a lookup of `hash` will find.
+    #[inline]
+    pub fn peek(&self, hash: u64) -> Option<&Slot> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let s = &self.slots[self.home(hash)];
+        (s.id != EMPTY && s.tag == tag_of(hash)).then_some(s)
+    }
+}
+
+/// A hint to the CPU to bring `x`'s cache line closer; a no-op where there is
+/// no such instruction.
+#[inline(always)]
+pub(crate) fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    // SAFETY: a prefetch is only a hint; it reads nothing into the program and
+    // cannot fault. `x` is a valid reference anyway. SSE is part of x86_64.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(x as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
