@@ -30,6 +30,7 @@ mod table;
 
 pub use diagnostics::{Diagnostic, Diagnostics, ReasonSummary, MAX_EXAMPLES_PER_REASON};
 pub use interner::Interner;
+pub use table::prefetch;
 
 /// Dense id of an account in [`Dataset::accounts`].
 pub type AccountId = u32;

@@ -133,9 +133,10 @@ impl Table {
 }
 
 /// A hint to the CPU to bring `x`'s cache line closer; a no-op where there is
-/// no such instruction.
+/// no such instruction. For loops over data too large for the cache whose
+/// next addresses are known some iterations ahead.
 #[inline(always)]
-pub(crate) fn prefetch<T>(x: &T) {
+pub fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     #[allow(unsafe_code)]
     // SAFETY: a prefetch is only a hint; it reads nothing into the program and

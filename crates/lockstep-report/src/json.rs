@@ -74,6 +74,30 @@ pub struct Report {
     pub communities: Vec<CommunitySummary>,
     /// Files written: (name, rows).
     pub files: Vec<Written>,
+    /// Seconds spent on each part of writing, in order (for `--verbose`; not
+    /// written, so the report stays byte-identical across runs).
+    #[serde(skip)]
+    pub stage_seconds: Vec<(&'static str, f64)>,
+}
+
+/// The parts of the report computed from the detection alone. The group and
+/// community summaries walk the evidence of every edge above threshold, seconds
+/// at 10M posts, so [`crate::write_outputs`] computes them while it writes the tables.
+#[derive(Debug, Clone)]
+pub struct Summaries {
+    kinds: Vec<KindSummary>,
+    groups: Vec<GroupSummary>,
+    communities: Vec<CommunitySummary>,
+}
+
+/// Summaries of kinds, the 20 largest groups and the 50 most strongly
+/// coordinated communities.
+pub fn summarize(ds: &Dataset, det: &Detection) -> Summaries {
+    Summaries {
+        kinds: summarize_kinds(ds, det),
+        groups: summarize_groups(ds, det, 20, 5),
+        communities: summarize_communities(ds, det, 50, 5),
+    }
 }
 
 /// Builds the report.
@@ -84,6 +108,18 @@ pub fn build_report(
     diagnostics: &Diagnostics,
     files: &[Written],
 ) -> Report {
+    assemble(summarize(ds, det), det, inputs, diagnostics, files)
+}
+
+/// The report from its summaries and the rest.
+pub(crate) fn assemble(
+    summaries: Summaries,
+    det: &Detection,
+    inputs: &[InputInfo],
+    diagnostics: &Diagnostics,
+    files: &[Written],
+) -> Report {
+    let Summaries { kinds, groups, communities } = summaries;
     Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("lockstep {}", env!("CARGO_PKG_VERSION")),
@@ -92,13 +128,14 @@ pub fn build_report(
         inputs: inputs.to_vec(),
         diagnostics: diagnostics.clone(),
         counts: det.counts.clone(),
-        kinds: summarize_kinds(ds, det),
+        kinds,
         threshold: det.threshold,
         threshold_fast: det.threshold_fast,
         significance: det.significance.summary.clone(),
-        groups: summarize_groups(ds, det, 20, 5),
+        groups,
         modularity: det.communities.as_ref().map(|c| c.modularity),
-        communities: summarize_communities(ds, det, 50, 5),
+        communities,
         files: files.to_vec(),
+        stage_seconds: Vec::new(),
     }
 }

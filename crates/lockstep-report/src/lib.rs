@@ -39,6 +39,45 @@ pub use tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIF
 use lockstep_core::{Dataset, Diagnostics};
 use lockstep_detect::Detection;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Every table and graph file of `opts`, in order, with the seconds each took.
+fn write_tables(
+    dir: &Path,
+    ds: &Dataset,
+    det: &Detection,
+    opts: &OutputOptions,
+) -> Result<(Vec<tables::Written>, Vec<(&'static str, f64)>)> {
+    let mut files = Vec::new();
+    let mut laps = Vec::new();
+    let mut timed = |name: &'static str, f: &mut dyn FnMut() -> Result<tables::Written>| -> Result<()> {
+        let t = Instant::now();
+        files.push(f()?);
+        laps.push((name, t.elapsed().as_secs_f64()));
+        Ok(())
+    };
+    timed("edges", &mut || write_edges(dir, ds, det, opts.format))?;
+    // With one kind, each row of `edge_kinds` would repeat its edge's row of
+    // `edges` (the kind is named in report.json): at scale that is gigabytes.
+    if ds.kinds.len() > 1 {
+        timed("edge kinds", &mut || write_edge_kinds(dir, ds, det, opts.format))?;
+    }
+    timed("accounts", &mut || write_accounts(dir, ds, det, opts.format))?;
+    timed("objects", &mut || write_objects(dir, ds, det, opts.format))?;
+    if opts.pairs {
+        timed("pairs", &mut || write_pairs(dir, ds, det, opts.format))?;
+    }
+    if !opts.evidence_groups.is_empty() {
+        timed("evidence", &mut || write_evidence(dir, ds, det, &opts.evidence_groups, opts.format))?;
+    }
+    let mut graphs = opts.graphs.clone();
+    graphs.sort_unstable();
+    graphs.dedup();
+    for g in graphs {
+        timed("graph", &mut || write_graph(dir, ds, det, g, opts.graph_scope))?;
+    }
+    Ok((files, laps))
+}
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -102,30 +141,24 @@ pub fn write_outputs(
     opts: OutputOptions,
 ) -> Result<Report> {
     fs_err::create_dir_all(dir)?;
-    let mut files = vec![write_edges(dir, ds, det, opts.format)?];
-    // With one kind, each row of `edge_kinds` would repeat its edge's row of
-    // `edges` (the kind is named in report.json): at scale that is gigabytes.
-    if ds.kinds.len() > 1 {
-        files.push(write_edge_kinds(dir, ds, det, opts.format)?);
-    }
-    files.push(write_accounts(dir, ds, det, opts.format)?);
-    files.push(write_objects(dir, ds, det, opts.format)?);
-    if opts.pairs {
-        files.push(write_pairs(dir, ds, det, opts.format)?);
-    }
-    if !opts.evidence_groups.is_empty() {
-        files.push(write_evidence(dir, ds, det, &opts.evidence_groups, opts.format)?);
-    }
-    let mut graphs = opts.graphs.clone();
-    graphs.sort_unstable();
-    graphs.dedup();
-    for g in graphs {
-        files.push(write_graph(dir, ds, det, g, opts.graph_scope)?);
-    }
-    let report = build_report(ds, det, inputs, diagnostics, &files);
+    // The summaries only read the detection: they run beside the tables.
+    let (summaries, tables) = rayon::join(
+        || {
+            let t = Instant::now();
+            (json::summarize(ds, det), t.elapsed().as_secs_f64())
+        },
+        || write_tables(dir, ds, det, &opts),
+    );
+    let (files, mut laps) = tables?;
+    let (summaries, summaries_secs) = summaries;
+    laps.push(("summaries (beside)", summaries_secs));
+    let t = Instant::now();
+    let mut report = json::assemble(summaries, det, inputs, diagnostics, &files);
     let path = dir.join("report.json");
     let mut text = serde_json::to_string_pretty(&report).map_err(|e| Error::Json { path: path.clone(), source: e })?;
     text.push('\n');
     fs_err::write(&path, text)?;
+    laps.push(("report.json", t.elapsed().as_secs_f64()));
+    report.stage_seconds = laps;
     Ok(report)
 }

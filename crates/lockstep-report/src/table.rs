@@ -368,9 +368,19 @@ fn csv_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
     out.push(b'\n');
 }
 
+/// Bytes that make a CSV field need quotes: `,`, `"`, `\r`, `\n`.
+static NEEDS_QUOTES: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
 /// Appends one text field, quoted (RFC 4180) only when it holds `,`, `"`, `\r` or `\n`.
 fn csv_field(out: &mut Vec<u8>, s: &[u8]) {
-    if !s.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+    if !s.iter().any(|&b| NEEDS_QUOTES[b as usize]) {
         out.extend_from_slice(s);
         return;
     }

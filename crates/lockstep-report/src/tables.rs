@@ -72,23 +72,23 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
     }
     let mut w = TableWriter::create(dir, "edges", format, &columns)?;
     let component = det.component_by_account(ds.accounts.len());
-    // Edges come in name order of (from, to), so sorting by weight with the
-    // index as tie-break gives (weight desc, from, to), and the rows of one
-    // weight read the edges in order. Combined weights are finite and >= 0, so
-    // their bit patterns sort as the numbers do.
-    let rank = &det.account_rank;
-    let mut order: Vec<(Reverse<u64>, Reverse<u32>, u32)> = det
-        .edges
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| (Reverse(e.full.combined_weight.to_bits()), Reverse(e.full.weight), i as u32))
-        .collect();
-    order.par_sort_unstable();
+    let order = edge_order(det, combined);
+    let names = Names::new(&ds.accounts);
     w.rows(order.len(), |k, row| {
-        let i = order[k].2 as usize;
+        // Rows visit the accounts' names in random order: ask for those of a
+        // row some rows ahead, so their cache misses overlap with this row.
+        if let Some(&ahead) = order.get(k + NAMES_AHEAD) {
+            let e = &det.edges[ahead as usize];
+            names.prefetch(e.a);
+            names.prefetch(e.b);
+        }
+        let i = order[k] as usize;
         let e = &det.edges[i];
-        let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
-        row.extend([Value::Str(ds.accounts.get(from)), Value::Str(ds.accounts.get(to))]);
+        // `from` is the smaller name (what `account_rank` orders by), compared
+        // here on the names already fetched rather than on a third random read.
+        let (a, b) = (names.get(e.a), names.get(e.b));
+        let (from, to) = if a <= b { (a, b) } else { (b, a) };
+        row.extend([Value::Str(from), Value::Str(to)]);
         row.extend(attrs_values(Some(&e.full)));
         row.push(Value::U64(e.n_objects as u64));
         row.extend(attrs_values(e.fast.as_deref()));
@@ -103,6 +103,98 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         }
     })?;
     done(w)
+}
+
+/// Rows ahead whose account names the edges table prefetches.
+const NAMES_AHEAD: usize = 16;
+
+/// Edge indices in the edges table's order: combined weight descending, then
+/// weight descending, then index (the edges are in name order of (from, to)).
+///
+/// Without kind weights the combined weight is the weight, a small integer:
+/// a counting sort by weight, stable so each weight's edges stay in index
+/// order, is linear where a comparison sort of millions of edges is not.
+/// With kind weights, combined weights are finite and >= 0, so their bit
+/// patterns sort as the numbers do.
+fn edge_order(det: &Detection, combined: bool) -> Vec<u32> {
+    let edges = &det.edges;
+    let max = edges.iter().map(|e| e.full.weight).max().unwrap_or(0) as usize;
+    if combined || max > edges.len() {
+        let mut keyed: Vec<(Reverse<u64>, Reverse<u32>, u32)> = edges
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| (Reverse(e.full.combined_weight.to_bits()), Reverse(e.full.weight), i as u32))
+            .collect();
+        keyed.par_sort_unstable();
+        return keyed.into_iter().map(|k| k.2).collect();
+    }
+    // start[w]: first position of weight w's edges, heaviest weights first.
+    let mut start = vec![0usize; max + 2];
+    for e in edges {
+        start[e.full.weight as usize] += 1;
+    }
+    let mut next = 0;
+    for w in (0..=max).rev() {
+        let count = start[w];
+        start[w] = next;
+        next += count;
+    }
+    let mut order = vec![0u32; edges.len()];
+    for (i, e) in edges.iter().enumerate() {
+        let p = &mut start[e.full.weight as usize];
+        order[*p] = i as u32;
+        *p += 1;
+    }
+    order
+}
+
+/// Account names laid out for lookups by id in random order: each name of up
+/// to 31 bytes in a record of its own, 32 bytes aligned (two to a cache line),
+/// so a lookup costs one cache miss, which a caller can start early
+/// ([`Names::prefetch`]). Longer names are read from the interner.
+struct Names<'a> {
+    records: Vec<NameRecord>,
+    interner: &'a lockstep_core::Interner,
+}
+
+/// Length (or [`LONG_NAME`]), then the bytes.
+#[derive(Clone, Copy)]
+#[repr(align(32))]
+struct NameRecord([u8; 32]);
+
+/// Length byte of a name kept in the interner only.
+const LONG_NAME: u8 = u8::MAX;
+
+impl<'a> Names<'a> {
+    fn new(interner: &'a lockstep_core::Interner) -> Self {
+        let records = (0..interner.len() as u32)
+            .into_par_iter()
+            .map(|id| {
+                let s = interner.get(id).as_bytes();
+                let mut r = [0u8; 32];
+                if s.len() < 32 {
+                    r[0] = s.len() as u8;
+                    r[1..=s.len()].copy_from_slice(s);
+                } else {
+                    r[0] = LONG_NAME;
+                }
+                NameRecord(r)
+            })
+            .collect();
+        Names { records, interner }
+    }
+
+    fn get(&self, id: u32) -> &str {
+        let r = &self.records[id as usize].0;
+        match r[0] {
+            LONG_NAME => self.interner.get(id),
+            n => std::str::from_utf8(&r[1..=n as usize]).expect("copied from a str"),
+        }
+    }
+
+    fn prefetch(&self, id: u32) {
+        lockstep_core::prefetch(&self.records[id as usize]);
+    }
 }
 
 /// The edges table's significance columns (lockstep-detect's `significance` stage).

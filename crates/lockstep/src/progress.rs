@@ -13,6 +13,8 @@ pub struct Stages {
     stage: &'static str,
     quiet: bool,
     verbose: bool,
+    /// Sub-stage times of the current stage, shown after its line.
+    laps: Vec<(&'static str, f64)>,
 }
 
 impl Stages {
@@ -25,7 +27,7 @@ impl Stages {
             b
         });
         let now = Instant::now();
-        Stages { bar, start: now, stage_start: now, stage: "", quiet, verbose }
+        Stages { bar, start: now, stage_start: now, stage: "", quiet, verbose, laps: Vec::new() }
     }
 
     /// True when a progress display is shown (readers may draw their own bars).
@@ -52,19 +54,25 @@ impl Stages {
                 None => {}
             }
         }
+        for (name, secs) in std::mem::take(&mut self.laps) {
+            self.show_lap(name, secs);
+        }
     }
 
-    /// Shows sub-stage times like stage times (indented one more level).
-    pub fn detail(&self, laps: &[(&'static str, f64)]) {
+    /// Sub-stage times of the current stage, shown (indented one more level)
+    /// after its line when it ends.
+    pub fn detail(&mut self, laps: &[(&'static str, f64)]) {
+        self.laps.extend_from_slice(laps);
+    }
+
+    fn show_lap(&self, name: &str, secs: f64) {
         if self.quiet || (self.bar.is_none() && !self.verbose) {
             return;
         }
-        for (name, secs) in laps {
-            let line = format!("    {name:<20} {secs:>8.2} s");
-            match &self.bar {
-                Some(b) => b.println(line),
-                None => eprintln!("{line}"),
-            }
+        let line = format!("    {name:<20} {secs:>8.2} s");
+        match &self.bar {
+            Some(b) => b.println(line),
+            None => eprintln!("{line}"),
         }
     }
 

@@ -23,8 +23,8 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
             anyhow::bail!("--evidence-group {g}: there are {} groups, numbered from 1", found.counts.components);
         }
     }
-    stages.stage("writing outputs");
     stages.detail(&found.stage_seconds);
+    stages.stage("writing outputs");
     let report = write_outputs(
         &args.out,
         &ds,
@@ -40,6 +40,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
         },
     )
     .with_context(|| format!("writing outputs to {}", args.out.display()))?;
+    stages.detail(&report.stage_seconds);
     if let Some(nt) = &near_text {
         lockstep_report::annotate_near_text(&args.out, nt)
             .with_context(|| format!("annotating {}", args.out.join("report.json").display()))?;
