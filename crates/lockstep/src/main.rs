@@ -1,12 +1,18 @@
 //! The `lockstep` command: a thin shell over the library crates.
 //! Each subcommand lives in `cmd/<name>.rs`.
 
+#[cfg(target_os = "linux")]
+mod alloc;
 mod cli;
 mod cmd;
 mod progress;
 
 use clap::Parser;
 use std::process::ExitCode;
+
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOCATOR: alloc::HugePages = alloc::HugePages;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
