@@ -41,13 +41,16 @@ use lockstep_detect::Detection;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// Seconds spent per named part of a stage, in order.
+pub type Laps = Vec<(&'static str, f64)>;
+
 /// Every table and graph file of `opts`, in order, with the seconds each took.
 fn write_tables(
     dir: &Path,
     ds: &Dataset,
     det: &Detection,
     opts: &OutputOptions,
-) -> Result<(Vec<tables::Written>, Vec<(&'static str, f64)>)> {
+) -> Result<(Vec<tables::Written>, Laps)> {
     let mut files = Vec::new();
     let mut laps = Vec::new();
     let mut timed = |name: &'static str, f: &mut dyn FnMut() -> Result<tables::Written>| -> Result<()> {
