@@ -198,7 +198,11 @@ impl Interner {
     /// Appends a string known to be new; enters it in the table when `index` (the
     /// table must then be built), else drops the table, to be rebuilt on first use.
     fn append(&mut self, ns: u32, s: &str, hash: u64, index: bool) -> u32 {
-        let id = u32::try_from(self.ends.len()).expect("more than 4 billion distinct strings");
+        // u32::MAX marks a free table slot, so it is never an id.
+        let id = u32::try_from(self.ends.len())
+            .ok()
+            .filter(|&id| id < u32::MAX)
+            .expect("more than 4 billion distinct strings");
         let len = u32::try_from(s.len()).expect("string longer than 4 GiB");
         let start = self.arena.len();
         self.arena.push_str(s);
