@@ -135,10 +135,8 @@ impl Interner {
         N: Fn(usize) -> u32,
     {
         let hashes: Vec<u64> = (0..n).map(|i| self.hash(ns(i), get(i))).collect();
-        self.table_mut();
         // No growth inside the batch, so prefetched slots stay where they are.
-        let Self { hashes: all, table, .. } = self;
-        table.get_mut().expect("built above").reserve(n, all);
+        self.reserve(n, 0);
         out.reserve(n);
         for i in 0..n {
             let table = self.table.get().expect("built above");

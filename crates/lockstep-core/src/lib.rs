@@ -249,9 +249,7 @@ impl<'d> Loader<'d> {
                 let first = object_ids.len();
                 objects.intern_batch(n, |i| batch_kinds[i], |i| batch.objects.get(i), object_ids);
                 for (&id, &kind) in object_ids[first..].iter().zip(&batch_kinds) {
-                    if id as usize == object_kind.len() {
-                        object_kind.push(kind);
-                    }
+                    record_kind(object_kind, id, kind);
                 }
             },
         );
@@ -290,10 +288,16 @@ fn intern_kind(kinds: &mut Interner, last: &mut Option<KindId>, kind: &str) -> K
 /// Id of an object value under a kind, recording the kind of a new object.
 fn intern_value(objects: &mut Interner, object_kind: &mut Vec<KindId>, kind: KindId, value: &str) -> ObjectId {
     let id = objects.intern_in(kind, value);
+    record_kind(object_kind, id, kind);
+    id
+}
+
+/// Records the kind of object `id` if it is the next new object (ids are handed
+/// out in order, so a new id is always `object_kind.len()`).
+fn record_kind(object_kind: &mut Vec<KindId>, id: ObjectId, kind: KindId) {
     if id as usize == object_kind.len() {
         object_kind.push(kind);
     }
-    id
 }
 
 #[cfg(test)]

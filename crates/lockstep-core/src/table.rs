@@ -69,12 +69,19 @@ impl Table {
         let cap = (need * 10 / 7 + 1).next_power_of_two().max(16);
         let old = std::mem::replace(&mut self.slots, vec![FREE; cap]);
         for s in old.into_iter().filter(|s| s.id != EMPTY) {
-            let mut i = hashes[s.id as usize] as usize & (cap - 1);
-            while self.slots[i].id != EMPTY {
-                i = (i + 1) & (cap - 1);
-            }
+            let i = self.free_slot(hashes[s.id as usize]);
             self.slots[i] = s;
         }
+    }
+
+    /// The first free slot of the probe sequence of `hash`.
+    fn free_slot(&self, hash: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        while self.slots[i].id != EMPTY {
+            i = (i + 1) & mask;
+        }
+        i
     }
 
     /// Id of the entry with `hash` for which `eq` holds.
@@ -103,11 +110,7 @@ impl Table {
     pub fn insert_new(&mut self, hash: u64, mut slot: Slot, hashes: &[u64]) {
         self.reserve(1, hashes);
         slot.tag = tag_of(hash);
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(hash);
-        while self.slots[i].id != EMPTY {
-            i = (i + 1) & mask;
-        }
+        let i = self.free_slot(hash);
         self.slots[i] = slot;
         self.len += 1;
     }

@@ -84,7 +84,7 @@ pub struct Report {
 /// community summaries walk the evidence of every edge above threshold, seconds
 /// at 10M posts, so [`crate::write_outputs`] computes them while it writes the tables.
 #[derive(Debug, Clone)]
-pub struct Summaries {
+pub(crate) struct Summaries {
     kinds: Vec<KindSummary>,
     groups: Vec<GroupSummary>,
     communities: Vec<CommunitySummary>,
@@ -92,7 +92,7 @@ pub struct Summaries {
 
 /// Summaries of kinds, the 20 largest groups and the 50 most strongly
 /// coordinated communities.
-pub fn summarize(ds: &Dataset, det: &Detection) -> Summaries {
+pub(crate) fn summarize(ds: &Dataset, det: &Detection) -> Summaries {
     Summaries {
         kinds: summarize_kinds(ds, det),
         groups: summarize_groups(ds, det, 20, 5),
@@ -100,19 +100,8 @@ pub fn summarize(ds: &Dataset, det: &Detection) -> Summaries {
     }
 }
 
-/// Builds the report.
-pub fn build_report(
-    ds: &Dataset,
-    det: &Detection,
-    inputs: &[InputInfo],
-    diagnostics: &Diagnostics,
-    files: &[Written],
-) -> Report {
-    assemble(summarize(ds, det), det, inputs, diagnostics, files)
-}
-
-/// The report from its summaries and the rest.
-pub(crate) fn assemble(
+/// Builds the report from its summaries and the rest.
+pub(crate) fn build_report(
     summaries: Summaries,
     det: &Detection,
     inputs: &[InputInfo],

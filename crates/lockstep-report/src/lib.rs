@@ -30,7 +30,7 @@ mod tables;
 pub use domains::{annotate_report, write_domains};
 pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
 pub use graph::{write_graph, GraphFormat, GraphScope};
-pub use json::{build_report, InputInfo, Report, SCHEMA_VERSION};
+pub use json::{InputInfo, Report, SCHEMA_VERSION};
 pub use multiplex::write_edge_kinds;
 pub use near_text::annotate_near_text;
 pub use table::{ColType, TableFormat, TableWriter, Value};
@@ -156,7 +156,7 @@ pub fn write_outputs(
     let (summaries, summaries_secs) = summaries;
     laps.push(("summaries (beside)", summaries_secs));
     let t = Instant::now();
-    let mut report = json::assemble(summaries, det, inputs, diagnostics, &files);
+    let mut report = json::build_report(summaries, det, inputs, diagnostics, &files);
     let path = dir.join("report.json");
     let mut text = serde_json::to_string_pretty(&report).map_err(|e| Error::Json { path: path.clone(), source: e })?;
     text.push('\n');
