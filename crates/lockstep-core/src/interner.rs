@@ -2,6 +2,7 @@
 //! named by a dense `u32` id, assigned in order of first appearance.
 
 use crate::table::{prefetch, Slot, Table};
+use crate::StrColumn;
 use rayon::prelude::*;
 use std::hash::BuildHasher;
 use std::sync::OnceLock;
@@ -175,7 +176,36 @@ impl Interner {
         let hasher = self.hasher;
         let hashes: Vec<u64> = (0..n).into_par_iter().map(|i| hash_of(&hasher, ns(i), get(i))).collect();
         let same = |i: u32, j: u32| ns(i as usize) == ns(j as usize) && get(i as usize) == get(j as usize);
-        let mut ids = first_of_equal(&hashes, same);
+        let ids = first_of_equal(&hashes, same);
+        self.assign(ids, &hashes, ns, get)
+    }
+
+    /// [`Interner::intern_bulk`] of a whole column in namespace `ns`, taking
+    /// the column. When this interner is empty and the column's strings are all
+    /// distinct (one post id per row, the usual input), the column's storage
+    /// becomes the arena as it is: nothing is copied, and the ids are `0..n`.
+    pub fn intern_column(&mut self, col: StrColumn, ns: u32) -> Vec<u32> {
+        let n = col.len();
+        assert!(n < u32::MAX as usize, "more than 4 billion strings in one column");
+        let hasher = self.hasher;
+        let hashes: Vec<u64> = (0..n).into_par_iter().map(|i| hash_of(&hasher, ns, col.get(i))).collect();
+        let ids = first_of_equal(&hashes, |i, j| col.get(i as usize) == col.get(j as usize));
+        if self.is_empty() && ids.par_iter().enumerate().all(|(i, &f)| f as usize == i) {
+            let StrColumn { buf, ends } = col;
+            *self = Interner { arena: buf, ends, namespaces: vec![ns; n], hashes, table: OnceLock::new(), hasher };
+            return ids;
+        }
+        self.assign(ids, &hashes, |_| ns, |i| col.get(i))
+    }
+
+    /// The ids of a bulk: `ids[i]` is the index of the first string equal to
+    /// string `i` (see [`first_of_equal`]).
+    fn assign<'s, G, N>(&mut self, mut ids: Vec<u32>, hashes: &[u64], ns: N, get: G) -> Vec<u32>
+    where
+        G: Fn(usize) -> &'s str,
+        N: Fn(usize) -> u32,
+    {
+        let n = ids.len();
         // In input order, a first appearance takes the next id (or its id from
         // before this bulk); a repeat takes the id of its first appearance, which
         // is already set since it came earlier.
@@ -348,6 +378,46 @@ mod tests {
             // Interning one by one after a bulk still finds its strings.
             for (s, ns) in &rows {
                 proptest::prop_assert_eq!(bulk.intern_in(*ns, s), one.intern_in(*ns, s));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Interning a column gives the ids of interning one by one, whether it
+        /// adopts the column (empty interner, all distinct) or not (repeats, or
+        /// strings interned before); lookups and later interning work after it.
+        #[test]
+        fn column_equals_one_by_one(
+            before in proptest::collection::vec("[a-c]{0,2}", 0..5),
+            rows in proptest::collection::vec("[a-d]{0,4}", 0..100),
+            distinct in proptest::bool::ANY,
+        ) {
+            let rows: Vec<String> = if distinct {
+                let mut seen = std::collections::HashSet::new();
+                rows.into_iter().filter(|r| seen.insert(r.clone())).collect()
+            } else {
+                rows
+            };
+            let mut one = Interner::default();
+            let mut col_in = Interner::default();
+            for s in &before {
+                one.intern_in(1, s);
+                col_in.intern_in(1, s);
+            }
+            let mut col = StrColumn::default();
+            for r in &rows {
+                col.push(r);
+            }
+            let want: Vec<u32> = rows.iter().map(|s| one.intern_in(1, s)).collect();
+            proptest::prop_assert_eq!(col_in.intern_column(col, 1), want);
+            proptest::prop_assert_eq!(col_in.len(), one.len());
+            for id in 0..one.len() as u32 {
+                proptest::prop_assert_eq!(col_in.get(id), one.get(id));
+                proptest::prop_assert_eq!(col_in.namespace(id), 1);
+                proptest::prop_assert_eq!(col_in.lookup_in(1, one.get(id)), Some(id));
+            }
+            for s in rows.iter().chain(&before).map(String::as_str).chain(["new", "z"]) {
+                proptest::prop_assert_eq!(col_in.intern_in(1, s), one.intern_in(1, s));
             }
         }
     }
