@@ -48,14 +48,6 @@ impl<R> LineIndex<R> {
         }
         self.newlines + 1
     }
-
-    /// Last line of a record after which the csv reader stands at byte `end`
-    /// (the newlines up to and including `end`: after a `\r\n` record the
-    /// reader stands on its `\n`), without forgetting anything.
-    pub(crate) fn last_line_at(&self, end: u64) -> u64 {
-        let later = self.breaks.iter().take_while(|&&(at, _)| at <= end).filter(|&&(_, nl)| nl).count() as u64;
-        self.newlines + later
-    }
 }
 
 impl<R: Read> Read for LineIndex<R> {

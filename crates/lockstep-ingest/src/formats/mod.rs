@@ -24,6 +24,7 @@ pub(crate) mod lines;
 pub(crate) mod mastodon;
 pub(crate) mod parquet;
 pub(crate) mod post_csv;
+pub(crate) mod split;
 pub(crate) mod telegram;
 pub(crate) mod twitter_io;
 pub(crate) mod twitter_v1;
