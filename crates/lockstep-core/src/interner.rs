@@ -189,12 +189,19 @@ impl Interner {
         assert!(n < u32::MAX as usize, "more than 4 billion strings in one column");
         let hasher = self.hasher;
         let hashes: Vec<u64> = (0..n).into_par_iter().map(|i| hash_of(&hasher, ns, col.get(i))).collect();
-        let ids = first_of_equal(&hashes, |i, j| col.get(i as usize) == col.get(j as usize));
-        if self.is_empty() && ids.par_iter().enumerate().all(|(i, &f)| f as usize == i) {
-            let StrColumn { buf, ends } = col;
-            *self = Interner { arena: buf, ends, namespaces: vec![ns; n], hashes, table: OnceLock::new(), hasher };
-            return ids;
+        if self.is_empty() {
+            // Distinct hashes mean distinct strings: then sorting the hashes alone
+            // settles it, without the indices and full comparisons of a bulk.
+            let mut sorted = hashes.clone();
+            sorted.par_sort_unstable();
+            if sorted.par_windows(2).all(|w| w[0] != w[1]) {
+                drop(sorted);
+                let StrColumn { buf, ends } = col;
+                *self = Interner { arena: buf, ends, namespaces: vec![ns; n], hashes, table: OnceLock::new(), hasher };
+                return (0..n as u32).collect();
+            }
         }
+        let ids = first_of_equal(&hashes, |i, j| col.get(i as usize) == col.get(j as usize));
         self.assign(ids, &hashes, |_| ns, |i| col.get(i))
     }
 
