@@ -121,12 +121,13 @@ impl<R: Read> Splitter<R> {
                 continue;
             }
             let line = &self.buf[self.pos..stop];
-            if memchr::memchr2(b'"', b'\r', line).is_some() {
-                return self.parse_with_core();
-            }
+            // One pass finds the delimiters and anything that needs the full parser.
             self.spans.clear();
             let mut from = 0;
-            for d in memchr::memchr_iter(self.delimiter, line) {
+            for d in memchr::memchr3_iter(self.delimiter, b'"', b'\r', line) {
+                if line[d] != self.delimiter {
+                    return self.parse_with_core();
+                }
                 self.spans.push((from, d));
                 from = d + 1;
             }
