@@ -1,7 +1,8 @@
 //! Interning strategies on a real column layout: one probe per string into a
 //! hash table (`Interner::intern_in`), batches of 16,384 rows (as readers send them) with prefetching
 //! (`Interner::intern_batch`, what readers use for accounts and objects) and
-//! `Interner::intern_bulk` (used for post ids), per column.
+//! `Interner::intern_bulk` (what `Interner::intern_column` does with the post ids
+//! when they are not all distinct), per column.
 //!
 //! ```sh
 //! cargo run --release -p lockstep-core --example intern -- bench-work/posts-1000000-seed42.csv

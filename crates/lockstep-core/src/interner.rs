@@ -173,11 +173,8 @@ impl Interner {
         N: Fn(usize) -> u32 + Sync,
     {
         assert!(u32::try_from(n).is_ok(), "more than 4 billion strings in one bulk");
-        let hasher = self.hasher;
-        let hashes: Vec<u64> = (0..n).into_par_iter().map(|i| hash_of(&hasher, ns(i), get(i))).collect();
-        let same = |i: u32, j: u32| ns(i as usize) == ns(j as usize) && get(i as usize) == get(j as usize);
-        let ids = first_of_equal(&hashes, same);
-        self.assign(ids, &hashes, ns, get)
+        let hashes = self.hash_all(n, &ns, &get);
+        self.intern_hashed(&hashes, ns, get)
     }
 
     /// [`Interner::intern_bulk`] of a whole column in namespace `ns`, taking
@@ -187,37 +184,39 @@ impl Interner {
     pub fn intern_column(&mut self, col: StrColumn, ns: u32) -> Vec<u32> {
         let n = col.len();
         assert!(n < u32::MAX as usize, "more than 4 billion strings in one column");
-        let hasher = self.hasher;
-        let hashes: Vec<u64> = (0..n).into_par_iter().map(|i| hash_of(&hasher, ns, col.get(i))).collect();
-        if self.is_empty() {
-            // Distinct hashes mean distinct strings: then sorting the hashes alone
-            // settles it, without the indices and full comparisons of a bulk.
-            let mut sorted = hashes.clone();
-            sorted.par_sort_unstable();
-            if sorted.par_windows(2).all(|w| w[0] != w[1]) {
-                drop(sorted);
-                let StrColumn { buf, ends } = col;
-                *self = Interner { arena: buf, ends, namespaces: vec![ns; n], hashes, table: OnceLock::new(), hasher };
-                return (0..n as u32).collect();
-            }
+        let hashes = self.hash_all(n, |_| ns, |i| col.get(i));
+        if self.is_empty() && all_distinct(&hashes) {
+            let StrColumn { buf, ends } = col;
+            let hasher = self.hasher;
+            *self = Interner { arena: buf, ends, namespaces: vec![ns; n], hashes, table: OnceLock::new(), hasher };
+            return (0..n as u32).collect();
         }
-        let ids = first_of_equal(&hashes, |i, j| col.get(i as usize) == col.get(j as usize));
-        self.assign(ids, &hashes, |_| ns, |i| col.get(i))
+        self.intern_hashed(&hashes, |_| ns, |i| col.get(i))
     }
 
-    /// The ids of a bulk: `ids[i]` is the index of the first string equal to
-    /// string `i` (see [`first_of_equal`]).
-    fn assign<'s, G, N>(&mut self, mut ids: Vec<u32>, hashes: &[u64], ns: N, get: G) -> Vec<u32>
+    /// The hash of every string of a bulk, computed in parallel.
+    fn hash_all<'s, G, N>(&self, n: usize, ns: N, get: G) -> Vec<u64>
     where
-        G: Fn(usize) -> &'s str,
-        N: Fn(usize) -> u32,
+        G: Fn(usize) -> &'s str + Sync,
+        N: Fn(usize) -> u32 + Sync,
     {
-        let n = ids.len();
+        let hasher = self.hasher;
+        (0..n).into_par_iter().map(|i| hash_of(&hasher, ns(i), get(i))).collect()
+    }
+
+    /// The body of [`Interner::intern_bulk`] once the strings are hashed.
+    fn intern_hashed<'s, G, N>(&mut self, hashes: &[u64], ns: N, get: G) -> Vec<u32>
+    where
+        G: Fn(usize) -> &'s str + Sync,
+        N: Fn(usize) -> u32 + Sync,
+    {
+        let same = |i: u32, j: u32| ns(i as usize) == ns(j as usize) && get(i as usize) == get(j as usize);
+        let mut ids = first_of_equal(hashes, same);
         // In input order, a first appearance takes the next id (or its id from
         // before this bulk); a repeat takes the id of its first appearance, which
         // is already set since it came earlier.
         let had = !self.is_empty();
-        for i in 0..n {
+        for i in 0..ids.len() {
             let f = ids[i] as usize;
             ids[i] = if f == i {
                 let (s, h, k) = (get(i), hashes[i], ns(i));
@@ -314,6 +313,15 @@ where
         out[i as usize] = f;
     }
     out
+}
+
+/// True when no two hashes are equal (so no two of their strings are): sorting
+/// the hashes alone settles it, without the indices and full comparisons of
+/// [`first_of_equal`].
+fn all_distinct(hashes: &[u64]) -> bool {
+    let mut sorted = hashes.to_vec();
+    sorted.par_sort_unstable();
+    sorted.par_windows(2).all(|w| w[0] != w[1])
 }
 
 fn hash_of(hasher: &Hasher, ns: u32, s: &str) -> u64 {

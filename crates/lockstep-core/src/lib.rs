@@ -24,6 +24,8 @@
 //!   is two objects. `object_kind[object]` gives the kind id.
 //! - This crate does no I/O.
 
+use rayon::prelude::*;
+
 mod diagnostics;
 mod interner;
 mod table;
@@ -261,7 +263,6 @@ impl<'d> Loader<'d> {
 
     /// Interns the posts and adds the shares to the dataset.
     pub fn finish(self) {
-        use rayon::prelude::*;
         let Loader { ds, accounts, objects, posts, times } = self;
         let post_ids = ds.posts.intern_column(posts, 0);
         ds.shares.par_extend((0..times.len()).into_par_iter().map(|i| Share {

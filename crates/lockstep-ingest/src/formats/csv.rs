@@ -23,8 +23,8 @@ impl Reader for DelimitedReader {
             Ok(None) => return Err(Error::Empty { file: info.name, what: "no header line" }),
             Err(e) => return Err(info.read_error(rdr.line(), e)),
         };
-        let names: Vec<String> = (0..header.len())
-            .filter_map(|i| header.bytes(i))
+        let names: Vec<String> = header
+            .fields()
             .map(|h| {
                 let h = h.strip_prefix(b"\xef\xbb\xbf").unwrap_or(h);
                 String::from_utf8_lossy(h).trim().to_string()

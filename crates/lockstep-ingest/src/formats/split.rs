@@ -60,9 +60,9 @@ impl<'a> Rec<'a> {
         self.spans.len()
     }
 
-    /// Field `i`'s bytes.
-    pub fn bytes(&self, i: usize) -> Option<&'a [u8]> {
-        self.spans.get(i).map(|&(a, b)| &self.bytes[a..b])
+    /// Every field's bytes, in order.
+    pub fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.spans.iter().map(|&(a, b)| &self.bytes[a..b])
     }
 
     /// Field `i`, as text when the whole line is known to be UTF-8.
@@ -116,8 +116,7 @@ impl<R: Read> Splitter<R> {
             }
             if stop == self.pos {
                 // A blank line (or the `\n` of a `\r\n` whose `\r` ended a record).
-                self.pos = (nl + 1).min(self.end);
-                self.line += (nl < self.end) as u64;
+                self.step_over(nl);
                 continue;
             }
             let line = &self.buf[self.pos..stop];
@@ -134,8 +133,7 @@ impl<R: Read> Splitter<R> {
             self.spans.push((from, line.len()));
             let record_line = self.line;
             let start = self.pos;
-            self.pos = (nl + 1).min(self.end);
-            self.line += (nl < self.end) as u64;
+            self.step_over(nl);
             let bytes = &self.buf[start..stop];
             return Ok(Some(Rec {
                 line: record_line,
@@ -145,6 +143,12 @@ impl<R: Read> Splitter<R> {
                 spans: &self.spans,
             }));
         }
+    }
+
+    /// Moves past the line ending at `nl` (its `\n`, or the end of the input).
+    fn step_over(&mut self, nl: usize) {
+        self.pos = (nl + 1).min(self.end);
+        self.line += (nl < self.end) as u64;
     }
 
     /// Parses the record at `pos` with `csv-core`, reading more input as it needs.
@@ -242,7 +246,7 @@ mod tests {
         s.buf = vec![0; 4];
         let mut out = Vec::new();
         while let Some(r) = s.next_record().unwrap() {
-            let fields = (0..r.len()).map(|i| r.bytes(i).unwrap().to_vec()).collect();
+            let fields = r.fields().map(<[u8]>::to_vec).collect();
             out.push((fields, r.line, r.last_line));
         }
         out
