@@ -5,6 +5,7 @@
 //! Large tables go through [`TableWriter::rows`], which formats blocks of CSV rows
 //! on all cores and writes them in order, so the bytes are the same as row by row.
 
+use crate::stream::StreamFile;
 use crate::{Error, Result};
 use arrow::array::{ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt64Builder};
 use arrow::datatypes::{DataType, Field, Schema};
@@ -105,8 +106,8 @@ impl From<u64> for Value<'static> {
 // One sink per table, so the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
 enum Sink {
-    Csv { out: BufWriter<fs_err::File>, line: Vec<u8> },
-    Parquet { writer: Option<ArrowWriter<fs_err::File>>, builders: Vec<Builder>, rows: usize, schema: Arc<Schema> },
+    Csv { out: BufWriter<StreamFile>, line: Vec<u8> },
+    Parquet { writer: Option<ArrowWriter<StreamFile>>, builders: Vec<Builder>, rows: usize, schema: Arc<Schema> },
 }
 
 enum Builder {
@@ -134,7 +135,7 @@ impl TableWriter {
     /// Creates `dir/name.{csv,parquet}` with the given columns.
     pub fn create(dir: &Path, name: &str, format: TableFormat, columns: &[(&'static str, ColType)]) -> Result<Self> {
         let path = dir.join(format!("{name}.{}", format.extension()));
-        let file = fs_err::File::create(&path)?;
+        let file = StreamFile::new(fs_err::File::create(&path)?);
         let sink = match format {
             TableFormat::Csv => {
                 let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -259,7 +260,7 @@ impl TableWriter {
                     })
                 };
                 let path = &self.path;
-                let write = |out: &mut BufWriter<fs_err::File>, bufs: &[Vec<u8>]| -> Result<()> {
+                let write = |out: &mut BufWriter<StreamFile>, bufs: &[Vec<u8>]| -> Result<()> {
                     bufs.iter().try_for_each(|b| out.write_all(b).map_err(|e| Error::io(path, e)))
                 };
                 let mut ready: Vec<Vec<u8>> = vec![Vec::with_capacity(BLOCK * 64); per_wave];
