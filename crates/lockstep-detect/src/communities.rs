@@ -588,13 +588,13 @@ mod tests {
     #[test]
     fn compute_on_detection_edges_skips_accounts_outside_the_thresholded_network() {
         use crate::network::EdgeAttrs;
-        let edge = |a, b, w, above| Edge {
-            a,
-            b,
-            full: EdgeAttrs { weight: w, above_threshold: above, combined_weight: w as f64, ..EdgeAttrs::default() },
-            fast: None,
-            n_objects: 1,
-            kinds: Default::default(),
+        let edge = |a, b, w, above| {
+            Edge::new(
+                a,
+                b,
+                EdgeAttrs { weight: w, above_threshold: above, combined_weight: w as f64, ..EdgeAttrs::default() },
+                1,
+            )
         };
         // Accounts 0-2 a triangle, 3-5 a triangle, joined by 2-3; account 6 only below threshold.
         let edges = vec![

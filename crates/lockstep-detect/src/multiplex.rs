@@ -49,23 +49,18 @@ impl EdgeKind {
     }
 }
 
-/// The kinds behind one edge, in byte order of kind labels. Stored inline for
-/// the common edge of one kind (no allocation).
+/// The kinds behind one edge, in byte order of kind labels ([`crate::Edge::kinds`]):
+/// the edge's own counts when all its co-shares are of one kind, else the
+/// stored list.
 #[derive(Debug, Clone, PartialEq)]
-pub enum EdgeKinds {
+pub enum EdgeKinds<'e> {
     /// One kind.
     One(EdgeKind),
-    /// Several kinds (or none, for hand-built edges).
-    Many(Box<[EdgeKind]>),
+    /// Several kinds.
+    Many(&'e [EdgeKind]),
 }
 
-impl Default for EdgeKinds {
-    fn default() -> Self {
-        EdgeKinds::Many(Box::default())
-    }
-}
-
-impl EdgeKinds {
+impl EdgeKinds<'_> {
     /// The kinds as a slice.
     pub fn as_slice(&self) -> &[EdgeKind] {
         match self {
@@ -167,7 +162,7 @@ pub fn summarize_kinds(ds: &Dataset, det: &Detection) -> Vec<KindSummary> {
     }
     let (mut coshares, mut fast, mut edges, mut above) = (vec![0u64; n], vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     for e in &det.edges {
-        for k in e.kinds.as_slice() {
+        for k in e.kinds().as_slice() {
             let i = k.kind as usize;
             coshares[i] += k.weight as u64;
             fast[i] += k.weight_fast as u64;

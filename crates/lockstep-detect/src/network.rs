@@ -20,30 +20,57 @@ use crate::coshare::CoShare;
 use crate::multiplex::{EdgeKind, EdgeKinds, KindWeights};
 use crate::quantile::quantile_type7;
 use crate::Params;
-use lockstep_core::{AccountId, Dataset, ObjectId};
+use lockstep_core::{AccountId, Dataset, KindId, ObjectId};
 use rayon::prelude::*;
 
 /// Attributes of an edge over one set of co-shares (all zero over none).
+///
+/// Only counts are stored; the mean delay and the symmetry score are computed
+/// from them (exactly as they always were), which keeps the edge small: a
+/// 10M-post run has about 15 million edges, and every byte of an edge is
+/// 15 MB of fresh memory.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct EdgeAttrs {
     /// Number of co-shares between the two accounts.
     pub weight: u32,
-    /// Mean delta in seconds.
-    pub avg_time_delta: f64,
     /// Distinct earlier posts.
     pub n_content_id: u32,
     /// Distinct later posts.
     pub n_content_id_y: u32,
-    /// `min(n_content_id, n_content_id_y) / max(...)`.
-    pub edge_symmetry_score: f64,
     /// Weight strictly above the quantile threshold.
     pub above_threshold: bool,
+    /// Sum of the delays (seconds) of the co-shares.
+    pub sum_time_delta: u64,
     /// `Σ_k W_k · weight_k` over the object kinds (= `weight` with the default
     /// kind weights of 1); what the threshold and the communities use.
     pub combined_weight: f64,
 }
 
+impl EdgeAttrs {
+    /// Mean delta in seconds (0 over no co-shares).
+    pub fn avg_time_delta(&self) -> f64 {
+        if self.weight == 0 {
+            0.0
+        } else {
+            self.sum_time_delta as f64 / self.weight as f64
+        }
+    }
+
+    /// `min(n_content_id, n_content_id_y) / max(...)` (0 over no co-shares).
+    pub fn edge_symmetry_score(&self) -> f64 {
+        let (x, y) = (self.n_content_id, self.n_content_id_y);
+        if x.max(y) == 0 {
+            0.0
+        } else {
+            x.min(y) as f64 / x.max(y) as f64
+        }
+    }
+}
+
 /// One edge of the account network. `a < b` as account ids.
+///
+/// 56 bytes: what most edges of a large network lack (fast co-shares, a
+/// second object kind) lives in one optional box.
 #[derive(Debug, Clone)]
 pub struct Edge {
     /// One account (the smaller id).
@@ -52,14 +79,48 @@ pub struct Edge {
     pub b: AccountId,
     /// Attributes over all co-shares.
     pub full: EdgeAttrs,
-    /// Attributes over the fast co-shares, when there are any.
-    /// Boxed: most edges of a large network have none, and inline it would
-    /// add 32 bytes to each of millions of edges.
-    pub fast: Option<Box<EdgeAttrs>>,
     /// Distinct objects co-shared.
     pub n_objects: u32,
+    /// The kind of all co-shares, unless `extra` lists several.
+    kind: KindId,
+    extra: Option<Box<EdgeExtra>>,
+}
+
+// The size the comment on `Edge` promises (the edges dominate a large run's memory).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Edge>() == 56);
+
+#[derive(Debug, Clone)]
+struct EdgeExtra {
+    fast: Option<EdgeAttrs>,
+    /// Co-shares per kind when there are several kinds (else empty).
+    kinds: Box<[EdgeKind]>,
+}
+
+impl Edge {
+    /// An edge of one object kind (`0`) without fast co-shares.
+    pub fn new(a: AccountId, b: AccountId, full: EdgeAttrs, n_objects: u32) -> Self {
+        Edge { a, b, full, n_objects, kind: 0, extra: None }
+    }
+
+    /// Attributes over the fast co-shares, when there are any.
+    pub fn fast(&self) -> Option<&EdgeAttrs> {
+        self.extra.as_ref().and_then(|x| x.fast.as_ref())
+    }
+
     /// Co-shares per object kind, in byte order of kind labels (multiplex view).
-    pub kinds: EdgeKinds,
+    pub fn kinds(&self) -> EdgeKinds<'_> {
+        match &self.extra {
+            Some(x) if !x.kinds.is_empty() => EdgeKinds::Many(&x.kinds),
+            _ => EdgeKinds::One(EdgeKind {
+                kind: self.kind,
+                weight: self.full.weight,
+                weight_fast: self.fast().map_or(0, |f| f.weight),
+                n_objects: self.n_objects,
+                sum_delta: self.full.sum_time_delta,
+            }),
+        }
+    }
 }
 
 /// The network and the co-shares behind each edge.
@@ -166,10 +227,9 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
             let items = &sorted[offsets[e]..offsets[e + 1]];
             let is_fast = |r: usize| has_fast && fast[r];
             let mut full = attrs(items.iter(), scratch);
-            let sum_delta = scratch.sum_delta;
             let mut fast = if has_fast {
                 let f = attrs(items.iter().filter(|it| fast[it.row as usize]), scratch);
-                (f.weight > 0).then(|| Box::new(f))
+                (f.weight > 0).then_some(f)
             } else {
                 None
             };
@@ -186,14 +246,19 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
                 weight: full.weight,
                 weight_fast: fast.as_ref().map_or(0, |f| f.weight),
                 n_objects,
-                sum_delta,
+                sum_delta: full.sum_time_delta,
             };
             let per_kind = kinds.count(items, whole, is_fast, scratch);
             full.combined_weight = weights.combine(per_kind.as_slice(), full.weight, false);
             if let Some(f) = fast.as_mut() {
                 f.combined_weight = weights.combine(per_kind.as_slice(), f.weight, true);
             }
-            Edge { a, b, full, fast, n_objects, kinds: per_kind }
+            let (kind, many) = match per_kind {
+                KindCounts::One(k) => (k.kind, Box::default()),
+                KindCounts::Many(v) => (0, v),
+            };
+            let extra = (fast.is_some() || !many.is_empty()).then(|| Box::new(EdgeExtra { fast, kinds: many }));
+            Edge { a, b, full, n_objects, kind, extra }
         })
         .collect();
     drop(ends);
@@ -203,11 +268,11 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     let mut combined: Vec<f64> = edges.par_iter().map(|e| e.full.combined_weight).collect();
     let threshold = quantile_type7(&mut combined, params.edge_quantile).unwrap_or(0.0);
     drop(combined);
-    let mut fast_combined: Vec<f64> = edges.iter().filter_map(|e| e.fast.as_ref().map(|f| f.combined_weight)).collect();
+    let mut fast_combined: Vec<f64> = edges.iter().filter_map(|e| e.fast().map(|f| f.combined_weight)).collect();
     let threshold_fast = quantile_type7(&mut fast_combined, params.edge_quantile);
     edges.par_iter_mut().for_each(|e| {
         e.full.above_threshold = e.full.combined_weight > threshold;
-        if let (Some(f), Some(t)) = (e.fast.as_mut(), threshold_fast) {
+        if let (Some(f), Some(t)) = (e.extra.as_mut().and_then(|x| x.fast.as_mut()), threshold_fast) {
             f.above_threshold = f.combined_weight > t;
         }
     });
@@ -236,8 +301,6 @@ struct Scratch {
     /// Per-kind counters by kind id (all zero between edges), and the kinds touched.
     by_kind: Vec<EdgeKind>,
     touched: Vec<u32>,
-    /// Sum of the delays of the last [`attrs`] call.
-    sum_delta: u64,
 }
 
 /// What counting per kind needs of the dataset.
@@ -257,8 +320,8 @@ impl<'d> KindMap<'d> {
     /// Co-shares of `items` (one edge) per kind. With one kind in the dataset, or
     /// one co-share, the edge's own attributes are the kind's: no extra work.
     /// `whole` holds the edge's own counts (its kind is filled in here).
-    fn count(&self, items: &[Item], whole: EdgeKind, is_fast: impl Fn(usize) -> bool, s: &mut Scratch) -> EdgeKinds {
-        let whole = |kind: u32| EdgeKinds::One(EdgeKind { kind, ..whole });
+    fn count(&self, items: &[Item], whole: EdgeKind, is_fast: impl Fn(usize) -> bool, s: &mut Scratch) -> KindCounts {
+        let whole = |kind: u32| KindCounts::One(EdgeKind { kind, ..whole });
         if self.object_kind.is_empty() {
             return whole(0);
         }
@@ -296,33 +359,44 @@ impl<'d> KindMap<'d> {
             s.by_kind[k as usize] = EdgeKind::default();
         }
         s.touched.clear();
-        EdgeKinds::Many(out)
+        KindCounts::Many(out)
+    }
+}
+
+/// What [`KindMap::count`] found: one kind (the edge's own counts) or several.
+enum KindCounts {
+    One(EdgeKind),
+    Many(Box<[EdgeKind]>),
+}
+
+impl KindCounts {
+    fn as_slice(&self) -> &[EdgeKind] {
+        match self {
+            KindCounts::One(k) => std::slice::from_ref(k),
+            KindCounts::Many(v) => v,
+        }
     }
 }
 
 fn attrs<'i>(items: impl Iterator<Item = &'i Item>, s: &mut Scratch) -> EdgeAttrs {
     s.early.clear();
     s.late.clear();
-    let mut sum_delta: u64 = 0;
+    let mut sum_time_delta: u64 = 0;
     for it in items {
-        sum_delta += it.delta as u64;
+        sum_time_delta += it.delta as u64;
         s.early.push(it.early_post);
         s.late.push(it.late_post);
     }
     let weight = s.early.len() as u32;
-    s.sum_delta = sum_delta;
     if weight == 0 {
         return EdgeAttrs::default();
     }
-    let n_early = distinct(&mut s.early);
-    let n_late = distinct(&mut s.late);
     EdgeAttrs {
         weight,
-        avg_time_delta: sum_delta as f64 / weight as f64,
-        n_content_id: n_early,
-        n_content_id_y: n_late,
-        edge_symmetry_score: n_early.min(n_late) as f64 / n_early.max(n_late) as f64,
+        n_content_id: distinct(&mut s.early),
+        n_content_id_y: distinct(&mut s.late),
         above_threshold: false,
+        sum_time_delta,
         combined_weight: weight as f64,
     }
 }

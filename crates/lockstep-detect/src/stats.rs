@@ -70,7 +70,7 @@ pub fn accounts(
     // Thresholded edge attributes per account.
     let mut incident: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
     for e in edges.iter().filter(|e| e.full.above_threshold) {
-        let v = (e.full.avg_time_delta, e.full.edge_symmetry_score);
+        let v = (e.full.avg_time_delta(), e.full.edge_symmetry_score());
         incident[e.a as usize].push(v);
         incident[e.b as usize].push(v);
     }

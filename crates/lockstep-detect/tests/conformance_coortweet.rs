@@ -133,19 +133,19 @@ fn check(set: &str, window: i64, m: u32) {
         let f = &e.full;
         let mut v = vec![
             f.weight.to_string(),
-            fmt_num(Some(f.avg_time_delta)),
+            fmt_num(Some(f.avg_time_delta())),
             f.n_content_id.to_string(),
             f.n_content_id_y.to_string(),
-            fmt_num(Some(f.edge_symmetry_score)),
+            fmt_num(Some(f.edge_symmetry_score())),
             (f.above_threshold as u8).to_string(),
         ];
-        match &e.fast {
+        match e.fast() {
             Some(g) => v.extend([
                 g.weight.to_string(),
-                fmt_num(Some(g.avg_time_delta)),
+                fmt_num(Some(g.avg_time_delta())),
                 g.n_content_id.to_string(),
                 g.n_content_id_y.to_string(),
-                fmt_num(Some(g.edge_symmetry_score)),
+                fmt_num(Some(g.edge_symmetry_score())),
                 (g.above_threshold as u8).to_string(),
             ]),
             None => v.extend(["NA"; 6].map(String::from)),

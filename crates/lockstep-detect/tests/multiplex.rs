@@ -57,7 +57,7 @@ fn per_kind(ds: &Dataset, det: &Detection) -> BTreeMap<(String, String), Vec<Kin
         .map(|e| {
             let (x, y) = (ds.accounts.get(e.a).to_string(), ds.accounts.get(e.b).to_string());
             let kinds = e
-                .kinds
+                .kinds()
                 .as_slice()
                 .iter()
                 .map(|k| (ds.kinds.get(k.kind).to_string(), k.weight, k.weight_fast, k.n_objects, k.avg_time_delta()))
@@ -104,9 +104,10 @@ fn per_kind_weights_by_hand() {
     assert_eq!(per_kind(&ds, &det), expected);
     // The kinds add up to the edge, and without kind weights the combined weight is the weight.
     for e in &det.edges {
-        let ks = e.kinds.as_slice();
+        let kinds = e.kinds();
+        let ks = kinds.as_slice();
         assert_eq!(ks.iter().map(|k| k.weight).sum::<u32>(), e.full.weight);
-        assert_eq!(ks.iter().map(|k| k.weight_fast).sum::<u32>(), e.fast.as_ref().map_or(0, |f| f.weight));
+        assert_eq!(ks.iter().map(|k| k.weight_fast).sum::<u32>(), e.fast().map_or(0, |f| f.weight));
         assert_eq!(ks.iter().map(|k| k.n_objects).sum::<u32>(), e.n_objects);
         assert_eq!(e.full.combined_weight, e.full.weight as f64);
     }
@@ -239,8 +240,8 @@ proptest! {
             prop_assert_eq!(here, alone);
         }
         for e in &det.edges {
-            prop_assert_eq!(e.kinds.as_slice().iter().map(|k| k.weight).sum::<u32>(), e.full.weight);
-            prop_assert!(e.kinds.as_slice().windows(2).all(|w| ds.kinds.get(w[0].kind) < ds.kinds.get(w[1].kind)));
+            prop_assert_eq!(e.kinds().as_slice().iter().map(|k| k.weight).sum::<u32>(), e.full.weight);
+            prop_assert!(e.kinds().as_slice().windows(2).all(|w| ds.kinds.get(w[0].kind) < ds.kinds.get(w[1].kind)));
         }
     }
 }

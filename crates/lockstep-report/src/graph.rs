@@ -201,14 +201,14 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
             let (x, y) = (index[e.a as usize], index[e.b as usize]);
             let mut values = vec![
                 Some(Val::Long(e.full.weight as u64)),
-                Some(Val::Double(e.full.avg_time_delta)),
-                Some(Val::Double(e.full.edge_symmetry_score)),
+                Some(Val::Double(e.full.avg_time_delta())),
+                Some(Val::Double(e.full.edge_symmetry_score())),
                 Some(Val::Long(e.n_objects as u64)),
-                e.fast.as_ref().map(|f| Val::Long(f.weight as u64)),
+                e.fast().map(|f| Val::Long(f.weight as u64)),
                 Some(Val::Bool(e.full.above_threshold)),
             ];
             values.extend(crate::tables::significance(det, i).map(|x| Some(Val::Double(x))));
-            values.extend(kinds.iter().map(|&(k, _)| Some(Val::Long(e.kinds.get(k).map_or(0, |c| c.weight as u64)))));
+            values.extend(kinds.iter().map(|&(k, _)| Some(Val::Long(e.kinds().get(k).map_or(0, |c| c.weight as u64)))));
             if combined {
                 values.push(Some(Val::Double(e.full.combined_weight)));
             }

@@ -56,7 +56,7 @@ pub fn write_edge_kinds(dir: &Path, ds: &Dataset, det: &Detection, format: Table
     let mut total = 0usize;
     for e in &det.edges {
         starts.push(total);
-        total += e.kinds.as_slice().len();
+        total += e.kinds().as_slice().len();
     }
     // A block's cursor is the edge of its first row, found by one search; the
     // following rows advance it.
@@ -69,7 +69,8 @@ pub fn write_edge_kinds(dir: &Path, ds: &Dataset, det: &Detection, format: Table
             }
             let i = *i;
             let e = &det.edges[i];
-            let k = &e.kinds.as_slice()[r - starts[i]];
+            let kinds = e.kinds();
+            let k = &kinds.as_slice()[r - starts[i]];
             let (from, to) = if rank[e.a as usize] <= rank[e.b as usize] { (e.a, e.b) } else { (e.b, e.a) };
             row.extend([
                 Value::Str(ds.accounts.get(from)),

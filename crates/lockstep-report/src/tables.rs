@@ -20,10 +20,10 @@ fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
     match a {
         Some(a) => [
             Value::U64(a.weight as u64),
-            Value::F64(a.avg_time_delta),
+            Value::F64(a.avg_time_delta()),
             Value::U64(a.n_content_id as u64),
             Value::U64(a.n_content_id_y as u64),
-            Value::F64(a.edge_symmetry_score),
+            Value::F64(a.edge_symmetry_score()),
             Value::Bool(a.above_threshold),
         ],
         None => [Value::Null; 6],
@@ -91,7 +91,7 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         row.extend([Value::Str(from), Value::Str(to)]);
         row.extend(attrs_values(Some(&e.full)));
         row.push(Value::U64(e.n_objects as u64));
-        row.extend(attrs_values(e.fast.as_deref()));
+        row.extend(attrs_values(e.fast()));
         row.push(if e.full.above_threshold {
             component[e.a as usize].map_or(Value::Null, |c| Value::U64(c as u64))
         } else {

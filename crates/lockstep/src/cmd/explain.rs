@@ -41,7 +41,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     )?;
     // Multiplex: the co-shares per object kind (fast ones with a fast window).
     let kinds: Vec<String> = edge
-        .kinds
+        .kinds()
         .as_slice()
         .iter()
         .map(|k| {
@@ -61,7 +61,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
         component.map_or_else(|| "-".to_string(), |c| c.to_string())
     )?;
     if let Some(f) = params.fast_window {
-        match &edge.fast {
+        match edge.fast() {
             Some(fast) => writeln!(
                 o,
                 "  fast ({f} s): {}; above_threshold_fast {} (threshold {})",
@@ -95,6 +95,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
 fn attrs(a: &EdgeAttrs) -> String {
     format!(
         "weight {}, avg_time_delta {}, n_content_id {}, n_content_id_y {}, edge_symmetry_score {}",
-        a.weight, a.avg_time_delta, a.n_content_id, a.n_content_id_y, a.edge_symmetry_score
+        a.weight,
+        a.avg_time_delta(),
+        a.n_content_id,
+        a.n_content_id_y,
+        a.edge_symmetry_score()
     )
 }
