@@ -249,7 +249,7 @@ pub struct Detection {
     pub edges: Vec<Edge>,
     /// `edge_rows[edge_offsets[e]..edge_offsets[e + 1]]` are the indices (into
     /// `coshares`) of the co-shares behind edge `e`: its evidence.
-    pub edge_offsets: Vec<usize>,
+    pub edge_offsets: Vec<u32>,
     /// See `edge_offsets`.
     pub edge_rows: Vec<u32>,
     /// Weight threshold (the quantile value) of the full network.
@@ -292,7 +292,7 @@ impl Detection {
 
     /// Indices (into `coshares`) of the co-shares behind edge `e`.
     pub fn evidence(&self, e: usize) -> &[u32] {
-        &self.edge_rows[self.edge_offsets[e]..self.edge_offsets[e + 1]]
+        &self.edge_rows[self.edge_offsets[e] as usize..self.edge_offsets[e + 1] as usize]
     }
 
     /// Thresholded-network component of every account id (`n_accounts` long).

@@ -129,7 +129,7 @@ pub struct Network {
     /// Edges ordered by the names of their two accounts (smaller name first).
     pub edges: Vec<Edge>,
     /// `rows[offsets[e]..offsets[e + 1]]` are the co-share indices of edge `e`, in order.
-    pub offsets: Vec<usize>,
+    pub offsets: Vec<u32>,
     /// Co-share indices grouped by edge.
     pub rows: Vec<u32>,
     /// Full-network threshold (0 when there are no edges).
@@ -141,7 +141,7 @@ pub struct Network {
 impl Network {
     /// Co-share indices of edge `e`.
     pub fn rows_of(&self, e: usize) -> &[u32] {
-        &self.rows[self.offsets[e]..self.offsets[e + 1]]
+        &self.rows[self.offsets[e] as usize..self.offsets[e + 1] as usize]
     }
 }
 
@@ -198,33 +198,54 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     }
     buckets.par_iter_mut().for_each(|b| b.sort_unstable_by_key(|it| (it.b, it.row)));
     drop(buckets);
+    // Edge boundaries: where the second account changes inside a bucket, counted
+    // and then written per bucket in parallel, into a vector of the exact size.
+    let bucket = |a: usize| &sorted[by_a[a]..by_a[a + 1]];
+    fn runs(items: &[Item]) -> impl Iterator<Item = &[Item]> {
+        items.chunk_by(|x, y| x.b == y.b)
+    }
+    let per_bucket: Vec<usize> = (0..n_acc).into_par_iter().map(|a| runs(bucket(a)).count()).collect();
+    let n_edges: usize = per_bucket.iter().sum();
     let mut id_of_rank = vec![0 as AccountId; n_acc];
     for (id, &r) in rank.iter().enumerate() {
         id_of_rank[r as usize] = id as AccountId;
     }
-    let mut ends: Vec<(AccountId, AccountId)> = Vec::new();
-    let mut offsets: Vec<usize> = Vec::new();
-    for a in 0..n_acc {
-        let mut prev = None;
-        for (k, it) in sorted[by_a[a]..by_a[a + 1]].iter().enumerate() {
-            if prev != Some(it.b) {
-                let (x, y) = (id_of_rank[a], id_of_rank[it.b as usize]);
-                ends.push(if x < y { (x, y) } else { (y, x) });
-                offsets.push(by_a[a] + k);
-                prev = Some(it.b);
-            }
+    let mut offsets = vec![0u32; n_edges + 1];
+    offsets[n_edges] = coshares.len() as u32;
+    {
+        let mut parts: Vec<(usize, &mut [u32])> = Vec::with_capacity(n_acc);
+        let mut rest = &mut offsets[..n_edges];
+        for (a, &k) in per_bucket.iter().enumerate() {
+            let (head, tail) = rest.split_at_mut(k);
+            parts.push((a, head));
+            rest = tail;
         }
+        parts.into_par_iter().for_each(|(a, out)| {
+            let mut at = by_a[a];
+            for (o, run) in out.iter_mut().zip(runs(bucket(a))) {
+                *o = at as u32;
+                at += run.len();
+            }
+        });
     }
-    offsets.push(coshares.len());
+    drop(per_bucket);
     // 2. Attributes per edge, and per object kind.
     let has_fast = params.fast_window.is_some();
     let kinds = KindMap::new(ds);
     let weights = KindWeights::resolve(ds, &params.kind_weights);
-    let mut edges: Vec<Edge> = ends
-        .par_iter()
-        .enumerate()
-        .map_init(Scratch::default, |scratch, (e, &(a, b))| {
-            let items = &sorted[offsets[e]..offsets[e + 1]];
+    let mut edges: Vec<Edge> = (0..n_edges)
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, e| {
+            let (start, end) = (offsets[e] as usize, offsets[e + 1] as usize);
+            let items = &sorted[start..end];
+            // The first account's rank is the bucket holding `start`: a job's edges
+            // come in order, so the bucket of the previous edge is checked first.
+            let a = &mut scratch.bucket;
+            if !(by_a[*a] <= start && start < by_a[*a + 1]) {
+                *a = by_a.partition_point(|&x| x <= start) - 1;
+            }
+            let (x, y) = (id_of_rank[*a], id_of_rank[items[0].b as usize]);
+            let (a, b) = if x < y { (x, y) } else { (y, x) };
             let is_fast = |r: usize| has_fast && fast[r];
             let mut full = attrs(items.iter(), scratch);
             let mut fast = if has_fast {
@@ -261,7 +282,6 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
             Edge { a, b, full, n_objects, kind, extra }
         })
         .collect();
-    drop(ends);
     let rows: Vec<u32> = sorted.par_iter().map(|it| it.row).collect();
     drop(sorted);
     // 3. Thresholds.
@@ -295,6 +315,8 @@ struct Item {
 
 #[derive(Default)]
 struct Scratch {
+    /// Rank of the first account of the last edge (see the edge pass).
+    bucket: usize,
     early: Vec<u32>,
     late: Vec<u32>,
     objects: Vec<ObjectId>,

@@ -16,8 +16,18 @@ use lockstep_core::Dataset;
 pub fn second_filter(ds: &Dataset, groups: &Groups, rows: Vec<CoShare>, m: u32, mode: Mode) -> Vec<CoShare> {
     match mode {
         Mode::Lockstep => {
-            let live = and_fixed_point(ds, &rows, (0..rows.len() as u32).collect(), m);
-            live.into_iter().map(|i| rows[i as usize]).collect()
+            if m <= 1 {
+                return rows;
+            }
+            use rayon::prelude::*;
+            let keep = and_fixed_point(ds, &rows, (0..rows.len() as u32).into_par_iter(), m);
+            // Compacted in place (`keep` ascends, so `i >= w`): no second copy of the co-shares.
+            let mut rows = rows;
+            for (w, &i) in keep.iter().enumerate() {
+                rows[w] = rows[i as usize];
+            }
+            rows.truncate(keep.len());
+            rows
         }
         Mode::CoorTweet => {
             let keep = coortweet_keep(ds, groups, &rows, m);
@@ -35,7 +45,8 @@ pub fn flag_fast(ds: &Dataset, groups: &Groups, rows: &[CoShare], f: i64, m: u32
     let mut flags = vec![false; rows.len()];
     match mode {
         Mode::Lockstep => {
-            for i in and_fixed_point(ds, rows, fast_idx, m) {
+            use rayon::prelude::*;
+            for i in and_fixed_point(ds, rows, fast_idx.into_par_iter(), m) {
                 flags[i as usize] = true;
             }
         }
@@ -84,24 +95,30 @@ fn coortweet_keep(ds: &Dataset, groups: &Groups, rows: &[CoShare], m: u32) -> Ve
         .collect()
 }
 
-/// Indices (into `rows`) of the co-shares in `live` that survive the AND rule.
-fn and_fixed_point(ds: &Dataset, rows: &[CoShare], live: Vec<u32>, m: u32) -> Vec<u32> {
+/// Indices (into `rows`) of the co-shares in `live` (ascending) that survive the
+/// AND rule, ascending.
+fn and_fixed_point(
+    ds: &Dataset,
+    rows: &[CoShare],
+    live: impl rayon::iter::IndexedParallelIterator<Item = u32>,
+    m: u32,
+) -> Vec<u32> {
     use rayon::prelude::*;
     if m <= 1 {
-        return live;
+        return live.collect();
     }
     // Each live co-share with the account and post of its two shares, read once:
     // the shares are scattered over the dataset, these are in co-share order.
     let mut live: Vec<(u32, [u32; 4])> = live
-        .into_par_iter()
         .map(|i| {
             let r = &rows[i as usize];
             let (e, l) = (&ds.shares[r.early as usize], &ds.shares[r.late as usize]);
             (i, [e.account, e.post, l.account, l.post])
         })
         .collect();
+    let mut posts = crate::stats::DistinctPosts::new(ds);
     loop {
-        let count = crate::stats::distinct_posts_of(ds, live.iter().flat_map(|(_, s)| [(s[0], s[1]), (s[2], s[3])]));
+        let count = posts.count(live.iter().flat_map(|(_, s)| [(s[0], s[1]), (s[2], s[3])]));
         let before = live.len();
         live.retain(|(_, s)| count[s[0] as usize] >= m && count[s[2] as usize] >= m);
         if live.len() == before {

@@ -196,25 +196,51 @@ pub(crate) fn distinct_posts_per_account(ds: &Dataset, shares: impl Iterator<Ite
 /// [`distinct_posts_per_account`] over `(account, post)` pairs already read from
 /// the shares.
 pub(crate) fn distinct_posts_of(ds: &Dataset, pairs: impl Iterator<Item = (AccountId, u32)>) -> Vec<u32> {
-    const NONE: u32 = u32::MAX;
-    let mut owner = vec![NONE; ds.posts.len()];
-    let mut count = vec![0u32; ds.accounts.len()];
-    let mut others: Vec<u64> = Vec::new();
-    for (account, post) in pairs {
-        let o = &mut owner[post as usize];
-        if *o == NONE {
-            *o = account;
-            count[account as usize] += 1;
-        } else if *o != account {
-            others.push(((account as u64) << 32) | post as u64);
+    DistinctPosts::new(ds).count(pairs)
+}
+
+/// Counts distinct posts per account, again and again over the same dataset
+/// (the participation filter's fixed point) with one post-owner table: a fresh
+/// table per round would be fresh memory each time.
+pub(crate) struct DistinctPosts {
+    /// First account seen with each post (`NONE`: not seen this round).
+    owner: Vec<u32>,
+    n_accounts: usize,
+    /// The table holds marks of an earlier round.
+    used: bool,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl DistinctPosts {
+    pub(crate) fn new(ds: &Dataset) -> Self {
+        DistinctPosts { owner: vec![NONE; ds.posts.len()], n_accounts: ds.accounts.len(), used: false }
+    }
+
+    /// Distinct posts of every account among `pairs` (indexed by account id).
+    pub(crate) fn count(&mut self, pairs: impl Iterator<Item = (AccountId, u32)>) -> Vec<u32> {
+        if self.used {
+            self.owner.fill(NONE);
         }
+        self.used = true;
+        let mut count = vec![0u32; self.n_accounts];
+        let mut others: Vec<u64> = Vec::new();
+        for (account, post) in pairs {
+            let o = &mut self.owner[post as usize];
+            if *o == NONE {
+                *o = account;
+                count[account as usize] += 1;
+            } else if *o != account {
+                others.push(((account as u64) << 32) | post as u64);
+            }
+        }
+        others.sort_unstable();
+        others.dedup();
+        for p in others {
+            count[(p >> 32) as usize] += 1;
+        }
+        count
     }
-    others.sort_unstable();
-    others.dedup();
-    for p in others {
-        count[(p >> 32) as usize] += 1;
-    }
-    count
 }
 
 /// Distinct accounts in the co-shares of every object (indexed by object id).
