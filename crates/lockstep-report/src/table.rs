@@ -76,6 +76,11 @@ pub enum Value<'a> {
     I64(i64),
     /// Floating point.
     F64(f64),
+    /// Floating point rounded to this many significant digits ([`round_sig`],
+    /// 1 to 15) when written: the same as `F64(round_sig(x, digits))`, but CSV
+    /// prints it straight from the rounded digits instead of through the
+    /// general shortest-representation search (millions of rows).
+    Rounded(f64, u8),
     /// Boolean.
     Bool(bool),
     /// Missing.
@@ -199,6 +204,7 @@ impl TableWriter {
                         (Builder::I64(b), Value::I64(x)) => b.append_value(x),
                         (Builder::I64(b), Value::Null) => b.append_null(),
                         (Builder::F64(b), Value::F64(x)) => b.append_value(x),
+                        (Builder::F64(b), Value::Rounded(x, d)) => b.append_value(round_sig(x, d as i32)),
                         (Builder::F64(b), Value::Null) => b.append_null(),
                         (Builder::Bool(b), Value::Bool(x)) => b.append_value(x),
                         (Builder::Bool(b), Value::Null) => b.append_null(),
@@ -358,6 +364,7 @@ fn csv_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
             Value::U64(x) => out.extend_from_slice(itoa.format(x).as_bytes()),
             Value::I64(x) => out.extend_from_slice(itoa.format(x).as_bytes()),
             Value::F64(x) => out.extend_from_slice(fmt_f64(&mut ryu, &mut itoa, x).as_bytes()),
+            Value::Rounded(x, d) => write_rounded(out, &mut ryu, &mut itoa, x, d as i32),
             Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
             Value::Null => {}
         }
@@ -399,23 +406,102 @@ fn csv_field(out: &mut Vec<u8>, s: &[u8]) {
 /// the nearest double, so its shortest representation has at most `digits`
 /// digits. Zero and non-finite values are returned as they are.
 pub fn round_sig(x: f64, digits: i32) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
+    match sig_parts(x, digits) {
+        Some((m, s)) if s >= 0 => m / POW10[s as usize],
+        Some((m, s)) => m * POW10[-s as usize],
+        None if x == 0.0 || !x.is_finite() => x,
+        // Magnitudes beyond (below 1e-17 or above 1e27): exact decimal
+        // formatting and correctly rounded parsing.
+        None => format!("{:.*e}", (digits - 1) as usize, x).parse().unwrap_or(x),
     }
-    // Scale so the kept digits are the integer part: m = round(x·10^s), then
-    // x ≈ m·10^-s. Powers of ten up to 10^22 are exact doubles, so one correctly
-    // rounded division or multiplication gives the double nearest to m·10^-s.
+}
+
+/// Powers of ten that doubles hold exactly.
+const POW10: [f64; 23] = {
+    let mut p = [1.0; 23];
+    let mut i = 1;
+    while i < 23 {
+        p[i] = p[i - 1] * 10.0;
+        i += 1;
+    }
+    p
+};
+
+/// `x` rounded to `digits` significant digits as `m · 10^-s`, `m` an integer
+/// of at most `digits` digits (or exactly `10^digits` after a carry), when
+/// `|s| ≤ 22`; `None` for zero, non-finite values and magnitudes beyond.
+///
+/// With `|s| ≤ 22` the scale is an exact double, so one correctly rounded
+/// multiplication or division gives the double nearest to `m · 10^-s`.
+fn sig_parts(x: f64, digits: i32) -> Option<(f64, i32)> {
+    if x == 0.0 || !x.is_finite() {
+        return None;
+    }
     let s = digits - 1 - x.abs().log10().floor() as i32;
     if (0..=22).contains(&s) {
-        let p = 10f64.powi(s);
-        (x * p).round() / p
+        Some(((x * POW10[s as usize]).round(), s))
     } else if (-22..0).contains(&s) {
-        let p = 10f64.powi(-s);
-        (x / p).round() * p
+        Some(((x / POW10[-s as usize]).round(), s))
     } else {
-        // Magnitudes beyond that (below 1e-17 or above 1e27): exact decimal
-        // formatting and correctly rounded parsing.
-        format!("{:.*e}", (digits - 1) as usize, x).parse().unwrap_or(x)
+        None
+    }
+}
+
+/// Appends `fmt_f64(round_sig(x, digits))` from the rounded digits themselves.
+///
+/// The double nearest to `m · 10^-s` prints (shortest round trip) as the
+/// digits of `m` without trailing zeros: any other decimal of at most 15
+/// significant digits lies more than an ulp away. So the digits are known and
+/// only the layout of [`ryu`]'s `format64` is repeated here (and checked
+/// against it by a property test); rare cases go through the general path.
+fn write_rounded(out: &mut Vec<u8>, ryu: &mut ryu::Buffer, itoa: &mut itoa::Buffer, x: f64, digits: i32) {
+    let general = |out: &mut Vec<u8>, ryu: &mut ryu::Buffer, itoa: &mut itoa::Buffer| {
+        out.extend_from_slice(fmt_f64(ryu, itoa, round_sig(x, digits)).as_bytes())
+    };
+    let Some((m, mut s)) = sig_parts(x, digits) else {
+        return general(out, ryu, itoa);
+    };
+    let mut m = m.abs() as u64;
+    while m % 10 == 0 {
+        m /= 10;
+        s -= 1;
+    }
+    let text = itoa.format(m);
+    let len = text.len() as i32;
+    if s <= 0 {
+        // Integral: `fmt_f64` prints it as an integer below 1e15.
+        if len - s > 15 {
+            return general(out, ryu, itoa);
+        }
+        if x < 0.0 {
+            out.push(b'-');
+        }
+        out.extend_from_slice(text.as_bytes());
+        out.extend(std::iter::repeat_n(b'0', -s as usize));
+        return;
+    }
+    if x < 0.0 {
+        out.push(b'-');
+    }
+    let d = text.as_bytes();
+    // 10^(kk-1) <= |value| < 10^kk, as in ryu's `format64`.
+    let kk = len - s;
+    if 0 < kk && kk <= 16 {
+        out.extend_from_slice(&d[..kk as usize]);
+        out.push(b'.');
+        out.extend_from_slice(&d[kk as usize..]);
+    } else if -5 < kk && kk <= 0 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', -kk as usize));
+        out.extend_from_slice(d);
+    } else {
+        out.push(d[0]);
+        if d.len() > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&d[1..]);
+        }
+        out.push(b'e');
+        out.extend_from_slice(itoa.format(kk - 1).as_bytes());
     }
 }
 
@@ -472,6 +558,27 @@ mod tests {
             let digits = digits.trim_start_matches('0').trim_end_matches('0');
             proptest::prop_assert!(digits.len() <= 6, "{x} -> {text}");
             proptest::prop_assert!(((y - x) / x).abs() <= 5.0001e-6, "{x} -> {y}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Rounded values are written byte for byte as the general path writes
+        /// them, for every magnitude and number of digits.
+        #[test]
+        fn rounded_values_print_as_the_general_path(
+            x in proptest::prop_oneof![
+                proptest::num::f64::ANY,
+                (-1e6f64..1e6),
+                proptest::strategy::Strategy::prop_map((-30i32..30, 1u64..10_000_000), |(e, m)| m as f64 * 10f64.powi(e)),
+            ],
+            digits in 1i32..=15,
+        ) {
+            use proptest::prelude::*;
+            let (mut r, mut i) = (ryu::Buffer::new(), itoa::Buffer::new());
+            let expected = fmt_f64(&mut r, &mut i, round_sig(x, digits)).to_string();
+            let mut out = Vec::new();
+            write_rounded(&mut out, &mut r, &mut i, x, digits);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), expected, "{} to {} digits", x, digits);
         }
     }
 

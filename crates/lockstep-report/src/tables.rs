@@ -214,7 +214,8 @@ pub(crate) fn significance(det: &Detection, e: usize) -> [f64; 2] {
 
 /// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e`.
 fn significance_values(det: &Detection, e: usize) -> [Value<'static>; 2] {
-    significance(det, e).map(Value::F64)
+    let r = |x: f64| Value::Rounded(x, SIGNIFICANCE_DIGITS as u8);
+    [r(det.significance.expected[e]), r(det.significance.score[e])]
 }
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`
