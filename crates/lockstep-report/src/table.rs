@@ -462,7 +462,7 @@ fn write_rounded(out: &mut Vec<u8>, ryu: &mut ryu::Buffer, itoa: &mut itoa::Buff
         return general(out, ryu, itoa);
     };
     let mut m = m.abs() as u64;
-    while m % 10 == 0 {
+    while m.is_multiple_of(10) {
         m /= 10;
         s -= 1;
     }
