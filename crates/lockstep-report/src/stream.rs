@@ -8,10 +8,12 @@
 //! formatting the rows. [`StreamFile`] does what streaming writers such as
 //! PostgreSQL's `*_flush_after` settings do: once a [`CHUNK`] of the file is
 //! complete it starts that chunk's write-back, and once a chunk lies
-//! [`BEHIND`] bytes back it waits for the chunk to be on disk and drops it from
-//! the page cache. The cache then holds at most about `BEHIND` bytes of the
-//! file, recycled while still warm; writing 1.2 GB went from 4.2–4.6 s of
-//! system time to 0.5–0.6 s in a same-run test (BENCHMARKS.md).
+//! [`BEHIND`] bytes back it asks the kernel to drop it from the page cache.
+//! On a disk that keeps up, the chunk is on disk by then and leaves the cache,
+//! so the cache holds about `BEHIND` bytes of the file, recycled while still
+//! warm: writing 1.2 GB went from 4.9–5.2 s of system time to 0.8–1.0 s in a
+//! same-run test (BENCHMARKS.md). Nothing ever waits for the disk: on a slow
+//! one, pages still being written stay cached, as with a plain write.
 //!
 //! Nothing changes in the bytes written: the hints only say when pages go to
 //! disk and leave memory. Files smaller than one chunk see no hint at all.
@@ -22,7 +24,7 @@ use std::io::{self, Write};
 
 /// Write-back is started for each complete chunk of this size.
 pub const CHUNK: u64 = 8 << 20;
-/// Chunks this far behind the end are waited for and dropped from the cache.
+/// Chunks this far behind the end are dropped from the cache (when written back).
 pub const BEHIND: u64 = 64 << 20;
 
 /// A file written front to back, with write-behind and drop-behind (see the module).
@@ -75,23 +77,9 @@ impl Write for StreamFile {
     }
 }
 
+/// Starts write-back of `offset..offset + len` (does not wait for it).
 #[cfg(target_os = "linux")]
 fn start_write_back(file: &fs_err::File, offset: u64, len: u64) -> bool {
-    sync_range(file, offset, len, libc::SYNC_FILE_RANGE_WRITE)
-}
-
-/// Waits for `offset..offset + len` to be written back, then drops it from the cache.
-#[cfg(target_os = "linux")]
-fn drop_behind(file: &fs_err::File, offset: u64, len: u64) -> bool {
-    use rustix::fs::{fadvise, Advice};
-    let flags = libc::SYNC_FILE_RANGE_WAIT_BEFORE | libc::SYNC_FILE_RANGE_WRITE | libc::SYNC_FILE_RANGE_WAIT_AFTER;
-    sync_range(file, offset, len, flags)
-        && std::num::NonZeroU64::new(len)
-            .is_some_and(|len| fadvise(file.file(), offset, Some(len), Advice::DontNeed).is_ok())
-}
-
-#[cfg(target_os = "linux")]
-fn sync_range(file: &fs_err::File, offset: u64, len: u64, flags: libc::c_uint) -> bool {
     use std::os::fd::AsRawFd;
     let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
         return false;
@@ -99,10 +87,18 @@ fn sync_range(file: &fs_err::File, offset: u64, len: u64, flags: libc::c_uint) -
     #[allow(unsafe_code)]
     // SAFETY: `sync_file_range` takes a file descriptor, which `file` owns and
     // keeps open for the call, and plain integers; it reads or writes no memory
-    // of this process. It only schedules or awaits write-back of cached pages,
-    // which never changes the file's contents.
-    let rc = unsafe { libc::sync_file_range(file.as_raw_fd(), offset, len, flags) };
+    // of this process. It only schedules write-back of cached pages, which
+    // never changes the file's contents.
+    let rc = unsafe { libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE) };
     rc == 0
+}
+
+/// Drops `offset..offset + len` from the cache; the kernel keeps the pages
+/// that are not yet on disk.
+#[cfg(target_os = "linux")]
+fn drop_behind(file: &fs_err::File, offset: u64, len: u64) -> bool {
+    use rustix::fs::{fadvise, Advice};
+    std::num::NonZeroU64::new(len).is_some_and(|len| fadvise(file.file(), offset, Some(len), Advice::DontNeed).is_ok())
 }
 
 #[cfg(not(target_os = "linux"))]
