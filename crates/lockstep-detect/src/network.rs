@@ -167,25 +167,50 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     //    first account's rank, then a sort by `(second rank, row)` inside each
     //    (an MSD radix sort; no hash map).
     //    The items are built twice (counting, then placing) rather than held twice in memory.
-    let first: Vec<u32> = (0..coshares.len()).into_par_iter().map(|r| item(r).0).collect();
+    //    Both passes run on all cores: the co-shares are cut into consecutive
+    //    parts, each part counts its rows per bucket, and each places its rows
+    //    into its own share of every bucket (part 0's first), so the order is
+    //    that of one pass over all rows.
     let n_acc = ds.accounts.len();
+    let n = coshares.len();
+    // A part costs a cursor per account: split only where buckets are large.
+    let parts = rayon::current_num_threads().clamp(1, 4).min((n / (16 * n_acc.max(1))).max(1));
+    let part = |t: usize| t * n / parts..(t + 1) * n / parts;
+    let counts: Vec<Vec<u32>> = (0..parts)
+        .into_par_iter()
+        .map(|t| {
+            let mut c = vec![0u32; n_acc];
+            for row in part(t) {
+                c[item(row).0 as usize] += 1;
+            }
+            c
+        })
+        .collect();
     let mut by_a = vec![0usize; n_acc + 1];
-    for &a in &first {
-        by_a[a as usize + 1] += 1;
-    }
-    drop(first);
     for a in 0..n_acc {
-        by_a[a + 1] += by_a[a];
+        by_a[a + 1] = by_a[a] + counts.iter().map(|c| c[a] as usize).sum::<usize>();
     }
-    let mut sorted: Vec<Item> = vec![Item::default(); coshares.len()];
+    let mut sorted: Vec<Item> = vec![Item::default(); n];
     {
-        let mut cursor = by_a.clone();
-        for row in 0..coshares.len() {
-            let (a, it) = item(row);
-            let c = &mut cursor[a as usize];
-            sorted[*c] = it;
-            *c += 1;
+        // `dest[t][a]`: the not yet filled share of part `t` in bucket `a`.
+        let mut dest: Vec<Vec<&mut [Item]>> = (0..parts).map(|_| Vec::with_capacity(n_acc)).collect();
+        let mut rest: &mut [Item] = &mut sorted;
+        for a in 0..n_acc {
+            for (t, c) in counts.iter().enumerate() {
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(c[a] as usize);
+                dest[t].push(head);
+                rest = tail;
+            }
         }
+        drop(counts);
+        dest.into_par_iter().enumerate().for_each(|(t, mut dest)| {
+            for row in part(t) {
+                let (a, it) = item(row);
+                let (slot, left) = std::mem::take(&mut dest[a as usize]).split_first_mut().expect("counted");
+                *slot = it;
+                dest[a as usize] = left;
+            }
+        });
     }
     let mut buckets: Vec<&mut [Item]> = Vec::with_capacity(n_acc);
     let mut rest: &mut [Item] = &mut sorted;
