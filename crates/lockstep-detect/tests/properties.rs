@@ -69,3 +69,23 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// The result does not depend on the number of threads: the network's
+    /// counting sort cuts the co-shares into one part per thread when accounts
+    /// have many co-shares each (few accounts, dense times, as here).
+    #[test]
+    fn same_result_on_any_number_of_threads(rows in prop::collection::vec((0u8..4, 0u8..3, 0u16..100), 100..300)) {
+        let ds = dataset(&rows);
+        let params = Params { window: 60, fast_window: Some(10), min_participation: 2, ..Params::default() };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let found = pool.install(|| detect(&ds, &params).unwrap());
+            format!("{:?}", (&found.edges, &found.edge_rows, &found.edge_offsets, &found.coshares))
+        };
+        let one = run(1);
+        prop_assert_eq!(&one, &run(2));
+        prop_assert_eq!(&one, &run(4));
+    }
+}
