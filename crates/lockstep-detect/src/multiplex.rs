@@ -41,11 +41,17 @@ pub struct EdgeKind {
 impl EdgeKind {
     /// Mean delay in seconds of the co-shares of this kind.
     pub fn avg_time_delta(&self) -> f64 {
-        if self.weight == 0 {
-            0.0
-        } else {
-            self.sum_delta as f64 / self.weight as f64
-        }
+        mean_delay(self.sum_delta, self.weight)
+    }
+}
+
+/// Mean of `n` delays summing to `sum` seconds (0 over none): the
+/// `avg_time_delta` of an edge and of its kinds.
+pub(crate) fn mean_delay(sum: u64, n: u32) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        sum as f64 / n as f64
     }
 }
 

@@ -49,11 +49,7 @@ pub struct EdgeAttrs {
 impl EdgeAttrs {
     /// Mean delta in seconds (0 over no co-shares).
     pub fn avg_time_delta(&self) -> f64 {
-        if self.weight == 0 {
-            0.0
-        } else {
-            self.sum_time_delta as f64 / self.weight as f64
-        }
+        crate::multiplex::mean_delay(self.sum_time_delta, self.weight)
     }
 
     /// `min(n_content_id, n_content_id_y) / max(...)` (0 over no co-shares).
@@ -106,6 +102,10 @@ impl Edge {
     /// Attributes over the fast co-shares, when there are any.
     pub fn fast(&self) -> Option<&EdgeAttrs> {
         self.extra.as_ref().and_then(|x| x.fast.as_ref())
+    }
+
+    fn fast_mut(&mut self) -> Option<&mut EdgeAttrs> {
+        self.extra.as_mut().and_then(|x| x.fast.as_mut())
     }
 
     /// Co-shares per object kind, in byte order of kind labels (multiplex view).
@@ -272,8 +272,8 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
             let (x, y) = (id_of_rank[*a], id_of_rank[items[0].b as usize]);
             let (a, b) = if x < y { (x, y) } else { (y, x) };
             let is_fast = |r: usize| has_fast && fast[r];
-            let mut full = attrs(items.iter(), scratch);
-            let mut fast = if has_fast {
+            let full = attrs(items.iter(), scratch);
+            let fast = if has_fast {
                 let f = attrs(items.iter().filter(|it| fast[it.row as usize]), scratch);
                 (f.weight > 0).then_some(f)
             } else {
@@ -287,24 +287,18 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
                     distinct(&mut scratch.objects)
                 }
             };
-            let whole = EdgeKind {
-                kind: 0,
-                weight: full.weight,
-                weight_fast: fast.as_ref().map_or(0, |f| f.weight),
-                n_objects,
-                sum_delta: full.sum_time_delta,
-            };
-            let per_kind = kinds.count(items, whole, is_fast, scratch);
-            full.combined_weight = weights.combine(per_kind.as_slice(), full.weight, false);
-            if let Some(f) = fast.as_mut() {
-                f.combined_weight = weights.combine(per_kind.as_slice(), f.weight, true);
-            }
-            let (kind, many) = match per_kind {
-                KindCounts::One(k) => (k.kind, Box::default()),
-                KindCounts::Many(v) => (0, v),
-            };
+            let (kind, many) = kinds.count(items, is_fast, scratch);
             let extra = (fast.is_some() || !many.is_empty()).then(|| Box::new(EdgeExtra { fast, kinds: many }));
-            Edge { a, b, full, n_objects, kind, extra }
+            let mut edge = Edge { a, b, full, n_objects, kind, extra };
+            // The combined weights, from the per-kind view the outputs read.
+            let per_kind = edge.kinds();
+            let full = weights.combine(per_kind.as_slice(), edge.full.weight, false);
+            let fast = edge.fast().map(|f| weights.combine(per_kind.as_slice(), f.weight, true));
+            edge.full.combined_weight = full;
+            if let (Some(f), Some(c)) = (edge.fast_mut(), fast) {
+                f.combined_weight = c;
+            }
+            edge
         })
         .collect();
     let rows: Vec<u32> = sorted.par_iter().map(|it| it.row).collect();
@@ -317,7 +311,7 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     let threshold_fast = quantile_type7(&mut fast_combined, params.edge_quantile);
     edges.par_iter_mut().for_each(|e| {
         e.full.above_threshold = e.full.combined_weight > threshold;
-        if let (Some(f), Some(t)) = (e.extra.as_mut().and_then(|x| x.fast.as_mut()), threshold_fast) {
+        if let (Some(f), Some(t)) = (e.fast_mut(), threshold_fast) {
             f.above_threshold = f.combined_weight > t;
         }
     });
@@ -364,18 +358,18 @@ impl<'d> KindMap<'d> {
         KindMap { object_kind: if single { &[] } else { &ds.object_kind }, rank: ds.kinds.ranks() }
     }
 
-    /// Co-shares of `items` (one edge) per kind. With one kind in the dataset, or
-    /// one co-share, the edge's own attributes are the kind's: no extra work.
-    /// `whole` holds the edge's own counts (its kind is filled in here).
-    fn count(&self, items: &[Item], whole: EdgeKind, is_fast: impl Fn(usize) -> bool, s: &mut Scratch) -> KindCounts {
-        let whole = |kind: u32| KindCounts::One(EdgeKind { kind, ..whole });
+    /// Co-shares of `items` (one edge) per kind, as [`Edge`] stores them: the
+    /// kind of all of them and no list, or the list when there are several
+    /// kinds. With one kind in the dataset, or one co-share, the edge's own
+    /// attributes are the kind's: no extra work.
+    fn count(&self, items: &[Item], is_fast: impl Fn(usize) -> bool, s: &mut Scratch) -> (KindId, Box<[EdgeKind]>) {
         if self.object_kind.is_empty() {
-            return whole(0);
+            return (0, Box::default());
         }
         let kind_of = |it: &Item| self.object_kind[it.object as usize];
         let first = kind_of(&items[0]);
         if items.len() == 1 || items.iter().all(|it| kind_of(it) == first) {
-            return whole(first);
+            return (first, Box::default());
         }
         if s.by_kind.len() < self.rank.len() {
             s.by_kind.resize(self.rank.len(), EdgeKind::default());
@@ -406,22 +400,7 @@ impl<'d> KindMap<'d> {
             s.by_kind[k as usize] = EdgeKind::default();
         }
         s.touched.clear();
-        KindCounts::Many(out)
-    }
-}
-
-/// What [`KindMap::count`] found: one kind (the edge's own counts) or several.
-enum KindCounts {
-    One(EdgeKind),
-    Many(Box<[EdgeKind]>),
-}
-
-impl KindCounts {
-    fn as_slice(&self) -> &[EdgeKind] {
-        match self {
-            KindCounts::One(k) => std::slice::from_ref(k),
-            KindCounts::Many(v) => v,
-        }
+        (0, out)
     }
 }
 

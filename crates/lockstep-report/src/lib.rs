@@ -24,7 +24,7 @@ pub mod graph;
 mod json;
 mod multiplex;
 mod near_text;
-pub mod stream;
+mod stream;
 mod table;
 mod tables;
 

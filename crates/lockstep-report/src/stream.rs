@@ -47,11 +47,6 @@ impl StreamFile {
         StreamFile { file, written: 0, started: 0, dropped: 0, hints: cfg!(target_os = "linux") }
     }
 
-    /// Bytes written so far.
-    pub fn written(&self) -> u64 {
-        self.written
-    }
-
     fn hint(&mut self) {
         while self.hints && self.written - self.started >= CHUNK {
             self.hints = start_write_back(&self.file, self.started, CHUNK);
@@ -132,7 +127,7 @@ mod tests {
             x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
         }
         out.flush().unwrap();
-        assert_eq!(out.written(), expected.len() as u64);
+        assert_eq!(out.written, expected.len() as u64);
         if cfg!(target_os = "linux") {
             assert!(out.hints, "the hints work on this file system");
             assert!(out.dropped >= 3 * CHUNK, "chunks behind the end were dropped: {}", out.dropped);

@@ -208,14 +208,17 @@ pub const SIGNIFICANCE_DIGITS: i32 = 6;
 /// `expected` and `score` of edge `e` as every output writes them: rounded to
 /// [`SIGNIFICANCE_DIGITS`] significant digits.
 pub(crate) fn significance(det: &Detection, e: usize) -> [f64; 2] {
-    let r = |x: f64| crate::table::round_sig(x, SIGNIFICANCE_DIGITS);
-    [r(det.significance.expected[e]), r(det.significance.score[e])]
+    unrounded_significance(det, e).map(|x| crate::table::round_sig(x, SIGNIFICANCE_DIGITS))
 }
 
-/// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e`.
+/// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e` (rounded as [`significance`]
+/// when written).
 fn significance_values(det: &Detection, e: usize) -> [Value<'static>; 2] {
-    let r = |x: f64| Value::Rounded(x, SIGNIFICANCE_DIGITS as u8);
-    [r(det.significance.expected[e]), r(det.significance.score[e])]
+    unrounded_significance(det, e).map(|x| Value::Rounded(x, SIGNIFICANCE_DIGITS as u8))
+}
+
+fn unrounded_significance(det: &Detection, e: usize) -> [f64; 2] {
+    [det.significance.expected[e], det.significance.score[e]]
 }
 
 /// `accounts`: every account with an edge: `account_id`, `component`, `degree`
