@@ -41,6 +41,11 @@ pub fn parse_timestamp(text: &[u8], unit: TimeUnit) -> Result<i64, &'static str>
     if s.is_empty() {
         return Err("empty");
     }
+    // The common case, a run of at most 18 digits, cannot overflow an i64.
+    if s.len() <= 18 && s.iter().all(u8::is_ascii_digit) {
+        let n = s.iter().fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'));
+        return from_int(i128::from(n), unit);
+    }
     if let Some(n) = parse_number(s) {
         return from_int(n, unit);
     }
@@ -227,6 +232,18 @@ mod tests {
         check("2016-09-01 12:00:00", Seconds, None);
         check("2016-09-01 12:00:00", Millis, None);
         check("yesterday", Auto, None);
+    }
+
+    proptest::proptest! {
+        /// The fast path for plain digit runs agrees with the general number parser.
+        #[test]
+        fn digit_runs_parse_as_the_general_path(
+            digits in "[0-9]{1,18}",
+            unit in proptest::sample::select(vec![Auto, Seconds, Millis, Rfc3339]),
+        ) {
+            let general = parse_number(digits.as_bytes()).map(|n| from_int(n, unit));
+            proptest::prop_assert_eq!(Some(parse_timestamp(digits.as_bytes(), unit)), general);
+        }
     }
 
     #[test]
