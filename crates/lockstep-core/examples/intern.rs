@@ -27,7 +27,7 @@ fn main() {
     let n = batch.len();
     println!("{n} rows from {path}; rayon threads: {}", rayon::current_num_threads());
     let mut kinds = Interner::default();
-    let kind: Vec<u32> = (0..n).map(|i| kinds.intern(batch.kinds.get(i))).collect();
+    let kind: Vec<u32> = (0..n).map(|i| kinds.intern(batch.kind(i))).collect();
     let cols =
         [("accounts", &batch.accounts, false), ("objects", &batch.objects, true), ("posts", &batch.posts, false)];
     println!("| column | distinct | probe per row s (table pre-sized) | batches s | bulk s | probe / batches | probe / bulk |");

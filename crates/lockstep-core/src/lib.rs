@@ -70,9 +70,19 @@ impl StrColumn {
         self.ends.push(self.buf.len());
     }
     /// The `i`-th string.
+    #[inline]
     pub fn get(&self, i: usize) -> &str {
+        let end = self.ends[i];
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.buf[start..self.ends[i]]
+        assert!(start <= end && end <= self.buf.len());
+        // SAFETY: in bounds (checked above), and `ends` holds only the ends of
+        // whole strings pushed onto `buf` (`push`, `append`), so `start` and
+        // `end` are character boundaries. The interner gets every string of
+        // every batch twice; checking the boundaries again was a fifth of its time.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.buf.get_unchecked(start..end)
+        }
     }
     /// Number of strings.
     pub fn len(&self) -> usize {
@@ -106,8 +116,11 @@ pub struct ShareBatch {
     pub accounts: StrColumn,
     /// Object values.
     pub objects: StrColumn,
-    /// Object kinds.
-    pub kinds: StrColumn,
+    /// Object kinds, one per run of rows with the same kind (an input usually
+    /// has one, or a few in long runs).
+    kinds: StrColumn,
+    /// The row after the last of each run of `kinds`.
+    kind_ends: Vec<u32>,
     /// Post ids.
     pub posts: StrColumn,
     /// Times (UNIX seconds).
@@ -119,9 +132,36 @@ impl ShareBatch {
     pub fn push(&mut self, account: &str, object: &str, kind: &str, post: &str, time: i64) {
         self.accounts.push(account);
         self.objects.push(object);
-        self.kinds.push(kind);
+        self.push_kind(kind, 1);
         self.posts.push(post);
         self.times.push(time);
+    }
+
+    /// Extends the last run of kinds by `n` rows, or starts a new one.
+    fn push_kind(&mut self, kind: &str, n: u32) {
+        let end = u32::try_from(self.times.len()).expect("a batch of fewer than 4 billion rows") + n;
+        match self.kind_ends.last_mut() {
+            Some(last) if self.kinds.get(self.kinds.len() - 1) == kind => *last = end,
+            _ => {
+                self.kinds.push(kind);
+                self.kind_ends.push(end);
+            }
+        }
+    }
+
+    /// The runs of rows with one kind, in order: `(kind, first row, end row)`.
+    pub fn kind_runs(&self) -> impl Iterator<Item = (&str, usize, usize)> + '_ {
+        let starts = std::iter::once(0).chain(self.kind_ends.iter().copied());
+        starts
+            .zip(&self.kind_ends)
+            .enumerate()
+            .map(|(k, (start, &end))| (self.kinds.get(k), start as usize, end as usize))
+    }
+
+    /// The kind of row `i`.
+    pub fn kind(&self, i: usize) -> &str {
+        let run = self.kind_ends.partition_point(|&end| end as usize <= i);
+        self.kinds.get(run)
     }
     /// Number of shares.
     pub fn len(&self) -> usize {
@@ -133,17 +173,20 @@ impl ShareBatch {
     }
     /// Appends all shares of `other`.
     pub fn append(&mut self, other: &ShareBatch) {
+        for (kind, start, end) in other.kind_runs() {
+            self.push_kind(kind, (end - start) as u32);
+            self.times.extend_from_slice(&other.times[start..end]);
+        }
         self.accounts.append(&other.accounts);
         self.objects.append(&other.objects);
-        self.kinds.append(&other.kinds);
         self.posts.append(&other.posts);
-        self.times.extend_from_slice(&other.times);
     }
     /// Removes everything, keeping the allocations.
     pub fn clear(&mut self) {
         self.accounts.clear();
         self.objects.clear();
         self.kinds.clear();
+        self.kind_ends.clear();
         self.posts.clear();
         self.times.clear();
     }
@@ -207,70 +250,82 @@ impl Dataset {
 /// Accounts and objects are interned per batch (their tables are small or hit
 /// often: one probe each is cheapest, and it overlaps with the reader's parsing),
 /// with [`Interner::intern_batch`], which prefetches the table slots and strings
-/// of rows ahead (reading stage at 10M posts: 12.2 s before, 8.1 s after).
+/// of rows ahead (reading stage at 10M posts: 12.2 s before, 8.1 s after), and
+/// the shares go straight into the dataset.
 /// Post ids are nearly all distinct, so one probe per post misses the cache once
 /// the table outgrows it: they are collected and interned at [`Loader::finish`]
 /// in one [`Interner::intern_bulk`], about 3.5 times faster on 1M posts
 /// (`cargo run --release -p lockstep-core --example intern`); when they are all
 /// distinct, [`Interner::intern_column`] keeps the collected column as the
-/// interner's arena instead of copying it. The dataset gets the shares only at
-/// `finish`.
+/// interner's arena instead of copying it. Until then a share's `post` is its
+/// row in that column; `finish` replaces it with the post's id where the two
+/// differ (they do not when the ids are all distinct and the dataset had no
+/// posts before).
 pub struct Loader<'d> {
     ds: &'d mut Dataset,
-    accounts: Vec<AccountId>,
-    objects: Vec<ObjectId>,
+    /// Shares in the dataset before this loader's.
+    first_share: usize,
     posts: StrColumn,
-    times: Vec<i64>,
+    /// Reused for each batch's ids.
+    account_ids: Vec<AccountId>,
+    object_ids: Vec<ObjectId>,
 }
 
 impl<'d> Loader<'d> {
     /// A loader adding to `ds`.
     pub fn new(ds: &'d mut Dataset) -> Self {
-        Loader { ds, accounts: Vec::new(), objects: Vec::new(), posts: StrColumn::default(), times: Vec::new() }
+        let first_share = ds.shares.len();
+        Loader { ds, first_share, posts: StrColumn::default(), account_ids: Vec::new(), object_ids: Vec::new() }
     }
 
     /// Makes room for about `rows` more shares like those of `sample`.
     pub fn reserve_like(&mut self, sample: &ShareBatch, rows: usize) {
         let per_post = sample.posts.bytes() / sample.len().max(1);
-        self.accounts.reserve(rows);
-        self.objects.reserve(rows);
-        self.times.reserve(rows);
         self.posts.buf.reserve(rows * per_post);
         self.posts.ends.reserve(rows);
         self.ds.shares.reserve(rows);
     }
 
-    /// Interns a batch's accounts and objects (on two threads) and keeps its posts.
+    /// Interns a batch's accounts and objects (on two threads), adds its shares
+    /// and keeps its posts.
     pub fn push(&mut self, batch: &ShareBatch) {
         let n = batch.len();
-        let Dataset { accounts, objects, kinds, object_kind, last_kind, .. } = &mut *self.ds;
-        let (account_ids, object_ids) = &mut (&mut self.accounts, &mut self.objects);
+        let Dataset { accounts, objects, kinds, object_kind, last_kind, shares, .. } = &mut *self.ds;
+        let (account_ids, object_ids) = (&mut self.account_ids, &mut self.object_ids);
+        account_ids.clear();
+        object_ids.clear();
         rayon::join(
             || accounts.intern_batch(n, |_| 0, |i| batch.accounts.get(i), account_ids),
             || {
-                let batch_kinds: Vec<KindId> =
-                    (0..n).map(|i| intern_kind(kinds, last_kind, batch.kinds.get(i))).collect();
-                let first = object_ids.len();
+                let mut batch_kinds: Vec<KindId> = Vec::with_capacity(n);
+                for (kind, start, end) in batch.kind_runs() {
+                    let k = intern_kind(kinds, last_kind, kind);
+                    batch_kinds.extend(std::iter::repeat_n(k, end - start));
+                }
                 objects.intern_batch(n, |i| batch_kinds[i], |i| batch.objects.get(i), object_ids);
-                for (&id, &kind) in object_ids[first..].iter().zip(&batch_kinds) {
+                for (&id, &kind) in object_ids.iter().zip(&batch_kinds) {
                     record_kind(object_kind, id, kind);
                 }
             },
         );
+        let row = u32::try_from(self.posts.len()).expect("more than 4 billion shares in one input");
+        shares.extend((0..n).map(|i| Share {
+            account: account_ids[i],
+            object: object_ids[i],
+            post: row + i as u32,
+            time: batch.times[i],
+        }));
         self.posts.append(&batch.posts);
-        self.times.extend_from_slice(&batch.times);
     }
 
-    /// Interns the posts and adds the shares to the dataset.
+    /// Interns the posts and gives the new shares their post ids.
     pub fn finish(self) {
-        let Loader { ds, accounts, objects, posts, times } = self;
+        let Loader { ds, first_share, posts, .. } = self;
         let post_ids = ds.posts.intern_column(posts, 0);
-        ds.shares.par_extend((0..times.len()).into_par_iter().map(|i| Share {
-            account: accounts[i],
-            object: objects[i],
-            post: post_ids[i],
-            time: times[i],
-        }));
+        let identity = post_ids.par_iter().enumerate().all(|(i, &id)| id as usize == i);
+        if !identity {
+            ds.shares[first_share..].par_iter_mut().for_each(|s| s.post = post_ids[s.post as usize]);
+        }
     }
 }
 
@@ -307,14 +362,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kinds_are_kept_in_runs() {
+        let kinds = ["url", "url", "hashtag", "url", "url", "url", "text", "text"];
+        let (mut a, mut b) = (ShareBatch::default(), ShareBatch::default());
+        for (i, k) in kinds.iter().enumerate() {
+            let batch = if i < 4 { &mut a } else { &mut b };
+            batch.push("acc", "obj", k, "post", i as i64);
+        }
+        a.append(&b);
+        assert_eq!(a.len(), kinds.len());
+        assert_eq!(a.times, (0..8).collect::<Vec<i64>>());
+        for (i, k) in kinds.iter().enumerate() {
+            assert_eq!(a.kind(i), *k, "row {i}");
+        }
+        let runs: Vec<_> = a.kind_runs().collect();
+        assert_eq!(runs, [("url", 0, 2), ("hashtag", 2, 3), ("url", 3, 6), ("text", 6, 8)]);
+        a.clear();
+        assert_eq!(a.kind_runs().count(), 0);
+    }
+
+    /// Batches give the shares, ids and kinds of pushing rows one by one: with
+    /// distinct post ids and with posts carrying several objects, in one batch
+    /// (a fresh dataset) and in many (each one loaded after the last).
+    #[test]
     fn batch_equals_one_by_one() {
+        for (posts_repeat, batch_len) in [(1, 777), (1, 10_000), (3, 777), (3, 10_000)] {
+            batch_equals_one_by_one_with(posts_repeat, batch_len);
+        }
+    }
+
+    fn batch_equals_one_by_one_with(posts_repeat: usize, batch_len: usize) {
         let rows: Vec<(String, String, &str, String, i64)> = (0..5000)
             .map(|i| {
                 (
                     format!("a{}", i % 37),
                     format!("o{}", i % 101),
                     if i % 3 == 0 { "url" } else { "hashtag" },
-                    format!("p{i}"),
+                    format!("p{}", i / posts_repeat),
                     i as i64,
                 )
             })
@@ -325,13 +409,14 @@ mod tests {
         for (a, o, k, p, t) in &rows {
             one.push(a, o, k, p, *t);
             batch.push(a, o, k, p, *t);
-            if batch.len() == 777 {
+            if batch.len() == batch_len {
                 batched.push_batch(&batch);
                 batch.clear();
             }
         }
         batched.push_batch(&batch);
         assert_eq!(one.shares, batched.shares);
+        assert_eq!(one.posts.len(), batched.posts.len());
         assert_eq!(one.object_kind, batched.object_kind);
         assert_eq!(one.objects.len(), batched.objects.len());
         for id in 0..one.objects.len() as u32 {

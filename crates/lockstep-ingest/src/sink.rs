@@ -552,7 +552,9 @@ fn convert<'r>(
         Field::Bytes(b) => b.trim_ascii().is_empty(),
         _ => false,
     };
-    let post = if fallback {
+    let post = if let (false, Field::Str(s)) = (fallback, rec.post) {
+        s
+    } else if fallback {
         let buf = &mut bufs.post;
         buf.clear();
         buf.push_str(source);
@@ -569,6 +571,12 @@ fn convert<'r>(
 /// A field that must be present and non-blank.
 #[inline]
 fn required<'r>(f: Field<'r>, col: &str, buf: &'r mut String) -> std::result::Result<&'r str, Problem> {
+    // The common case first, without the general conversion.
+    if let Field::Str(s) = f {
+        if !s.trim_ascii().is_empty() {
+            return Ok(s);
+        }
+    }
     match text(f, col, buf)? {
         None => Err(Problem { reason: reason::MISSING_FIELD, detail: format!("no value for `{col}`") }),
         Some(s) if s.trim_ascii().is_empty() => {

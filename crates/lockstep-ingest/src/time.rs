@@ -41,10 +41,18 @@ pub fn parse_timestamp(text: &[u8], unit: TimeUnit) -> Result<i64, &'static str>
     if s.is_empty() {
         return Err("empty");
     }
-    // The common case, a run of at most 18 digits, cannot overflow an i64.
-    if s.len() <= 18 && s.iter().all(u8::is_ascii_digit) {
-        let n = s.iter().fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'));
-        return from_int(i128::from(n), unit);
+    // The common case, a run of at most 18 digits, cannot overflow an i64:
+    // one pass (wrapping arithmetic only matters for non-digits, then unused).
+    if s.len() <= 18 {
+        let (mut n, mut digits) = (0i64, true);
+        for &b in s {
+            let d = b.wrapping_sub(b'0');
+            digits &= d < 10;
+            n = n.wrapping_mul(10).wrapping_add(i64::from(d));
+        }
+        if digits {
+            return from_int(i128::from(n), unit);
+        }
     }
     if let Some(n) = parse_number(s) {
         return from_int(n, unit);

@@ -80,8 +80,15 @@ impl<'a> Rec<'a> {
     pub fn field(&self, i: usize) -> Option<Field<'a>> {
         let &(a, b) = self.spans.get(i)?;
         Some(match self.text {
-            // Fields end at ASCII delimiters, which are character boundaries.
-            Some(t) => Field::Str(&t[a..b]),
+            Some(t) => {
+                assert!(a <= b && b <= t.len());
+                // SAFETY: in bounds (checked above). `text` is set only for
+                // records split at delimiters and line ends, ASCII bytes, so
+                // `a` and `b` are character boundaries (unquoted fields: a
+                // record parsed by `csv-core` has no `text`).
+                #[allow(unsafe_code)]
+                Field::Str(unsafe { t.get_unchecked(a..b) })
+            }
             None => Field::Bytes(&self.bytes[a..b]),
         })
     }
