@@ -31,7 +31,7 @@ mod interner;
 mod table;
 
 pub use diagnostics::{Diagnostic, Diagnostics, ReasonSummary, MAX_EXAMPLES_PER_REASON};
-pub use interner::Interner;
+pub use interner::{ColumnIds, Interner};
 pub use table::prefetch;
 
 /// Dense id of an account in [`Dataset::accounts`].
@@ -321,9 +321,7 @@ impl<'d> Loader<'d> {
     /// Interns the posts and gives the new shares their post ids.
     pub fn finish(self) {
         let Loader { ds, first_share, posts, .. } = self;
-        let post_ids = ds.posts.intern_column(posts, 0);
-        let identity = post_ids.par_iter().enumerate().all(|(i, &id)| id as usize == i);
-        if !identity {
+        if let ColumnIds::Ids(post_ids) = ds.posts.intern_column(posts, 0) {
             ds.shares[first_share..].par_iter_mut().for_each(|s| s.post = post_ids[s.post as usize]);
         }
     }
