@@ -87,8 +87,8 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         // `from` is the smaller name (what `account_rank` orders by), compared
         // here on the names already fetched rather than on a third random read.
         let (a, b) = (names.get(e.a), names.get(e.b));
-        let (from, to) = if a <= b { (a, b) } else { (b, a) };
-        row.extend([Value::Str(from), Value::Str(to)]);
+        let (from, to) = if text_of(&a) <= text_of(&b) { (a, b) } else { (b, a) };
+        row.extend([from, to]);
         row.extend(attrs_values(Some(&e.full)));
         row.push(Value::U64(e.n_objects as u64));
         row.extend(attrs_values(e.fast()));
@@ -149,9 +149,10 @@ fn edge_order(det: &Detection, combined: bool) -> Vec<u32> {
 }
 
 /// Account names laid out for lookups by id in random order: each name of up
-/// to 31 bytes in a record of its own, 32 bytes aligned (two to a cache line),
-/// so a lookup costs one cache miss, which a caller can start early
-/// ([`Names::prefetch`]). Longer names are read from the interner.
+/// to 31 bytes that needs no CSV quoting in a record of its own, 32 bytes
+/// aligned (two to a cache line), so a lookup costs one cache miss, which a
+/// caller can start early ([`Names::prefetch`]), and the name is written as it
+/// is ([`Value::Plain`]). Other names are read from the interner.
 struct Names<'a> {
     records: Vec<NameRecord>,
     interner: &'a lockstep_core::Interner,
@@ -172,7 +173,7 @@ impl<'a> Names<'a> {
             .map(|id| {
                 let s = interner.get(id).as_bytes();
                 let mut r = [0u8; 32];
-                if s.len() < 32 {
+                if s.len() < 32 && !s.iter().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
                     r[0] = s.len() as u8;
                     r[1..=s.len()].copy_from_slice(s);
                 } else {
@@ -184,16 +185,29 @@ impl<'a> Names<'a> {
         Names { records, interner }
     }
 
-    fn get(&self, id: u32) -> &str {
+    /// The name of account `id` as a table value.
+    fn get(&self, id: u32) -> Value<'_> {
         let r = &self.records[id as usize].0;
         match r[0] {
-            LONG_NAME => self.interner.get(id),
-            n => std::str::from_utf8(&r[1..=n as usize]).expect("copied from a str"),
+            LONG_NAME => Value::Str(self.interner.get(id)),
+            // SAFETY: the record holds a copy of the whole string (`new`),
+            // so its bytes are valid UTF-8; checking them again per row was
+            // a tenth of writing the edges table.
+            #[allow(unsafe_code)]
+            n => Value::Plain(unsafe { std::str::from_utf8_unchecked(&r[1..=n as usize]) }),
         }
     }
 
     fn prefetch(&self, id: u32) {
         lockstep_core::prefetch(&self.records[id as usize]);
+    }
+}
+
+/// The text of a name value ([`Names::get`]).
+fn text_of<'a>(v: &Value<'a>) -> &'a str {
+    match *v {
+        Value::Str(s) | Value::Plain(s) => s,
+        _ => unreachable!("names are text"),
     }
 }
 

@@ -537,3 +537,30 @@ fn graph_edges_carry_the_tables_significance() {
     };
     assert_eq!(num(graph_edges), num(table));
 }
+
+/// Account names that need CSV quoting (short and long), long plain names and
+/// short plain ones (written without the quoting check) all read back from
+/// `edges.csv` with the `csv` crate as the pairs of the network.
+#[test]
+fn edges_csv_names_read_back_whatever_they_hold() {
+    let long_plain = "an_account_name_longer_than_thirty_one_bytes";
+    let long_comma = "a name, with a comma, longer than thirty-one bytes";
+    let names = ["a", "x,y", "say \"hi\"", "line\nbreak", long_plain, long_comma, "é"];
+    let mut ds = Dataset::default();
+    let mut post = 0;
+    for round in 0..3i64 {
+        for (i, name) in names.iter().enumerate() {
+            post += 1;
+            ds.push(name, &format!("o{round}"), "url", &format!("p{post}"), round * 1000 + i as i64);
+        }
+    }
+    let det = detect(&ds, &Params { window: 60, min_participation: 1, ..Params::default() }).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Thresholded);
+    let mut rdr = csv::Reader::from_path(dir.path().join("edges.csv")).unwrap();
+    let got: BTreeSet<(String, String)> =
+        rdr.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[1].to_string())).collect();
+    let want: BTreeSet<(String, String)> = expected_edges(&ds, &det, true).into_keys().collect();
+    assert_eq!(got.len(), names.len() * (names.len() - 1) / 2, "every pair co-shared");
+    assert_eq!(got, want);
+}
