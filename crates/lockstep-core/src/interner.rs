@@ -45,6 +45,9 @@ pub struct Interner {
     arena: String,
     ends: Vec<usize>,
     namespaces: Vec<u32>,
+    /// The hash of every entry, by id; empty after [`Interner::intern_column`]
+    /// took a column of distinct strings (whose ids then need no table): they
+    /// are computed again when first needed ([`Interner::ensure_hashes`]).
     hashes: Vec<u64>,
     /// Built on first use after [`Interner::intern_bulk`] (which does not need
     /// it), from `hashes`: a run that only bulk-interns never pays for it.
@@ -204,12 +207,25 @@ impl Interner {
     pub fn intern_column(&mut self, col: StrColumn, ns: u32) -> ColumnIds {
         let n = col.len();
         assert!(n < u32::MAX as usize, "more than 4 billion strings in one column");
-        let hashes = self.hash_all(n, |_| ns, |i| col.get(i));
-        if self.is_empty() && all_distinct(&hashes) {
-            let StrColumn { buf, ends } = col;
-            let hasher = self.hasher;
-            *self = Interner { arena: buf, ends, namespaces: vec![ns; n], hashes, table: OnceLock::new(), hasher };
-            return ColumnIds::Rows;
+        let mut hashes = self.hash_all(n, |_| ns, |i| col.get(i));
+        if self.is_empty() {
+            // Sorted in place to find equal hashes: neither a copy nor the
+            // hashes are kept (10M post ids: 80 MB each).
+            hashes.par_sort_unstable();
+            if hashes.par_windows(2).all(|w| w[0] != w[1]) {
+                let StrColumn { buf, ends } = col;
+                let hasher = self.hasher;
+                *self = Interner {
+                    arena: buf,
+                    ends,
+                    namespaces: vec![ns; n],
+                    hashes: Vec::new(),
+                    table: OnceLock::new(),
+                    hasher,
+                };
+                return ColumnIds::Rows;
+            }
+            hashes = self.hash_all(n, |_| ns, |i| col.get(i));
         }
         ColumnIds::Ids(self.intern_hashed(&hashes, |_| ns, |i| col.get(i)))
     }
@@ -258,6 +274,7 @@ impl Interner {
             .filter(|&id| id < u32::MAX)
             .expect("more than 4 billion distinct strings");
         let len = u32::try_from(s.len()).expect("string longer than 4 GiB");
+        self.ensure_hashes();
         let start = self.arena.len();
         self.arena.push_str(s);
         self.ends.push(self.arena.len());
@@ -279,6 +296,7 @@ impl Interner {
     }
 
     fn table_mut(&mut self) {
+        self.ensure_hashes();
         if self.table.get().is_none() {
             let t = self.build_table();
             let _ = self.table.set(t);
@@ -286,13 +304,31 @@ impl Interner {
     }
 
     fn build_table(&self) -> Table {
+        let computed;
+        let hashes = if self.hashes.len() == self.len() {
+            &self.hashes
+        } else {
+            computed = self.computed_hashes();
+            &computed
+        };
         let mut t = Table::with_capacity(self.len());
         for id in 0..self.len() {
             let start = if id == 0 { 0 } else { self.ends[id - 1] };
             let e = Slot::new(start, (self.ends[id] - start) as u32, id as u32, self.namespaces[id]);
-            t.insert_new(self.hashes[id], e, &self.hashes);
+            t.insert_new(hashes[id], e, hashes);
         }
         t
+    }
+
+    /// Computes the hashes again if [`Interner::intern_column`] dropped them.
+    fn ensure_hashes(&mut self) {
+        if self.hashes.len() != self.len() {
+            self.hashes = self.computed_hashes();
+        }
+    }
+
+    fn computed_hashes(&self) -> Vec<u64> {
+        self.hash_all(self.len(), |i| self.namespaces[i], |i| self.get(i as u32))
     }
 
     /// Iterates over `(id, string)` in id order.
@@ -335,15 +371,6 @@ where
     out
 }
 
-/// True when no two hashes are equal (so no two of their strings are): sorting
-/// the hashes alone settles it, without the indices and full comparisons of
-/// [`first_of_equal`].
-fn all_distinct(hashes: &[u64]) -> bool {
-    let mut sorted = hashes.to_vec();
-    sorted.par_sort_unstable();
-    sorted.par_windows(2).all(|w| w[0] != w[1])
-}
-
 fn hash_of(hasher: &Hasher, ns: u32, s: &str) -> u64 {
     hasher.hash_one((ns, s))
 }
@@ -373,6 +400,36 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.intern_in(1, "x"), b);
         assert_eq!(i.namespace(b), 1);
+    }
+
+    /// After a column of distinct strings became the arena (and its hashes were
+    /// dropped), lookups, single and batch interning give what interning every
+    /// string one by one gives.
+    #[test]
+    fn a_kept_column_interns_on_like_any_other() {
+        let mut col = StrColumn::default();
+        let mut one = Interner::default();
+        for i in 0..5000 {
+            let s = format!("p{i}");
+            col.push(&s);
+            one.intern(&s);
+        }
+        let mut kept = Interner::default();
+        assert_eq!(kept.intern_column(col, 0), ColumnIds::Rows);
+        assert!(kept.hashes.is_empty(), "the hashes of a kept column are not stored");
+        assert_eq!(kept.lookup("p4321"), Some(4321));
+        assert_eq!(kept.lookup("q"), None);
+        let more: Vec<String> = (4990..5100).map(|i| format!("p{i}")).collect();
+        let mut ids = Vec::new();
+        kept.intern_batch(more.len(), |_| 0, |i| more[i].as_str(), &mut ids);
+        let want: Vec<u32> = more.iter().map(|s| one.intern(s)).collect();
+        assert_eq!(ids, want);
+        assert_eq!(kept.intern("p7"), 7);
+        assert_eq!(kept.intern("new"), one.intern("new"));
+        assert_eq!(kept.len(), one.len());
+        for id in 0..one.len() as u32 {
+            assert_eq!(kept.get(id), one.get(id));
+        }
     }
 
     #[test]
