@@ -7,35 +7,18 @@
 /// `hi = ceiling(index)`, and when `index > lo` and the two order statistics
 /// differ, `(1 - h) x[lo] + h x[hi]` with `h = index - lo`.
 pub fn quantile_type7(values: &mut [f64], p: f64) -> Option<f64> {
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    let index = 1.0 + (n as f64 - 1.0) * p;
-    let lo = index.floor();
-    let hi = index.ceil();
-    // Two order statistics in O(n): the lo-th smallest, then the smallest after it.
-    let (_, &mut xlo, rest) = values.select_nth_unstable_by(lo as usize - 1, |a, b| a.total_cmp(b));
-    let xhi = if hi > lo { rest.iter().copied().min_by(|a, b| a.total_cmp(b)).unwrap_or(xlo) } else { xlo };
-    if index > lo && xhi != xlo {
-        let h = index - lo;
-        Some((1.0 - h) * xlo + h * xhi)
-    } else {
-        Some(xlo)
-    }
+    type7(values.len() as u64, p, |lo, next| {
+        // Two order statistics in O(n): the lo-th smallest, then the smallest after it.
+        let (_, &mut xlo, rest) = values.select_nth_unstable_by(lo as usize - 1, |a, b| a.total_cmp(b));
+        let xhi = if next { rest.iter().copied().min_by(|a, b| a.total_cmp(b)).unwrap_or(xlo) } else { xlo };
+        Some((xlo, xhi))
+    })
 }
 
 /// [`quantile_type7`] of integer values given as a histogram: `counts[v]` is
 /// how many values equal `v`. The same result, without a copy of the values
 /// to select from (the edge weights of a large network: 8 bytes per edge).
 pub fn quantile_type7_counts(counts: &[u64], p: f64) -> Option<f64> {
-    let n: u64 = counts.iter().sum();
-    if n == 0 {
-        return None;
-    }
-    let index = 1.0 + (n as f64 - 1.0) * p;
-    let lo = index.floor();
-    let hi = index.ceil();
     // The k-th smallest value (1-based).
     let nth = |k: u64| {
         let mut seen = 0;
@@ -44,8 +27,24 @@ pub fn quantile_type7_counts(counts: &[u64], p: f64) -> Option<f64> {
             seen >= k
         })
     };
-    let xlo = nth(lo as u64)? as f64;
-    let xhi = if hi > lo { nth(lo as u64 + 1)? as f64 } else { xlo };
+    type7(counts.iter().sum(), p, |lo, next| {
+        let xlo = nth(lo)? as f64;
+        let xhi = if next { nth(lo + 1)? as f64 } else { xlo };
+        Some((xlo, xhi))
+    })
+}
+
+/// R's rule over `n` values: `index = 1 + (n - 1) p`, `lo = floor(index)`; `order(lo, next)`
+/// gives the `lo`-th smallest value and, when `next` (`ceiling(index) > lo`), the one
+/// after it (else the `lo`-th again). `None` when there are no values.
+fn type7(n: u64, p: f64, order: impl FnOnce(u64, bool) -> Option<(f64, f64)>) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    let index = 1.0 + (n as f64 - 1.0) * p;
+    let lo = index.floor();
+    let hi = index.ceil();
+    let (xlo, xhi) = order(lo as u64, hi > lo)?;
     if index > lo && xhi != xlo {
         let h = index - lo;
         Some((1.0 - h) * xlo + h * xhi)

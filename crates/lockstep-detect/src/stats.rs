@@ -243,8 +243,6 @@ impl DistinctPosts {
     }
 }
 
-/// Distinct accounts in the co-shares of every object (indexed by object id).
-/// Co-shares come grouped by object, so each object's accounts are counted alone.
 /// Distinct accounts among the shares of each object (indexed by object id;
 /// `shares[o]` is the number of shares of object `o`): the shares' accounts
 /// bucketed by object (a counting sort), then each bucket counted with one
@@ -280,6 +278,8 @@ fn accounts_per_object(ds: &Dataset, shares: &[u32]) -> Vec<u32> {
         .collect()
 }
 
+/// Distinct accounts in the co-shares of every object (indexed by object id).
+/// Co-shares come grouped by object, so each object's accounts are counted alone.
 fn coshare_accounts_per_object(ds: &Dataset, coshares: &[CoShare]) -> Vec<u32> {
     use rayon::prelude::*;
     let mut out = vec![0u32; ds.objects.len()];

@@ -552,9 +552,7 @@ fn convert<'r>(
         Field::Bytes(b) => b.trim_ascii().is_empty(),
         _ => false,
     };
-    let post = if let (false, Field::Str(s)) = (fallback, rec.post) {
-        s
-    } else if fallback {
+    let post = if fallback {
         let buf = &mut bufs.post;
         buf.clear();
         buf.push_str(source);
@@ -571,12 +569,6 @@ fn convert<'r>(
 /// A field that must be present and non-blank.
 #[inline]
 fn required<'r>(f: Field<'r>, col: &str, buf: &'r mut String) -> std::result::Result<&'r str, Problem> {
-    // The common case first, without the general conversion.
-    if let Field::Str(s) = f {
-        if !s.trim_ascii().is_empty() {
-            return Ok(s);
-        }
-    }
     match text(f, col, buf)? {
         None => Err(Problem { reason: reason::MISSING_FIELD, detail: format!("no value for `{col}`") }),
         Some(s) if s.trim_ascii().is_empty() => {
@@ -586,9 +578,19 @@ fn required<'r>(f: Field<'r>, col: &str, buf: &'r mut String) -> std::result::Re
     }
 }
 
-/// A field as text (`None` when missing).
-#[inline]
+/// A field as text (`None` when missing). Text itself, the common case, is
+/// handled inline; every other kind of value by [`converted_text`].
+#[inline(always)]
 fn text<'r>(f: Field<'r>, col: &str, buf: &'r mut String) -> std::result::Result<Option<&'r str>, Problem> {
+    match f {
+        Field::Str(s) => Ok(Some(s)),
+        Field::Missing => Ok(None),
+        _ => converted_text(f, col, buf),
+    }
+}
+
+#[inline(never)]
+fn converted_text<'r>(f: Field<'r>, col: &str, buf: &'r mut String) -> std::result::Result<Option<&'r str>, Problem> {
     Ok(Some(match f {
         Field::Missing => return Ok(None),
         Field::Str(s) => s,

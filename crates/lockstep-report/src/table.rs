@@ -91,6 +91,16 @@ pub enum Value<'a> {
     Null,
 }
 
+impl<'a> Value<'a> {
+    /// The text of a [`Value::Str`] or [`Value::Plain`].
+    pub fn as_str(&self) -> Option<&'a str> {
+        match *self {
+            Value::Str(s) | Value::Plain(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 impl<T: Into<Value<'static>>> From<Option<T>> for Value<'static> {
     fn from(v: Option<T>) -> Self {
         v.map_or(Value::Null, Into::into)
@@ -366,7 +376,7 @@ fn csv_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
         match *v {
             Value::Str(s) => csv_field(out, s.as_bytes()),
             Value::Plain(s) => {
-                debug_assert!(!s.bytes().any(|b| NEEDS_QUOTES[b as usize]), "{s:?} needs quotes");
+                debug_assert!(!needs_quotes(s.as_bytes()), "{s:?} needs quotes");
                 out.extend_from_slice(s.as_bytes())
             }
             Value::U64(x) => out.extend_from_slice(itoa.format(x).as_bytes()),
@@ -394,9 +404,14 @@ static NEEDS_QUOTES: [bool; 256] = {
     t
 };
 
+/// Whether a CSV field holding `s` must be quoted.
+pub(crate) fn needs_quotes(s: &[u8]) -> bool {
+    s.iter().any(|&b| NEEDS_QUOTES[b as usize])
+}
+
 /// Appends one text field, quoted (RFC 4180) only when it holds `,`, `"`, `\r` or `\n`.
 fn csv_field(out: &mut Vec<u8>, s: &[u8]) {
-    if !s.iter().any(|&b| NEEDS_QUOTES[b as usize]) {
+    if !needs_quotes(s) {
         out.extend_from_slice(s);
         return;
     }

@@ -87,7 +87,7 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
         // `from` is the smaller name (what `account_rank` orders by), compared
         // here on the names already fetched rather than on a third random read.
         let (a, b) = (names.get(e.a), names.get(e.b));
-        let (from, to) = if text_of(&a) <= text_of(&b) { (a, b) } else { (b, a) };
+        let (from, to) = if a.as_str() <= b.as_str() { (a, b) } else { (b, a) };
         row.extend([from, to]);
         row.extend(attrs_values(Some(&e.full)));
         row.push(Value::U64(e.n_objects as u64));
@@ -173,7 +173,7 @@ impl<'a> Names<'a> {
             .map(|id| {
                 let s = interner.get(id).as_bytes();
                 let mut r = [0u8; 32];
-                if s.len() < 32 && !s.iter().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+                if s.len() < 32 && !crate::table::needs_quotes(s) {
                     r[0] = s.len() as u8;
                     r[1..=s.len()].copy_from_slice(s);
                 } else {
@@ -200,14 +200,6 @@ impl<'a> Names<'a> {
 
     fn prefetch(&self, id: u32) {
         lockstep_core::prefetch(&self.records[id as usize]);
-    }
-}
-
-/// The text of a name value ([`Names::get`]).
-fn text_of<'a>(v: &Value<'a>) -> &'a str {
-    match *v {
-        Value::Str(s) | Value::Plain(s) => s,
-        _ => unreachable!("names are text"),
     }
 }
 

@@ -5,7 +5,8 @@
 //! Nearly every line of a real export is one plain record: no quote and no
 //! carriage return inside. Those are split here with SIMD byte searches
 //! (`memchr`) straight out of the read buffer: one search finds the longest run
-//! of whole lines without `"` or `\r` among the bytes read and checks its text
+//! of whole lines (ending in `\n` or `\r\n`) without `"` or another `\r` among
+//! the bytes read and checks its text
 //! as UTF-8 once, then each line is split at its delimiters and line break in
 //! one pass. Any other record (a quote,
 //! a `\r` inside the line, a quoted line break) goes through `csv-core`, the
@@ -35,7 +36,8 @@ pub(crate) struct Splitter<R> {
     /// Line of the byte at `pos` (1-based).
     line: u64,
     /// `buf[pos..plain_end]` (when `pos < plain_end`) is whole lines, each
-    /// ending in `\n`, with no `"` and no `\r`: records split at delimiters.
+    /// ending in `\n` or `\r\n`, with no `"` and no other `\r`: records split
+    /// at delimiters.
     plain_end: usize,
     /// Whether `buf[pos..plain_end]` is valid UTF-8 (checked once for all its lines).
     plain_utf8: bool,
@@ -125,9 +127,9 @@ impl<R: Read> Splitter<R> {
     pub(crate) fn next_record(&mut self) -> io::Result<Option<Rec<'_>>> {
         loop {
             if self.pos < self.plain_end || self.find_plain() {
-                let (start, stop) = self.split_plain();
+                let (start, stop, nl) = self.split_plain();
                 let line = self.line;
-                self.pos = stop + 1;
+                self.pos = nl + 1;
                 self.line += 1;
                 if stop == start {
                     continue; // A blank line.
@@ -135,7 +137,7 @@ impl<R: Read> Splitter<R> {
                 let bytes = &self.buf[start..stop];
                 let text = if self.plain_utf8 {
                     // SAFETY: the plain lines are valid UTF-8 (`find_plain`) and
-                    // `bytes` is one of them without its `\n`: cut at ASCII
+                    // `bytes` is one of them without its line end: cut at ASCII
                     // bytes, so at character boundaries. Checking every line
                     // again cost as much as splitting it.
                     #[allow(unsafe_code)]
@@ -190,10 +192,18 @@ impl<R: Read> Splitter<R> {
     }
 
     /// Looks for plain lines from `pos` (see `plain_end`) in the bytes read,
-    /// up to the first `"` or `\r`; true when there is at least one.
+    /// up to the first `"` or `\r` that does not end a line; true when there
+    /// is at least one.
     fn find_plain(&mut self) -> bool {
         let rest = &self.buf[self.pos..self.end];
-        let limit = memchr::memchr2(b'"', b'\r', rest).unwrap_or(rest.len());
+        let mut from = 0;
+        let limit = loop {
+            match memchr::memchr2(b'"', b'\r', &rest[from..]) {
+                Some(i) if rest[from + i] == b'\r' && rest.get(from + i + 1) == Some(&b'\n') => from += i + 2,
+                Some(i) => break from + i,
+                None => break rest.len(),
+            }
+        };
         match memchr::memrchr(b'\n', &rest[..limit]) {
             Some(nl) => {
                 self.plain_utf8 = std::str::from_utf8(&rest[..=nl]).is_ok();
@@ -207,8 +217,9 @@ impl<R: Read> Splitter<R> {
     }
 
     /// Splits the plain line at `pos` into `spans` (relative to `pos`);
-    /// returns where it starts and where its `\n` is.
-    fn split_plain(&mut self) -> (usize, usize) {
+    /// returns where it starts, where its text stops (before `\r\n` or `\n`)
+    /// and where its `\n` is.
+    fn split_plain(&mut self) -> (usize, usize, usize) {
         let start = self.pos;
         self.spans.clear();
         let mut from = start;
@@ -221,8 +232,9 @@ impl<R: Read> Splitter<R> {
             let m = self.marks_base + self.marks.trailing_zeros() as usize;
             self.marks &= self.marks - 1;
             if self.buf[m] == b'\n' {
-                self.spans.push((from - start, m - start));
-                return (start, m);
+                let stop = if m > from && self.buf[m - 1] == b'\r' { m - 1 } else { m };
+                self.spans.push((from - start, stop - start));
+                return (start, stop, m);
             }
             self.spans.push((from - start, m - start));
             from = m + 1;
