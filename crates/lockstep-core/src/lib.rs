@@ -25,6 +25,7 @@
 //! - This crate does no I/O.
 
 use rayon::prelude::*;
+use std::sync::{mpsc, Arc};
 
 mod diagnostics;
 mod interner;
@@ -289,33 +290,82 @@ impl<'d> Loader<'d> {
     /// Interns a batch's accounts and objects (on two threads), adds its shares
     /// and keeps its posts.
     pub fn push(&mut self, batch: &ShareBatch) {
-        let n = batch.len();
         let Dataset { accounts, objects, kinds, object_kind, last_kind, shares, .. } = &mut *self.ds;
         let (account_ids, object_ids) = (&mut self.account_ids, &mut self.object_ids);
-        account_ids.clear();
-        object_ids.clear();
         rayon::join(
-            || accounts.intern_batch(n, |_| 0, |i| batch.accounts.get(i), account_ids),
-            || {
-                let mut batch_kinds: Vec<KindId> = Vec::with_capacity(n);
-                for (kind, start, end) in batch.kind_runs() {
-                    let k = intern_kind(kinds, last_kind, kind);
-                    batch_kinds.extend(std::iter::repeat_n(k, end - start));
-                }
-                objects.intern_batch(n, |i| batch_kinds[i], |i| batch.objects.get(i), object_ids);
-                for (&id, &kind) in object_ids.iter().zip(&batch_kinds) {
-                    record_kind(object_kind, id, kind);
-                }
-            },
+            || intern_accounts(accounts, batch, account_ids),
+            || intern_objects(ObjectTables { objects, kinds, object_kind, last_kind }, batch, object_ids),
         );
-        let row = u32::try_from(self.posts.len()).expect("more than 4 billion shares in one input");
-        shares.extend((0..n).map(|i| Share {
-            account: account_ids[i],
-            object: object_ids[i],
-            post: row + i as u32,
-            time: batch.times[i],
-        }));
-        self.posts.append(&batch.posts);
+        add_shares(shares, &mut self.posts, batch, account_ids, object_ids);
+    }
+
+    /// [`Loader::push`] of every batch of `batches`, in order, handing each to
+    /// `done` once it is loaded (for reuse). A stream of batches is loaded as a
+    /// pipeline: the accounts and the objects of each batch are interned on two
+    /// threads of their own, each at its own pace, while this thread adds the
+    /// shares of the batches both are done with. One batch's accounts and
+    /// objects interned side by side with `rayon::join` ran one after the
+    /// other when the parsing threads kept the cores busy: the interning, and
+    /// not parsing, then bounded reading.
+    pub fn push_all(&mut self, batches: impl Iterator<Item = ShareBatch>, mut done: impl FnMut(ShareBatch)) {
+        /// Batches handed to the interning threads and not yet added, at most.
+        const AHEAD: usize = 4;
+        let Dataset { accounts, objects, kinds, object_kind, last_kind, shares, .. } = &mut *self.ds;
+        let posts = &mut self.posts;
+        std::thread::scope(|scope| {
+            let (to_accounts, for_accounts) = mpsc::channel::<Arc<ShareBatch>>();
+            let (to_objects, for_objects) = mpsc::channel::<Arc<ShareBatch>>();
+            let (account_ids_tx, account_ids) = mpsc::channel::<Vec<AccountId>>();
+            let (object_ids_tx, object_ids) = mpsc::channel::<Vec<ObjectId>>();
+            // Each thread drops its hold on a batch before sending the ids, so the
+            // batch is this thread's alone again once both ids have arrived.
+            scope.spawn(move || {
+                for batch in for_accounts {
+                    let mut ids = Vec::new();
+                    intern_accounts(accounts, &batch, &mut ids);
+                    drop(batch);
+                    if account_ids_tx.send(ids).is_err() {
+                        return;
+                    }
+                }
+            });
+            scope.spawn(move || {
+                let mut tables = ObjectTables { objects, kinds, object_kind, last_kind };
+                for batch in for_objects {
+                    let mut ids = Vec::new();
+                    intern_objects(tables.reborrow(), &batch, &mut ids);
+                    drop(batch);
+                    if object_ids_tx.send(ids).is_err() {
+                        return;
+                    }
+                }
+            });
+            let mut pending: std::collections::VecDeque<Arc<ShareBatch>> = std::collections::VecDeque::new();
+            let mut add_next = |pending: &mut std::collections::VecDeque<Arc<ShareBatch>>| {
+                let batch = pending.pop_front().expect("a batch is pending");
+                let (a, o) = (account_ids.recv(), object_ids.recv());
+                // A receive fails only when an interning thread panicked; the scope re-raises it.
+                let (Ok(a), Ok(o)) = (a, o) else { return };
+                add_shares(shares, posts, &batch, &a, &o);
+                if let Ok(batch) = Arc::try_unwrap(batch) {
+                    done(batch);
+                }
+            };
+            for batch in batches {
+                let batch = Arc::new(batch);
+                if to_accounts.send(batch.clone()).is_err() || to_objects.send(batch.clone()).is_err() {
+                    break;
+                }
+                pending.push_back(batch);
+                if pending.len() > AHEAD {
+                    add_next(&mut pending);
+                }
+            }
+            drop((to_accounts, to_objects));
+            while !pending.is_empty() {
+                add_next(&mut pending);
+            }
+        });
     }
 
     /// Interns the posts and gives the new shares their post ids.
@@ -325,6 +375,66 @@ impl<'d> Loader<'d> {
             ds.shares[first_share..].par_iter_mut().for_each(|s| s.post = post_ids[s.post as usize]);
         }
     }
+}
+
+/// The tables an object's interning changes.
+struct ObjectTables<'t> {
+    objects: &'t mut Interner,
+    kinds: &'t mut Interner,
+    object_kind: &'t mut Vec<KindId>,
+    last_kind: &'t mut Option<KindId>,
+}
+
+impl ObjectTables<'_> {
+    fn reborrow(&mut self) -> ObjectTables<'_> {
+        ObjectTables {
+            objects: self.objects,
+            kinds: self.kinds,
+            object_kind: self.object_kind,
+            last_kind: self.last_kind,
+        }
+    }
+}
+
+/// The ids of a batch's accounts, into `ids` (emptied first).
+fn intern_accounts(accounts: &mut Interner, batch: &ShareBatch, ids: &mut Vec<AccountId>) {
+    ids.clear();
+    accounts.intern_batch(batch.len(), |_| 0, |i| batch.accounts.get(i), ids);
+}
+
+/// The ids of a batch's objects, into `ids` (emptied first), each object
+/// interned under its kind; records the kind of new objects.
+fn intern_objects(t: ObjectTables<'_>, batch: &ShareBatch, ids: &mut Vec<ObjectId>) {
+    ids.clear();
+    let n = batch.len();
+    let mut batch_kinds: Vec<KindId> = Vec::with_capacity(n);
+    for (kind, start, end) in batch.kind_runs() {
+        let k = intern_kind(t.kinds, t.last_kind, kind);
+        batch_kinds.extend(std::iter::repeat_n(k, end - start));
+    }
+    t.objects.intern_batch(n, |i| batch_kinds[i], |i| batch.objects.get(i), ids);
+    for (&id, &kind) in ids.iter().zip(&batch_kinds) {
+        record_kind(t.object_kind, id, kind);
+    }
+}
+
+/// Adds a batch's shares, with their row in `posts` as provisional post id
+/// (see [`Loader`]), and keeps its posts.
+fn add_shares(
+    shares: &mut Vec<Share>,
+    posts: &mut StrColumn,
+    batch: &ShareBatch,
+    accounts: &[AccountId],
+    objects: &[ObjectId],
+) {
+    let row = u32::try_from(posts.len()).expect("more than 4 billion shares in one input");
+    shares.extend((0..batch.len()).map(|i| Share {
+        account: accounts[i],
+        object: objects[i],
+        post: row + i as u32,
+        time: batch.times[i],
+    }));
+    posts.append(&batch.posts);
 }
 
 /// Id of a kind label. Most inputs carry one kind, so the last id is checked

@@ -380,24 +380,23 @@ fn read_source(
         source::Compression::None => src.info.raw_len,
         _ => None,
     };
-    // Parse on this thread while another interns the previous batch (posts are
-    // interned at the end, in bulk: see `lockstep_core::Loader`).
+    // Parse on this thread (CSV and TSV: on one thread per core, see
+    // `formats::chunks`) while the loader interns the batches before, on threads
+    // of its own (posts are interned at the end, in bulk: see
+    // `lockstep_core::Loader`).
     std::thread::scope(|scope| {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<lockstep_core::ShareBatch>(2);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel();
         let consumer = scope.spawn(move || {
             let mut loader = lockstep_core::Loader::new(ds);
-            let mut first = true;
-            for mut batch in full_rx {
-                if std::mem::take(&mut first) {
-                    if let Some(len) = size_hint {
-                        loader.reserve_like(&batch, estimated_rows(&batch, len));
-                    }
-                }
-                loader.push(&batch);
+            let mut batches = full_rx.into_iter().peekable();
+            if let (Some(first), Some(len)) = (batches.peek(), size_hint) {
+                loader.reserve_like(first, estimated_rows(first, len));
+            }
+            loader.push_all(batches, |mut batch| {
                 batch.clear();
                 let _ = empty_tx.send(batch);
-            }
+            });
             loader.finish();
         });
         let target = sink::Target::Channel { full: full_tx, empty: empty_rx };

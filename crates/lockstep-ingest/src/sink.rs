@@ -167,6 +167,22 @@ pub(crate) enum Target<'a> {
         /// Emptied batches back.
         empty: std::sync::mpsc::Receiver<ShareBatch>,
     },
+    /// Kept here, for a reader that parses one part of an input on another
+    /// thread and hands what it found to the input's sink in order
+    /// ([`Sink::take_part`], [`Sink::absorb`]).
+    Part,
+}
+
+/// What a [`Target::Part`] sink found in one part of an input: its shares,
+/// counts and skipped records, for [`Sink::absorb`].
+pub(crate) struct Part {
+    batch: ShareBatch,
+    records: u64,
+    shares: u64,
+    skipped: u64,
+    posts: u64,
+    post_counts: PostCounts,
+    diags: Diagnostics,
 }
 
 /// Shares are interned in batches of this many (see `Dataset::push_batch`).
@@ -224,6 +240,64 @@ impl<'a> Sink<'a> {
             context: String::new(),
             progress,
         }
+    }
+
+    /// The read options.
+    pub fn options(&self) -> &ReadOptions {
+        self.opts
+    }
+
+    /// The input's description.
+    pub fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+
+    /// A [`Target::Part`] sink: what it finds stays in it until
+    /// [`Sink::take_part`]. `diags` receives its skipped records in between.
+    pub fn for_parts(diags: &'a mut Diagnostics, opts: &'a ReadOptions, info: SourceInfo) -> Self {
+        debug_assert!(!opts.progress, "parts draw no progress bar (their input's sink does)");
+        Self::with_target(Target::Part, diags, opts, info)
+    }
+
+    /// Starts a part with `batch` (an emptied batch, reused) as its shares.
+    pub fn start_part(&mut self, batch: ShareBatch) {
+        debug_assert!(matches!(self.target, Target::Part) && self.batch.is_empty() && batch.is_empty());
+        self.batch = batch;
+    }
+
+    /// Everything found since the last part was taken.
+    pub fn take_part(&mut self) -> Part {
+        debug_assert!(matches!(self.target, Target::Part));
+        Part {
+            batch: std::mem::take(&mut self.batch),
+            records: std::mem::take(&mut self.records),
+            shares: std::mem::take(&mut self.shares),
+            skipped: std::mem::take(&mut self.skipped),
+            posts: std::mem::take(&mut self.posts),
+            post_counts: std::mem::take(&mut self.post_counts),
+            diags: std::mem::take(self.diags),
+        }
+    }
+
+    /// Adds a part found by a [`Target::Part`] sink, as if its records had
+    /// come here one by one; returns an emptied batch for the next part.
+    pub fn absorb(&mut self, part: Part) -> ShareBatch {
+        self.flush();
+        self.batch = part.batch;
+        self.records += part.records;
+        self.shares += part.shares;
+        self.skipped += part.skipped;
+        self.posts += part.posts;
+        self.post_counts.without_objects += part.post_counts.without_objects;
+        self.post_counts.shortened_urls += part.post_counts.shortened_urls;
+        self.post_counts.unparsed_urls += part.post_counts.unparsed_urls;
+        self.diags.merge(part.diags);
+        self.flush();
+        if let Some(pb) = &self.progress {
+            pb.set_position(self.info.raw_bytes());
+            pb.set_message(format!("{} records", self.records));
+        }
+        std::mem::take(&mut self.batch)
     }
 
     /// The column names asked for.
@@ -321,6 +395,8 @@ impl<'a> Sink<'a> {
                 // means the consumer panicked, which the caller's join reports.
                 let _ = full.send(batch);
             }
+            // A part's shares stay until it is taken.
+            Target::Part => {}
         }
     }
 

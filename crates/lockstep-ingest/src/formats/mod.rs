@@ -16,6 +16,7 @@ use crate::source::Source;
 use crate::{Format, Result};
 
 pub(crate) mod bluesky;
+pub(crate) mod chunks;
 pub(crate) mod crowdtangle;
 pub(crate) mod csv;
 pub(crate) mod ira_538;
@@ -40,8 +41,8 @@ pub(crate) trait Reader {
 /// The reader for a (detected) format.
 pub(crate) fn reader_for(format: Format) -> Box<dyn Reader> {
     match format {
-        Format::Csv => Box::new(csv::DelimitedReader { delimiter: b',' }),
-        Format::Tsv => Box::new(csv::DelimitedReader { delimiter: b'\t' }),
+        Format::Csv => Box::new(csv::DelimitedReader::new(b',')),
+        Format::Tsv => Box::new(csv::DelimitedReader::new(b'\t')),
         Format::Jsonl => Box::new(jsonl::JsonLinesReader),
         Format::Parquet => Box::new(parquet::ParquetReader),
         Format::XV2 => Box::new(x_v2::XV2Reader),

@@ -123,6 +123,84 @@ impl<R: Read> Splitter<R> {
         self.line
     }
 
+    /// True once the whole input has been read into the buffer (what is left
+    /// to split is in memory).
+    pub(crate) fn read_all(&self) -> bool {
+        self.eof
+    }
+
+    /// The inner reader, the bytes read from it but not yet split, and the line
+    /// of the first of them: where another reader of the same input goes on.
+    pub(crate) fn into_rest(mut self) -> (R, Vec<u8>, u64) {
+        self.buf.truncate(self.end);
+        self.buf.drain(..self.pos);
+        (self.inner, self.buf, self.line)
+    }
+}
+
+impl Splitter<io::Empty> {
+    /// A splitter of input held in memory (see [`Splitter::split_chunk`]).
+    pub(crate) fn for_chunks(delimiter: u8) -> Self {
+        let mut s = Splitter::new(io::empty(), delimiter);
+        s.buf = Vec::new();
+        s
+    }
+
+    /// Goes on with `chunk`, whole records of an input whose first line is
+    /// `line` (it starts where a record starts, see [`last_record_end`]), as
+    /// the whole input; returns the previous chunk's bytes for reuse.
+    pub(crate) fn split_chunk(&mut self, chunk: Vec<u8>, line: u64) -> Vec<u8> {
+        self.pos = 0;
+        self.end = chunk.len();
+        self.eof = true;
+        self.line = line;
+        self.plain_end = 0;
+        std::mem::replace(&mut self.buf, chunk)
+    }
+}
+
+/// Where the last whole record of `buf` ends (just after its `\n`), when
+/// `buf` starts where a record starts: the end of a chunk that can be split
+/// apart from what follows it with the same records and lines. `None` when
+/// no record in `buf` is known to be whole.
+///
+/// A `\n` ends a record unless it is inside a quoted field. With `csv-core`'s
+/// rules a quote opens a quoted field only as the first byte of a field (after
+/// a delimiter, a `\r` or `\n`, or at the start); inside, `""` is a quote and a
+/// quote followed by anything else closes it. A closing quote at the very end
+/// of `buf` could still be the first half of `""`, so what follows an open
+/// quote is never whole until the byte after its closing quote is there.
+pub(crate) fn last_record_end(buf: &[u8], delimiter: u8) -> Option<usize> {
+    let mut last = None;
+    let mut i = 0;
+    loop {
+        // Outside quotes: up to the next quote, every `\n` ends a record.
+        let q = memchr::memchr(b'"', &buf[i..]).map(|q| i + q);
+        let stop = q.unwrap_or(buf.len());
+        if let Some(nl) = memchr::memrchr(b'\n', &buf[i..stop]) {
+            last = Some(i + nl + 1);
+        }
+        let Some(q) = q else { return last };
+        i = q + 1;
+        if !(q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delimiter) {
+            continue; // A quote inside an unquoted field is text.
+        }
+        // Inside a quoted field: to the quote that closes it.
+        loop {
+            let Some(close) = memchr::memchr(b'"', &buf[i..]).map(|c| i + c) else { return last };
+            match buf.get(close + 1) {
+                Some(b'"') => i = close + 2,
+                Some(_) => {
+                    i = close + 1;
+                    break;
+                }
+                None => return last,
+            }
+        }
+    }
+}
+
+impl<R: Read> Splitter<R> {
     /// The next record, or `None` at the end of the input.
     pub(crate) fn next_record(&mut self) -> io::Result<Option<Rec<'_>>> {
         loop {
@@ -488,5 +566,46 @@ mod tests {
             let text: Vec<u8> = parts.concat();
             proptest::prop_assert_eq!(without_last(split(&text, chunk)), oracle(&text));
         }
+
+        /// Split apart where `last_record_end` says a prefix's last whole record
+        /// ends, the two sides give the records and lines of the whole.
+        #[test]
+        fn record_ends_cut_between_records(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![&b","[..], b"\"", b"\"\"", b"\r", b"\n", b"\r\n", b"ab", b"\xff", b" "]),
+                0..80,
+            ),
+            at in 0.0..=1.0f64,
+        ) {
+            let text: Vec<u8> = parts.concat();
+            let prefix = &text[..(at * text.len() as f64) as usize];
+            if let Some(end) = super::last_record_end(prefix, b',') {
+                proptest::prop_assert_eq!(prefix[end - 1], b'\n');
+                let mut s = Splitter::for_chunks(b',');
+                let mut records = Vec::new();
+                let mut line = 1;
+                for part in [&text[..end], &text[end..]] {
+                    s.split_chunk(part.to_vec(), line);
+                    while let Some(r) = s.next_record().unwrap() {
+                        records.push((r.fields().map(<[u8]>::to_vec).collect::<Vec<_>>(), r.line, r.last_line));
+                    }
+                    line += memchr::memchr_iter(b'\n', part).count() as u64;
+                }
+                proptest::prop_assert_eq!(records, split(&text, 4096));
+            }
+        }
+    }
+
+    #[test]
+    fn record_ends_skip_quoted_line_breaks() {
+        use super::last_record_end;
+        assert_eq!(last_record_end(b"a,b\nc,d", b','), Some(4));
+        assert_eq!(last_record_end(b"a,\"b\nc\",d\ne", b','), Some(10));
+        assert_eq!(last_record_end(b"a,\"b\nc", b','), None);
+        // A quote inside an unquoted field is text.
+        assert_eq!(last_record_end(b"a,b\"c\nd", b','), Some(6));
+        // A quote at the end may be the first of `""`: nothing after it is whole yet.
+        assert_eq!(last_record_end(b"x\na,\"b\"", b','), Some(2));
+        assert_eq!(last_record_end(b"a\tb\n\"c\td\n", b'\t'), Some(4));
     }
 }
