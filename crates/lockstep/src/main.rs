@@ -15,6 +15,7 @@ use std::process::ExitCode;
 static ALLOCATOR: alloc::HugePages = alloc::HugePages;
 
 fn main() -> ExitCode {
+    alloc::keep_freed_memory();
     let args = cli::Cli::parse();
     match cmd::run(args) {
         Ok(()) => ExitCode::SUCCESS,
