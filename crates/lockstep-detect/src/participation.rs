@@ -118,7 +118,7 @@ fn and_fixed_point(
         .collect();
     let mut posts = crate::stats::DistinctPosts::new(ds);
     loop {
-        let count = posts.count(live.iter().flat_map(|(_, s)| [(s[0], s[1]), (s[2], s[3])]));
+        let count = posts.count_par(&live, |(_, s)| [(s[0], s[1]), (s[2], s[3])]);
         let before = live.len();
         live.retain(|(_, s)| count[s[0] as usize] >= m && count[s[2] as usize] >= m);
         if live.len() == before {

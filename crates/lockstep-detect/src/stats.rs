@@ -5,7 +5,8 @@ use crate::coshare::{CoShare, Groups, MassObject};
 use crate::network::{Edge, Network};
 use crate::Mode;
 use lockstep_core::{AccountId, Dataset, ObjectId};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 /// Statistics of one account of the full network.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,7 +205,7 @@ pub(crate) fn distinct_posts_of(ds: &Dataset, pairs: impl Iterator<Item = (Accou
 /// table per round would be fresh memory each time.
 pub(crate) struct DistinctPosts {
     /// First account seen with each post (`NONE`: not seen this round).
-    owner: Vec<u32>,
+    owner: Vec<AtomicU32>,
     n_accounts: usize,
     /// The table holds marks of an earlier round.
     used: bool,
@@ -214,19 +215,24 @@ const NONE: u32 = u32::MAX;
 
 impl DistinctPosts {
     pub(crate) fn new(ds: &Dataset) -> Self {
-        DistinctPosts { owner: vec![NONE; ds.posts.len()], n_accounts: ds.accounts.len(), used: false }
+        let owner = (0..ds.posts.len()).into_par_iter().map(|_| AtomicU32::new(NONE)).collect();
+        DistinctPosts { owner, n_accounts: ds.accounts.len(), used: false }
+    }
+
+    fn start_round(&mut self) {
+        if self.used {
+            self.owner.par_iter_mut().for_each(|o| *o.get_mut() = NONE);
+        }
+        self.used = true;
     }
 
     /// Distinct posts of every account among `pairs` (indexed by account id).
     pub(crate) fn count(&mut self, pairs: impl Iterator<Item = (AccountId, u32)>) -> Vec<u32> {
-        if self.used {
-            self.owner.fill(NONE);
-        }
-        self.used = true;
+        self.start_round();
         let mut count = vec![0u32; self.n_accounts];
         let mut others: Vec<u64> = Vec::new();
         for (account, post) in pairs {
-            let o = &mut self.owner[post as usize];
+            let o = self.owner[post as usize].get_mut();
             if *o == NONE {
                 *o = account;
                 count[account as usize] += 1;
@@ -234,13 +240,59 @@ impl DistinctPosts {
                 others.push(((account as u64) << 32) | post as u64);
             }
         }
-        others.sort_unstable();
-        others.dedup();
-        for p in others {
-            count[(p >> 32) as usize] += 1;
-        }
-        count
+        add_others(count, others)
     }
+
+    /// [`DistinctPosts::count`] over the two `(account, post)` pairs of each
+    /// item, on all cores. Each part of the items counts into its own array;
+    /// a post's first account is claimed with a compare-and-swap, so whichever
+    /// part claims it, every account of a post is counted once: the counts are
+    /// those of one pass.
+    pub(crate) fn count_par<T: Sync>(
+        &mut self,
+        items: &[T],
+        pairs: impl Fn(&T) -> [(AccountId, u32); 2] + Sync,
+    ) -> Vec<u32> {
+        self.start_round();
+        let (owner, n_accounts) = (&self.owner, self.n_accounts);
+        let parts = items.par_chunks(1 << 16).map(|part| {
+            let mut count = vec![0u32; n_accounts];
+            let mut others: Vec<u64> = Vec::new();
+            for (account, post) in part.iter().flat_map(&pairs) {
+                let o = &owner[post as usize];
+                let first = match o.load(Relaxed) {
+                    NONE => o.compare_exchange(NONE, account, Relaxed, Relaxed).err(),
+                    seen => Some(seen),
+                };
+                match first {
+                    None => count[account as usize] += 1,
+                    Some(seen) if seen != account => others.push(((account as u64) << 32) | post as u64),
+                    Some(_) => {}
+                }
+            }
+            (count, others)
+        });
+        let (count, others) = parts.reduce(
+            || (vec![0u32; n_accounts], Vec::new()),
+            |(mut count, mut others), (c, o)| {
+                count.iter_mut().zip(c).for_each(|(x, y)| *x += y);
+                others.extend(o);
+                (count, others)
+            },
+        );
+        add_others(count, others)
+    }
+}
+
+/// `count` plus one for every distinct `(account, post)` of `others` (pairs of
+/// a post and an account other than the post's first).
+fn add_others(mut count: Vec<u32>, mut others: Vec<u64>) -> Vec<u32> {
+    others.par_sort_unstable();
+    others.dedup();
+    for p in others {
+        count[(p >> 32) as usize] += 1;
+    }
+    count
 }
 
 /// Distinct accounts among the shares of each object (indexed by object id;
@@ -361,5 +413,31 @@ mod tests {
         ds.push("c", "o3", "url", "r", 5);
         let count = distinct_posts_per_account(&ds, [0, 1, 2, 3, 1, 4].into_iter());
         assert_eq!(count, vec![2, 1, 0]);
+    }
+
+    proptest::proptest! {
+        // Large inputs (parts of 65,536 items), so few cases.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+        /// On all cores, in any number of rounds, the counts of one pass:
+        /// posts shared by several accounts (reused ids) and repeated pairs
+        /// included, across parts of the items.
+        #[test]
+        fn parallel_counts_equal_one_pass(
+            items in proptest::collection::vec(((0u32..6, 0u32..40), (0u32..6, 0u32..40)), 0..200_000),
+        ) {
+            let mut ds = Dataset::default();
+            for a in 0..6 {
+                ds.accounts.intern(&format!("a{a}"));
+            }
+            for p in 0..40 {
+                ds.posts.intern(&format!("p{p}"));
+            }
+            let pairs = |&(x, y): &((u32, u32), (u32, u32))| [x, y];
+            let one_pass = DistinctPosts::new(&ds).count(items.iter().flat_map(pairs));
+            let mut table = DistinctPosts::new(&ds);
+            for _ in 0..2 {
+                proptest::prop_assert_eq!(&table.count_par(&items, pairs), &one_pass);
+            }
+        }
     }
 }
