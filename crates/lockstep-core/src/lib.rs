@@ -523,12 +523,50 @@ mod tests {
             }
         }
         batched.push_batch(&batch);
-        assert_eq!(one.shares, batched.shares);
-        assert_eq!(one.posts.len(), batched.posts.len());
-        assert_eq!(one.object_kind, batched.object_kind);
-        assert_eq!(one.objects.len(), batched.objects.len());
+        same_dataset(&one, &batched);
+        // The same batches as a stream through the pipelined loader, after
+        // shares already in the dataset; every batch comes back once.
+        let mut streamed = Dataset::default();
+        let (first, rest) = rows.split_at(rows.len() / 3);
+        let mut expected = Dataset::default();
+        for (a, o, k, p, t) in first {
+            streamed.push(a, o, k, p, *t);
+        }
+        for (a, o, k, p, t) in first.iter().chain(rest) {
+            expected.push(a, o, k, p, *t);
+        }
+        let batches: Vec<ShareBatch> = rest
+            .chunks(batch_len)
+            .map(|part| {
+                let mut b = ShareBatch::default();
+                for (a, o, k, p, t) in part {
+                    b.push(a, o, k, p, *t);
+                }
+                b
+            })
+            .collect();
+        let n_batches = batches.len();
+        let mut back = 0;
+        let mut loader = Loader::new(&mut streamed);
+        loader.push_all(batches.into_iter(), |_| back += 1);
+        loader.finish();
+        assert_eq!(back, n_batches);
+        same_dataset(&expected, &streamed);
+    }
+
+    fn same_dataset(one: &Dataset, other: &Dataset) {
+        assert_eq!(one.shares, other.shares);
+        assert_eq!(one.posts.len(), other.posts.len());
+        assert_eq!(one.object_kind, other.object_kind);
+        assert_eq!(one.objects.len(), other.objects.len());
         for id in 0..one.objects.len() as u32 {
-            assert_eq!(one.objects.get(id), batched.objects.get(id));
+            assert_eq!(one.objects.get(id), other.objects.get(id));
+        }
+        for id in 0..one.accounts.len() as u32 {
+            assert_eq!(one.accounts.get(id), other.accounts.get(id));
+        }
+        for id in 0..one.posts.len() as u32 {
+            assert_eq!(one.posts.get(id), other.posts.get(id));
         }
     }
 }
