@@ -213,21 +213,32 @@ impl Interner {
             // hashes are kept (10M post ids: 80 MB each).
             hashes.par_sort_unstable();
             if hashes.par_windows(2).all(|w| w[0] != w[1]) {
-                let StrColumn { buf, ends } = col;
-                let hasher = self.hasher;
-                *self = Interner {
-                    arena: buf,
-                    ends,
-                    namespaces: vec![ns; n],
-                    hashes: Vec::new(),
-                    table: OnceLock::new(),
-                    hasher,
-                };
+                self.adopt_distinct_column(col, ns);
                 return ColumnIds::Rows;
             }
             hashes = self.hash_all(n, |_| ns, |i| col.get(i));
         }
         ColumnIds::Ids(self.intern_hashed(&hashes, |_| ns, |i| col.get(i)))
+    }
+
+    /// [`Interner::intern_column`] into this empty interner of a column whose
+    /// strings in namespace `ns` are known to be distinct (their
+    /// [`Interner::hash_in`] hashes were): the column becomes the arena as it
+    /// is, and the ids are the rows. Panics when the interner is not empty.
+    pub fn adopt_distinct_column(&mut self, col: StrColumn, ns: u32) {
+        assert!(self.is_empty(), "a column adopted by an interner that holds strings");
+        let n = col.len();
+        assert!(n < u32::MAX as usize, "more than 4 billion strings in one column");
+        let StrColumn { buf, ends } = col;
+        let hasher = self.hasher;
+        *self =
+            Interner { arena: buf, ends, namespaces: vec![ns; n], hashes: Vec::new(), table: OnceLock::new(), hasher };
+    }
+
+    /// The hash every interner gives `s` in namespace `ns` (equal strings,
+    /// equal hashes; distinct hashes, distinct strings).
+    pub fn hash_in(ns: u32, s: &str) -> u64 {
+        hash_of(&Hasher::default(), ns, s)
     }
 
     /// The hash of every string of a bulk, computed in parallel.

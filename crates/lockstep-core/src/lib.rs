@@ -34,6 +34,7 @@ mod table;
 pub use diagnostics::{Diagnostic, Diagnostics, ReasonSummary, MAX_EXAMPLES_PER_REASON};
 pub use interner::{ColumnIds, Interner};
 pub use table::prefetch;
+use table::HashSet64;
 
 /// Dense id of an account in [`Dataset::accounts`].
 pub type AccountId = u32;
@@ -142,7 +143,7 @@ impl ShareBatch {
     fn push_kind(&mut self, kind: &str, n: u32) {
         let end = u32::try_from(self.times.len()).expect("a batch of fewer than 4 billion rows") + n;
         match self.kind_ends.last_mut() {
-            Some(last) if self.kinds.get(self.kinds.len() - 1) == kind => *last = end,
+            Some(last) if same_label(self.kinds.get(self.kinds.len() - 1), kind) => *last = end,
             _ => {
                 self.kinds.push(kind);
                 self.kind_ends.push(end);
@@ -191,6 +192,13 @@ impl ShareBatch {
         self.posts.clear();
         self.times.clear();
     }
+}
+
+/// `a == b` for short labels such as kinds, compared in line: a call to
+/// `memcmp` for every row's kind was a fifth of a parsing thread's time.
+#[inline]
+fn same_label(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// All shares of a run with their interned strings.
@@ -256,9 +264,11 @@ impl Dataset {
 /// Post ids are nearly all distinct, so one probe per post misses the cache once
 /// the table outgrows it: they are collected and interned at [`Loader::finish`]
 /// in one [`Interner::intern_bulk`], about 3.5 times faster on 1M posts
-/// (`cargo run --release -p lockstep-core --example intern`); when they are all
-/// distinct, [`Interner::intern_column`] keeps the collected column as the
-/// interner's arena instead of copying it. Until then a share's `post` is its
+/// (`cargo run --release -p lockstep-core --example intern`). When they are all
+/// distinct (the loading thread keeps their hashes in a set as batches come in)
+/// and the dataset had none, the collected column becomes the interner's arena
+/// as it is ([`Interner::adopt_distinct_column`]): nothing is hashed, sorted or
+/// copied at the end (10M posts: 0.3 s less reading). Until then a share's `post` is its
 /// row in that column; `finish` replaces it with the post's id where the two
 /// differ (they do not when the ids are all distinct and the dataset had no
 /// posts before).
@@ -267,6 +277,12 @@ pub struct Loader<'d> {
     /// Shares in the dataset before this loader's.
     first_share: usize,
     posts: StrColumn,
+    /// The hashes of the posts so far ([`Interner::hash_in`]), kept while they
+    /// are all distinct and the dataset had no posts before: then the post
+    /// column becomes the interner's arena at [`Loader::finish`] without
+    /// hashing and sorting it there. Filled on the loading thread as batches
+    /// come in (it waits for the interning threads most of the time).
+    distinct_posts: Option<HashSet64>,
     /// Reused for each batch's ids.
     account_ids: Vec<AccountId>,
     object_ids: Vec<ObjectId>,
@@ -276,7 +292,15 @@ impl<'d> Loader<'d> {
     /// A loader adding to `ds`.
     pub fn new(ds: &'d mut Dataset) -> Self {
         let first_share = ds.shares.len();
-        Loader { ds, first_share, posts: StrColumn::default(), account_ids: Vec::new(), object_ids: Vec::new() }
+        let distinct_posts = ds.posts.is_empty().then(HashSet64::default);
+        Loader {
+            ds,
+            first_share,
+            posts: StrColumn::default(),
+            distinct_posts,
+            account_ids: Vec::new(),
+            object_ids: Vec::new(),
+        }
     }
 
     /// Makes room for about `rows` more shares like those of `sample`.
@@ -285,6 +309,9 @@ impl<'d> Loader<'d> {
         self.posts.buf.reserve(rows * per_post);
         self.posts.ends.reserve(rows);
         self.ds.shares.reserve(rows);
+        if let Some(set) = &mut self.distinct_posts {
+            set.reserve(rows);
+        }
     }
 
     /// Interns a batch's accounts and objects (on two threads), adds its shares
@@ -296,7 +323,7 @@ impl<'d> Loader<'d> {
             || intern_accounts(accounts, batch, account_ids),
             || intern_objects(ObjectTables { objects, kinds, object_kind, last_kind }, batch, object_ids),
         );
-        add_shares(shares, &mut self.posts, batch, account_ids, object_ids);
+        add_shares(shares, &mut self.posts, &mut self.distinct_posts, batch, account_ids, object_ids);
     }
 
     /// [`Loader::push`] of every batch of `batches`, in order, handing each to
@@ -311,7 +338,7 @@ impl<'d> Loader<'d> {
         /// Batches handed to the interning threads and not yet added, at most.
         const AHEAD: usize = 4;
         let Dataset { accounts, objects, kinds, object_kind, last_kind, shares, .. } = &mut *self.ds;
-        let posts = &mut self.posts;
+        let (posts, distinct_posts) = (&mut self.posts, &mut self.distinct_posts);
         std::thread::scope(|scope| {
             let (to_accounts, for_accounts) = mpsc::channel::<Arc<ShareBatch>>();
             let (to_objects, for_objects) = mpsc::channel::<Arc<ShareBatch>>();
@@ -346,7 +373,7 @@ impl<'d> Loader<'d> {
                 let (a, o) = (account_ids.recv(), object_ids.recv());
                 // A receive fails only when an interning thread panicked; the scope re-raises it.
                 let (Ok(a), Ok(o)) = (a, o) else { return };
-                add_shares(shares, posts, &batch, &a, &o);
+                add_shares(shares, posts, distinct_posts, &batch, &a, &o);
                 if let Ok(batch) = Arc::try_unwrap(batch) {
                     done(batch);
                 }
@@ -370,8 +397,11 @@ impl<'d> Loader<'d> {
 
     /// Interns the posts and gives the new shares their post ids.
     pub fn finish(self) {
-        let Loader { ds, first_share, posts, .. } = self;
-        if let ColumnIds::Ids(post_ids) = ds.posts.intern_column(posts, 0) {
+        let Loader { ds, first_share, posts, distinct_posts, .. } = self;
+        if distinct_posts.is_some() {
+            // All distinct, and the dataset had none: the rows are the ids.
+            ds.posts.adopt_distinct_column(posts, 0);
+        } else if let ColumnIds::Ids(post_ids) = ds.posts.intern_column(posts, 0) {
             ds.shares[first_share..].par_iter_mut().for_each(|s| s.post = post_ids[s.post as usize]);
         }
     }
@@ -423,10 +453,17 @@ fn intern_objects(t: ObjectTables<'_>, batch: &ShareBatch, ids: &mut Vec<ObjectI
 fn add_shares(
     shares: &mut Vec<Share>,
     posts: &mut StrColumn,
+    distinct_posts: &mut Option<HashSet64>,
     batch: &ShareBatch,
     accounts: &[AccountId],
     objects: &[ObjectId],
 ) {
+    if let Some(set) = distinct_posts {
+        let hashes: Vec<u64> = (0..batch.len()).map(|i| Interner::hash_in(0, batch.posts.get(i))).collect();
+        if !set.insert_all(&hashes) {
+            *distinct_posts = None;
+        }
+    }
     let row = u32::try_from(posts.len()).expect("more than 4 billion shares in one input");
     shares.extend((0..batch.len()).map(|i| Share {
         account: accounts[i],
@@ -535,16 +572,14 @@ mod tests {
         for (a, o, k, p, t) in first.iter().chain(rest) {
             expected.push(a, o, k, p, *t);
         }
-        let batches: Vec<ShareBatch> = rest
-            .chunks(batch_len)
-            .map(|part| {
-                let mut b = ShareBatch::default();
-                for (a, o, k, p, t) in part {
-                    b.push(a, o, k, p, *t);
-                }
-                b
-            })
-            .collect();
+        let to_batch = |part: &[(String, String, &str, String, i64)]| {
+            let mut b = ShareBatch::default();
+            for (a, o, k, p, t) in part {
+                b.push(a, o, k, p, *t);
+            }
+            b
+        };
+        let batches: Vec<ShareBatch> = rest.chunks(batch_len).map(to_batch).collect();
         let n_batches = batches.len();
         let mut back = 0;
         let mut loader = Loader::new(&mut streamed);
@@ -552,6 +587,13 @@ mod tests {
         loader.finish();
         assert_eq!(back, n_batches);
         same_dataset(&expected, &streamed);
+        // All rows streamed into an empty dataset: with distinct post ids the
+        // post column is kept as it is, with repeated ones it is interned.
+        let mut from_empty = Dataset::default();
+        let mut loader = Loader::new(&mut from_empty);
+        loader.push_all(rows.chunks(batch_len).map(to_batch), |_| {});
+        loader.finish();
+        same_dataset(&one, &from_empty);
     }
 
     fn same_dataset(one: &Dataset, other: &Dataset) {

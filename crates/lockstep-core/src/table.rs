@@ -135,6 +135,64 @@ impl Table {
     }
 }
 
+/// A set of 64-bit hashes, to learn while strings stream in whether two of
+/// them are equal (no two hashes are), instead of sorting all their hashes at
+/// the end: open addressing, linear probing, at most 70% full.
+#[derive(Clone, Default)]
+pub(crate) struct HashSet64 {
+    /// `0`: free (a hash of 0 is stored as 1, a collision like any other).
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl HashSet64 {
+    /// Makes room for `additional` more hashes without growing.
+    pub fn reserve(&mut self, additional: usize) {
+        let need = self.len + additional;
+        if need * 10 <= self.slots.len() * 7 {
+            return;
+        }
+        let cap = (need * 10 / 7 + 1).next_power_of_two().max(16);
+        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let mask = cap - 1;
+        for h in old.into_iter().filter(|&h| h != 0) {
+            let mut i = h as usize & mask;
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = h;
+        }
+    }
+
+    /// Adds every hash of `hashes`; false, with the set left part-filled, at
+    /// the first one already in.
+    pub fn insert_all(&mut self, hashes: &[u64]) -> bool {
+        /// Hashes ahead whose slot is prefetched (the set outgrows the cache).
+        const AHEAD: usize = 16;
+        self.reserve(hashes.len());
+        let mask = self.slots.len() - 1;
+        for (k, &h) in hashes.iter().enumerate() {
+            if let Some(&next) = hashes.get(k + AHEAD) {
+                prefetch(&self.slots[next.max(1) as usize & mask]);
+            }
+            let h = h.max(1);
+            let mut i = h as usize & mask;
+            loop {
+                match self.slots[i] {
+                    0 => {
+                        self.slots[i] = h;
+                        self.len += 1;
+                        break;
+                    }
+                    x if x == h => return false,
+                    _ => i = (i + 1) & mask,
+                }
+            }
+        }
+        true
+    }
+}
+
 /// A hint to the CPU to bring `x`'s cache line closer; a no-op where there is
 /// no such instruction. For loops over data too large for the cache whose
 /// next addresses are known some iterations ahead.
@@ -150,4 +208,40 @@ pub fn prefetch<T>(x: &T) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = x;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HashSet64;
+
+    #[test]
+    fn a_repeat_is_found_within_and_across_calls() {
+        let mut set = HashSet64::default();
+        // Many calls, so the set grows several times; 0 and 1 are one entry.
+        let distinct: Vec<u64> = (2..50_000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+        for part in distinct.chunks(777) {
+            assert!(set.insert_all(part));
+        }
+        assert!(!set.insert_all(&[distinct[12_345]]), "a repeat across calls");
+        let mut fresh = HashSet64::default();
+        assert!(!fresh.insert_all(&[5, 6, 7, 6]), "a repeat inside one call");
+        let mut zero = HashSet64::default();
+        assert!(zero.insert_all(&[0]));
+        assert!(!zero.insert_all(&[1]), "0 is kept as 1");
+    }
+
+    proptest::proptest! {
+        /// `insert_all` over any split of the hashes is false exactly when two are equal.
+        #[test]
+        fn repeats_as_a_sorted_check_finds_them(
+            hashes in proptest::collection::vec(1u64..5_000, 0..3_000),
+            split in 1usize..500,
+        ) {
+            let mut set = HashSet64::default();
+            let all_in = hashes.chunks(split).all(|part| set.insert_all(part));
+            let mut sorted = hashes.clone();
+            sorted.sort_unstable();
+            proptest::prop_assert_eq!(all_in, sorted.windows(2).all(|w| w[0] != w[1]));
+        }
+    }
 }
