@@ -62,11 +62,7 @@ impl Table {
     /// Makes room for `additional` more entries without growing; `hashes[id]`
     /// is the hash of every entry already in the table.
     pub fn reserve(&mut self, additional: usize, hashes: &[u64]) {
-        let need = self.len + additional;
-        if need * 10 <= self.slots.len() * 7 {
-            return;
-        }
-        let cap = (need * 10 / 7 + 1).next_power_of_two().max(16);
+        let Some(cap) = grown(self.len + additional, self.slots.len()) else { return };
         let old = std::mem::replace(&mut self.slots, vec![FREE; cap]);
         for s in old.into_iter().filter(|s| s.id != EMPTY) {
             let i = self.free_slot(hashes[s.id as usize]);
@@ -148,20 +144,22 @@ pub(crate) struct HashSet64 {
 impl HashSet64 {
     /// Makes room for `additional` more hashes without growing.
     pub fn reserve(&mut self, additional: usize) {
-        let need = self.len + additional;
-        if need * 10 <= self.slots.len() * 7 {
-            return;
-        }
-        let cap = (need * 10 / 7 + 1).next_power_of_two().max(16);
+        let Some(cap) = grown(self.len + additional, self.slots.len()) else { return };
         let old = std::mem::replace(&mut self.slots, vec![0; cap]);
-        let mask = cap - 1;
         for h in old.into_iter().filter(|&h| h != 0) {
-            let mut i = h as usize & mask;
-            while self.slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
+            let i = self.slot_of(h);
             self.slots[i] = h;
         }
+    }
+
+    /// The slot holding `h` (stored form, not 0), or the free one where it goes.
+    fn slot_of(&self, h: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        while self.slots[i] != 0 && self.slots[i] != h {
+            i = (i + 1) & mask;
+        }
+        i
     }
 
     /// Adds every hash of `hashes`; false, with the set left part-filled, at
@@ -176,21 +174,21 @@ impl HashSet64 {
                 prefetch(&self.slots[next.max(1) as usize & mask]);
             }
             let h = h.max(1);
-            let mut i = h as usize & mask;
-            loop {
-                match self.slots[i] {
-                    0 => {
-                        self.slots[i] = h;
-                        self.len += 1;
-                        break;
-                    }
-                    x if x == h => return false,
-                    _ => i = (i + 1) & mask,
-                }
+            let i = self.slot_of(h);
+            if self.slots[i] == h {
+                return false;
             }
+            self.slots[i] = h;
+            self.len += 1;
         }
         true
     }
+}
+
+/// The power-of-two size a table of `slots` slots grows to so that `need`
+/// entries fill at most 70% of it; `None` when they already do.
+fn grown(need: usize, slots: usize) -> Option<usize> {
+    (need * 10 > slots * 7).then(|| (need * 10 / 7 + 1).next_power_of_two().max(16))
 }
 
 /// A hint to the CPU to bring `x`'s cache line closer; a no-op where there is

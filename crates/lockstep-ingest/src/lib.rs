@@ -422,7 +422,8 @@ fn read_source(
 fn estimated_rows(sample: &lockstep_core::ShareBatch, len: u64) -> usize {
     let n = sample.len().max(1) as u64;
     let per_row = (sample.accounts.bytes() + sample.objects.bytes() + sample.posts.bytes()) as u64 / n + 24;
-    usize::try_from(len / per_row + len / per_row / 4).unwrap_or(usize::MAX).max(sample.len())
+    let rows = len / per_row;
+    usize::try_from(rows + rows / 4).unwrap_or(usize::MAX).max(sample.len())
 }
 
 #[cfg(test)]

@@ -132,12 +132,34 @@ pub(crate) struct PostNames {
     pub time: &'static str,
 }
 
-/// Counts of the post path (all zero for the generic path).
+/// What a sink counts.
 #[derive(Debug, Clone, Copy, Default)]
-struct PostCounts {
+struct Counts {
+    /// Records seen (good and skipped).
+    records: u64,
+    /// Shares pushed.
+    shares: u64,
+    /// Records skipped.
+    skipped: u64,
+    /// Good records (generic rows and platform posts).
+    posts: u64,
+    /// The post path's (all zero for the generic path).
     without_objects: u64,
     shortened_urls: u64,
     unparsed_urls: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        let Counts { records, shares, skipped, posts, without_objects, shortened_urls, unparsed_urls } = other;
+        self.records += records;
+        self.shares += shares;
+        self.skipped += skipped;
+        self.posts += posts;
+        self.without_objects += without_objects;
+        self.shortened_urls += shortened_urls;
+        self.unparsed_urls += unparsed_urls;
+    }
 }
 
 /// Why a record was skipped.
@@ -177,11 +199,7 @@ pub(crate) enum Target<'a> {
 /// counts and skipped records, for [`Sink::absorb`].
 pub(crate) struct Part {
     batch: ShareBatch,
-    records: u64,
-    shares: u64,
-    skipped: u64,
-    posts: u64,
-    post_counts: PostCounts,
+    counts: Counts,
     diags: Diagnostics,
 }
 
@@ -196,12 +214,7 @@ pub(crate) struct Sink<'a> {
     info: SourceInfo,
     bufs: Bufs,
     batch: ShareBatch,
-    records: u64,
-    shares: u64,
-    skipped: u64,
-    /// Good records (generic rows and platform posts).
-    posts: u64,
-    post_counts: PostCounts,
+    counts: Counts,
     /// One post's objects before they are pushed (kind, normalised value).
     objects: Vec<(ObjectKind, String)>,
     /// Set by a reader to name the record in diagnostics beyond its number
@@ -231,11 +244,7 @@ impl<'a> Sink<'a> {
             info,
             bufs: Bufs::default(),
             batch: ShareBatch::default(),
-            records: 0,
-            shares: 0,
-            skipped: 0,
-            posts: 0,
-            post_counts: PostCounts::default(),
+            counts: Counts::default(),
             objects: Vec::new(),
             context: String::new(),
             progress,
@@ -270,11 +279,7 @@ impl<'a> Sink<'a> {
         debug_assert!(matches!(self.target, Target::Part));
         Part {
             batch: std::mem::take(&mut self.batch),
-            records: std::mem::take(&mut self.records),
-            shares: std::mem::take(&mut self.shares),
-            skipped: std::mem::take(&mut self.skipped),
-            posts: std::mem::take(&mut self.posts),
-            post_counts: std::mem::take(&mut self.post_counts),
+            counts: std::mem::take(&mut self.counts),
             diags: std::mem::take(self.diags),
         }
     }
@@ -284,18 +289,12 @@ impl<'a> Sink<'a> {
     pub fn absorb(&mut self, part: Part) -> ShareBatch {
         self.flush();
         self.batch = part.batch;
-        self.records += part.records;
-        self.shares += part.shares;
-        self.skipped += part.skipped;
-        self.posts += part.posts;
-        self.post_counts.without_objects += part.post_counts.without_objects;
-        self.post_counts.shortened_urls += part.post_counts.shortened_urls;
-        self.post_counts.unparsed_urls += part.post_counts.unparsed_urls;
+        self.counts.add(part.counts);
         self.diags.merge(part.diags);
         self.flush();
         if let Some(pb) = &self.progress {
             pb.set_position(self.info.raw_bytes());
-            pb.set_message(format!("{} records", self.records));
+            pb.set_message(format!("{} records", self.counts.records));
         }
         std::mem::take(&mut self.batch)
     }
@@ -318,12 +317,12 @@ impl<'a> Sink<'a> {
 
     /// Records seen so far (good and skipped).
     pub fn records(&self) -> u64 {
-        self.records
+        self.counts.records
     }
 
     /// Shares pushed so far.
     pub fn shares(&self) -> u64 {
-        self.shares
+        self.counts.shares
     }
 
     /// Takes one record found at `line` (1-based line or record number).
@@ -334,8 +333,8 @@ impl<'a> Sink<'a> {
         match convert(bufs, opts, &info.name, line, rec) {
             Ok(share) => {
                 batch.push(share.account, share.object, share.kind, share.post, share.time);
-                self.shares += 1;
-                self.posts += 1;
+                self.counts.shares += 1;
+                self.counts.posts += 1;
                 if self.batch.len() >= BATCH {
                     self.flush();
                 }
@@ -350,22 +349,22 @@ impl<'a> Sink<'a> {
     /// kind. `names` are the format's field names, for diagnostics.
     pub fn accept_post(&mut self, line: u64, post: &PostFields<'_>, names: &PostNames) -> Result<()> {
         self.count_record();
-        let Sink { opts, info, bufs, batch, objects, post_counts, .. } = self;
+        let Sink { opts, info, bufs, batch, objects, counts, .. } = self;
         let (account, id, time) = match post_head(post, names, bufs, opts, &info.name, line) {
             Ok(h) => h,
             Err(p) => return self.problem(line, p),
         };
         objects.clear();
-        collect_objects(post, opts.objects, objects, post_counts);
+        collect_objects(post, opts.objects, objects, counts);
         for (kind, value) in objects.iter() {
             batch.push(account, value, kind.name(), id, time);
         }
         let n = objects.len() as u64;
         if n == 0 {
-            self.post_counts.without_objects += 1;
+            self.counts.without_objects += 1;
         }
-        self.posts += 1;
-        self.shares += n;
+        self.counts.posts += 1;
+        self.counts.shares += n;
         if self.batch.len() >= BATCH {
             self.flush();
         }
@@ -405,13 +404,13 @@ impl<'a> Sink<'a> {
         self.flush();
         ReadSummary {
             source: self.info.name.clone(),
-            records: self.records,
-            shares: self.shares,
-            skipped: self.skipped,
-            posts: self.posts,
-            posts_without_objects: self.post_counts.without_objects,
-            shortened_urls: self.post_counts.shortened_urls,
-            unparsed_urls: self.post_counts.unparsed_urls,
+            records: self.counts.records,
+            shares: self.counts.shares,
+            skipped: self.counts.skipped,
+            posts: self.counts.posts,
+            posts_without_objects: self.counts.without_objects,
+            shortened_urls: self.counts.shortened_urls,
+            unparsed_urls: self.counts.unparsed_urls,
             bytes: self.info.raw_bytes(),
             format,
         }
@@ -419,11 +418,11 @@ impl<'a> Sink<'a> {
 
     #[inline]
     fn count_record(&mut self) {
-        self.records += 1;
-        if self.records & (PROGRESS_EVERY - 1) == 0 {
+        self.counts.records += 1;
+        if self.counts.records & (PROGRESS_EVERY - 1) == 0 {
             if let Some(pb) = &self.progress {
                 pb.set_position(self.info.raw_bytes());
-                pb.set_message(format!("{} records", self.records));
+                pb.set_message(format!("{} records", self.counts.records));
             }
         }
     }
@@ -438,7 +437,7 @@ impl<'a> Sink<'a> {
             self.flush();
             return Err(Error::Record { file: self.info.name.clone(), line, reason: p.reason, detail: p.detail });
         }
-        self.skipped += 1;
+        self.counts.skipped += 1;
         self.diags.record(Diagnostic {
             source: self.info.name.clone(),
             line,
@@ -523,7 +522,7 @@ fn collect_objects(
     post: &PostFields<'_>,
     kinds: norm::ObjectKinds,
     out: &mut Vec<(ObjectKind, String)>,
-    counts: &mut PostCounts,
+    counts: &mut Counts,
 ) {
     let add = |out: &mut Vec<(ObjectKind, String)>, kind: ObjectKind, value: String| {
         if !out.iter().any(|(k, v)| *k == kind && *v == value) {

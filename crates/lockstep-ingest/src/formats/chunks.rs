@@ -35,6 +35,7 @@ pub(crate) const MAX_THREADS: usize = 8;
 /// How to cut an input into chunks.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cut {
+    /// `b','` or `b'\t'`.
     pub delimiter: u8,
     /// Bytes per chunk (a chunk grows to hold a longer record).
     pub chunk: usize,

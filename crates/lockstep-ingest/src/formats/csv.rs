@@ -5,7 +5,7 @@
 //! After the header, an input larger than what the first read brought in is
 //! split on several threads ([`super::chunks`]); a smaller one here.
 
-use super::chunks;
+use super::chunks::{self, Cut};
 use super::split::Splitter;
 use super::{find_column, Reader};
 use crate::sink::{reason, Field, Record, Sink};
@@ -13,14 +13,10 @@ use crate::source::Source;
 use crate::{Error, Result};
 use std::io::Read;
 
-/// Delimited text with a header row.
+/// Delimited text with a header row, split as `cut` says (its `threads`: 1
+/// reads everything on the calling thread).
 pub(crate) struct DelimitedReader {
-    /// `b','` or `b'\t'`.
-    pub delimiter: u8,
-    /// Bytes per chunk parsed on another thread.
-    pub chunk: usize,
-    /// Parsing threads (1: everything on the calling thread).
-    pub threads: usize,
+    pub cut: Cut,
 }
 
 impl DelimitedReader {
@@ -28,7 +24,7 @@ impl DelimitedReader {
     /// one parsing thread per core.
     pub fn new(delimiter: u8) -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chunks::MAX_THREADS);
-        DelimitedReader { delimiter, chunk: chunks::CHUNK, threads }
+        DelimitedReader { cut: Cut { delimiter, chunk: chunks::CHUNK, threads } }
     }
 }
 
@@ -46,7 +42,7 @@ struct Layout {
 impl Reader for DelimitedReader {
     fn read(&mut self, src: Source, sink: &mut Sink<'_>) -> Result<()> {
         let Source { info, reader, .. } = src;
-        let mut rdr = Splitter::new(reader, self.delimiter);
+        let mut rdr = Splitter::new(reader, self.cut.delimiter);
         let header = match rdr.next_record() {
             Ok(Some(h)) => h,
             Ok(None) => return Err(Error::Empty { file: info.name, what: "no header line" }),
@@ -76,13 +72,12 @@ impl Reader for DelimitedReader {
             kind: cols.kind.as_deref().map(|k| required(k, "kind")).transpose()?,
             post: cols.post.as_deref().and_then(|p| find_column(&names, p)),
         };
-        if self.threads <= 1 || rdr.read_all() {
+        if self.cut.threads <= 1 || rdr.read_all() {
             rows(&mut rdr, sink, layout)?;
         } else {
             let (mut inner, rest, line) = rdr.into_rest();
             let parse = |s: &mut Splitter<std::io::Empty>, sink: &mut Sink<'_>| rows(s, sink, layout);
-            let cut = chunks::Cut { delimiter: self.delimiter, chunk: self.chunk, threads: self.threads };
-            chunks::read(&mut inner, rest, line, cut, sink, parse)?;
+            chunks::read(&mut inner, rest, line, self.cut, sink, parse)?;
         }
         if sink.records() == 0 {
             return Err(Error::Empty { file: info.name, what: "a header but no records" });
@@ -138,7 +133,7 @@ mod tests {
             .expect("some bytes");
         let info = src.info.clone();
         let mut sink = Sink::new(&mut ds, &mut diags, opts, info);
-        let res = DelimitedReader { delimiter: b',', chunk, threads }.read(src, &mut sink);
+        let res = DelimitedReader { cut: Cut { delimiter: b',', chunk, threads } }.read(src, &mut sink);
         let summary: std::result::Result<ReadSummary, String> = match res {
             Ok(()) => Ok(sink.finish(Format::Csv)),
             Err(e) => {

@@ -98,10 +98,14 @@ impl<'a> Rec<'a> {
 
 impl<R: Read> Splitter<R> {
     pub(crate) fn new(inner: R, delimiter: u8) -> Self {
+        Self::with_buffer(inner, delimiter, vec![0; BUFFER])
+    }
+
+    fn with_buffer(inner: R, delimiter: u8, buf: Vec<u8>) -> Self {
         debug_assert!(!matches!(delimiter, 0 | b'\n' | b'\r' | b'"'), "delimiter {delimiter:?}");
         Splitter {
             inner,
-            buf: vec![0; BUFFER],
+            buf,
             pos: 0,
             end: 0,
             eof: false,
@@ -141,9 +145,7 @@ impl<R: Read> Splitter<R> {
 impl Splitter<io::Empty> {
     /// A splitter of input held in memory (see [`Splitter::split_chunk`]).
     pub(crate) fn for_chunks(delimiter: u8) -> Self {
-        let mut s = Splitter::new(io::empty(), delimiter);
-        s.buf = Vec::new();
-        s
+        Splitter::with_buffer(io::empty(), delimiter, Vec::new())
     }
 
     /// Goes on with `chunk`, whole records of an input whose first line is
