@@ -8,9 +8,9 @@
 //!    `cargo build` cannot swap it between runs) and runs
 //!    `lockstep detect FILE --window W --min-participation 2 --out DIR -q` `--runs` times (default 3). **What is timed**: the wall time of the whole
 //!    child process, from reading the input file to having written `edges.csv`,
-//!    `accounts.csv`, `objects.csv` and `report.json`. Peak memory is the child's
-//!    maximum resident set size as reported by `/usr/bin/time -f %M` (the
-//!    `ru_maxrss` of `wait4`). We report the median wall time, posts per second
+//!    `accounts.csv`, `objects.csv` and `report.json`, ending when `wait4` on it
+//!    returns. Peak memory is the child's maximum resident set size, the
+//!    `ru_maxrss` `wait4` reports (what `/usr/bin/time -f %M` prints). We report the median wall time, posts per second
 //!    (posts in the input file / median wall) and the largest peak RSS of the runs;
 //! 3. for the sizes in `--peer-sizes` (unless `--skip-peer`), runs the Python
 //!    [coordination-network-toolkit] 1.5.2 from PyPI (installed in a venv in the
@@ -32,7 +32,7 @@
 //!    both tools on the url-only data) and writes it as Markdown to
 //!    `WORK/results.md`.
 //!
-//! Peak RSS caveat: `/usr/bin/time` reports the largest RSS of a single process
+//! Peak RSS caveat: `wait4` (like `/usr/bin/time`) reports the largest RSS of a single process
 //! among the child and its waited-for descendants, not their sum. lockstep is one
 //! process; the toolkit runs its co-link query in `n_cpus` worker processes
 //! (multiprocessing), so its figure is the largest single process.
@@ -265,7 +265,6 @@ fn main() -> Result<()> {
         "lockstep binary {} not found (build it with `cargo build --release -p lockstep`, or pass --lockstep)",
         args.lockstep.display()
     );
-    ensure!(Path::new("/usr/bin/time").is_file(), "/usr/bin/time is needed to measure peak RSS");
     fs::create_dir_all(&args.work).with_context(|| format!("creating {}", args.work.display()))?;
     // Benchmark a private copy: a concurrent `cargo build` must not swap the
     // binary between runs.
@@ -416,54 +415,69 @@ fn file_mb(path: &Path) -> Result<f64> {
     Ok(fs::metadata(path).with_context(|| format!("stat {}", path.display()))?.len() as f64 / 1e6)
 }
 
-/// Runs `program args` under `/usr/bin/time -f %M` in its own process group,
-/// stdout/stderr to `log`; kills the group after `timeout`.
+/// Runs `program args` in its own process group, stdout/stderr to `log`;
+/// kills the group after `timeout`. The wall time runs from just before the
+/// spawn to the return of `wait4` on a thread blocked in it (no polling: a
+/// poll's sleep would add up to its period to every run), and the peak RSS is
+/// the `ru_maxrss` that call reports: the largest of the child and its
+/// waited-for descendants, as `/usr/bin/time -f %M` gives it.
 fn timed(program: &Path, args: &[&OsStr], log: &Path, timeout: Option<Duration>) -> Result<Run> {
-    let rss_file = log.with_extension("rss");
-    let _ = fs::remove_file(&rss_file);
     let log_file = fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
-    let mut cmd = Command::new("/usr/bin/time");
-    cmd.arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(&rss_file)
-        .arg("--")
-        .arg(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone()?)
-        .stderr(log_file)
-        .process_group(0);
+    let mut cmd = Command::new(program);
+    cmd.args(args).stdin(Stdio::null()).stdout(log_file.try_clone()?).stderr(log_file).process_group(0);
     let start = Instant::now();
-    let mut child = cmd.spawn().with_context(|| format!("spawning {}", program.display()))?;
-    let pgid = child.id();
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
+    let child = cmd.spawn().with_context(|| format!("spawning {}", program.display()))?;
+    let pid = i32::try_from(child.id()).context("process id out of range")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let waited = wait4(pid);
+        let _ = tx.send((waited, start.elapsed()));
+    });
+    let (waited, elapsed, timed_out) = match timeout.map(|t| rx.recv_timeout(t)) {
+        Some(Err(_)) => {
+            // Kill the whole group: the tool and its workers.
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
+            let (w, e) = rx.recv().context("waiting for a killed run")?;
+            (w, e, true)
         }
-        if timeout.is_some_and(|t| start.elapsed() > t) {
-            // Kill the whole group: /usr/bin/time, the tool and its workers.
-            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).status();
-            timed_out = true;
-            break child.wait()?;
+        Some(Ok((w, e))) => (w, e, false),
+        None => {
+            let (w, e) = rx.recv().context("waiting for a run")?;
+            (w, e, false)
         }
-        std::thread::sleep(Duration::from_millis(5));
     };
-    let wall = start.elapsed().as_secs_f64();
+    let (status, max_rss_kib) = waited.with_context(|| format!("waiting for {}", program.display()))?;
+    let wall = elapsed.as_secs_f64();
     if timed_out {
         return Ok(Run { wall, max_rss_kib: 0, timed_out });
     }
     if !status.success() {
         bail!("{} failed ({status}); see {}", program.display(), log.display());
     }
-    let rss = fs::read_to_string(&rss_file).with_context(|| format!("reading {}", rss_file.display()))?;
-    let max_rss_kib = rss
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().parse::<u64>().ok())
-        .with_context(|| format!("no RSS figure in {}", rss_file.display()))?;
     Ok(Run { wall, max_rss_kib, timed_out })
+}
+
+/// Waits for child `pid`: its exit status and peak RSS in KiB (`ru_maxrss`).
+fn wait4(pid: i32) -> std::io::Result<(std::process::ExitStatus, u64)> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain old data, valid when zeroed; `wait4` writes
+    // `status` and `usage`, both live for the call.
+    #[allow(unsafe_code)]
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        #[allow(unsafe_code)]
+        // SAFETY: as above; `pid` is a child of this process not yet waited for
+        // (std's `Child` is dropped without waiting).
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if r == pid {
+            return Ok((std::process::ExitStatus::from_raw(status), u64::try_from(usage.ru_maxrss).unwrap_or(0)));
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
 }
 
 /// Times `lockstep detect` end to end on `input`, `args.runs` times.

@@ -12,7 +12,7 @@
 //! - 45 % **background**: 6–28 random words, sometimes a hashtag or a link.
 //!
 //! **What is timed**
-//! 1. End to end, as child processes under `/usr/bin/time` (wall time, peak RSS;
+//! 1. End to end, as child processes timed by `crate::timed` (wall time, peak RSS;
 //!    median of `--runs`): `lockstep detect FILE --object text --kind near-text`
 //!    and, as the baseline, the same command with `--kind text` (exact
 //!    normalised text), both with `-w 60 --no-domains -q`.

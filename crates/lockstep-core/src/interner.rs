@@ -1,7 +1,7 @@
 //! String interning: each distinct string is stored once in one arena and
 //! named by a dense `u32` id, assigned in order of first appearance.
 
-use crate::table::{prefetch, Slot, Table};
+use crate::table::{prefetch, Slot, Table, LONG};
 use crate::StrColumn;
 use rayon::prelude::*;
 use std::hash::BuildHasher;
@@ -45,6 +45,9 @@ pub struct Interner {
     arena: String,
     ends: Vec<usize>,
     namespaces: Vec<u32>,
+    /// True once two entries are in different namespaces; until then a match
+    /// needs no look at `namespaces`.
+    mixed_namespaces: bool,
     /// The hash of every entry, by id; empty after [`Interner::intern_column`]
     /// took a column of distinct strings (whose ids then need no table): they
     /// are computed again when first needed ([`Interner::ensure_hashes`]).
@@ -121,7 +124,7 @@ impl Interner {
         ends.reserve(additional);
         namespaces.reserve(additional);
         hashes.reserve(additional);
-        table.reserve(additional, hashes);
+        table.reserve(additional, entry_of(ends, hashes));
     }
 
     /// Id of `s` in namespace 0 if it was interned.
@@ -140,7 +143,14 @@ impl Interner {
     fn find(&self, hash: u64, ns: u32, s: &str) -> Option<u32> {
         let arena = self.arena.as_bytes();
         self.table().find(hash, |e| {
-            e.ns == ns && e.len as usize == s.len() && &arena[e.start..e.start + s.len()] == s.as_bytes()
+            let start = e.start();
+            let same_len = match e.len() {
+                LONG => self.ends[e.id as usize] - start == s.len(),
+                len => len == s.len(),
+            };
+            same_len
+                && &arena[start..start + s.len()] == s.as_bytes()
+                && ((!self.mixed_namespaces && ns == self.namespaces[0]) || self.namespaces[e.id as usize] == ns)
         })
     }
 
@@ -167,8 +177,11 @@ impl Interner {
                 table.prefetch(h);
             }
             if let Some(slot) = hashes.get(i + PREFETCH_AHEAD / 2).and_then(|&h| table.peek(h)) {
-                if let Some(b) = self.arena.as_bytes().get(slot.start) {
+                if let Some(b) = self.arena.as_bytes().get(slot.start()) {
                     prefetch(b);
+                }
+                if self.mixed_namespaces {
+                    prefetch(&self.namespaces[slot.id as usize]);
                 }
             }
             let (s, h, k) = (get(i), hashes[i], ns(i));
@@ -231,8 +244,15 @@ impl Interner {
         assert!(n < u32::MAX as usize, "more than 4 billion strings in one column");
         let StrColumn { buf, ends } = col;
         let hasher = self.hasher;
-        *self =
-            Interner { arena: buf, ends, namespaces: vec![ns; n], hashes: Vec::new(), table: OnceLock::new(), hasher };
+        *self = Interner {
+            arena: buf,
+            ends,
+            namespaces: vec![ns; n],
+            mixed_namespaces: false,
+            hashes: Vec::new(),
+            table: OnceLock::new(),
+            hasher,
+        };
     }
 
     /// The hash every interner gives `s` in namespace `ns` (equal strings,
@@ -284,17 +304,17 @@ impl Interner {
             .ok()
             .filter(|&id| id < u32::MAX)
             .expect("more than 4 billion distinct strings");
-        let len = u32::try_from(s.len()).expect("string longer than 4 GiB");
         self.ensure_hashes();
         let start = self.arena.len();
         self.arena.push_str(s);
         self.ends.push(self.arena.len());
+        self.mixed_namespaces |= self.namespaces.first().is_some_and(|&first| first != ns);
         self.namespaces.push(ns);
         self.hashes.push(hash);
         if index {
-            let Self { hashes, table, .. } = self;
+            let Self { ends, hashes, table, .. } = self;
             let table = table.get_mut().expect("built by the caller");
-            table.insert_new(hash, Slot::new(start, len, id, ns), hashes);
+            table.insert_new(hash, Slot::new(start, s.len(), id), entry_of(&ends[..id as usize], hashes));
         } else {
             self.table = OnceLock::new();
         }
@@ -322,13 +342,7 @@ impl Interner {
             computed = self.computed_hashes();
             &computed
         };
-        let mut t = Table::with_capacity(self.len());
-        for id in 0..self.len() {
-            let start = if id == 0 { 0 } else { self.ends[id - 1] };
-            let e = Slot::new(start, (self.ends[id] - start) as u32, id as u32, self.namespaces[id]);
-            t.insert_new(hashes[id], e, hashes);
-        }
-        t
+        Table::build(self.len(), entry_of(&self.ends, hashes))
     }
 
     /// Computes the hashes again if [`Interner::intern_column`] dropped them.
@@ -382,6 +396,14 @@ where
     out
 }
 
+/// The hash and table slot of entry `id`, from the interner's `ends` and `hashes`.
+fn entry_of<'a>(ends: &'a [usize], hashes: &'a [u64]) -> impl Fn(usize) -> (u64, Slot) + 'a {
+    move |id| {
+        let start = if id == 0 { 0 } else { ends[id - 1] };
+        (hashes[id], Slot::new(start, ends[id] - start, id as u32))
+    }
+}
+
 fn hash_of(hasher: &Hasher, ns: u32, s: &str) -> u64 {
     hasher.hash_one((ns, s))
 }
@@ -411,6 +433,39 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.intern_in(1, "x"), b);
         assert_eq!(i.namespace(b), 1);
+    }
+
+    /// A namespace first seen late still separates: the single-namespace
+    /// shortcut ends with the first entry in another one.
+    #[test]
+    fn a_second_namespace_after_many_entries_separates() {
+        let mut i = Interner::default();
+        let ids: Vec<u32> = (0..1000).map(|k| i.intern_in(7, &format!("s{k}"))).collect();
+        assert_eq!(i.lookup_in(3, "s5"), None, "same string, another namespace");
+        let other = i.intern_in(3, "s5");
+        assert_ne!(other, ids[5]);
+        assert_eq!(i.intern_in(7, "s5"), ids[5]);
+        assert_eq!(i.intern_in(3, "s5"), other);
+        assert_eq!(i.lookup_in(3, "s6"), None);
+    }
+
+    /// Strings too long for a slot's length field are told apart by their
+    /// exact length, also from a longer string they are a prefix of.
+    #[test]
+    fn long_strings_are_found_by_exact_length() {
+        let long = "a".repeat(crate::table::LONG + 10);
+        let mut i = Interner::default();
+        let short = i.intern(&long[..crate::table::LONG - 1]);
+        let at = i.intern(&long[..crate::table::LONG]);
+        let longer = i.intern(&long);
+        assert_eq!(i.len(), 3);
+        assert_eq!(i.lookup(&long[..crate::table::LONG]), Some(at));
+        assert_eq!(i.lookup(&long), Some(longer));
+        assert_eq!(i.lookup(&long[..crate::table::LONG - 1]), Some(short));
+        assert_eq!(i.lookup(&long[..crate::table::LONG + 1]), None);
+        let mut ids = Vec::new();
+        i.intern_batch(3, |_| 0, |k| [&long[..], &long[..crate::table::LONG], "b"][k], &mut ids);
+        assert_eq!(ids, vec![longer, at, 3]);
     }
 
     /// After a column of distinct strings became the arena (and its hashes were
