@@ -305,7 +305,12 @@ impl<'d> Loader<'d> {
 
     /// Makes room for about `rows` more shares like those of `sample`.
     pub fn reserve_like(&mut self, sample: &ShareBatch, rows: usize) {
-        let per_post = sample.posts.bytes() / sample.len().max(1);
+        let n = sample.len().max(1);
+        let per_post = sample.posts.bytes() / n;
+        // At most one new object per row, each about as long as the sample's
+        // (Interner::reserve_storage); the accounts are few whatever the input.
+        let per_object = sample.objects.bytes().div_ceil(n);
+        self.ds.objects.reserve_storage(rows, rows * per_object);
         self.posts.buf.reserve(rows * per_post);
         self.posts.ends.reserve(rows);
         self.ds.shares.reserve(rows);
