@@ -173,8 +173,10 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     //    that of one pass over all rows.
     let n_acc = ds.accounts.len();
     let n = coshares.len();
-    // A part costs a cursor per account: split only where buckets are large.
-    let parts = rayon::current_num_threads().clamp(1, 4).min((n / (16 * n_acc.max(1))).max(1));
+    // A part costs a count and a slice per account: split where there are at
+    // least two co-shares per account (1M url posts: 80k co-shares, 18k
+    // accounts, the placing was the stage's longest stretch on one core).
+    let parts = rayon::current_num_threads().clamp(1, 4).min((n / (2 * n_acc.max(1))).max(1));
     let part = |t: usize| t * n / parts..(t + 1) * n / parts;
     let counts: Vec<Vec<u32>> = (0..parts)
         .into_par_iter()

@@ -133,18 +133,19 @@ pub fn objects(
     let m = listed.len();
     let (mut shares, mut first, mut last) = (vec![0u32; m], vec![i64::MAX; m], vec![i64::MIN; m]);
     // (listed slot, account) of every share of a listed object.
-    let mut input_pairs = Vec::new();
+    let mut input_pairs: Vec<(u32, AccountId)> = Vec::new();
     for s in &ds.shares {
         let k = slot[s.object as usize];
         if k == NOT_LISTED {
             continue;
         }
-        let k = k as usize;
-        shares[k] += 1;
-        first[k] = first[k].min(s.time);
-        last[k] = last[k].max(s.time);
-        input_pairs.push(((k as u64) << 32) | s.account as u64);
+        let i = k as usize;
+        shares[i] += 1;
+        first[i] = first[i].min(s.time);
+        last[i] = last[i].max(s.time);
+        input_pairs.push((k, s.account));
     }
+    let input_accounts = distinct_accounts_per_slot(&shares, &input_pairs, ds.accounts.len());
     // Distinct keys per high half, over `len` slots.
     let distinct_per = |mut v: Vec<u64>, len: usize| {
         v.par_sort_unstable();
@@ -155,7 +156,6 @@ pub fn objects(
         }
         out
     };
-    let input_accounts = distinct_per(input_pairs, m);
     let coshare_accounts = coshare_accounts_per_object(ds, coshares);
     let from_vertex = match mode {
         Mode::CoorTweet => Some(igraph_from(ds, groups, coshares, net)),
@@ -201,6 +201,40 @@ pub fn objects(
 
 /// `slot` of an object without a row in [`objects`].
 const NOT_LISTED: u32 = u32::MAX;
+
+/// Distinct accounts of every slot, given `(slot, account)` pairs and the
+/// number of pairs of each slot (`counts`): the accounts bucketed by slot (a
+/// counting sort), then each bucket's accounts marked with its slot, a new
+/// mark counting once. Linear, where sorting the pairs is not.
+fn distinct_accounts_per_slot(counts: &[u32], pairs: &[(u32, AccountId)], n_accounts: usize) -> Vec<u32> {
+    let mut start = Vec::with_capacity(counts.len() + 1);
+    start.push(0usize);
+    for &c in counts {
+        start.push(start[start.len() - 1] + c as usize);
+    }
+    let mut cursor = start.clone();
+    let mut bucketed = vec![0 as AccountId; pairs.len()];
+    for &(k, a) in pairs {
+        let c = &mut cursor[k as usize];
+        bucketed[*c] = a;
+        *c += 1;
+    }
+    let mut mark = vec![NOT_LISTED; n_accounts];
+    start
+        .windows(2)
+        .enumerate()
+        .map(|(k, w)| {
+            let mut distinct = 0;
+            for &a in &bucketed[w[0]..w[1]] {
+                if mark[a as usize] != k as u32 {
+                    mark[a as usize] = k as u32;
+                    distinct += 1;
+                }
+            }
+            distinct
+        })
+        .collect()
+}
 
 /// Distinct posts of every account among the given shares (indexed by account id).
 ///

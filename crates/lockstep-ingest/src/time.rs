@@ -41,8 +41,12 @@ pub fn parse_timestamp(text: &[u8], unit: TimeUnit) -> Result<i64, &'static str>
     if s.is_empty() {
         return Err("empty");
     }
-    // The common case, a run of at most 18 digits, cannot overflow an i64:
-    // one pass (wrapping arithmetic only matters for non-digits, then unused).
+    // The common case, UNIX seconds or milliseconds: eight digits at a time.
+    if let Some(n) = digits16(s) {
+        return from_int(i128::from(n), unit);
+    }
+    // A run of at most 18 digits cannot overflow an i64: one pass (wrapping
+    // arithmetic only matters for non-digits, then unused).
     if s.len() <= 18 {
         let (mut n, mut digits) = (0i64, true);
         for &b in s {
@@ -68,6 +72,37 @@ pub fn parse_timestamp(text: &[u8], unit: TimeUnit) -> Result<i64, &'static str>
         }
         TimeUnit::Auto | TimeUnit::Rfc3339 => parse_date(s).ok_or(DATE_HINT),
     }
+}
+
+/// The value of 1 to 16 ASCII digits, `None` for anything else. The digits
+/// are right-aligned in 16 bytes padded with `0`s, and each 8-byte half is
+/// checked and converted with a few word operations instead of a loop of
+/// byte steps (1M posts: about a sixth of all parsing per row).
+fn digits16(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 16 {
+        return None;
+    }
+    let mut buf = [b'0'; 16];
+    buf[16 - s.len()..].copy_from_slice(s);
+    let hi = eight_digits(u64::from_le_bytes(buf[..8].try_into().expect("8 bytes")))?;
+    let lo = eight_digits(u64::from_le_bytes(buf[8..].try_into().expect("8 bytes")))?;
+    Some(hi * 100_000_000 + lo)
+}
+
+/// The value of eight ASCII digits read as a little-endian word (the first
+/// digit in the lowest byte), `None` when a byte is not a digit.
+fn eight_digits(w: u64) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Digits are 0x30..=0x39: high nibble 3, and adding 6 keeps it 3.
+    let all_digits = (w & (0xF0 * ONES)) | (((w.wrapping_add(0x06 * ONES)) & (0xF0 * ONES)) >> 4) == 0x33 * ONES;
+    if !all_digits {
+        return None;
+    }
+    let d = w - 0x30 * ONES;
+    // Neighbouring digits, then pairs, then quads combined in place.
+    let d = (d * 10 + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let d = (d * 100 + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((d * 10_000 + (d >> 32)) & 0xFFFF_FFFF)
 }
 
 /// Converts an integer timestamp by unit.
@@ -251,6 +286,19 @@ mod tests {
         ) {
             let general = parse_number(digits.as_bytes()).map(|n| from_int(n, unit));
             proptest::prop_assert_eq!(Some(parse_timestamp(digits.as_bytes(), unit)), general);
+        }
+
+        /// Eight digits at a time read what a byte-by-byte loop reads, and
+        /// nothing else: any byte outside `0`-`9` (next to digits, in any
+        /// place, including the ones whose addition carries) gives `None`.
+        #[test]
+        fn word_digits_match_a_byte_loop(bytes in proptest::collection::vec(
+            proptest::prop_oneof![8 => b'0'..=b'9', 1 => proptest::num::u8::ANY, 1 => proptest::sample::select(vec![b'/', b':', 0xFA, 0xFF])],
+            0..20,
+        )) {
+            let by_bytes = (!bytes.is_empty() && bytes.len() <= 16 && bytes.iter().all(u8::is_ascii_digit))
+                .then(|| bytes.iter().fold(0u64, |n, &b| n * 10 + u64::from(b - b'0')));
+            proptest::prop_assert_eq!(digits16(&bytes), by_bytes);
         }
     }
 
