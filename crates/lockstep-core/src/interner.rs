@@ -1,7 +1,7 @@
 //! String interning: each distinct string is stored once in one arena and
 //! named by a dense `u32` id, assigned in order of first appearance.
 
-use crate::table::{prefetch, Slot, Table, LONG};
+use crate::table::{prefetch, Table};
 use crate::StrColumn;
 use rayon::prelude::*;
 use std::hash::BuildHasher;
@@ -124,7 +124,7 @@ impl Interner {
         ends.reserve(additional);
         namespaces.reserve(additional);
         hashes.reserve(additional);
-        table.reserve(additional, entry_of(ends, hashes));
+        table.reserve(additional, |id| hashes[id]);
     }
 
     /// Makes room in the arena and the per-id arrays (not the lookup table)
@@ -154,20 +154,30 @@ impl Interner {
     }
 
     /// Id of `s` in namespace `ns` with hash `hash`, if interned (builds the table
-    /// if a bulk left it unbuilt). A slot carries its string's place, so a probe
-    /// touches the slot and the arena only.
+    /// if a bulk left it unbuilt).
     fn find(&self, hash: u64, ns: u32, s: &str) -> Option<u32> {
-        let arena = self.arena.as_bytes();
-        self.table().find(hash, |e| {
-            let start = e.start();
-            let same_len = match e.len() {
-                LONG => self.ends[e.id as usize] - start == s.len(),
-                len => len == s.len(),
-            };
-            same_len
-                && &arena[start..start + s.len()] == s.as_bytes()
-                && ((!self.mixed_namespaces && ns == self.namespaces[0]) || self.namespaces[e.id as usize] == ns)
-        })
+        self.table().find(hash, |id| self.is(id, ns, s))
+    }
+
+    /// Whether entry `id` is `s` in namespace `ns`. The namespace is read only
+    /// once the string matched, and not at all while there is one.
+    #[inline]
+    fn is(&self, id: u32, ns: u32, s: &str) -> bool {
+        let i = id as usize;
+        let (start, end) = (self.start_of(i), self.ends[i]);
+        end - start == s.len()
+            && &self.arena.as_bytes()[start..end] == s.as_bytes()
+            && ((!self.mixed_namespaces && ns == self.namespaces[0]) || self.namespaces[i] == ns)
+    }
+
+    /// Where the string of entry `i` starts in the arena.
+    #[inline]
+    fn start_of(&self, i: usize) -> usize {
+        if i == 0 {
+            0
+        } else {
+            self.ends[i - 1]
+        }
     }
 
     /// Interns `n` strings, string `i` being `get(i)` in namespace `ns(i)`, and
@@ -175,8 +185,9 @@ impl Interner {
     ///
     /// Made for a reader's batches of rows into a table too large for the
     /// cache: the rows are hashed first, then while row `i` is looked up, the
-    /// table slot of row `i + 64` and the string in the slot of row `i + 32` are
-    /// prefetched, so the cache misses of several rows overlap instead of
+    /// table slot of row `i + 64`, the place (`ends`) of the entry in the slot
+    /// of row `i + 32` and the string of the entry in the slot of row `i + 16`
+    /// are prefetched, so the cache misses of several rows overlap instead of
     /// following one another.
     pub fn intern_batch<'s, G, N>(&mut self, n: usize, ns: N, get: G, out: &mut Vec<u32>)
     where
@@ -192,12 +203,17 @@ impl Interner {
             if let Some(&h) = hashes.get(i + PREFETCH_AHEAD) {
                 table.prefetch(h);
             }
-            if let Some(slot) = hashes.get(i + PREFETCH_AHEAD / 2).and_then(|&h| table.peek(h)) {
-                if let Some(b) = self.arena.as_bytes().get(slot.start()) {
-                    prefetch(b);
-                }
+            if let Some(id) = hashes.get(i + PREFETCH_AHEAD / 2).and_then(|&h| table.peek(h)) {
+                let id = id as usize;
+                prefetch(&self.ends[id]);
+                prefetch(&self.ends[id.saturating_sub(1)]);
                 if self.mixed_namespaces {
-                    prefetch(&self.namespaces[slot.id as usize]);
+                    prefetch(&self.namespaces[id]);
+                }
+            }
+            if let Some(id) = hashes.get(i + PREFETCH_AHEAD / 4).and_then(|&h| table.peek(h)) {
+                if let Some(b) = self.arena.as_bytes().get(self.start_of(id as usize)) {
+                    prefetch(b);
                 }
             }
             let (s, h, k) = (get(i), hashes[i], ns(i));
@@ -321,16 +337,15 @@ impl Interner {
             .filter(|&id| id < u32::MAX)
             .expect("more than 4 billion distinct strings");
         self.ensure_hashes();
-        let start = self.arena.len();
         self.arena.push_str(s);
         self.ends.push(self.arena.len());
         self.mixed_namespaces |= self.namespaces.first().is_some_and(|&first| first != ns);
         self.namespaces.push(ns);
         self.hashes.push(hash);
         if index {
-            let Self { ends, hashes, table, .. } = self;
+            let Self { hashes, table, .. } = self;
             let table = table.get_mut().expect("built by the caller");
-            table.insert_new(hash, Slot::new(start, s.len(), id), entry_of(&ends[..id as usize], hashes));
+            table.insert_new(hash, id, |id| hashes[id]);
         } else {
             self.table = OnceLock::new();
         }
@@ -358,7 +373,7 @@ impl Interner {
             computed = self.computed_hashes();
             &computed
         };
-        Table::build(self.len(), entry_of(&self.ends, hashes))
+        Table::build(self.len(), |id| hashes[id])
     }
 
     /// Computes the hashes again if [`Interner::intern_column`] dropped them.
@@ -412,14 +427,6 @@ where
     out
 }
 
-/// The hash and table slot of entry `id`, from the interner's `ends` and `hashes`.
-fn entry_of<'a>(ends: &'a [usize], hashes: &'a [u64]) -> impl Fn(usize) -> (u64, Slot) + 'a {
-    move |id| {
-        let start = if id == 0 { 0 } else { ends[id - 1] };
-        (hashes[id], Slot::new(start, ends[id] - start, id as u32))
-    }
-}
-
 fn hash_of(hasher: &Hasher, ns: u32, s: &str) -> u64 {
     hasher.hash_one((ns, s))
 }
@@ -465,22 +472,23 @@ mod tests {
         assert_eq!(i.lookup_in(3, "s6"), None);
     }
 
-    /// Strings too long for a slot's length field are told apart by their
-    /// exact length, also from a longer string they are a prefix of.
+    /// Long strings, and strings that are prefixes of one another, are told
+    /// apart by their exact length.
     #[test]
     fn long_strings_are_found_by_exact_length() {
-        let long = "a".repeat(crate::table::LONG + 10);
+        const L: usize = 70_000;
+        let long = "a".repeat(L + 10);
         let mut i = Interner::default();
-        let short = i.intern(&long[..crate::table::LONG - 1]);
-        let at = i.intern(&long[..crate::table::LONG]);
+        let short = i.intern(&long[..L - 1]);
+        let at = i.intern(&long[..L]);
         let longer = i.intern(&long);
         assert_eq!(i.len(), 3);
-        assert_eq!(i.lookup(&long[..crate::table::LONG]), Some(at));
+        assert_eq!(i.lookup(&long[..L]), Some(at));
         assert_eq!(i.lookup(&long), Some(longer));
-        assert_eq!(i.lookup(&long[..crate::table::LONG - 1]), Some(short));
-        assert_eq!(i.lookup(&long[..crate::table::LONG + 1]), None);
+        assert_eq!(i.lookup(&long[..L - 1]), Some(short));
+        assert_eq!(i.lookup(&long[..L + 1]), None);
         let mut ids = Vec::new();
-        i.intern_batch(3, |_| 0, |k| [&long[..], &long[..crate::table::LONG], "b"][k], &mut ids);
+        i.intern_batch(3, |_| 0, |k| [&long[..], &long[..L], "b"][k], &mut ids);
         assert_eq!(ids, vec![longer, at, 3]);
     }
 

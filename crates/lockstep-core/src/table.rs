@@ -11,46 +11,19 @@
 /// `id` of a free slot.
 const EMPTY: u32 = u32::MAX;
 
-/// Bits of [`Slot`]'s packed place given to the string's start in the arena.
-const START_BITS: u32 = 48;
-/// The length a slot stores for a string of this length or longer: the
-/// interner then reads the exact length from its own ends.
-pub(crate) const LONG: usize = (1 << (64 - START_BITS)) - 1;
-
-/// One entry, 16 bytes: where its string is in the arena, so a probe reads the
-/// slot and the arena only, and 32 more bits of the hash, so almost every slot
-/// of another string is passed over without reading the arena. (The
-/// namespace is not in it: the interner checks it only once the string
-/// matched, and not at all while it has a single namespace.)
+/// One entry, 8 bytes: its id, and 32 more bits of its hash, so almost every
+/// slot of another string is passed over without reading the string. Where
+/// the string is, the interner knows from the id (its `ends`): a slot twice
+/// this size with the place in it made the table of the 1M url benchmark's
+/// objects 8 MB instead of 4, memory that is faulted in afresh at every growth.
 #[derive(Clone, Copy)]
 pub(crate) struct Slot {
-    /// Start of the string in the arena (low 48 bits) and its length (high 16
-    /// bits, [`LONG`] for a string of `LONG` bytes or more).
-    place: u64,
-    /// Id of the string ([`EMPTY`] for a free slot).
-    pub id: u32,
+    /// Id of the entry ([`EMPTY`] for a free slot).
+    id: u32,
     tag: u32,
 }
 
-impl Slot {
-    /// A slot for the string of `id` at `start..start + len` in the arena.
-    pub fn new(start: usize, len: usize, id: u32) -> Self {
-        assert!(start < 1 << START_BITS, "string arena larger than 256 TiB");
-        Slot { place: start as u64 | (len.min(LONG) as u64) << START_BITS, id, tag: 0 }
-    }
-
-    /// Start of the string in the arena.
-    pub fn start(&self) -> usize {
-        (self.place & ((1 << START_BITS) - 1)) as usize
-    }
-
-    /// Length of the string, or [`LONG`] if it is at least that long.
-    pub fn len(&self) -> usize {
-        (self.place >> START_BITS) as usize
-    }
-}
-
-const FREE: Slot = Slot { place: 0, id: EMPTY, tag: 0 };
+const FREE: Slot = Slot { id: EMPTY, tag: 0 };
 
 /// Linear probing over a power-of-two number of slots, at most 70% full.
 /// Entry ids are dense: the table holds ids `0..len`.
@@ -68,10 +41,10 @@ fn tag_of(hash: u64) -> u32 {
 const REBUILD_AHEAD: usize = 16;
 
 impl Table {
-    /// The table of entries `0..n`, `entry(id)` giving each one's hash and slot.
-    pub fn build(n: usize, entry: impl Fn(usize) -> (u64, Slot)) -> Self {
+    /// The table of entries `0..n`, `hash_of(id)` giving each one's hash.
+    pub fn build(n: usize, hash_of: impl Fn(usize) -> u64) -> Self {
         let mut t = Table::default();
-        t.rebuild(grown(n, 0).unwrap_or(16), n, entry);
+        t.rebuild(grown(n, 0).unwrap_or(16), n, hash_of);
         t
     }
 
@@ -79,22 +52,20 @@ impl Table {
         hash as usize & (self.slots.len() - 1)
     }
 
-    /// Makes room for `additional` more entries without growing; `entry(id)`
-    /// gives the hash and slot of every entry already in the table.
+    /// Makes room for `additional` more entries without growing; `hash_of(id)`
+    /// gives the hash of every entry already in the table.
     ///
-    /// A grown table is built in id order from `entry` (arrays the interner
+    /// A grown table is built in id order from `hash_of` (an array the interner
     /// reads front to back), with the slot of the entry some places ahead
     /// prefetched, rather than by walking the old slots: a walk would look up
-    /// each entry's hash at random, and wait for each new slot in turn. At
-    /// 194k objects the last growth was the one stretch of reading when
-    /// nothing else ran.
-    pub fn reserve(&mut self, additional: usize, entry: impl Fn(usize) -> (u64, Slot)) {
+    /// each entry's hash at random, and wait for each new slot in turn.
+    pub fn reserve(&mut self, additional: usize, hash_of: impl Fn(usize) -> u64) {
         if let Some(cap) = grown(self.len + additional, self.slots.len()) {
-            self.rebuild(cap, self.len, entry);
+            self.rebuild(cap, self.len, hash_of);
         }
     }
 
-    fn rebuild(&mut self, cap: usize, n: usize, entry: impl Fn(usize) -> (u64, Slot)) {
+    fn rebuild(&mut self, cap: usize, n: usize, hash_of: impl Fn(usize) -> u64) {
         // The old slots are freed first, for the allocator to reuse.
         self.slots = Vec::new();
         self.slots = vec![FREE; cap];
@@ -102,11 +73,9 @@ impl Table {
         let mask = cap - 1;
         for id in 0..n {
             if id + REBUILD_AHEAD < n {
-                prefetch(&self.slots[entry(id + REBUILD_AHEAD).0 as usize & mask]);
+                prefetch(&self.slots[hash_of(id + REBUILD_AHEAD) as usize & mask]);
             }
-            let (hash, slot) = entry(id);
-            debug_assert_eq!(slot.id as usize, id);
-            self.place(hash, slot);
+            self.place(hash_of(id), id as u32);
         }
     }
 
@@ -120,16 +89,15 @@ impl Table {
         i
     }
 
-    fn place(&mut self, hash: u64, mut slot: Slot) {
-        slot.tag = tag_of(hash);
+    fn place(&mut self, hash: u64, id: u32) {
         let i = self.free_slot(hash);
-        self.slots[i] = slot;
+        self.slots[i] = Slot { id, tag: tag_of(hash) };
         self.len += 1;
     }
 
-    /// Id of the entry with `hash` for which `eq` holds.
+    /// Id of the entry with `hash` for which `is(id)` holds.
     #[inline]
-    pub fn find(&self, hash: u64, eq: impl Fn(&Slot) -> bool) -> Option<u32> {
+    pub fn find(&self, hash: u64, is: impl Fn(u32) -> bool) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
@@ -141,19 +109,19 @@ impl Table {
             if s.id == EMPTY {
                 return None;
             }
-            if s.tag == tag && eq(s) {
+            if s.tag == tag && is(s.id) {
                 return Some(s.id);
             }
             i = (i + 1) & mask;
         }
     }
 
-    /// Enters the slot of the next id (`len`), a string not in the table yet,
-    /// growing if needed (`entry` as for [`Table::reserve`]).
-    pub fn insert_new(&mut self, hash: u64, slot: Slot, entry: impl Fn(usize) -> (u64, Slot)) {
-        debug_assert_eq!(slot.id as usize, self.len);
-        self.reserve(1, entry);
-        self.place(hash, slot);
+    /// Enters entry `id`, the next one (`len`), a string not in the table yet,
+    /// growing if needed (`hash_of` as for [`Table::reserve`]).
+    pub fn insert_new(&mut self, hash: u64, id: u32, hash_of: impl Fn(usize) -> u64) {
+        debug_assert_eq!(id as usize, self.len);
+        self.reserve(1, hash_of);
+        self.place(hash, id);
     }
 
     /// Asks the CPU to fetch the slot where a probe for `hash` starts.
@@ -164,15 +132,15 @@ impl Table {
         }
     }
 
-    /// The slot where a probe for `hash` starts, if it holds an entry with the
-    /// same tag: most likely the entry a lookup of `hash` will find.
+    /// The id in the slot where a probe for `hash` starts, if that entry has
+    /// the same tag: most likely the entry a lookup of `hash` will find.
     #[inline]
-    pub fn peek(&self, hash: u64) -> Option<&Slot> {
+    pub fn peek(&self, hash: u64) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
         let s = &self.slots[self.home(hash)];
-        (s.id != EMPTY && s.tag == tag_of(hash)).then_some(s)
+        (s.id != EMPTY && s.tag == tag_of(hash)).then_some(s.id)
     }
 }
 
