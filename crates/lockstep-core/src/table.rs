@@ -149,27 +149,35 @@ impl Table {
 /// the end: open addressing, linear probing, at most 70% full.
 #[derive(Clone, Default)]
 pub(crate) struct HashSet64 {
-    /// `0`: free (a hash of 0 is stored as 1, a collision like any other).
+    /// [`NO_HASH`]: free (that hash itself is stored as the one below it, a
+    /// collision like any other).
     slots: Vec<u64>,
     len: usize,
 }
+
+/// A free slot of a [`HashSet64`]. Not 0: a set of zeros would be allocated
+/// as untouched zero pages, read by the first probes and then copied on the
+/// first write to each (a page fault more, and on a virtual machine a TLB
+/// flush on every other core); this way the set is written once, in order,
+/// when made.
+const NO_HASH: u64 = u64::MAX;
 
 impl HashSet64 {
     /// Makes room for `additional` more hashes without growing.
     pub fn reserve(&mut self, additional: usize) {
         let Some(cap) = grown(self.len + additional, self.slots.len()) else { return };
-        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
-        for h in old.into_iter().filter(|&h| h != 0) {
+        let old = std::mem::replace(&mut self.slots, vec![NO_HASH; cap]);
+        for h in old.into_iter().filter(|&h| h != NO_HASH) {
             let i = self.slot_of(h);
             self.slots[i] = h;
         }
     }
 
-    /// The slot holding `h` (stored form, not 0), or the free one where it goes.
+    /// The slot holding `h` (stored form, not [`NO_HASH`]), or the free one where it goes.
     fn slot_of(&self, h: u64) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = h as usize & mask;
-        while self.slots[i] != 0 && self.slots[i] != h {
+        while self.slots[i] != NO_HASH && self.slots[i] != h {
             i = (i + 1) & mask;
         }
         i
@@ -182,11 +190,12 @@ impl HashSet64 {
         const AHEAD: usize = 16;
         self.reserve(hashes.len());
         let mask = self.slots.len() - 1;
+        let stored = |h: u64| h.min(NO_HASH - 1);
         for (k, &h) in hashes.iter().enumerate() {
             if let Some(&next) = hashes.get(k + AHEAD) {
-                prefetch(&self.slots[next.max(1) as usize & mask]);
+                prefetch(&self.slots[stored(next) as usize & mask]);
             }
-            let h = h.max(1);
+            let h = stored(h);
             let i = self.slot_of(h);
             if self.slots[i] == h {
                 return false;
@@ -228,7 +237,7 @@ mod tests {
     #[test]
     fn a_repeat_is_found_within_and_across_calls() {
         let mut set = HashSet64::default();
-        // Many calls, so the set grows several times; 0 and 1 are one entry.
+        // Many calls, so the set grows several times.
         let distinct: Vec<u64> = (2..50_000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
         for part in distinct.chunks(777) {
             assert!(set.insert_all(part));
@@ -236,21 +245,27 @@ mod tests {
         assert!(!set.insert_all(&[distinct[12_345]]), "a repeat across calls");
         let mut fresh = HashSet64::default();
         assert!(!fresh.insert_all(&[5, 6, 7, 6]), "a repeat inside one call");
+        let mut top = HashSet64::default();
+        assert!(top.insert_all(&[u64::MAX]));
+        assert!(!top.insert_all(&[u64::MAX - 1]), "u64::MAX is kept as the hash below it");
         let mut zero = HashSet64::default();
-        assert!(zero.insert_all(&[0]));
-        assert!(!zero.insert_all(&[1]), "0 is kept as 1");
+        assert!(zero.insert_all(&[0, 1]), "0 is a hash like any other");
     }
 
     proptest::proptest! {
-        /// `insert_all` over any split of the hashes is false exactly when two are equal.
+        /// `insert_all` over any split of the hashes is false exactly when two
+        /// are equal (`u64::MAX` counting as the hash below it).
         #[test]
         fn repeats_as_a_sorted_check_finds_them(
-            hashes in proptest::collection::vec(1u64..5_000, 0..3_000),
+            hashes in proptest::collection::vec(
+                proptest::prop_oneof![0u64..5_000, (u64::MAX - 50)..=u64::MAX],
+                0..3_000,
+            ),
             split in 1usize..500,
         ) {
             let mut set = HashSet64::default();
             let all_in = hashes.chunks(split).all(|part| set.insert_all(part));
-            let mut sorted = hashes.clone();
+            let mut sorted: Vec<u64> = hashes.iter().map(|&h| h.min(u64::MAX - 1)).collect();
             sorted.sort_unstable();
             proptest::prop_assert_eq!(all_in, sorted.windows(2).all(|w| w[0] != w[1]));
         }
