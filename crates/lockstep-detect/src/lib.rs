@@ -64,7 +64,7 @@ pub use groups::{summarize_groups, GroupSummary};
 pub use multiplex::{summarize_kinds, EdgeKind, EdgeKinds, KindCount, KindSummary};
 pub use network::{Edge, EdgeAttrs};
 pub use significance::{Significance, SignificanceSummary, ThresholdRule};
-pub use stats::{AccountStat, ObjectStat};
+pub use stats::{distinct_per_bucket, AccountStat, ObjectStat};
 pub use window::{AutoWindow, WindowEstimate};
 
 /// Result type of this crate.

@@ -145,7 +145,7 @@ pub fn objects(
         last[i] = last[i].max(s.time);
         input_pairs.push((k, s.account));
     }
-    let input_accounts = distinct_accounts_per_slot(&shares, &input_pairs, ds.accounts.len());
+    let input_accounts = distinct_per_bucket(m, &input_pairs, ds.accounts.len());
     // Distinct keys per high half, over `len` slots.
     let distinct_per = |mut v: Vec<u64>, len: usize| {
         v.par_sort_unstable();
@@ -202,32 +202,34 @@ pub fn objects(
 /// `slot` of an object without a row in [`objects`].
 const NOT_LISTED: u32 = u32::MAX;
 
-/// Distinct accounts of every slot, given `(slot, account)` pairs and the
-/// number of pairs of each slot (`counts`): the accounts bucketed by slot (a
-/// counting sort), then each bucket's accounts marked with its slot, a new
-/// mark counting once. Linear, where sorting the pairs is not.
-fn distinct_accounts_per_slot(counts: &[u32], pairs: &[(u32, AccountId)], n_accounts: usize) -> Vec<u32> {
-    let mut start = Vec::with_capacity(counts.len() + 1);
-    start.push(0usize);
-    for &c in counts {
-        start.push(start[start.len() - 1] + c as usize);
+/// The number of distinct values in each of `buckets` buckets, given
+/// `(bucket, value)` pairs with values below `n_values`: the values bucketed (a
+/// counting sort), then each bucket's values marked with its number, a new mark
+/// counting once. Linear, where sorting the pairs is not.
+pub fn distinct_per_bucket(buckets: usize, pairs: &[(u32, u32)], n_values: usize) -> Vec<u32> {
+    let mut start = vec![0usize; buckets + 1];
+    for &(b, _) in pairs {
+        start[b as usize + 1] += 1;
+    }
+    for b in 0..buckets {
+        start[b + 1] += start[b];
     }
     let mut cursor = start.clone();
-    let mut bucketed = vec![0 as AccountId; pairs.len()];
-    for &(k, a) in pairs {
-        let c = &mut cursor[k as usize];
-        bucketed[*c] = a;
+    let mut bucketed = vec![0u32; pairs.len()];
+    for &(b, v) in pairs {
+        let c = &mut cursor[b as usize];
+        bucketed[*c] = v;
         *c += 1;
     }
-    let mut mark = vec![NOT_LISTED; n_accounts];
+    let mut mark = vec![u32::MAX; n_values];
     start
         .windows(2)
         .enumerate()
-        .map(|(k, w)| {
+        .map(|(b, w)| {
             let mut distinct = 0;
-            for &a in &bucketed[w[0]..w[1]] {
-                if mark[a as usize] != k as u32 {
-                    mark[a as usize] = k as u32;
+            for &v in &bucketed[w[0]..w[1]] {
+                if mark[v as usize] != b as u32 {
+                    mark[v as usize] = b as u32;
                     distinct += 1;
                 }
             }
@@ -435,6 +437,22 @@ mod tests {
         ds.push("c", "o3", "url", "r", 5);
         let count = distinct_posts_per_account(&ds, [0, 1, 2, 3, 1, 4].into_iter());
         assert_eq!(count, vec![2, 1, 0]);
+    }
+
+    proptest::proptest! {
+        /// Distinct values per bucket, as a set per bucket counts them (repeats,
+        /// empty buckets and pairs in any order).
+        #[test]
+        fn distinct_per_bucket_counts_what_sets_hold(
+            pairs in proptest::collection::vec((0u32..20, 0u32..50), 0..400),
+        ) {
+            let mut sets = vec![std::collections::BTreeSet::new(); 20];
+            for &(b, v) in &pairs {
+                sets[b as usize].insert(v);
+            }
+            let expect: Vec<u32> = sets.iter().map(|s| s.len() as u32).collect();
+            proptest::prop_assert_eq!(distinct_per_bucket(20, &pairs, 50), expect);
+        }
     }
 
     proptest::proptest! {

@@ -104,7 +104,7 @@ pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, 
 
     let component = det.map(|d| d.component_by_account(ds.accounts.len())).unwrap_or_default();
     let mut shares = vec![0u64; hosts.len()];
-    let mut pairs: Vec<(u32, u32)> = Vec::new(); // (host, account)
+    let mut pairs: Vec<(u32, u32)> = Vec::new(); // (host, account) of every link share
     let mut host_groups: Vec<(u32, u32)> = Vec::new(); // (host, component)
     for s in &ds.shares {
         let h = host_of_object[s.object as usize];
@@ -117,12 +117,8 @@ pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, 
             host_groups.push((h, *c));
         }
     }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    let mut accounts = vec![0u64; hosts.len()];
-    for &(h, _) in &pairs {
-        accounts[h as usize] += 1;
-    }
+    let accounts = lockstep_detect::distinct_per_bucket(hosts.len(), &pairs, ds.accounts.len());
+    drop(pairs);
 
     // Per group: links by class, counted per share.
     let mut per_group: std::collections::BTreeMap<u32, GroupAcc> = std::collections::BTreeMap::new();
@@ -177,7 +173,7 @@ pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, 
         .map(|(h, classification)| DomainRow {
             classification,
             shares: shares[h],
-            accounts: accounts[h],
+            accounts: u64::from(accounts[h]),
             groups: std::mem::take(&mut groups_of_host[h]),
         })
         .collect();
