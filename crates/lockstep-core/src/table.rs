@@ -3,7 +3,7 @@
 //!
 //! Interning a large input is bound by cache misses, not by hashing: a table
 //! of millions of objects does not fit in the cache, so each lookup waits for
-//! its slot and then for its string. A general-purpose hash map offers no way
+//! its slot, then for where its string is, then for the string. A general-purpose hash map offers no way
 //! to ask for a slot ahead of time; this one does ([`Table::prefetch`],
 //! [`Table::peek`]), so [`crate::Interner::intern_batch`] overlaps the misses
 //! of the next rows with the work on the current one.
@@ -13,9 +13,9 @@ const EMPTY: u32 = u32::MAX;
 
 /// One entry, 8 bytes: its id, and 32 more bits of its hash, so almost every
 /// slot of another string is passed over without reading the string. Where
-/// the string is, the interner knows from the id (its `ends`): a slot twice
-/// this size with the place in it made the table of the 1M url benchmark's
-/// objects 8 MB instead of 4, memory that is faulted in afresh at every growth.
+/// the string is, the interner knows from the id (its `ends`): slots with the
+/// place in them (24 bytes, then 16) made the table of the 1M url benchmark's
+/// objects 12 or 8 MB instead of 4, memory faulted in afresh at every growth.
 #[derive(Clone, Copy)]
 pub(crate) struct Slot {
     /// Id of the entry ([`EMPTY`] for a free slot).
