@@ -79,8 +79,7 @@ impl Interner {
     /// The string of an id. Panics on an id this interner did not hand out.
     pub fn get(&self, id: u32) -> &str {
         let i = id as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.arena[start..self.ends[i]]
+        &self.arena[self.start_of(i)..self.ends[i]]
     }
 
     /// Rank of every id (indexed by id) in byte order of the strings: sorting by
@@ -118,14 +117,10 @@ impl Interner {
     /// Makes room for `additional` more strings of `bytes` bytes in all, so a
     /// large input does not grow (and rehash) the table step by step.
     pub fn reserve(&mut self, additional: usize, bytes: usize) {
+        self.reserve_storage(additional, bytes);
         self.table_mut();
-        let Self { arena, ends, namespaces, hashes, table, .. } = self;
-        let table = table.get_mut().expect("built above");
-        arena.reserve(bytes);
-        ends.reserve(additional);
-        namespaces.reserve(additional);
-        hashes.reserve(additional);
-        table.reserve(additional, |id| hashes[id]);
+        let Self { hashes, table, .. } = self;
+        table.get_mut().expect("built above").reserve(additional, |id| hashes[id]);
     }
 
     /// Makes room in the arena and the per-id arrays (not the lookup table)

@@ -3,10 +3,11 @@
 //!
 //! Interning a large input is bound by cache misses, not by hashing: a table
 //! of millions of objects does not fit in the cache, so each lookup waits for
-//! its slot, then for where its string is, then for the string. A general-purpose hash map offers no way
-//! to ask for a slot ahead of time; this one does ([`Table::prefetch`],
-//! [`Table::peek`]), so [`crate::Interner::intern_batch`] overlaps the misses
-//! of the next rows with the work on the current one.
+//! its slot, then for where its string is, then for the string. A
+//! general-purpose hash map offers no way to ask for a slot ahead of time;
+//! this one does ([`Table::prefetch`], [`Table::peek`]), so
+//! [`crate::Interner::intern_batch`] overlaps the misses of the next rows with
+//! the work on the current one.
 
 /// `id` of a free slot.
 const EMPTY: u32 = u32::MAX;

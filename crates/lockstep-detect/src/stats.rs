@@ -146,24 +146,13 @@ pub fn objects(
         input_pairs.push((k, s.account));
     }
     let input_accounts = distinct_per_bucket(m, &input_pairs, ds.accounts.len());
-    // Distinct keys per high half, over `len` slots.
-    let distinct_per = |mut v: Vec<u64>, len: usize| {
-        v.par_sort_unstable();
-        v.dedup();
-        let mut out = vec![0u32; len];
-        for p in v {
-            out[(p >> 32) as usize] += 1;
-        }
-        out
-    };
     let coshare_accounts = coshare_accounts_per_object(ds, coshares);
     let from_vertex = match mode {
         Mode::CoorTweet => Some(igraph_from(ds, groups, coshares, net)),
         Mode::Lockstep => None,
     };
     // (object, account) of the coordinated accounts of every object.
-    let key = |o: ObjectId, a: AccountId| ((o as u64) << 32) | a as u64;
-    let mut coordinated = Vec::new();
+    let mut coordinated: Vec<(ObjectId, AccountId)> = Vec::new();
     for (e, edge) in net.edges.iter().enumerate() {
         if !edge.full.above_threshold {
             continue;
@@ -174,11 +163,11 @@ pub fn objects(
         };
         for &r in net.rows_of(e) {
             for &a in ends {
-                coordinated.push(key(coshares[r as usize].object, a));
+                coordinated.push((coshares[r as usize].object, a));
             }
         }
     }
-    let coordinated = distinct_per(coordinated, n);
+    let coordinated = distinct_per_bucket(n, &coordinated, ds.accounts.len());
     listed
         .iter()
         .enumerate()

@@ -9,30 +9,32 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// A whole-input failure, or (in strict mode) the first bad record.
 ///
 /// A bad record outside strict mode is never an `Error`: it is skipped and
-/// counted in [`lockstep_core::Diagnostics`].
+/// counted in [`lockstep_core::Diagnostics`]. A variant that says its `cause`
+/// in its own message does not also give it as [`std::error::Error::source`]:
+/// a reporter that prints the chain would print it twice.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The input could not be opened (not found, permission denied, …).
-    #[error("{file}: cannot open input: {source}")]
+    #[error("{file}: cannot open input: {cause}")]
     Open {
         /// The input.
         file: String,
         /// The I/O error (it names the path too).
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Reading the (uncompressed) input failed.
-    #[error("{file}: read error{}: {source}", near_line(*.line))]
+    #[error("{file}: read error{}: {cause}", near_line(*.line))]
     Io {
         /// The input.
         file: String,
         /// Last line reached (0: at the start).
         line: u64,
         /// The I/O error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A gzip or zstd stream is corrupt or truncated.
-    #[error("{file}: corrupt or truncated {compression} stream{}: {source}", near_line(*.line))]
+    #[error("{file}: corrupt or truncated {compression} stream{}: {cause}", near_line(*.line))]
     Decompress {
         /// The input.
         file: String,
@@ -41,7 +43,7 @@ pub enum Error {
         /// Last line reached (0: at the start).
         line: u64,
         /// The decoder's error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The input has no header or no records.
     #[error("{file}: empty input: {what}")]
@@ -89,32 +91,32 @@ pub enum Error {
         detail: String,
     },
     /// The CSV/TSV parser failed in a way that is not a per-record problem.
-    #[error("{file}{}: malformed delimited text: {source}", near_line(*.line))]
+    #[error("{file}{}: malformed delimited text: {cause}", near_line(*.line))]
     Csv {
         /// The input.
         file: String,
         /// Last line reached.
         line: u64,
         /// The parser's error.
-        source: csv::Error,
+        cause: csv::Error,
     },
     /// The Parquet file cannot be opened or decoded.
-    #[error("{file}: unreadable Parquet: {source}")]
+    #[error("{file}: unreadable Parquet: {cause}")]
     Parquet {
         /// The input.
         file: String,
         /// The Parquet error.
-        source: parquet::errors::ParquetError,
+        cause: parquet::errors::ParquetError,
     },
     /// Decoding Parquet data into Arrow failed at some record.
-    #[error("{file}: unreadable Parquet data after record {record}: {source}")]
+    #[error("{file}: unreadable Parquet data after record {record}: {cause}")]
     Arrow {
         /// The input.
         file: String,
         /// Records read before the failure.
         record: u64,
         /// The Arrow error.
-        source: arrow::error::ArrowError,
+        cause: arrow::error::ArrowError,
     },
     /// A Parquet column has a type that cannot hold the value asked for.
     #[error("{file}: column `{column}` ({role}) has type {data_type}, which cannot be read as {role}")]

@@ -52,8 +52,8 @@ impl SourceInfo {
     /// the input is compressed (that is nearly always the cause), else a read error.
     pub fn read_error(&self, line: u64, source: io::Error) -> Error {
         match self.compression {
-            Compression::None => Error::Io { file: self.name.clone(), line, source },
-            c => Error::Decompress { file: self.name.clone(), compression: c.name(), line, source },
+            Compression::None => Error::Io { file: self.name.clone(), line, cause: source },
+            c => Error::Decompress { file: self.name.clone(), compression: c.name(), line, cause: source },
         }
     }
 
@@ -88,7 +88,7 @@ impl Source {
         let (raw, raw_len): (Box<dyn Read>, Option<u64>) = if stdin {
             (Box::new(io::stdin().lock()), None)
         } else {
-            let file = fs_err::File::open(path).map_err(|source| Error::Open { file: name.clone(), source })?;
+            let file = fs_err::File::open(path).map_err(|source| Error::Open { file: name.clone(), cause: source })?;
             let len = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
             (Box::new(file), len)
         };
@@ -100,7 +100,8 @@ impl Source {
     pub fn from_read(name: String, path: Option<&Path>, raw: Box<dyn Read>, raw_len: Option<u64>) -> Result<Source> {
         let raw_bytes = Arc::new(AtomicU64::new(0));
         let mut raw = BufReader::with_capacity(BUF_LEN, Counting { inner: raw, count: raw_bytes.clone() });
-        let magic = read_head(&mut raw, 4).map_err(|source| Error::Io { file: name.clone(), line: 0, source })?;
+        let magic =
+            read_head(&mut raw, 4).map_err(|source| Error::Io { file: name.clone(), line: 0, cause: source })?;
         if magic.is_empty() {
             return Err(Error::Empty { file: name, what: "the input has no bytes" });
         }
@@ -127,7 +128,8 @@ impl Source {
     pub fn into_random_access(self) -> Result<RandomAccess> {
         let Source { info, mut reader, .. } = self;
         if let (Some(path), Compression::None, Some(_)) = (&info.path, info.compression, info.raw_len) {
-            let file = fs_err::File::open(path).map_err(|source| Error::Open { file: info.name.clone(), source })?;
+            let file =
+                fs_err::File::open(path).map_err(|source| Error::Open { file: info.name.clone(), cause: source })?;
             info.raw_bytes.store(info.raw_len.unwrap_or(0), Ordering::Relaxed);
             return Ok(RandomAccess::File(file.into_file()));
         }

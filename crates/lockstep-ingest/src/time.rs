@@ -41,22 +41,10 @@ pub fn parse_timestamp(text: &[u8], unit: TimeUnit) -> Result<i64, &'static str>
     if s.is_empty() {
         return Err("empty");
     }
-    // The common case, UNIX seconds or milliseconds: eight digits at a time.
+    // The common case, UNIX seconds or milliseconds: eight digits at a time
+    // (longer runs, signs and decimals below).
     if let Some(n) = digits16(s) {
         return from_int(i128::from(n), unit);
-    }
-    // A run of at most 18 digits cannot overflow an i64: one pass (wrapping
-    // arithmetic only matters for non-digits, then unused).
-    if s.len() <= 18 {
-        let (mut n, mut digits) = (0i64, true);
-        for &b in s {
-            let d = b.wrapping_sub(b'0');
-            digits &= d < 10;
-            n = n.wrapping_mul(10).wrapping_add(i64::from(d));
-        }
-        if digits {
-            return from_int(i128::from(n), unit);
-        }
     }
     if let Some(n) = parse_number(s) {
         return from_int(n, unit);

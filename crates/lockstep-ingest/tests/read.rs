@@ -322,6 +322,14 @@ fn truncated_gzip_is_an_error_naming_the_file_and_line() {
     }
     let msg = err.to_string();
     assert!(msg.contains("cut.csv.gz") && msg.contains("truncated gzip") && msg.contains("after line"), "{msg}");
+    // Printed as a chain (as `{:#}` prints it), the cause in the message comes once.
+    let mut chain = msg.clone();
+    let mut cause = std::error::Error::source(err);
+    while let Some(c) = cause {
+        chain.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    assert_eq!(chain, msg);
 
     // Cut in the trailer only (all data present, CRC/size missing).
     let path = write(dir.path(), "trailer.csv.gz", &gz[..gz.len() - 4]);

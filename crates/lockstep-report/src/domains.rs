@@ -68,7 +68,7 @@ pub fn write_domains(dir: &Path, fusion: &Fusion, format: TableFormat) -> Result
 pub fn annotate_report(dir: &Path, fusion: &Fusion, written: &Written) -> Result<()> {
     let path = dir.join("report.json");
     let text = fs_err::read_to_string(&path)?;
-    let json_err = |e| Error::Json { path: path.clone(), source: e };
+    let json_err = |e| Error::Json { path: path.clone(), cause: e };
     let mut report: serde_json::Value = serde_json::from_str(&text).map_err(json_err)?;
     if let Some(groups) = report.get_mut("groups").and_then(|g| g.as_array_mut()) {
         for g in groups {

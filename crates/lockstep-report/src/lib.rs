@@ -93,26 +93,26 @@ pub enum Error {
     #[error(transparent)]
     Io(#[from] std::io::Error),
     /// Parquet writing failed.
-    #[error("writing {path}: {source}")]
+    #[error("writing {path}: {cause}")]
     Parquet {
         /// File.
         path: PathBuf,
-        /// Cause.
-        source: parquet::errors::ParquetError,
+        /// Cause (said in the message, so not also the error's `source`).
+        cause: parquet::errors::ParquetError,
     },
     /// JSON serialisation failed.
-    #[error("writing {path}: {source}")]
+    #[error("writing {path}: {cause}")]
     Json {
         /// File.
         path: PathBuf,
-        /// Cause.
-        source: serde_json::Error,
+        /// Cause (said in the message, so not also the error's `source`).
+        cause: serde_json::Error,
     },
 }
 
 impl Error {
     pub(crate) fn parquet(path: &Path, source: parquet::errors::ParquetError) -> Self {
-        Error::Parquet { path: path.to_path_buf(), source }
+        Error::Parquet { path: path.to_path_buf(), cause: source }
     }
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io(std::io::Error::new(source.kind(), format!("{}: {source}", path.display())))
@@ -159,7 +159,7 @@ pub fn write_outputs(
     let t = Instant::now();
     let mut report = json::build_report(summaries, det, inputs, diagnostics, &files);
     let path = dir.join("report.json");
-    let mut text = serde_json::to_string_pretty(&report).map_err(|e| Error::Json { path: path.clone(), source: e })?;
+    let mut text = serde_json::to_string_pretty(&report).map_err(|e| Error::Json { path: path.clone(), cause: e })?;
     text.push('\n');
     fs_err::write(&path, text)?;
     laps.push(("report.json", t.elapsed().as_secs_f64()));

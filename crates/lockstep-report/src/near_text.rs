@@ -9,7 +9,7 @@ use std::path::Path;
 pub fn annotate_near_text(dir: &Path, summary: &lockstep_neartext::Summary) -> Result<()> {
     let path = dir.join("report.json");
     let text = fs_err::read_to_string(&path)?;
-    let json_err = |e| Error::Json { path: path.clone(), source: e };
+    let json_err = |e| Error::Json { path: path.clone(), cause: e };
     let mut report: serde_json::Value = serde_json::from_str(&text).map_err(json_err)?;
     if let Some(obj) = report.as_object_mut() {
         obj.insert("near_text".into(), serde_json::to_value(summary).map_err(json_err)?);

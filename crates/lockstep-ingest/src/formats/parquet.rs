@@ -46,7 +46,7 @@ impl Reader for ParquetReader {
                 .unwrap_or_default();
             Err(Error::Parquet {
                 file,
-                source: ::parquet::errors::ParquetError::General(format!(
+                cause: ::parquet::errors::ParquetError::General(format!(
                     "malformed Parquet file (the decoder failed: {why})"
                 )),
             })
@@ -56,7 +56,7 @@ impl Reader for ParquetReader {
 
 fn read_chunks<T: ChunkReader + 'static>(input: T, sink: &mut Sink<'_>) -> Result<()> {
     let file = sink.name().to_string();
-    let pq_err = |source| Error::Parquet { file: file.clone(), source };
+    let pq_err = |source| Error::Parquet { file: file.clone(), cause: source };
     let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(pq_err)?;
     let names: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
     let cols = sink.columns().clone();
@@ -92,7 +92,7 @@ fn read_chunks<T: ChunkReader + 'static>(input: T, sink: &mut Sink<'_>) -> Resul
 
     let mut record = 0u64;
     for batch in batches {
-        let batch = batch.map_err(|source| Error::Arrow { file: file.clone(), record, source })?;
+        let batch = batch.map_err(|source| Error::Arrow { file: file.clone(), record, cause: source })?;
         let col = |role: &str| -> Result<Option<Col>> {
             let Some((role, name, is_time)) = wanted.iter().find(|(r, _, _)| *r == role) else {
                 return Ok(None);
@@ -139,7 +139,7 @@ enum Col {
 impl Col {
     fn new(batch: &RecordBatch, name: &str, role: &'static str, is_time: bool, file: &str, record: u64) -> Result<Col> {
         let arr: &ArrayRef = batch.column_by_name(name).expect("projected column is in the batch");
-        let arrow_err = |source| Error::Arrow { file: file.to_string(), record, source };
+        let arrow_err = |source| Error::Arrow { file: file.to_string(), record, cause: source };
         let to_i64 = |a: &ArrayRef| -> Result<Int64Array> {
             Ok(cast(a, &DataType::Int64).map_err(arrow_err)?.as_primitive::<Int64Type>().clone())
         };

@@ -45,7 +45,7 @@ pub(crate) fn read<L: Layout>(layout: &mut L, src: Source, sink: &mut Sink<'_>) 
         .from_reader(super::lines::LineIndex::new(reader));
     let header = match rdr.byte_headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(Error::Csv { file: info.name.clone(), line: 1, source: e }),
+        Err(e) => return Err(Error::Csv { file: info.name.clone(), line: 1, cause: e }),
     };
     let names = header
         .iter()
@@ -74,7 +74,7 @@ pub(crate) fn read<L: Layout>(layout: &mut L, src: Source, sink: &mut Sink<'_>) 
                     ErrorKind::Io(io) => return Err(info.read_error(line, io)),
                     _ => unreachable!("is_io_error"),
                 },
-                _ => return Err(Error::Csv { file: info.name.clone(), line, source: e }),
+                _ => return Err(Error::Csv { file: info.name.clone(), line, cause: e }),
             },
         }
     }
