@@ -5,7 +5,7 @@
 //! when there are any ([`lockstep_neartext`]), detects coordinated sharing
 //! ([`lockstep_detect`]) and classifies the linked domains, joined with the
 //! groups found ([`lockstep_domains`]). It returns an [`Analysis`]: typed
-//! results, including the [`Report`] that `report.json` holds. [`write`] puts an
+//! results, including the [`Report`] that `report.json` holds. [`write()`] puts an
 //! analysis's output folder on disk; it is the only function here that writes.
 //!
 //! The `lockstep` binary, and later the server, the Python package and the live
@@ -150,7 +150,7 @@ impl Analysis {
         }
     }
 
-    /// The report (what `report.json` holds, but for the files written: see [`write`]).
+    /// The report (what `report.json` holds, but for the files written: see [`write()`]).
     pub fn report(&self) -> &Report {
         self.report.get_or_init(|| Report::build(&self.report_inputs()))
     }

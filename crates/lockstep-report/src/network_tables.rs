@@ -27,11 +27,11 @@ fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
 /// `edge_symmetry_score`, `above_threshold`), `n_objects`, the same six with a
 /// `_fast` suffix (empty without a fast window or fast co-shares), and
 /// `component` (thresholded network, empty when below threshold), the
-/// significance columns ([`SIGNIFICANCE_COLUMNS`]): `expected` (co-shares
+/// significance columns (`SIGNIFICANCE_COLUMNS`): `expected` (co-shares
 /// expected under the null model) and `score` (`−log10` of the Poisson p-value
 /// of `weight` given `expected`); with kind
 /// weights (`--kind-weight`) also `weight_combined` (`Σ_k W_k · weight_k`, what
-/// the threshold used; see [`crate::multiplex`]).
+/// the threshold used; see [`crate::write_edge_kinds`]).
 /// Sorted by combined weight (= weight without kind weights) descending, then
 /// weight descending, then `from`, `to`.
 pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {

@@ -80,7 +80,7 @@ pub enum Value<'a> {
     I64(i64),
     /// Floating point.
     F64(f64),
-    /// Floating point rounded to this many significant digits ([`round_sig`],
+    /// Floating point rounded to this many significant digits (`round_sig`,
     /// 1 to 15) when written: the same as `F64(round_sig(x, digits))`, but CSV
     /// prints it straight from the rounded digits instead of through the
     /// general shortest-representation search (millions of rows).
