@@ -54,8 +54,21 @@ use crate::domain::DomainName;
 use crate::watchlist::CURATED_SOURCE;
 use crate::watchlist::{Outlet, Watchlist};
 use hashbrown::{HashMap, HashSet};
-use serde::Serialize;
 use std::hash::BuildHasher;
+
+mod edits;
+mod fold;
+mod news;
+mod suffixes;
+mod technique;
+
+pub use edits::osa_distance;
+use edits::*;
+pub use fold::{compact, fold};
+use news::*;
+use suffixes::*;
+pub use suffixes::{restricted_suffix, FAKE_SECOND_LEVELS};
+pub use technique::Technique;
 
 /// Minimum length of an outlet label found inside a longer label.
 pub const EMBED_MIN: usize = 7;
@@ -65,105 +78,6 @@ pub const EMBED_MIN: usize = 7;
 pub const BULK_LIST_MIN: usize = 1000;
 /// Default minimum score of a reported look-alike.
 pub const DEFAULT_MIN_SCORE: f32 = 0.5;
-
-/// Commercial second-level zones that pass for a country or `.com` (`bild.eu.com`,
-/// `theguardian.co.com`, `walla.com.co`).
-pub const FAKE_SECOND_LEVELS: &[&str] = &[
-    "co.com", "eu.com", "us.com", "uk.com", "gb.com", "de.com", "ru.com", "sa.com", "za.com", "br.com", "cn.com",
-    "jpn.com", "uk.net", "gb.net", "in.net", "us.org", "com.de", "com.co", "net.co", "nom.co", "com.se",
-];
-
-/// Country-code TLDs sold as generic names (`.ws` "website", `.cc`, `.tv`, `.me` …).
-const GENERIC_CCTLDS: &[&str] = &[
-    "ws", "cc", "tv", "me", "io", "co", "pm", "fm", "am", "to", "la", "gg", "ly", "sh", "ai", "bz", "nu", "vc", "pw",
-    "so", "su", "tk", "ml", "ga", "cf", "gq",
-];
-
-/// Top-level domains whose names only vetted registrants get (US government,
-/// education, military; treaty organisations).
-const RESTRICTED_TLDS: &[&str] = &["gov", "edu", "mil", "int"];
-
-/// Second levels of country-code TLDs reserved to governments, schools and the
-/// military (`gov.uk`, `gouv.fr`, `gob.mx`, `go.jp`, `ac.uk`, `edu.au`, `mil.br`).
-const RESTRICTED_SECOND_LEVELS: &[&str] = &["gov", "gouv", "gob", "govt", "go", "gv", "edu", "ac", "mil"];
-
-/// True when names under `suffix` are given only to vetted registrants: an
-/// operation cannot register a look-alike there, so a match is a namesake
-/// (`defence.gov.au`, `kingston.ac.uk`, `weather.gov`).
-pub fn restricted_suffix(suffix: &str) -> bool {
-    let mut labels = suffix.rsplit('.');
-    let tld = labels.next().unwrap_or("");
-    RESTRICTED_TLDS.contains(&tld)
-        || (tld.len() == 2 && labels.next().is_some_and(|sld| RESTRICTED_SECOND_LEVELS.contains(&sld)))
-}
-
-/// Top-level domains in use long before the new generic TLDs.
-const LEGACY_TLDS: &[&str] = &["com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"];
-
-/// How a domain imitates an outlet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Technique {
-    /// The outlet's name on another suffix (`bild.vip` for `bild.de`).
-    OtherSuffix,
-    /// The outlet's name on a commercial fake second level (`theguardian.co.com`).
-    FakeSecondLevel,
-    /// Hyphens added or removed (`fox-news`, `tonline`).
-    Hyphenation,
-    /// A letter left out (`20minuts`).
-    Omission,
-    /// A letter added (`spiegelr`).
-    Insertion,
-    /// A letter doubled (`billd`).
-    Repetition,
-    /// Two neighbouring letters swapped (`spigeel`).
-    Transposition,
-    /// A letter replaced by a keyboard neighbour (`t-onlinr`).
-    Keyboard,
-    /// A vowel replaced by another vowel.
-    VowelSwap,
-    /// A letter replaced by another.
-    Replacement,
-    /// ASCII characters that look alike: l/i/1, rn/m, 0/o, vv/w (`blld`, `delfl`).
-    CharSwap,
-    /// Non-ASCII look-alike characters (IDN; shown decoded).
-    IdnHomoglyph,
-    /// The name as one hyphenated part of a longer label (`pravda-ua`, `ua-pravda`).
-    Affix,
-    /// The name inside a longer label (`lemondeactualite`).
-    Embedded,
-    /// The name in a subdomain (`bild.de.example.com`).
-    Subdomain,
-}
-
-impl Technique {
-    /// Stable name used in outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Technique::OtherSuffix => "other-suffix",
-            Technique::FakeSecondLevel => "fake-second-level",
-            Technique::Hyphenation => "hyphenation",
-            Technique::Omission => "omission",
-            Technique::Insertion => "insertion",
-            Technique::Repetition => "repetition",
-            Technique::Transposition => "transposition",
-            Technique::Keyboard => "keyboard",
-            Technique::VowelSwap => "vowel-swap",
-            Technique::Replacement => "replacement",
-            Technique::CharSwap => "char-swap",
-            Technique::IdnHomoglyph => "idn-homoglyph",
-            Technique::Affix => "affix",
-            Technique::Embedded => "embedded",
-            Technique::Subdomain => "subdomain",
-        }
-    }
-}
-
-impl std::fmt::Display for Technique {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A look-alike found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -227,100 +141,6 @@ pub struct Matcher {
     bulk: bool,
     /// Building blocks of this watchlist's names, as written ([`crate::distinct::generic_components`]).
     components: HashSet<Box<str>>,
-}
-
-/// Allowed edit distance for an outlet label of `len` (compact) characters.
-fn allowed_distance(len: usize) -> usize {
-    if len <= 6 {
-        0
-    } else {
-        1
-    }
-}
-
-/// Words that, hyphenated to an outlet's name, make a plausible imitation
-/// (`kyivpost-news`); other words make a different name (`sport-express`).
-const NEWS_AFFIXES: &[&str] = &[
-    "news",
-    "today",
-    "daily",
-    "online",
-    "live",
-    "info",
-    "media",
-    "press",
-    "world",
-    "now",
-    "web",
-    "official",
-    "europe",
-    "journal",
-    "report",
-    "actu",
-    "actualite",
-    "actualites",
-    "aktuell",
-    "nachrichten",
-    "novosti",
-    "novyny",
-    "breaking",
-    "latest",
-    "top",
-    "politics",
-    "politik",
-];
-
-/// True when what is around an outlet's name makes the whole a plausible imitation:
-/// nothing, a two-letter country or language code (`ua`, `de`), a number (`24`),
-/// or a news word ([`NEWS_AFFIXES`]). `part` is folded, like the words it is compared with.
-/// Lengths of the news-like prefixes (`from_start`) or suffixes of `c`: 0, a
-/// two-letter code, a number, a news word (`affixes`, folded).
-fn news_cuts(c: &str, affixes: &[String], from_start: bool) -> Vec<usize> {
-    let b = c.as_bytes();
-    let mut cuts = vec![0];
-    let two = if from_start { b.get(..2) } else { b.len().checked_sub(2).map(|i| &b[i..]) };
-    if two.is_some_and(|t| t.iter().all(u8::is_ascii_lowercase)) {
-        cuts.push(2);
-    }
-    let digits = if from_start {
-        b.iter().take_while(|x| x.is_ascii_digit()).count()
-    } else {
-        b.iter().rev().take_while(|x| x.is_ascii_digit()).count()
-    };
-    if digits > 0 {
-        cuts.push(digits);
-    }
-    for a in affixes {
-        if (from_start && c.starts_with(a.as_str())) || (!from_start && c.ends_with(a.as_str())) {
-            cuts.push(a.len());
-        }
-    }
-    cuts.sort_unstable();
-    cuts.dedup();
-    cuts
-}
-
-fn news_like(part: &str) -> bool {
-    part.is_empty()
-        || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_lowercase()))
-        || part.bytes().all(|b| b.is_ascii_digit())
-        || NEWS_AFFIXES.iter().any(|a| fold(a) == part)
-}
-
-/// Score factor of the suffix a name was moved to: fake second levels and TLDs
-/// anyone buys for any name are suspect; a national ccTLD often has a legitimate
-/// namesake (`gazeta.ru`, `focus.cn`).
-fn suffix_factor(suffix: &str) -> f32 {
-    let tld = suffix.rsplit('.').next().unwrap_or("");
-    if FAKE_SECOND_LEVELS.contains(&suffix) {
-        1.0
-    } else if GENERIC_CCTLDS.contains(&tld) || (tld.len() > 2 && !LEGACY_TLDS.contains(&tld)) {
-        0.95
-    } else if LEGACY_TLDS.contains(&tld) {
-        0.8
-    } else {
-        0.5
-    }
 }
 
 impl Matcher {
@@ -722,163 +542,6 @@ fn label_weight(len: usize, outlets: u32) -> f32 {
     };
     let by_share = if outlets >= 2 { 0.6 } else { 1.0 };
     by_len * by_share
-}
-
-/// Calls `f` with every string obtained by deleting 1..=`depth` bytes of `s`
-/// (duplicates possible).
-fn deletions(s: &[u8], depth: usize, buf: &mut Vec<u8>, f: &mut impl FnMut(&[u8])) {
-    if depth == 0 || s.len() <= 1 {
-        return;
-    }
-    let mut inner = Vec::with_capacity(s.len());
-    for i in 0..s.len() {
-        buf.clear();
-        buf.extend_from_slice(&s[..i]);
-        buf.extend_from_slice(&s[i + 1..]);
-        f(buf);
-        if depth > 1 {
-            // Deleting at positions >= i only avoids most duplicates.
-            for j in i..buf.len() {
-                inner.clear();
-                inner.extend_from_slice(&buf[..j]);
-                inner.extend_from_slice(&buf[j + 1..]);
-                f(&inner);
-            }
-        }
-    }
-}
-
-/// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
-pub fn osa_distance(a: &[u8], b: &[u8]) -> usize {
-    let (n, m) = (a.len(), b.len());
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
-    for i in 1..=n {
-        cur[0] = i;
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
-            }
-            cur[j] = v;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[m]
-}
-
-/// Folds a label to what a reader sees (see the module documentation). Keeps hyphens.
-///
-/// ```
-/// use lockstep_domains::fold;
-/// assert_eq!(fold("Spiegel"), fold("spіegel")); // Cyrillic і
-/// assert_eq!(fold("bild"), fold("b1ld"));
-/// assert_eq!(fold("modern"), fold("rnodern"));
-/// ```
-pub fn fold(label: &str) -> String {
-    let lower: String = if label.is_ascii() {
-        label.to_ascii_lowercase()
-    } else {
-        unicode_security::skeleton(label)
-            .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let b: Vec<char> = lower.chars().collect();
-    let mut out = String::with_capacity(lower.len());
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let next = b.get(i + 1).copied();
-        match (c, next) {
-            ('r', Some('n')) => {
-                out.push('m');
-                i += 2;
-                continue;
-            }
-            ('v', Some('v')) => {
-                out.push('w');
-                i += 2;
-                continue;
-            }
-            ('i' | '1' | '|' | '!', _) => out.push('l'),
-            ('0', _) => out.push('o'),
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    out
-}
-
-/// A folded label without hyphens and underscores.
-pub fn compact(folded: &str) -> String {
-    folded.chars().filter(|&c| c != '-' && c != '_').collect()
-}
-
-const KEY_ROWS: [&[u8]; 4] = [b"1234567890", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
-
-fn key_pos(c: u8) -> Option<(usize, usize)> {
-    KEY_ROWS.iter().enumerate().find_map(|(r, row)| row.iter().position(|&k| k == c).map(|p| (r, p)))
-}
-
-/// True when `a` and `b` are neighbours on a QWERTY (or QWERTZ: y/z) keyboard.
-fn keyboard_adjacent(a: u8, b: u8) -> bool {
-    if matches!((a, b), (b'y', b'z') | (b'z', b'y')) {
-        return true;
-    }
-    let (Some((ra, ca)), Some((rb, cb))) = (key_pos(a), key_pos(b)) else { return false };
-    match ra.abs_diff(rb) {
-        0 => ca.abs_diff(cb) == 1,
-        // A lower row is shifted right by half a key: lower col c touches upper c and c+1.
-        1 => {
-            let (upper, lower) = if ra < rb { (ca, cb) } else { (cb, ca) };
-            upper == lower || upper == lower + 1
-        }
-        _ => false,
-    }
-}
-
-fn is_vowel(c: u8) -> bool {
-    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
-}
-
-/// Names the single edit turning `outlet` into `cand` (raw compact labels).
-fn name_edit(cand: &str, outlet: &str) -> Technique {
-    let (a, b) = (cand.as_bytes(), outlet.as_bytes());
-    if a.len() == b.len() {
-        let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-        match diffs.as_slice() {
-            [i] => {
-                let (x, y) = (a[*i], b[*i]);
-                if fold(&(x as char).to_string()) == fold(&(y as char).to_string()) {
-                    Technique::CharSwap
-                } else if is_vowel(x) && is_vowel(y) {
-                    Technique::VowelSwap
-                } else if keyboard_adjacent(x, y) {
-                    Technique::Keyboard
-                } else {
-                    Technique::Replacement
-                }
-            }
-            [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => Technique::Transposition,
-            _ => Technique::Replacement,
-        }
-    } else if a.len() == b.len() + 1 {
-        let i = (0..b.len()).find(|&i| a[i] != b[i]).unwrap_or(b.len());
-        let x = a[i];
-        if (i > 0 && a[i - 1] == x) || a.get(i + 1) == Some(&x) {
-            Technique::Repetition
-        } else {
-            Technique::Insertion
-        }
-    } else if a.len() + 1 == b.len() {
-        Technique::Omission
-    } else {
-        Technique::Replacement
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,73 @@
+//! News-like affixes: the parts that, added to an outlet's name, make a
+//! look-alike (`pravda-ua`, `kyivpost-news`).
+
+use super::fold::fold;
+
+/// Words that, hyphenated to an outlet's name, make a plausible imitation
+/// (`kyivpost-news`); other words make a different name (`sport-express`).
+pub(crate) const NEWS_AFFIXES: &[&str] = &[
+    "news",
+    "today",
+    "daily",
+    "online",
+    "live",
+    "info",
+    "media",
+    "press",
+    "world",
+    "now",
+    "web",
+    "official",
+    "europe",
+    "journal",
+    "report",
+    "actu",
+    "actualite",
+    "actualites",
+    "aktuell",
+    "nachrichten",
+    "novosti",
+    "novyny",
+    "breaking",
+    "latest",
+    "top",
+    "politics",
+    "politik",
+];
+
+/// True when what is around an outlet's name makes the whole a plausible imitation:
+/// nothing, a two-letter country or language code (`ua`, `de`), a number (`24`),
+/// or a news word ([`NEWS_AFFIXES`]). `part` is folded, like the words it is compared with.
+/// Lengths of the news-like prefixes (`from_start`) or suffixes of `c`: 0, a
+/// two-letter code, a number, a news word (`affixes`, folded).
+pub(crate) fn news_cuts(c: &str, affixes: &[String], from_start: bool) -> Vec<usize> {
+    let b = c.as_bytes();
+    let mut cuts = vec![0];
+    let two = if from_start { b.get(..2) } else { b.len().checked_sub(2).map(|i| &b[i..]) };
+    if two.is_some_and(|t| t.iter().all(u8::is_ascii_lowercase)) {
+        cuts.push(2);
+    }
+    let digits = if from_start {
+        b.iter().take_while(|x| x.is_ascii_digit()).count()
+    } else {
+        b.iter().rev().take_while(|x| x.is_ascii_digit()).count()
+    };
+    if digits > 0 {
+        cuts.push(digits);
+    }
+    for a in affixes {
+        if (from_start && c.starts_with(a.as_str())) || (!from_start && c.ends_with(a.as_str())) {
+            cuts.push(a.len());
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+pub(crate) fn news_like(part: &str) -> bool {
+    part.is_empty()
+        || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_lowercase()))
+        || part.bytes().all(|b| b.is_ascii_digit())
+        || NEWS_AFFIXES.iter().any(|a| fold(a) == part)
+}
