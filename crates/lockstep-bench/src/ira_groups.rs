@@ -1,4 +1,4 @@
-//! `lockstep-bench --ira-groups`: how the groups and Leiden communities found
+//! `lockstep-bench ira-groups`: how the groups and Leiden communities found
 //! on the IRA sample align with Clemson's account categories.
 //!
 //! For each object kind in `--ira-kinds` (default `hashtag,text,near-text`) it
@@ -136,7 +136,7 @@ pub fn run(lockstep: &Path, shared: &Path, work: &Path, kinds: &[String], window
             out.as_os_str(),
         ];
         let log = work.join(format!("ira-{kind}.log"));
-        let r = crate::timed(lockstep, &argv, &log, None)?;
+        let r = crate::timing::timed(lockstep, &argv, &log, None)?;
         eprintln!("detect --objects {kind}: {:.1} s", r.wall);
         let mut rdr = csv::Reader::from_path(out.join("accounts.csv"))?;
         let h = rdr.headers()?.clone();

@@ -1,4 +1,4 @@
-//! `lockstep-bench --near-text`: cost and quality of the near-text stage on
+//! `lockstep-bench near-text`: cost and quality of the near-text stage on
 //! generated tweets, beside baselines measured in the same run.
 //!
 //! **Input** (generated once per size and seed into the work directory,
@@ -12,7 +12,7 @@
 //! - 45 % **background**: 6–28 random words, sometimes a hashtag or a link.
 //!
 //! **What is timed**
-//! 1. End to end, as child processes timed by `crate::timed` (wall time, peak RSS;
+//! 1. End to end, as child processes timed by `crate::timing::timed` (wall time, peak RSS;
 //!    median of `--runs`): `lockstep detect FILE --object text --kind near-text`
 //!    and, as the baseline, the same command with `--kind text` (exact
 //!    normalised text), both with `-w 60 --no-domains -q`.
@@ -202,7 +202,7 @@ pub fn run(lockstep: &Path, work: &Path, sizes: &[u64], seed: u64, runs: usize) 
                     out.as_os_str(),
                 ];
                 let log = work.join(format!("log-{size}-{kind}-{i}.txt"));
-                let r = crate::timed(lockstep, &argv, &log, None)?;
+                let r = crate::timing::timed(lockstep, &argv, &log, None)?;
                 eprintln!("  detect --kind {kind}: {:.2} s, {} MiB", r.wall, r.max_rss_kib / 1024);
                 w.push(r.wall);
                 rss = rss.max(r.max_rss_kib);

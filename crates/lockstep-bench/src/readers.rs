@@ -1,4 +1,4 @@
-//! `lockstep-bench --readers`: throughput of the platform readers, in process,
+//! `lockstep-bench readers`: throughput of the platform readers, in process,
 //! beside a straightforward baseline in the same run.
 //!
 //! Inputs (built once in the work directory, untimed):
@@ -172,7 +172,7 @@ fn memory_table(tg: &Path) -> Result<String> {
     ] {
         let exe = std::env::current_exe()?;
         let out = std::process::Command::new(exe)
-            .arg("--read-one")
+            .arg("read-one")
             .arg(tg)
             .arg("--read-mode")
             .arg(mode)
