@@ -1,9 +1,8 @@
 //! The global allocator: the system's, asking Linux to back large blocks with
 //! 2 MiB transparent huge pages.
 //!
-//! A 10M-post run touches gigabytes of fresh memory (columns, co-shares,
-//! edges). With 4 KiB pages each one is a page fault and a page cleared by the
-//! kernel: 1.4 million faults and about 10 s of system CPU on the benchmark.
+//! A large run touches gigabytes of fresh memory (columns, co-shares, edges);
+//! with 4 KiB pages each one is a page fault and a page cleared by the kernel.
 //! This machine's kernel (like most distributions') gives huge pages only to
 //! memory that asks for them (`/sys/kernel/mm/transparent_hugepage/enabled` =
 //! `madvise`), so every block of at least [`LARGE`] gets
@@ -13,9 +12,7 @@
 //! [`keep_freed_memory`] makes glibc's allocator keep large freed blocks for
 //! reuse instead of unmapping them: each stage of a large run frees arrays
 //! the next one could reuse, and memory handed back to Linux comes back as
-//! fresh pages, each faulted and cleared again (on a virtual machine, at the
-//! host's pace as well). A 10M-post run faulted in 4.1 GB for a 2.5 GB peak;
-//! with the freed blocks reused, 3.1 GB.
+//! fresh pages, each faulted and cleared again. (Measurements: BENCHMARKS.md.)
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
