@@ -1,49 +1,66 @@
 //! The domains table and the per-group domain annotations of `report.json`
 //! (from [`lockstep_domains::fusion`]).
 //!
-//! `domains.{csv,parquet}`: one row per linked host: `domain` (Unicode),
-//! `registrable`, `class` (`known`, `look-alike`, `clean`), `operation`, `source`,
-//! `first_reported` (known domains), `outlet`, `outlet_domain`, `technique`,
-//! `score` (look-alikes; also known domains that imitate an outlet), `shares`,
-//! `accounts`, `groups` (space-separated components whose members shared it).
-//! Sorted: known, look-alike, clean; then shares descending; then domain.
+//! `domains.{csv,parquet}`: one row per linked host: `input` (the first link
+//! seen to it), `domain` (Unicode), `registrable`, `class` (`known`,
+//! `look-alike`, `clean`), `operation`, `source`, `first_reported` (known
+//! domains), `outlet`, `outlet_domain`, `technique`, `score` (look-alikes; also
+//! known domains that imitate an outlet), `note`, `shares`, `accounts`, `groups`
+//! (space-separated components whose members shared it). Sorted: known,
+//! look-alike, clean; then shares descending; then domain. `lockstep domains`
+//! writes the same columns ([`DOMAIN_COLUMNS`], [`write_domains_csv`]; schema
+//! 1.5 added `input` and `note` here, `registrable` and `groups` there).
 //!
 //! `report.json`: every group (component) summary gets `domain_links`: links
 //! shared by its members, how many to known / look-alike domains, the outlets
 //! imitated and the operations, most linked first (see [`lockstep_domains::GroupLinks`];
 //! a field of [`crate::ReportGroup`]).
 
+use crate::table_writer::csv_row;
 use crate::{ColType, Result, TableFormat, TableWriter, Value, Written};
 use lockstep_domains::fusion::Fusion;
+use lockstep_domains::Classification;
+use std::io::Write;
 use std::path::Path;
 
-/// Writes `domains.{csv,parquet}` into `dir`.
-pub fn write_domains(dir: &Path, fusion: &Fusion, format: TableFormat) -> Result<Written> {
-    use ColType::*;
-    let mut w = TableWriter::create(
-        dir,
-        "domains",
-        format,
-        &[
-            ("domain", Str),
-            ("registrable", Str),
-            ("class", Str),
-            ("operation", Str),
-            ("source", Str),
-            ("first_reported", Str),
-            ("outlet", Str),
-            ("outlet_domain", Str),
-            ("technique", Str),
-            ("score", F64),
-            ("shares", U64),
-            ("accounts", U64),
-            ("groups", Str),
-        ],
-    )?;
-    for d in &fusion.domains {
-        let c = &d.classification;
-        let groups = d.groups.iter().map(u32::to_string).collect::<Vec<_>>().join(" ");
-        w.row(&[
+/// The columns of every domains table, in order: `lockstep detect`'s
+/// `domains` table and `lockstep domains`' CSV (schema 1.5: one schema for both).
+pub const DOMAIN_COLUMNS: [(&str, ColType); 15] = [
+    ("input", ColType::Str),
+    ("domain", ColType::Str),
+    ("registrable", ColType::Str),
+    ("class", ColType::Str),
+    ("operation", ColType::Str),
+    ("source", ColType::Str),
+    ("first_reported", ColType::Str),
+    ("outlet", ColType::Str),
+    ("outlet_domain", ColType::Str),
+    ("technique", ColType::Str),
+    ("score", ColType::F64),
+    ("note", ColType::Str),
+    ("shares", ColType::U64),
+    ("accounts", ColType::U64),
+    ("groups", ColType::Str),
+];
+
+/// One row of a domains table: a verdict and, for the links of a dataset,
+/// their shares and accounts and the groups that shared them.
+#[derive(Debug, Clone, Copy)]
+pub struct DomainLine<'a> {
+    /// The verdict.
+    pub classification: &'a Classification,
+    /// Shares and distinct accounts (links of a dataset).
+    pub counts: Option<(u64, u64)>,
+    /// Groups (components) whose members shared them, ascending (with a detection).
+    pub groups: Option<&'a [u32]>,
+}
+
+impl DomainLine<'_> {
+    /// The row's values in [`DOMAIN_COLUMNS`] order; `groups` is the groups joined by spaces.
+    fn values<'v>(&'v self, groups: &'v str) -> [Value<'v>; 15] {
+        let c = self.classification;
+        [
+            Value::Str(&c.input),
             Value::Str(&c.domain),
             Value::Str(&c.registrable),
             Value::Str(c.class.as_str()),
@@ -54,11 +71,45 @@ pub fn write_domains(dir: &Path, fusion: &Fusion, format: TableFormat) -> Result
             Value::Str(&c.outlet_domain),
             Value::Str(&c.technique),
             c.score.into(),
-            d.shares.into(),
-            d.accounts.into(),
-            Value::Str(&groups),
-        ])?;
+            Value::Str(&c.note),
+            self.counts.map(|(s, _)| s).into(),
+            self.counts.map(|(_, a)| a).into(),
+            if self.groups.is_some() { Value::Str(groups) } else { Value::Null },
+        ]
     }
-    let (path, rows) = w.finish()?;
-    Ok((path.file_name().expect("file").to_string_lossy().into_owned(), rows))
+
+    fn groups_text(&self) -> String {
+        self.groups.unwrap_or_default().iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Writes `domains.{csv,parquet}` into `dir`: every linked host of `fusion`.
+pub fn write_domains(dir: &Path, fusion: &Fusion, format: TableFormat) -> Result<Written> {
+    let mut w = TableWriter::create(dir, "domains", format, &DOMAIN_COLUMNS)?;
+    for d in &fusion.domains {
+        let line = DomainLine {
+            classification: &d.classification,
+            counts: Some((d.shares, d.accounts)),
+            groups: Some(&d.groups),
+        };
+        let groups = line.groups_text();
+        w.row(&line.values(&groups))?;
+    }
+    crate::table_writer::done(w)
+}
+
+/// Writes `lines` as CSV with a header to `out`: the same columns and the same
+/// text as the `domains` table.
+pub fn write_domains_csv(out: &mut dyn Write, lines: &[DomainLine<'_>]) -> std::io::Result<()> {
+    let header: Vec<Value<'_>> = DOMAIN_COLUMNS.iter().map(|(name, _)| Value::Str(name)).collect();
+    let mut buf = Vec::new();
+    csv_row(&mut buf, &header);
+    out.write_all(&buf)?;
+    for line in lines {
+        buf.clear();
+        let groups = line.groups_text();
+        csv_row(&mut buf, &line.values(&groups));
+        out.write_all(&buf)?;
+    }
+    Ok(())
 }

@@ -1,7 +1,9 @@
 //! `report.json`: the machine-readable account of a run. No clock times or
 //! paths of temporary files go in, so it is byte-identical across reruns.
 //!
-//! Schema 1.5 (no field added or removed): [`Report`] holds every field,
+//! Schema 1.5: the `domains` table gains `input` and `note` (one schema with
+//! `lockstep domains`' CSV, see [`crate::DOMAIN_COLUMNS`]). In report.json no
+//! field is added or removed: [`Report`] holds every field,
 //! `near_text` and the groups' `domain_links` included, and is written once;
 //! keys are in byte order at every level (as they already were whenever linked
 //! domains were classified); floats are printed exactly, in their shortest

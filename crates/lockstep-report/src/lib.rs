@@ -33,7 +33,7 @@ mod network_tables;
 mod stream;
 mod table_writer;
 
-pub use domains::write_domains;
+pub use domains::{write_domains, write_domains_csv, DomainLine, DOMAIN_COLUMNS};
 pub use error::{Error, Result};
 pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
 pub use graph::{write_graph, GraphFormat, GraphScope};

@@ -366,7 +366,7 @@ fn new_builders(columns: &[(&'static str, ColType)]) -> Vec<Builder> {
 }
 
 /// Appends one CSV record (fields, then `\n`).
-fn csv_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
+pub(crate) fn csv_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
     let mut itoa = itoa::Buffer::new();
     let mut ryu = ryu::Buffer::new();
     for (i, v) in values.iter().enumerate() {

@@ -32,7 +32,7 @@ fn classifies_domains_and_urls_as_csv() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     let got: Vec<(String, String, String, String)> =
-        rows(&out).into_iter().map(|r| (r[1].clone(), r[2].clone(), r[7].clone(), r[8].clone())).collect();
+        rows(&out).into_iter().map(|r| (r[1].clone(), r[3].clone(), r[8].clone(), r[9].clone())).collect();
     let want = [
         ("www.washingtonpost.pm", "known", "washingtonpost.com", "other-suffix"),
         ("spiegel.ltd", "known", "spiegel.de", "other-suffix"),
@@ -125,9 +125,12 @@ fn detect_annotates_groups_and_writes_the_domains_table() {
     assert!(o.status.success(), "{err}");
     assert!(stdout.contains("links to known"), "{stdout}");
     let table = std::fs::read_to_string(out.join("domains.csv")).unwrap();
-    let flagged: Vec<Vec<String>> = rows(&table).into_iter().filter(|r| r[2] != "clean").collect();
+    // One schema: `lockstep domains` writes the table's columns.
+    let listed = lockstep(&["domains", "--output-format", "csv", "example.org"]);
+    assert_eq!(text(&listed).0.lines().next(), table.lines().next(), "{table}");
+    let flagged: Vec<Vec<String>> = rows(&table).into_iter().filter(|r| r[3] != "clean").collect();
     assert!(
-        flagged.iter().any(|r| r[0] == "bild.vip" && r[2] == "known" && r[7] == "bild.de" && !r[12].is_empty()),
+        flagged.iter().any(|r| r[1] == "bild.vip" && r[3] == "known" && r[8] == "bild.de" && !r[14].is_empty()),
         "{table}"
     );
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
@@ -165,8 +168,8 @@ fn every_link_of_a_dataset() {
     assert!(!rows.is_empty(), "{out}");
     // Every planted look-alike domain, found by the detector alone, with its shares and accounts.
     for r in &rows {
-        assert_eq!(r[2], "look-alike", "{r:?}");
+        assert_eq!(r[3], "look-alike", "{r:?}");
         assert!(["bild.vip", "spiegel.ltd", "washingtonpost.pm", "fox-news.top"].contains(&r[1].as_str()), "{r:?}");
-        assert!(r[11].parse::<u64>().unwrap() > 0 && r[12].parse::<u64>().unwrap() > 0, "{r:?}");
+        assert!(r[12].parse::<u64>().unwrap() > 0 && r[13].parse::<u64>().unwrap() > 0, "{r:?}");
     }
 }

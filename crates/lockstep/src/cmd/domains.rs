@@ -122,53 +122,14 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-const COLUMNS: [&str; 11] = [
-    "input",
-    "domain",
-    "class",
-    "operation",
-    "source",
-    "first_reported",
-    "outlet",
-    "outlet_domain",
-    "technique",
-    "score",
-    "note",
-];
-
-fn fields(c: &Classification) -> [String; 11] {
-    [
-        c.input.clone(),
-        c.domain.clone(),
-        c.class.as_str().to_string(),
-        c.operation.clone(),
-        c.source.clone(),
-        c.first_reported.clone(),
-        c.outlet.clone(),
-        c.outlet_domain.clone(),
-        c.technique.clone(),
-        c.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
-        c.note.clone(),
-    ]
-}
-
+/// CSV in the domains table's schema (`lockstep_report::DOMAIN_COLUMNS`): shares
+/// and accounts in dataset mode, no groups (there is no detection here).
 fn write_csv(out: &mut dyn Write, rows: &[Row]) -> anyhow::Result<()> {
-    let counts = rows.iter().any(|r| r.counts.is_some());
-    let mut w = csv::Writer::from_writer(out);
-    let mut header: Vec<&str> = COLUMNS.to_vec();
-    if counts {
-        header.extend(["shares", "accounts"]);
-    }
-    w.write_record(&header)?;
-    for r in rows {
-        let mut f: Vec<String> = fields(&r.c).into();
-        if counts {
-            let (s, a) = r.counts.unwrap_or_default();
-            f.extend([s.to_string(), a.to_string()]);
-        }
-        w.write_record(&f)?;
-    }
-    w.flush()?;
+    let lines: Vec<lockstep_report::DomainLine<'_>> = rows
+        .iter()
+        .map(|r| lockstep_report::DomainLine { classification: &r.c, counts: r.counts, groups: None })
+        .collect();
+    lockstep_report::write_domains_csv(out, &lines)?;
     Ok(())
 }
 
