@@ -24,6 +24,7 @@ pub mod graph;
 mod json;
 mod multiplex;
 mod near_text;
+mod outdir;
 mod stream;
 mod table;
 mod tables;
@@ -34,6 +35,7 @@ pub use graph::{write_graph, GraphFormat, GraphScope};
 pub use json::{InputInfo, Report, SCHEMA_VERSION};
 pub use multiplex::write_edge_kinds;
 pub use near_text::annotate_near_text;
+pub use outdir::OutputDir;
 pub use table::{ColType, TableFormat, TableWriter, Value};
 pub use tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIFICANCE_DIGITS};
 
@@ -99,6 +101,14 @@ pub enum Error {
         path: PathBuf,
         /// Cause (said in the message, so not also the error's `source`).
         cause: parquet::errors::ParquetError,
+    },
+    /// The output folder cannot receive the results.
+    #[error("--out {path}: {reason}")]
+    Output {
+        /// The `--out` folder as given.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
     },
     /// JSON serialisation failed.
     #[error("writing {path}: {cause}")]
