@@ -139,7 +139,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             if groups.is_empty() { "-".into() } else { groups.join(" ") }
         )?;
     }
-    if let Some(out) = &args.out {
+    if let Some(target) = &args.out {
+        let staged = lockstep_report::OutputDir::begin(target, &[])?;
+        let out = staged.path();
         let info = InputInfo {
             source: format!("generated:posts={},seed={}", args.posts, args.seed),
             format: "synthetic".into(),
@@ -152,7 +154,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         write_outputs(out, &ds, &found, &[info], &Diagnostics::default(), OutputOptions::default())?;
         let written = lockstep_report::write_domains(out, &fusion, lockstep_report::TableFormat::Csv)?;
         lockstep_report::annotate_report(out, &fusion, &written)?;
-        writeln!(o, "Outputs written to {}", out.display())?;
+        staged.commit()?;
+        writeln!(o, "Outputs written to {}", target.display())?;
     }
     writeln!(
         o,

@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     let mut stages = Stages::new(args.quiet, args.verbose);
     let params = params(&args.flags)?;
+    // Checked before anything is read; every file goes to a staging folder put in place at the end.
+    let out = lockstep_report::OutputDir::begin(&args.out, &args.inputs)?;
+    let dir = out.path().to_path_buf();
     stages.stage("reading");
     let (ds, diags, infos, near_text) = read_inputs(&args.inputs, &args.flags, stages.interactive())?;
     stages.stage("detecting");
@@ -26,7 +29,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     stages.detail(&found.stage_seconds);
     stages.stage("writing outputs");
     let report = write_outputs(
-        &args.out,
+        &dir,
         &ds,
         &found,
         &infos,
@@ -42,7 +45,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     .with_context(|| format!("writing outputs to {}", args.out.display()))?;
     stages.detail(&report.stage_seconds);
     if let Some(nt) = &near_text {
-        lockstep_report::annotate_near_text(&args.out, nt)
+        lockstep_report::annotate_near_text(&dir, nt)
             .with_context(|| format!("annotating {}", args.out.join("report.json").display()))?;
         if !args.quiet {
             let c = &nt.clusters;
@@ -67,9 +70,9 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
         stages.stage("classifying linked domains");
         let classifier = super::domains::classifier(&args.domains)?;
         let fusion = lockstep_domains::annotate(&ds, Some(&found), &classifier, lockstep_domains::LINK_KINDS);
-        let written = lockstep_report::write_domains(&args.out, &fusion, args.output_format)
+        let written = lockstep_report::write_domains(&dir, &fusion, args.output_format)
             .with_context(|| format!("writing the domains table to {}", args.out.display()))?;
-        lockstep_report::annotate_report(&args.out, &fusion, &written)
+        lockstep_report::annotate_report(&dir, &fusion, &written)
             .with_context(|| format!("annotating {}", args.out.join("report.json").display()))?;
         if !args.quiet {
             let flagged: Vec<_> = fusion.groups.iter().filter(|g| g.known_links + g.lookalike_links > 0).collect();
@@ -87,6 +90,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
             }
         }
     }
+    out.commit().with_context(|| format!("moving the results into {}", args.out.display()))?;
     let secs = stages.done();
     if !args.quiet {
         print_summary(&report, &args.out, secs)?;
