@@ -35,7 +35,7 @@ pub use graph::{write_graph, GraphFormat, GraphScope};
 pub use json::{InputInfo, Report, SCHEMA_VERSION};
 pub use multiplex::write_edge_kinds;
 pub use near_text::annotate_near_text;
-pub use outdir::OutputDir;
+pub use outdir::{OutputDir, OutputFile};
 pub use table::{ColType, TableFormat, TableWriter, Value};
 pub use tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIFICANCE_DIGITS};
 

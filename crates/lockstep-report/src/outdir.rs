@@ -176,6 +176,54 @@ impl Drop for OutputDir {
     }
 }
 
+/// One output file written under a temporary name beside its place and
+/// renamed into place by [`OutputFile::commit`]: a failed or killed run leaves
+/// the previous file (or none), never a truncated one. Dropped without a
+/// commit, the temporary file is removed.
+#[derive(Debug)]
+pub struct OutputFile {
+    target: PathBuf,
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl OutputFile {
+    /// Checks that `target` is not a folder and is none of `inputs` (before
+    /// anything is read), and opens its temporary file.
+    pub fn create(target: &Path, inputs: &[&Path]) -> Result<OutputFile> {
+        let absolute = absolute(target)?;
+        if absolute.is_dir() {
+            return Err(refuse(target, "is a folder; name a file"));
+        }
+        if let Ok(canonical) = absolute.canonicalize() {
+            for input in inputs.iter().filter(|p| p.as_os_str() != "-") {
+                if input.canonicalize().is_ok_and(|c| c == canonical) {
+                    return Err(refuse(target, format!("is the input {}; it would be overwritten", input.display())));
+                }
+            }
+        }
+        let parent = absolute.parent().unwrap_or(Path::new("/"));
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", absolute.file_name().and_then(|n| n.to_str()).unwrap_or("out")))
+            .suffix(".lockstep-tmp")
+            .tempfile_in(parent)
+            .map_err(|e| refuse(target, format!("cannot write beside it: {e}")))?;
+        Ok(OutputFile { target: absolute, file: std::io::BufWriter::new(temp) })
+    }
+
+    /// Where to write the contents.
+    pub fn writer(&mut self) -> &mut impl std::io::Write {
+        &mut self.file
+    }
+
+    /// Flushes the contents to disk and renames the file into place.
+    pub fn commit(self) -> Result<()> {
+        let temp = self.file.into_inner().map_err(|e| Error::io(&self.target, e.into_error()))?;
+        temp.as_file().sync_all().map_err(|e| Error::io(&self.target, e))?;
+        temp.persist(&self.target).map_err(|e| Error::io(&self.target, e.error))?;
+        Ok(())
+    }
+}
+
 /// `path` made absolute against the current folder (without resolving links).
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| Error::io(path, e))
@@ -414,6 +462,29 @@ mod tests {
         std::fs::write(a.join("x"), "a").unwrap();
         assert!(exchange(&a, &b), "renameat2(RENAME_EXCHANGE) works on this file system");
         assert!(b.join("x").exists() && !a.join("x").exists());
+    }
+
+    #[test]
+    fn one_file_is_renamed_into_place_and_never_replaces_an_input() {
+        use std::io::Write;
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("domains.csv");
+        std::fs::write(&target, "old\n").unwrap();
+        let mut out = OutputFile::create(&target, &[]).unwrap();
+        out.writer().write_all(b"new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "old\n");
+        out.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
+        {
+            let mut out = OutputFile::create(&target, &[]).unwrap();
+            out.writer().write_all(b"half").unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
+        assert_eq!(listing(tmp.path()), ["domains.csv"], "no temporary file left");
+        let err = OutputFile::create(&target, &[Path::new("-"), &target]).unwrap_err().to_string();
+        assert!(err.contains("is the input"), "{err}");
+        let err = OutputFile::create(tmp.path(), &[]).unwrap_err().to_string();
+        assert!(err.contains("is a folder"), "{err}");
     }
 
     #[test]

@@ -158,3 +158,20 @@ fn a_killed_run_leaves_the_old_result_or_the_new_one() {
     let left: Vec<String> = names(tmp.path()).into_iter().filter(|n| n.starts_with('.')).collect();
     assert!(left.is_empty(), "staging folders left: {left:?}");
 }
+
+#[test]
+fn domains_never_writes_over_its_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = tmp.path().join("urls.txt");
+    std::fs::write(&list, "washingtonpost.pm\nexample.org\n").unwrap();
+    let l = list.to_str().unwrap();
+    let o = lockstep(&["domains", "-i", l, "--out", l]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("is the input"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&list).unwrap(), "washingtonpost.pm\nexample.org\n");
+    let out = tmp.path().join("verdicts.csv");
+    let o = lockstep(&["domains", "-i", l, "--output-format", "csv", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("washingtonpost.pm"));
+    assert_eq!(names(tmp.path()), ["urls.txt", "verdicts.csv"], "no temporary file left");
+}
