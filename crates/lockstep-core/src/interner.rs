@@ -1,7 +1,7 @@
 //! String interning: each distinct string is stored once in one arena and
 //! named by a dense `u32` id, assigned in order of first appearance.
 
-use crate::table::{prefetch, Table};
+use crate::hash_set::{prefetch, Table};
 use crate::StrColumn;
 use rayon::prelude::*;
 use std::hash::BuildHasher;

@@ -27,14 +27,18 @@
 use rayon::prelude::*;
 use std::sync::{mpsc, Arc};
 
+mod counting;
 mod diagnostics;
+mod hash_set;
 mod interner;
-mod table;
+pub mod progress;
 
+pub use counting::distinct_per_bucket;
 pub use diagnostics::{Diagnostic, Diagnostics, ReasonSummary, MAX_EXAMPLES_PER_REASON};
+pub use hash_set::prefetch;
+use hash_set::HashSet64;
 pub use interner::{ColumnIds, Interner};
-pub use table::prefetch;
-use table::HashSet64;
+pub use progress::{NoProgress, Progress, Reading};
 
 /// Dense id of an account in [`Dataset::accounts`].
 pub type AccountId = u32;

@@ -72,7 +72,12 @@ fn main() {
     }
     let planted_total = scenario.truth.len();
 
-    let params = Params { window, min_participation: m, min_edge_score: min_score, ..Params::default() };
+    let params = Params {
+        window: lockstep_detect::Window::Seconds(u32::try_from(window).expect("--window: seconds")),
+        min_participation: m,
+        min_edge_score: min_score,
+        ..Params::default()
+    };
     let t = Instant::now();
     let found = detect(&ds, &params).expect("valid parameters");
     let detect_secs = t.elapsed().as_secs_f64();
@@ -81,7 +86,7 @@ fn main() {
     // The alternative expectation, given the objects both accounts shared.
     let t = Instant::now();
     let groups = coshare::group_shares(&ds, &params);
-    let index = AccountObjects::build(&ds, &groups, &found.mass_objects, found.params.window);
+    let index = AccountObjects::build(&ds, &groups, &found.mass_objects, i64::from(found.window));
     let cond_score: Vec<f64> = found
         .edges
         .iter()
@@ -89,7 +94,7 @@ fn main() {
         .collect();
     let cond_secs = t.elapsed().as_secs_f64();
     drop(index);
-    let (x, _) = exposures(&ds, &groups, &found.mass_objects, found.params.window);
+    let (x, _) = exposures(&ds, &groups, &found.mass_objects, i64::from(found.window));
     let total_x: f64 = x.iter().sum();
     let exposure_score: Vec<f64> = found
         .edges

@@ -194,7 +194,12 @@ mod tests {
         }
         ds.push("x3", "bridge", "url", "x3bridge", 20_000);
         ds.push("y1", "bridge", "url", "y1bridge", 20_001);
-        let params = Params { window: 10, min_participation: 1, edge_quantile: 0.0, ..Params::default() };
+        let params = Params {
+            window: crate::Window::Seconds(10),
+            min_participation: 1,
+            edge_quantile: 0.0,
+            ..Params::default()
+        };
         let det = detect(&ds, &params).unwrap();
         assert_eq!(det.threshold, 1.0); // the bridge (weight 1) is out
         let s = summarize_communities(&ds, &det, 10, 2);

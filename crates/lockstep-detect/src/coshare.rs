@@ -177,10 +177,9 @@ pub struct Enumerated {
     pub mass: Vec<MassObject>,
 }
 
-/// Enumerates co-shares inside the window (see module docs).
-pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params) -> Enumerated {
+/// Enumerates co-shares inside the window of `w` seconds (see module docs).
+pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enumerated {
     let n_obj = ds.objects.len();
-    let w = params.window;
     let compat = params.mode == Mode::CoorTweet;
     // CooRTweet drops pairs where a post id equals the object id (a repost of the
     // post itself); precompute that per share in compat mode only.
@@ -276,9 +275,9 @@ mod tests {
             ds.push(&format!("a{a}"), "#viral", "hashtag", &format!("p{a}"), 1000 + a % 7);
             ds.push(&format!("a{a}"), "#other", "hashtag", &format!("q{a}"), 5000 * a);
         }
-        let params = Params { window: 60, max_object_pairs: 1000, ..Params::default() };
+        let params = Params { window: crate::Window::Seconds(60), max_object_pairs: 1000, ..Params::default() };
         let g = group_shares(&ds, &params);
-        let e = enumerate(&ds, &g, &params);
+        let e = enumerate(&ds, &g, &params, 60);
         assert_eq!(e.mass.len(), 1);
         assert_eq!(e.mass[0].pairs, 300 * 299 / 2);
         assert!(e.coshares.is_empty());
@@ -299,7 +298,7 @@ mod scale_tests {
             ds.push(&format!("acct{a}"), "https://viral.example/x", "url", &format!("p{a}"), 1_000 + (a % 60) as i64);
             ds.push(&format!("acct{a}"), &format!("https://own.example/{a}"), "url", &format!("q{a}"), 5_000);
         }
-        let found = detect(&ds, &Params { window: 60, ..Params::default() }).unwrap();
+        let found = detect(&ds, &Params { window: crate::Window::Seconds(60), ..Params::default() }).unwrap();
         assert_eq!(found.mass_objects.len(), 1);
         assert_eq!(found.mass_objects[0].shares, 200_000);
         assert_eq!(found.mass_objects[0].pairs, 200_000u64 * 199_999 / 2);

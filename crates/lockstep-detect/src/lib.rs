@@ -8,14 +8,14 @@
 //!
 //! ```
 //! use lockstep_core::Dataset;
-//! use lockstep_detect::{detect, Params};
+//! use lockstep_detect::{detect, Params, Window};
 //! let mut ds = Dataset::default();
 //! for (i, t) in [0, 100, 200].into_iter().enumerate() {
 //!     let obj = format!("https://example.com/{i}");
 //!     ds.push("alice", &obj, "url", &format!("a{i}"), t);
 //!     ds.push("bob", &obj, "url", &format!("b{i}"), t + 3);
 //! }
-//! let params = Params { window: 10, min_participation: 2, ..Params::default() };
+//! let params = Params { window: Window::Seconds(10), min_participation: 2, ..Params::default() };
 //! let found = detect(&ds, &params).unwrap();
 //! assert_eq!(found.coshares.len(), 3);
 //! assert_eq!(found.edges.len(), 1);
@@ -64,7 +64,7 @@ pub use groups::{summarize_groups, GroupSummary};
 pub use multiplex::{summarize_kinds, EdgeKind, EdgeKinds, KindCount, KindSummary};
 pub use network::{Edge, EdgeAttrs};
 pub use significance::{Significance, SignificanceSummary, ThresholdRule};
-pub use stats::{distinct_per_bucket, AccountStat, ObjectStat};
+pub use stats::{AccountStat, ObjectStat};
 pub use window::{AutoWindow, WindowEstimate};
 
 /// Result type of this crate.
@@ -95,11 +95,33 @@ pub enum Mode {
     CoorTweet,
 }
 
+/// The co-share window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Window {
+    /// A window of this many seconds.
+    Seconds(u32),
+    /// Estimated from the data (CooRnet's method, see [`window`]); the window
+    /// used is [`Detection::window`], the estimate [`Detection::window_estimate`].
+    Auto(AutoWindow),
+}
+
+impl Window {
+    /// The auto window's parameters, when the window is estimated.
+    pub fn auto(&self) -> Option<AutoWindow> {
+        match *self {
+            Window::Auto(a) => Some(a),
+            Window::Seconds(_) => None,
+        }
+    }
+}
+
 /// Detection parameters.
 #[derive(Debug, Clone, Serialize)]
 pub struct Params {
-    /// Co-share window W in seconds: two shares co-share when `|t1 - t2| <= W`.
-    pub window: i64,
+    /// Co-share window W: two shares co-share when `|t1 - t2| <= W` seconds. Not
+    /// serialised here: a report writes the window used and how it was chosen.
+    #[serde(skip)]
+    pub window: Window,
     /// Optional faster window flagged on the same run (CooRTweet's fast network).
     pub fast_window: Option<i64>,
     /// Minimum participation M (see docs/method.md for both filters).
@@ -115,9 +137,6 @@ pub struct Params {
     pub resolution: f64,
     /// Seed of the Leiden communities' randomness (same seed, same communities).
     pub seed: u64,
-    /// Estimate the window from the data (CooRnet's method, see [`window`]);
-    /// `window` is then replaced by the estimate.
-    pub auto_window: Option<AutoWindow>,
     /// Weight `W_k` of each object kind in the combined edge weight (`--kind-weight`;
     /// a kind not listed weighs 1). See [`multiplex`].
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -131,7 +150,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            window: 60,
+            window: Window::Seconds(60),
             fast_window: None,
             min_participation: 2,
             edge_quantile: 0.5,
@@ -139,7 +158,6 @@ impl Default for Params {
             max_object_pairs: 10_000_000,
             resolution: 1.0,
             seed: 42,
-            auto_window: None,
             kind_weights: Default::default(),
             threshold: ThresholdRule::Quantile,
             min_edge_score: 10.0,
@@ -150,17 +168,16 @@ impl Default for Params {
 impl Params {
     /// Checks ranges.
     pub fn validate(&self) -> Result<()> {
-        if !(0..=u32::MAX as i64).contains(&self.window) {
-            return Err(Error::InvalidParam {
-                name: "window",
-                reason: format!("must be between 0 and {} seconds (136 years), got {}", u32::MAX, self.window),
-            });
-        }
         if let Some(f) = self.fast_window {
-            if f < 0 || f > self.window {
+            let most = match self.window {
+                Window::Seconds(w) => i64::from(w),
+                // Checked against the estimate by `detect`.
+                Window::Auto(_) => i64::from(u32::MAX),
+            };
+            if f < 0 || f > most {
                 return Err(Error::InvalidParam {
                     name: "fast-window",
-                    reason: format!("must be between 0 and the window ({}), got {f}", self.window),
+                    reason: format!("must be between 0 and the window ({most}), got {f}"),
                 });
             }
         }
@@ -176,7 +193,7 @@ impl Params {
                 reason: format!("must be a positive number, got {}", self.resolution),
             });
         }
-        if let Some(a) = self.auto_window {
+        if let Window::Auto(a) = self.window {
             if !((0.0..=1.0).contains(&a.q) && (0.0..=1.0).contains(&a.p)) {
                 return Err(Error::InvalidParam {
                     name: "window auto",
@@ -239,6 +256,8 @@ pub struct Counts {
 pub struct Detection {
     /// The parameters used.
     pub params: Params,
+    /// The window used in seconds: [`Window::Seconds`]'s, or the estimate's.
+    pub window: u32,
     /// Co-shares after all filters, ordered by object (first appearance), then
     /// time of the earlier share, then input rank.
     pub coshares: Vec<CoShare>,
@@ -262,8 +281,7 @@ pub struct Detection {
     pub objects: Vec<ObjectStat>,
     /// Objects summarised instead of expanded.
     pub mass_objects: Vec<MassObject>,
-    /// The automatic window's estimate, when `--window auto` was asked for
-    /// (`params.window` then holds the window used).
+    /// The automatic window's estimate, when [`Window::Auto`] was asked for.
     pub window_estimate: Option<WindowEstimate>,
     /// Expected weight and score of every edge (same order as `edges`).
     pub significance: Significance,
@@ -309,21 +327,27 @@ impl Detection {
 pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     params.validate()?;
     let mut clock = StageClock::default();
-    let mut params = params.clone();
-    let window_estimate = match params.auto_window {
-        Some(auto) => {
+    let (window, window_estimate) = match params.window {
+        Window::Seconds(w) => (w, None),
+        Window::Auto(auto) => {
             let est = window::estimate(ds, auto).ok_or_else(|| Error::InvalidParam {
                 name: "window",
                 reason: "auto: no object has two shares to estimate it from".into(),
             })?;
-            params.window = est.window;
-            params.validate()?;
+            let w = u32::try_from(est.window).map_err(|_| Error::InvalidParam {
+                name: "window",
+                reason: format!("auto: the estimate {} s is beyond {} s", est.window, u32::MAX),
+            })?;
+            if let Some(f) = params.fast_window.filter(|&f| f > i64::from(w)) {
+                return Err(Error::InvalidParam {
+                    name: "fast-window",
+                    reason: format!("must be between 0 and the window ({w}), got {f}"),
+                });
+            }
             clock.lap("estimate window");
-            Some(est)
+            (w, Some(est))
         }
-        None => None,
     };
-    let params = &params;
     let mut counts = Counts {
         shares: ds.shares.len() as u64,
         accounts: ds.accounts.len() as u64,
@@ -334,7 +358,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     clock.lap("group shares by object");
     counts.shares_after_prefilter = groups.kept_shares;
     counts.accounts_after_prefilter = groups.kept_accounts;
-    let enumerated = coshare::enumerate(ds, &groups, params);
+    let enumerated = coshare::enumerate(ds, &groups, params, i64::from(window));
     counts.candidate_coshares = enumerated.candidates;
     counts.mass_objects = enumerated.mass.len() as u64;
     counts.mass_object_pairs = enumerated.mass.iter().map(|m| m.pairs).sum();
@@ -386,6 +410,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
 
     Ok(Detection {
         params: params.clone(),
+        window,
         coshares,
         fast,
         edges: net.edges,

@@ -147,9 +147,9 @@ mod tests {
         ds.push("c", "o3", "url", "c3", 201);
         ds.push("c", "o4", "url", "c4", 9000);
         for (mode, expected) in [(Mode::Lockstep, 2), (Mode::CoorTweet, 3)] {
-            let p = Params { window: 10, mode, ..Params::default() };
+            let p = Params { window: crate::Window::Seconds(10), mode, ..Params::default() };
             let g = coshare::group_shares(&ds, &p);
-            let e = coshare::enumerate(&ds, &g, &p);
+            let e = coshare::enumerate(&ds, &g, &p, 10);
             assert_eq!(e.coshares.len(), 3);
             let kept = second_filter(&ds, &g, e.coshares, 2, mode);
             assert_eq!(kept.len(), expected, "{mode:?}");
@@ -171,9 +171,9 @@ mod tests {
         ds.push("f", "o4", "url", "f4", 301);
         ds.push("e", "o5", "url", "e5", 9000);
         ds.push("f", "o6", "url", "f6", 9900);
-        let p = Params { window: 10, ..Params::default() };
+        let p = Params { window: crate::Window::Seconds(10), ..Params::default() };
         let g = coshare::group_shares(&ds, &p);
-        let e = coshare::enumerate(&ds, &g, &p);
+        let e = coshare::enumerate(&ds, &g, &p, 10);
         assert_eq!(e.coshares.len(), 4);
         // d has 2 posts but e and f have 1 each: both d-edges go, and d then has 0.
         let kept = second_filter(&ds, &g, e.coshares, 2, Mode::Lockstep);

@@ -412,7 +412,7 @@ mod tests {
     }
 
     fn hand_params() -> Params {
-        Params { window: 30, min_participation: 1, ..Params::default() }
+        Params { window: crate::Window::Seconds(30), min_participation: 1, ..Params::default() }
     }
 
     #[test]
@@ -497,8 +497,8 @@ mod tests {
     fn expectation_matches_shuffled_accounts_simulation() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let ds = random_case(7);
-        let w = 60;
-        let params = Params { window: w, min_participation: 1, ..Params::default() };
+        let w = 60i64;
+        let params = Params { window: crate::Window::Seconds(w as u32), min_participation: 1, ..Params::default() };
         let g = coshare::group_shares(&ds, &params);
         let (d, pairs) = shares_and_pairs(&ds, &g, &[], w);
         let s = ds.shares.len() as f64;
@@ -532,8 +532,8 @@ mod tests {
     fn alternatives_match_time_permutation_simulation() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let ds = random_case(7);
-        let w = 60;
-        let params = Params { window: w, min_participation: 1, ..Params::default() };
+        let w = 60i64;
+        let params = Params { window: crate::Window::Seconds(w as u32), min_participation: 1, ..Params::default() };
         let g = coshare::group_shares(&ds, &params);
         let (x, _) = exposures(&ds, &g, &[], w);
         let idx = AccountObjects::build(&ds, &g, &[], w);
@@ -647,7 +647,7 @@ mod tests {
         let found = detect(&ds, &params).unwrap();
         assert_eq!(found.mass_objects.len(), 1, "the viral object is a mass object");
         let g = coshare::group_shares(&ds, &params);
-        let (d, pairs) = shares_and_pairs(&ds, &g, &found.mass_objects, params.window);
+        let (d, pairs) = shares_and_pairs(&ds, &g, &found.mass_objects, i64::from(found.window));
         assert_eq!(found.significance.shares, d);
         assert_eq!(found.significance.summary.window_pairs, pairs);
         assert!(d.contains(&0) && pairs > 1000);

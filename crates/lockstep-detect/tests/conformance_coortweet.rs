@@ -75,10 +75,10 @@ fn unordered(a: &str, b: &str) -> (String, String) {
     }
 }
 
-fn run(dir: &Path, window: i64, m: u32) -> (Dataset, Detection) {
+fn run(dir: &Path, window: u32, m: u32) -> (Dataset, Detection) {
     let ds = load(dir);
     let params = Params {
-        window,
+        window: lockstep_detect::Window::Seconds(window),
         fast_window: Some(10),
         min_participation: m,
         edge_quantile: 0.5,
@@ -89,7 +89,7 @@ fn run(dir: &Path, window: i64, m: u32) -> (Dataset, Detection) {
     (ds, found)
 }
 
-fn check(set: &str, window: i64, m: u32) {
+fn check(set: &str, window: u32, m: u32) {
     let Some(dir) = shared_dir() else { return };
     let exp = dir.join("expected").join(set);
     let (ds, found) = run(&dir, window, m);

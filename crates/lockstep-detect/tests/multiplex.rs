@@ -40,7 +40,7 @@ fn two_kinds() -> Dataset {
 
 fn params(kind_weights: &[(&str, f64)]) -> Params {
     Params {
-        window: 10,
+        window: lockstep_detect::Window::Seconds(10),
         min_participation: 1,
         edge_quantile: 0.5,
         kind_weights: kind_weights.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
@@ -227,7 +227,7 @@ proptest! {
     fn kind_weights_equal_the_single_kind_networks(
         rows in prop::collection::vec((0u8..8, 0u8..5, any::<bool>(), 0u16..300), 0..100),
     ) {
-        let p = Params { window: 20, min_participation: 1, ..Params::default() };
+        let p = Params { window: lockstep_detect::Window::Seconds(20), min_participation: 1, ..Params::default() };
         let ds = dataset(&rows);
         let det = detect(&ds, &p).unwrap();
         let by_kind = per_kind(&ds, &det);

@@ -36,7 +36,7 @@ proptest! {
     /// The network does not depend on the order of the input rows (post ids travel with their rows).
     #[test]
     fn network_independent_of_input_order(rows in rows(), seed in any::<u64>()) {
-        let params = Params { window: 30, min_participation: 2, ..Params::default() };
+        let params = Params { window: lockstep_detect::Window::Seconds(30), min_participation: 2, ..Params::default() };
         // Post ids are assigned by position, so shuffle (row, original index) pairs
         // with a deterministic Fisher–Yates from the seed.
         let original = weights(&rows, &params);
@@ -61,9 +61,9 @@ proptest! {
     /// With M = 1 (no participation filtering), a larger window gives a superset of co-shares:
     /// every edge survives with at least its weight.
     #[test]
-    fn larger_window_gives_superset(rows in rows(), w in 0i64..60, extra in 1i64..120) {
-        let small = weights(&rows, &Params { window: w, min_participation: 1, ..Params::default() });
-        let large = weights(&rows, &Params { window: w + extra, min_participation: 1, ..Params::default() });
+    fn larger_window_gives_superset(rows in rows(), w in 0u32..60, extra in 1u32..120) {
+        let small = weights(&rows, &Params { window: lockstep_detect::Window::Seconds(w), min_participation: 1, ..Params::default() });
+        let large = weights(&rows, &Params { window: lockstep_detect::Window::Seconds(w + extra), min_participation: 1, ..Params::default() });
         for (pair, weight) in &small {
             prop_assert!(large.get(pair).is_some_and(|l| l >= weight), "{:?}", pair);
         }
@@ -78,7 +78,7 @@ proptest! {
     #[test]
     fn same_result_on_any_number_of_threads(rows in prop::collection::vec((0u8..4, 0u8..3, 0u16..100), 100..300)) {
         let ds = dataset(&rows);
-        let params = Params { window: 60, fast_window: Some(10), min_participation: 2, ..Params::default() };
+        let params = Params { window: lockstep_detect::Window::Seconds(60), fast_window: Some(10), min_participation: 2, ..Params::default() };
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let found = pool.install(|| detect(&ds, &params).unwrap());

@@ -4,8 +4,8 @@
 //!
 //! Two input layouts:
 //! - CSV with the header `domain,source,campaign,date_first_reported,notes`
-//!   (extra columns such as `provenance` are kept in `notes`' neighbour
-//!   [`FeedEntry::provenance`]); lines starting with `#` are comments.
+//!   (other columns are not read; each row's file and line is its
+//!   [`FeedEntry::origin`]); lines starting with `#` are comments.
 //! - STIX 2.1 bundles (JSON): `indicator` objects whose pattern compares
 //!   `domain-name:value` or `url:value`, and `domain-name` / `url` observables.
 //!   The source is the `created_by_ref` identity's name, the campaign the name of

@@ -1,6 +1,7 @@
 //! Fusion with coordination: which linked domains are known operation domains or
-//! look-alikes, how often they were shared, and which groups (components of the
-//! thresholded network, from [`lockstep_detect::Detection`]) pushed them.
+//! look-alikes, how often they were shared, and which groups pushed them. A
+//! group is any numbering of accounts the caller gives (the pipeline gives the
+//! components of the thresholded network); this crate knows nothing of detection.
 //!
 //! Objects whose kind is one of the link kinds (`url`, `domain` by default) are
 //! parsed to hosts; each distinct host is classified once. Objects that are not
@@ -11,7 +12,6 @@ use crate::classify::{Class, Classification, Classifier};
 use crate::domain::parse_domain;
 use hashbrown::HashMap;
 use lockstep_core::Dataset;
-use lockstep_detect::Detection;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -76,8 +76,14 @@ pub struct Fusion {
 type GroupAcc = (u64, u64, u64, HashMap<String, u64>, HashMap<String, u64>);
 
 /// Classifies every distinct linked host of `ds` once and joins the verdicts with
-/// the shares and, when given, the groups of a detection run.
-pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, link_kinds: &[&str]) -> Fusion {
+/// the shares and, when given, the groups: `group_of[account]` is the group of
+/// each account id (`None`: in no group).
+pub fn annotate(
+    ds: &Dataset,
+    group_of: Option<&[Option<u32>]>,
+    classifier: &Classifier,
+    link_kinds: &[&str],
+) -> Fusion {
     let kinds: Vec<bool> = (0..ds.kinds.len() as u32).map(|k| link_kinds.contains(&ds.kinds.get(k))).collect();
     // Object -> host index.
     let mut host_of_object = vec![u32::MAX; ds.objects.len()];
@@ -102,7 +108,7 @@ pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, 
     }
     let verdicts: Vec<Classification> = hosts.par_iter().map(|(_, input)| classifier.classify(input)).collect();
 
-    let component = det.map(|d| d.component_by_account(ds.accounts.len())).unwrap_or_default();
+    let component = group_of.unwrap_or_default();
     let mut shares = vec![0u64; hosts.len()];
     let mut pairs: Vec<(u32, u32)> = Vec::new(); // (host, account) of every link share
     let mut host_groups: Vec<(u32, u32)> = Vec::new(); // (host, component)
@@ -117,7 +123,7 @@ pub fn annotate(ds: &Dataset, det: Option<&Detection>, classifier: &Classifier, 
             host_groups.push((h, *c));
         }
     }
-    let accounts = lockstep_detect::distinct_per_bucket(hosts.len(), &pairs, ds.accounts.len());
+    let accounts = lockstep_core::distinct_per_bucket(hosts.len(), &pairs, ds.accounts.len());
     drop(pairs);
 
     // Per group: links by class, counted per share.

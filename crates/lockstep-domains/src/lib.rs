@@ -23,7 +23,7 @@
 //! - [`distinct`]: how distinctive a name is (common words, building blocks of names);
 //! - [`lookalike`]: the indexed look-alike detector;
 //! - [`classify`]: one verdict per domain;
-//! - [`fusion`]: the verdicts joined with a detection run (which groups pushed what).
+//! - [`fusion`]: the verdicts joined with the shares and a grouping of accounts (which groups pushed what).
 //!
 //! Invariants: matching does no I/O (loaders take readers or paths and return
 //! rows plus diagnostics); a bad input row is a counted diagnostic with file, line

@@ -30,7 +30,7 @@
 //!
 //! ## Data flow
 //!
-//! `source.rs` opens a path or stdin and undoes gzip/zstd → `detect.rs` resolves
+//! `source.rs` opens a path or stdin and undoes gzip/zstd → `sniff.rs` resolves
 //! [`Format::Auto`] → a reader in `formats/` (one file per format) extracts raw
 //! fields → `sink.rs` applies the record rules and pushes shares.
 //!
@@ -45,10 +45,10 @@
 //! - `records == shares + skipped` in every [`ReadSummary`].
 //! - Shares keep input order.
 
-mod detect;
 mod error;
 mod formats;
 mod sink;
+mod sniff;
 mod source;
 mod time;
 
@@ -282,8 +282,6 @@ pub struct ReadOptions {
     pub objects: ObjectKinds,
     /// Stop with [`Error::Record`] at the first bad record instead of skipping it.
     pub strict: bool,
-    /// Draw a progress bar on stderr.
-    pub progress: bool,
 }
 
 impl Default for ReadOptions {
@@ -295,7 +293,6 @@ impl Default for ReadOptions {
             time_unit: TimeUnit::Auto,
             objects: ObjectKinds::default(),
             strict: false,
-            progress: false,
         }
     }
 }
@@ -334,7 +331,19 @@ pub struct ReadSummary {
 /// Errors are whole-input failures (see [`Error`]); with
 /// [`ReadOptions::strict`], also the first bad record.
 pub fn read_input(path: &Path, opts: &ReadOptions, ds: &mut Dataset, diags: &mut Diagnostics) -> Result<ReadSummary> {
-    read_source(source::Source::open(path)?, opts, ds, diags)
+    read_source(source::Source::open(path)?, opts, ds, diags, None)
+}
+
+/// [`read_input`], reporting how far it got to `progress` (bytes of the raw
+/// input and records, every 65,536 records).
+pub fn read_input_with_progress(
+    path: &Path,
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    diags: &mut Diagnostics,
+    progress: &dyn lockstep_core::Progress,
+) -> Result<ReadSummary> {
+    read_source(source::Source::open(path)?, opts, ds, diags, Some(progress))
 }
 
 /// Reads an input held in memory, named `name` in diagnostics (the name's
@@ -360,7 +369,7 @@ pub fn read_bytes(
     let owned = bytes.to_vec();
     let len = owned.len() as u64;
     let src = source::Source::from_read(name.to_string(), None, Box::new(std::io::Cursor::new(owned)), Some(len))?;
-    read_source(src, opts, ds, diags)
+    read_source(src, opts, ds, diags, None)
 }
 
 fn read_source(
@@ -368,9 +377,10 @@ fn read_source(
     opts: &ReadOptions,
     ds: &mut Dataset,
     diags: &mut Diagnostics,
+    progress: Option<&dyn lockstep_core::Progress>,
 ) -> Result<ReadSummary> {
     let format = match opts.format {
-        Format::Auto => detect::detect(&src.info.name, &src.head)
+        Format::Auto => sniff::format_of(&src.info.name, &src.head)
             .map_err(|reason| Error::UnknownFormat { file: src.info.name.clone(), reason })?,
         f => f,
     };
@@ -400,7 +410,7 @@ fn read_source(
             loader.finish();
         });
         let target = sink::Target::Channel { full: full_tx, empty: empty_rx };
-        let mut sink = sink::Sink::with_target(target, diags, opts, info);
+        let mut sink = sink::Sink::with_target(target, diags, opts, info, progress);
         let read = formats::reader_for(format).read(src, &mut sink);
         let summary = match read {
             Ok(()) => Ok(sink.finish(format)),

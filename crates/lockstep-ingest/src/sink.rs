@@ -15,8 +15,7 @@
 use crate::source::SourceInfo;
 use crate::time::{self, parse_timestamp};
 use crate::{ColumnMap, Error, Format, ReadOptions, ReadSummary, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lockstep_core::{Dataset, Diagnostic, Diagnostics, ShareBatch};
+use lockstep_core::{Dataset, Diagnostic, Diagnostics, Progress, Reading, ShareBatch};
 use lockstep_normalize::{self as norm, ObjectKind};
 use std::fmt::Write as _;
 
@@ -40,7 +39,7 @@ pub(crate) mod reason {
     pub const NOT_A_POST: &str = "not_a_post";
 }
 
-/// Records between progress-bar updates (a power of two).
+/// Records between progress reports (a power of two).
 const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// One raw field value as a reader found it.
@@ -220,13 +219,14 @@ pub(crate) struct Sink<'a> {
     /// Set by a reader to name the record in diagnostics beyond its number
     /// (e.g. a Telegram message's id); prefixed to every detail while not empty.
     context: String,
-    progress: Option<ProgressBar>,
+    /// Where the reading is reported (none for parts: their input's sink reports).
+    progress: Option<&'a dyn Progress>,
 }
 
 impl<'a> Sink<'a> {
     #[cfg(test)]
     pub fn new(ds: &'a mut Dataset, diags: &'a mut Diagnostics, opts: &'a ReadOptions, info: SourceInfo) -> Self {
-        Self::with_target(Target::Direct(ds), diags, opts, info)
+        Self::with_target(Target::Direct(ds), diags, opts, info, None)
     }
 
     /// A sink whose batches are interned on another thread (see [`Target::Channel`]).
@@ -235,8 +235,8 @@ impl<'a> Sink<'a> {
         diags: &'a mut Diagnostics,
         opts: &'a ReadOptions,
         info: SourceInfo,
+        progress: Option<&'a dyn Progress>,
     ) -> Self {
-        let progress = opts.progress.then(|| new_progress(&info));
         Sink {
             target,
             diags,
@@ -264,8 +264,7 @@ impl<'a> Sink<'a> {
     /// A [`Target::Part`] sink: what it finds stays in it until
     /// [`Sink::take_part`]. `diags` receives its skipped records in between.
     pub fn for_parts(diags: &'a mut Diagnostics, opts: &'a ReadOptions, info: SourceInfo) -> Self {
-        debug_assert!(!opts.progress, "parts draw no progress bar (their input's sink does)");
-        Self::with_target(Target::Part, diags, opts, info)
+        Self::with_target(Target::Part, diags, opts, info, None)
     }
 
     /// Starts a part with `batch` (an emptied batch, reused) as its shares.
@@ -292,10 +291,7 @@ impl<'a> Sink<'a> {
         self.counts.add(part.counts);
         self.diags.merge(part.diags);
         self.flush();
-        if let Some(pb) = &self.progress {
-            pb.set_position(self.info.raw_bytes());
-            pb.set_message(format!("{} records", self.counts.records));
-        }
+        self.report_progress();
         std::mem::take(&mut self.batch)
     }
 
@@ -420,10 +416,18 @@ impl<'a> Sink<'a> {
     fn count_record(&mut self) {
         self.counts.records += 1;
         if self.counts.records & (PROGRESS_EVERY - 1) == 0 {
-            if let Some(pb) = &self.progress {
-                pb.set_position(self.info.raw_bytes());
-                pb.set_message(format!("{} records", self.counts.records));
-            }
+            self.report_progress();
+        }
+    }
+
+    fn report_progress(&self) {
+        if let Some(p) = self.progress {
+            p.reading(&Reading {
+                source: &self.info.name,
+                bytes: self.info.raw_bytes(),
+                total_bytes: self.info.raw_len,
+                records: self.counts.records,
+            });
         }
     }
 
@@ -449,30 +453,12 @@ impl<'a> Sink<'a> {
 }
 
 impl Drop for Sink<'_> {
-    /// Clears the progress bar, also when a read stops with an error.
+    /// Ends the input's progress, also when a read stops with an error.
     fn drop(&mut self) {
-        if let Some(pb) = &self.progress {
-            pb.finish_and_clear();
+        if let Some(p) = self.progress {
+            p.read_done(&self.info.name);
         }
     }
-}
-
-fn new_progress(info: &SourceInfo) -> ProgressBar {
-    let pb = match info.raw_len {
-        Some(len) => ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr()).with_style(
-            ProgressStyle::with_template(
-                "{spinner} {prefix} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        ),
-        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-            ProgressStyle::with_template("{spinner} {prefix} {bytes} ({bytes_per_sec}) {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        ),
-    };
-    pb.set_prefix(info.name.clone());
-    pb
 }
 
 /// Account, post id and time of a post.

@@ -142,7 +142,7 @@ pub fn is_shortener(host: &str) -> bool {
 ///    `/amp` → `/`).
 /// 8. The fragment (`#…`) is dropped.
 /// 9. Tracking parameters are dropped from the query: every `utm_*` and those in
-///    [`TRACKING_PARAMS`]; empty `&&` pieces too. The remaining parameters are
+///    `TRACKING_PARAMS`; empty `&&` pieces too. The remaining parameters are
 ///    sorted by name (stably, so repeated names keep their order); their
 ///    encoding is left as written. An empty query is removed with its `?`.
 /// 10. A host in [`SHORTENERS`] marks the link as shortened; nothing is fetched.

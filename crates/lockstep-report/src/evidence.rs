@@ -7,8 +7,8 @@
 //! shared first (for equal times: the one first in the engine's tie order), and
 //! whether the co-share passed the fast window.
 
-use crate::table::{ColType, TableFormat, TableWriter, Value};
-use crate::tables::Written;
+use crate::table_writer::Written;
+use crate::table_writer::{ColType, TableFormat, TableWriter, Value};
 use crate::Result;
 use lockstep_core::{AccountId, Dataset};
 use lockstep_detect::Detection;
@@ -193,7 +193,11 @@ mod tests {
         ds.push("a", "o1", "url", "pa1", 102);
         ds.push("a", "o2", "hashtag", "pa2", 200);
         ds.push("b", "o2", "hashtag", "pb2", 205);
-        let det = detect(&ds, &Params { window: 10, fast_window: Some(3), ..Params::default() }).unwrap();
+        let det = detect(
+            &ds,
+            &Params { window: lockstep_detect::Window::Seconds(10), fast_window: Some(3), ..Params::default() },
+        )
+        .unwrap();
         let (a, b) = (ds.accounts.lookup("a").unwrap(), ds.accounts.lookup("b").unwrap());
         let e = find_edge(&det, a, b).expect("edge");
         assert_eq!(find_edge(&det, b, a), Some(e));

@@ -207,7 +207,7 @@ fn build<'a>(ds: &'a Dataset, det: &Detection, scope: GraphScope) -> Graph<'a> {
                 e.fast().map(|f| Val::Long(f.weight as u64)),
                 Some(Val::Bool(e.full.above_threshold)),
             ];
-            values.extend(crate::tables::significance(det, i).map(|x| Some(Val::Double(x))));
+            values.extend(crate::network_tables::significance(det, i).map(|x| Some(Val::Double(x))));
             values.extend(kinds.iter().map(|&(k, _)| Some(Val::Long(e.kinds().get(k).map_or(0, |c| c.weight as u64)))));
             if combined {
                 values.push(Some(Val::Double(e.full.combined_weight)));
@@ -251,7 +251,7 @@ fn description(det: &Detection, scope: GraphScope) -> String {
             GraphScope::Thresholded => "thresholded",
             GraphScope::Full => "full",
         },
-        p.window,
+        det.window,
         p.min_participation,
         det.threshold,
         p.edge_quantile

@@ -1,17 +1,27 @@
 //! `report.json`: the machine-readable account of a run. No clock times or
 //! paths of temporary files go in, so it is byte-identical across reruns.
+//!
+//! Schema 1.5 (no field added or removed): [`Report`] holds every field,
+//! `near_text` and the groups' `domain_links` included, and is written once;
+//! keys are in byte order at every level (as they already were whenever linked
+//! domains were classified); floats are printed exactly, in their shortest
+//! round-trip form (rewriting the file through an untyped reader changed the
+//! last digit of some, e.g. `0.009009009009009007` for 1/111).
 
-use crate::tables::Written;
+use crate::table_writer::Written;
+use crate::{Error, Result};
 use lockstep_core::{Dataset, Diagnostics};
 use lockstep_detect::{
-    summarize_communities, summarize_groups, summarize_kinds, CommunitySummary, Counts, Detection, GroupSummary,
-    KindSummary, Params,
+    summarize_communities, summarize_groups, summarize_kinds, AutoWindow, CommunitySummary, Counts, Detection,
+    GroupSummary, KindSummary, Params,
 };
+use lockstep_domains::{Fusion, GroupLinks};
 use serde::Serialize;
+use std::path::Path;
 
 /// Version of the output schema (tables and this report). Bump on any change
 /// to column names, types or meanings.
-pub const SCHEMA_VERSION: &str = "1.4";
+pub const SCHEMA_VERSION: &str = "1.5";
 
 /// One input file as read. `records == posts + skipped`.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -40,6 +50,33 @@ pub struct InputInfo {
     pub unparsed_urls: u64,
 }
 
+/// The detection parameters as report.json gives them: the window used (the
+/// estimate's with `--window auto`) and the auto window's parameters beside the
+/// rest of [`Params`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameters {
+    /// The window used, in seconds.
+    pub window: u32,
+    /// With `--window auto`: its parameters (the estimate is the report's `window_estimate`).
+    pub auto_window: Option<AutoWindow>,
+    /// The other parameters.
+    #[serde(flatten)]
+    pub detection: Params,
+}
+
+/// One group (component) of the report: its summary and, when linked domains
+/// were classified, what its members linked to (schema 1.5: typed; the same
+/// `domain_links` as before).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportGroup {
+    /// The summary.
+    #[serde(flatten)]
+    pub summary: GroupSummary,
+    /// Links of its members to known and look-alike domains (with domain classification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain_links: Option<GroupLinks>,
+}
+
 /// The report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -48,7 +85,7 @@ pub struct Report {
     /// `lockstep <version>`.
     pub tool: String,
     /// Detection parameters.
-    pub parameters: Params,
+    pub parameters: Parameters,
     /// With `--window auto`: how the window was estimated (the window used is `parameters.window`).
     pub window_estimate: Option<lockstep_detect::WindowEstimate>,
     /// Inputs.
@@ -67,64 +104,98 @@ pub struct Report {
     /// Edge significance: null model, threshold rule and its figures (schema 1.3).
     pub significance: lockstep_detect::SignificanceSummary,
     /// The largest groups (components of the thresholded network).
-    pub groups: Vec<GroupSummary>,
+    pub groups: Vec<ReportGroup>,
     /// Modularity of the Leiden communities (with the resolution used).
     pub modularity: Option<f64>,
     /// The 50 most strongly coordinated Leiden communities, in rank order.
     pub communities: Vec<CommunitySummary>,
-    /// Files written: (name, rows).
+    /// What the near-text stage did, when near-text objects were read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near_text: Option<lockstep_neartext::Summary>,
+    /// Files written: (name, rows), in the order written. Empty until the
+    /// outputs are written ([`crate::write_report`] writes the report with them).
     pub files: Vec<Written>,
-    /// Seconds spent on each part of writing, in order (for `--verbose`; not
-    /// written, so the report stays byte-identical across runs).
-    #[serde(skip)]
-    pub stage_seconds: Vec<(&'static str, f64)>,
 }
 
-/// The parts of the report computed from the detection alone. The group and
-/// community summaries walk the evidence of every edge above threshold, seconds
-/// at 10M posts, so [`crate::write_outputs`] computes them while it writes the tables.
-#[derive(Debug, Clone)]
-pub(crate) struct Summaries {
-    kinds: Vec<KindSummary>,
-    groups: Vec<GroupSummary>,
-    communities: Vec<CommunitySummary>,
+/// What a report is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInputs<'a> {
+    /// The shares.
+    pub dataset: &'a Dataset,
+    /// The detection run.
+    pub detection: &'a Detection,
+    /// The inputs as read.
+    pub inputs: &'a [InputInfo],
+    /// Skipped records.
+    pub diagnostics: &'a Diagnostics,
+    /// The near-text stage's summary, when it ran.
+    pub near_text: Option<&'a lockstep_neartext::Summary>,
+    /// The linked domains, when classified.
+    pub fusion: Option<&'a Fusion>,
 }
 
-/// Summaries of kinds, the 20 largest groups and the 50 most strongly
-/// coordinated communities.
-pub(crate) fn summarize(ds: &Dataset, det: &Detection) -> Summaries {
-    Summaries {
-        kinds: summarize_kinds(ds, det),
-        groups: summarize_groups(ds, det, 20, 5),
-        communities: summarize_communities(ds, det, 50, 5),
+impl Report {
+    /// Builds the report (its `files` empty). The group and community summaries
+    /// walk the evidence of every edge above threshold, seconds at 10M posts: a
+    /// writer builds the report beside its tables.
+    pub fn build(r: &ReportInputs<'_>) -> Report {
+        let (ds, det) = (r.dataset, r.detection);
+        let groups = summarize_groups(ds, det, 20, 5)
+            .into_iter()
+            .map(|summary| {
+                let domain_links = r.fusion.map(|f| {
+                    f.groups.iter().find(|l| l.component == summary.component).cloned().unwrap_or(GroupLinks {
+                        component: summary.component,
+                        links: 0,
+                        known_links: 0,
+                        lookalike_links: 0,
+                        flagged_share: 0.0,
+                        outlets: vec![],
+                        operations: vec![],
+                    })
+                });
+                ReportGroup { summary, domain_links }
+            })
+            .collect();
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: format!("lockstep {}", env!("CARGO_PKG_VERSION")),
+            parameters: Parameters {
+                window: det.window,
+                auto_window: det.params.window.auto(),
+                detection: det.params.clone(),
+            },
+            window_estimate: det.window_estimate.clone(),
+            inputs: r.inputs.to_vec(),
+            diagnostics: r.diagnostics.clone(),
+            counts: det.counts.clone(),
+            kinds: summarize_kinds(ds, det),
+            threshold: det.threshold,
+            threshold_fast: det.threshold_fast,
+            significance: det.significance.summary.clone(),
+            groups,
+            modularity: det.communities.as_ref().map(|c| c.modularity),
+            communities: summarize_communities(ds, det, 50, 5),
+            near_text: r.near_text.cloned(),
+            files: Vec::new(),
+        }
+    }
+
+    /// The report as report.json holds it: pretty JSON, keys in byte order at
+    /// every level, a final newline.
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        // Through a `Value`, whose maps keep keys sorted: the order does not
+        // follow the structs' field order, so adding a field moves no other key.
+        let mut text = serde_json::to_string_pretty(&serde_json::to_value(self)?)?;
+        text.push('\n');
+        Ok(text)
     }
 }
 
-/// Builds the report from its summaries and the rest.
-pub(crate) fn build_report(
-    summaries: Summaries,
-    det: &Detection,
-    inputs: &[InputInfo],
-    diagnostics: &Diagnostics,
-    files: &[Written],
-) -> Report {
-    let Summaries { kinds, groups, communities } = summaries;
-    Report {
-        schema_version: SCHEMA_VERSION,
-        tool: format!("lockstep {}", env!("CARGO_PKG_VERSION")),
-        parameters: det.params.clone(),
-        window_estimate: det.window_estimate.clone(),
-        inputs: inputs.to_vec(),
-        diagnostics: diagnostics.clone(),
-        counts: det.counts.clone(),
-        kinds,
-        threshold: det.threshold,
-        threshold_fast: det.threshold_fast,
-        significance: det.significance.summary.clone(),
-        groups,
-        modularity: det.communities.as_ref().map(|c| c.modularity),
-        communities,
-        files: files.to_vec(),
-        stage_seconds: Vec::new(),
-    }
+/// Writes `report` as `dir/report.json`.
+pub fn write_report(dir: &Path, report: &Report) -> Result<()> {
+    let path = dir.join("report.json");
+    let text = report.to_json().map_err(|e| Error::Json { path: path.clone(), cause: e })?;
+    fs_err::write(&path, text)?;
+    Ok(())
 }

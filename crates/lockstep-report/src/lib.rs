@@ -1,7 +1,8 @@
 //! # lockstep-report: what a run writes
 //!
 //! This crate alone defines Lockstep's serialised output schema
-//! ([`SCHEMA_VERSION`]). [`write_outputs`] writes into one directory:
+//! ([`SCHEMA_VERSION`]). [`write_outputs`] writes into one directory (every file of a run
+//! goes through it, so that it alone decides where they land):
 //!
 //! | file | one row per | always |
 //! | --- | --- | --- |
@@ -13,50 +14,57 @@
 //! | `evidence.{csv,parquet}` | co-share behind the thresholded edges of chosen groups, times in UTC | with `evidence_groups` |
 //! | `network.gexf`, `network.graphml` | the thresholded (or full) network for Gephi and other graph tools | with `graphs` |
 //! | `report.json` | the run: schema version, parameters, input counts, diagnostics, summary | yes |
-//! | `domains.{csv,parquet}` | linked host: known / look-alike / clean, shares, groups (see [`write_domains`]) | with domain annotation |
+//! | `domains.{csv,parquet}` | linked host: known / look-alike / clean, shares, groups (see [`write_domains`]) | with linked domains classified |
 //!
 //! Every table is sorted (see each writer) so the same input and parameters give
 //! byte-identical files. Column meanings are documented in docs/method.md.
 
+//!
+//! [`Report`] is the typed report.json: built once by [`Report::build`], written
+//! once by [`write_report`]; nothing reads it back.
+
 mod domains;
+mod error;
 pub mod evidence;
 pub mod graph;
 mod json;
 mod multiplex;
-mod near_text;
+mod network_tables;
 mod outdir;
 mod stream;
-mod table;
-mod tables;
+mod table_writer;
 
-pub use domains::{annotate_report, write_domains};
+pub use domains::write_domains;
+pub use error::{Error, Result};
 pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
 pub use graph::{write_graph, GraphFormat, GraphScope};
-pub use json::{InputInfo, Report, SCHEMA_VERSION};
+pub use json::{write_report, InputInfo, Parameters, Report, ReportGroup, ReportInputs, SCHEMA_VERSION};
 pub use multiplex::write_edge_kinds;
-pub use near_text::annotate_near_text;
 pub use outdir::{OutputDir, OutputFile};
-pub use table::{ColType, TableFormat, TableWriter, Value};
-pub use tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIFICANCE_DIGITS};
+pub use network_tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIFICANCE_DIGITS};
+pub use table_writer::{ColType, TableFormat, TableWriter, Value, Written};
 
-use lockstep_core::{Dataset, Diagnostics};
+use lockstep_core::Dataset;
 use lockstep_detect::Detection;
-use std::path::{Path, PathBuf};
+use lockstep_domains::Fusion;
+use std::path::Path;
 use std::time::Instant;
 
 /// Seconds spent per named part of a stage, in order.
 pub type Laps = Vec<(&'static str, f64)>;
 
-/// Every table and graph file of `opts`, in order, with the seconds each took.
+/// Every table and graph file of `opts`, in order, then the domains table
+/// (with `fusion`), with the seconds each took.
 fn write_tables(
     dir: &Path,
     ds: &Dataset,
     det: &Detection,
+    fusion: Option<&Fusion>,
     opts: &OutputOptions,
-) -> Result<(Vec<tables::Written>, Laps)> {
+) -> Result<(Vec<Written>, Laps)> {
     let mut files = Vec::new();
     let mut laps = Vec::new();
-    let mut timed = |name: &'static str, f: &mut dyn FnMut() -> Result<tables::Written>| -> Result<()> {
+    let mut timed = |name: &'static str, f: &mut dyn FnMut() -> Result<Written>| -> Result<()> {
         let t = Instant::now();
         files.push(f()?);
         laps.push((name, t.elapsed().as_secs_f64()));
@@ -82,51 +90,10 @@ fn write_tables(
     for g in graphs {
         timed("graph", &mut || write_graph(dir, ds, det, g, opts.graph_scope))?;
     }
+    if let Some(fusion) = fusion {
+        timed("domains", &mut || write_domains(dir, fusion, opts.format))?;
+    }
     Ok((files, laps))
-}
-
-/// Result type of this crate.
-pub type Result<T> = std::result::Result<T, Error>;
-
-/// Output errors; each names the file.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// I/O error (the message names the path).
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-    /// Parquet writing failed.
-    #[error("writing {path}: {cause}")]
-    Parquet {
-        /// File.
-        path: PathBuf,
-        /// Cause (said in the message, so not also the error's `source`).
-        cause: parquet::errors::ParquetError,
-    },
-    /// The output folder cannot receive the results.
-    #[error("--out {path}: {reason}")]
-    Output {
-        /// The `--out` folder as given.
-        path: PathBuf,
-        /// Why it is refused.
-        reason: String,
-    },
-    /// JSON serialisation failed.
-    #[error("writing {path}: {cause}")]
-    Json {
-        /// File.
-        path: PathBuf,
-        /// Cause (said in the message, so not also the error's `source`).
-        cause: serde_json::Error,
-    },
-}
-
-impl Error {
-    pub(crate) fn parquet(path: &Path, source: parquet::errors::ParquetError) -> Self {
-        Error::Parquet { path: path.to_path_buf(), cause: source }
-    }
-    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Error::Io(std::io::Error::new(source.kind(), format!("{}: {source}", path.display())))
-    }
 }
 
 /// What to write.
@@ -144,35 +111,30 @@ pub struct OutputOptions {
     pub graph_scope: GraphScope,
 }
 
-/// Writes all tables and `report.json` into `dir` (created if needed). Returns
-/// the report that was written.
+/// Writes every table of the run and `report.json` into `dir` (created if
+/// needed). `report` gives the report without its files (e.g. builds it with
+/// [`Report::build`]); it runs beside the tables. Returns the report as
+/// written, with its files, and the seconds each part took.
 pub fn write_outputs(
     dir: &Path,
-    ds: &Dataset,
-    det: &Detection,
-    inputs: &[InputInfo],
-    diagnostics: &Diagnostics,
-    opts: OutputOptions,
-) -> Result<Report> {
+    run: &ReportInputs<'_>,
+    report: impl FnOnce() -> Report + Send,
+    opts: &OutputOptions,
+) -> Result<(Report, Laps)> {
     fs_err::create_dir_all(dir)?;
-    // The summaries only read the detection: they run beside the tables.
-    let (summaries, tables) = rayon::join(
+    let (report, tables) = rayon::join(
         || {
             let t = Instant::now();
-            (json::summarize(ds, det), t.elapsed().as_secs_f64())
+            (report(), t.elapsed().as_secs_f64())
         },
-        || write_tables(dir, ds, det, &opts),
+        || write_tables(dir, run.dataset, run.detection, run.fusion, opts),
     );
     let (files, mut laps) = tables?;
-    let (summaries, summaries_secs) = summaries;
-    laps.push(("summaries (beside)", summaries_secs));
+    let (mut report, report_secs) = report;
+    laps.push(("summaries (beside)", report_secs));
     let t = Instant::now();
-    let mut report = json::build_report(summaries, det, inputs, diagnostics, &files);
-    let path = dir.join("report.json");
-    let mut text = serde_json::to_string_pretty(&report).map_err(|e| Error::Json { path: path.clone(), cause: e })?;
-    text.push('\n');
-    fs_err::write(&path, text)?;
+    report.files = files;
+    write_report(dir, &report)?;
     laps.push(("report.json", t.elapsed().as_secs_f64()));
-    report.stage_seconds = laps;
-    Ok(report)
+    Ok((report, laps))
 }

@@ -12,8 +12,8 @@
 //! joins `edges` on `(from, to)`; `edges` itself is unchanged unless kind
 //! weights are given.
 
-use crate::table::{ColType, TableFormat, TableWriter, Value};
-use crate::tables::Written;
+use crate::table_writer::Written;
+use crate::table_writer::{ColType, TableFormat, TableWriter, Value};
 use crate::Result;
 use lockstep_core::Dataset;
 use lockstep_detect::Detection;

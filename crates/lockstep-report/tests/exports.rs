@@ -10,7 +10,9 @@
 
 use lockstep_core::{Dataset, Diagnostics};
 use lockstep_detect::{detect, Detection, Params};
-use lockstep_report::{write_outputs, GraphFormat, GraphScope, InputInfo, OutputOptions, TableFormat};
+use lockstep_report::{
+    write_outputs, GraphFormat, GraphScope, InputInfo, OutputOptions, Report, ReportInputs, TableFormat,
+};
 use quick_xml::events::Event;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -133,7 +135,17 @@ fn run(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat, scope: Gr
         graphs: vec![GraphFormat::Graphml, GraphFormat::Gexf],
         graph_scope: scope,
     };
-    write_outputs(dir, ds, det, &[info], &Diagnostics::default(), opts).unwrap();
+    let diagnostics = Diagnostics::default();
+    let inputs = [info];
+    let run = ReportInputs {
+        dataset: ds,
+        detection: det,
+        inputs: &inputs,
+        diagnostics: &diagnostics,
+        near_text: None,
+        fusion: None,
+    };
+    write_outputs(dir, &run, || Report::build(&run), &opts).unwrap();
 }
 
 /// (from, to) → (weight, above threshold), from < to by name.
@@ -251,7 +263,11 @@ fn graphml_graph(root: &Element) -> BTreeMap<(String, String), (u64, bool)> {
 #[test]
 fn gexf_and_graphml_read_back_as_the_network() {
     let ds = dataset();
-    let det = detect(&ds, &Params { window: 10, min_participation: 1, ..Params::default() }).unwrap();
+    let det = detect(
+        &ds,
+        &Params { window: lockstep_detect::Window::Seconds(10), min_participation: 1, ..Params::default() },
+    )
+    .unwrap();
     for (scope, full) in [(GraphScope::Thresholded, false), (GraphScope::Full, true)] {
         let dir = tempfile::tempdir().unwrap();
         run(dir.path(), &ds, &det, TableFormat::Csv, scope);
@@ -279,9 +295,16 @@ fn parquet_tables_load_with_arrow_and_match_the_csv() {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     let single = dataset();
-    let single_det =
-        detect(&single, &Params { window: 10, min_participation: 1, fast_window: Some(3), ..Params::default() })
-            .unwrap();
+    let single_det = detect(
+        &single,
+        &Params {
+            window: lockstep_detect::Window::Seconds(10),
+            min_participation: 1,
+            fast_window: Some(3),
+            ..Params::default()
+        },
+    )
+    .unwrap();
     let multi = two_kinds();
     let multi_det = detect(&multi, &multiplex_params(&[])).unwrap();
     let mut checked = 0;
@@ -381,7 +404,7 @@ fn two_kinds() -> Dataset {
 
 fn multiplex_params(kind_weights: &[(&str, f64)]) -> Params {
     Params {
-        window: 10,
+        window: lockstep_detect::Window::Seconds(10),
         fast_window: Some(2),
         min_participation: 1,
         kind_weights: kind_weights.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
@@ -502,7 +525,11 @@ fn kind_weights_add_the_combined_weight_to_edges_and_sort_by_it() {
 #[test]
 fn graph_edges_carry_the_tables_significance() {
     let ds = dataset();
-    let det = detect(&ds, &Params { window: 10, min_participation: 1, ..Params::default() }).unwrap();
+    let det = detect(
+        &ds,
+        &Params { window: lockstep_detect::Window::Seconds(10), min_participation: 1, ..Params::default() },
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     run(dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Full);
     let mut table = BTreeMap::new();
@@ -554,7 +581,11 @@ fn edges_csv_names_read_back_whatever_they_hold() {
             ds.push(name, &format!("o{round}"), "url", &format!("p{post}"), round * 1000 + i as i64);
         }
     }
-    let det = detect(&ds, &Params { window: 60, min_participation: 1, ..Params::default() }).unwrap();
+    let det = detect(
+        &ds,
+        &Params { window: lockstep_detect::Window::Seconds(60), min_participation: 1, ..Params::default() },
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     run(dir.path(), &ds, &det, TableFormat::Csv, GraphScope::Thresholded);
     let mut rdr = csv::Reader::from_path(dir.path().join("edges.csv")).unwrap();

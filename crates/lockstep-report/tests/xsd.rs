@@ -19,7 +19,9 @@
 
 use lockstep_core::{Dataset, Diagnostics};
 use lockstep_detect::{detect, Params};
-use lockstep_report::{write_outputs, GraphFormat, GraphScope, InputInfo, OutputOptions, TableFormat};
+use lockstep_report::{
+    write_outputs, GraphFormat, GraphScope, InputInfo, OutputOptions, Report, ReportInputs, TableFormat,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -88,7 +90,7 @@ fn outputs(dir: &Path, scope: GraphScope) {
         ds.push(acc, obj, kind, &format!("p{i}"), t);
     }
     let params = Params {
-        window: 10,
+        window: lockstep_detect::Window::Seconds(10),
         fast_window: Some(2),
         min_participation: 1,
         kind_weights: [("url".to_string(), 2.0)].into_iter().collect(),
@@ -101,7 +103,17 @@ fn outputs(dir: &Path, scope: GraphScope) {
         graph_scope: scope,
         ..OutputOptions::default()
     };
-    write_outputs(dir, &ds, &det, &[InputInfo::default()], &Diagnostics::default(), opts).unwrap();
+    let diagnostics = Diagnostics::default();
+    let inputs = [InputInfo::default()];
+    let run = ReportInputs {
+        dataset: &ds,
+        detection: &det,
+        inputs: &inputs,
+        diagnostics: &diagnostics,
+        near_text: None,
+        fusion: None,
+    };
+    write_outputs(dir, &run, || Report::build(&run), &opts).unwrap();
 }
 
 #[test]

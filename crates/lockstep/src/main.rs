@@ -15,6 +15,8 @@ use std::process::ExitCode;
 static ALLOCATOR: alloc::HugePages = alloc::HugePages;
 
 fn main() -> ExitCode {
+    // Linux only, as the module: elsewhere the system allocator's defaults stay.
+    #[cfg(target_os = "linux")]
     alloc::keep_freed_memory();
     let args = cli::Cli::parse();
     match cmd::run(args) {

@@ -75,7 +75,7 @@ pub(crate) fn read<P>(
 where
     P: Fn(&mut Splitter<io::Empty>, &mut Sink<'_>) -> Result<()> + Sync,
 {
-    let opts = crate::ReadOptions { progress: false, ..sink.options().clone() };
+    let opts = sink.options().clone();
     let info = sink.info().clone();
     let (chunk_tx, chunk_rx) = mpsc::channel::<Chunk>();
     let chunk_rx = Mutex::new(chunk_rx);

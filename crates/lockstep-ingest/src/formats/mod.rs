@@ -8,7 +8,7 @@
 //! the selected object kinds.
 //!
 //! Adding a format: a new file here with a `Reader`, a [`Format`] variant, an
-//! arm in [`reader_for`], a detection rule in `detect.rs`, and a fixture. A CSV
+//! arm in [`reader_for`], a detection rule in `sniff.rs`, and a fixture. A CSV
 //! layout of posts only implements `post_csv::Layout` (its column table).
 
 use crate::sink::Sink;

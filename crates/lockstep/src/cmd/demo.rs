@@ -2,9 +2,10 @@
 //! planted networks in memory, detects, and shows what was found against the truth.
 
 use crate::cli::DemoArgs;
-use lockstep_core::Diagnostics;
-use lockstep_detect::{detect, summarize_groups, Params};
-use lockstep_report::{write_outputs, InputInfo, OutputOptions};
+use lockstep_core::NoProgress;
+use lockstep_detect::{summarize_groups, Params, Window};
+use lockstep_pipeline::{Read, RunOptions};
+use lockstep_report::{InputInfo, OutputOptions};
 use lockstep_synth::{evaluate, generate_dataset, ScenarioConfig};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -37,20 +38,41 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         writeln!(o, "  {n} × {style} ({accounts} accounts): {desc}")?;
     }
     let params = Params {
-        window: args.window,
+        window: Window::Seconds(
+            u32::try_from(args.window)
+                .map_err(|_| anyhow::anyhow!("--window: {} is not a number of seconds", args.window))?,
+        ),
         fast_window: Some(10.min(args.window)),
         min_participation: args.min_participation,
         edge_quantile: args.edge_quantile,
         ..Params::default()
     };
+    // Linked domains: known operation domains and look-alikes of real outlets,
+    // classified with the built-in feed and watchlist.
+    let classifier = lockstep_domains::Classifier::new(
+        lockstep_domains::Feed::builtin(),
+        lockstep_domains::Matcher::new(lockstep_domains::Watchlist::builtin()),
+    );
+    let opts = RunOptions { domains: Some(classifier), ..RunOptions::default() };
+    let info = InputInfo {
+        source: format!("generated:posts={},seed={}", args.posts, args.seed),
+        format: "synthetic".into(),
+        records: ds.shares.len() as u64,
+        shares: ds.shares.len() as u64,
+        skipped: 0,
+        posts: ds.shares.len() as u64,
+        ..InputInfo::default()
+    };
+    let read = Read { dataset: ds, inputs: vec![info], ..Read::default() };
     let t1 = Instant::now();
-    let found = detect(&ds, &params)?;
+    let analysis = lockstep_pipeline::analyse(read, &opts, &params, &NoProgress)?;
     let detect_secs = t1.elapsed().as_secs_f64();
+    let (ds, found) = (&analysis.dataset, &analysis.detection);
     let c = &found.counts;
     writeln!(
         o,
         "\nDetection (window {} s, min participation {}, edges above the {} quantile of weights = {}):",
-        params.window, params.min_participation, params.edge_quantile, found.threshold
+        found.window, params.min_participation, params.edge_quantile, found.threshold
     )?;
     writeln!(
         o,
@@ -67,7 +89,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
 
     let truth_of: BTreeMap<&str, (&str, &str)> =
         scenario.truth.iter().map(|t| (t.account.as_str(), (t.group.as_str(), t.style.as_str()))).collect();
-    let groups = summarize_groups(&ds, &found, 12, 3);
+    let groups = summarize_groups(ds, found, 12, 3);
     writeln!(o, "\nLargest groups found:")?;
     for g in &groups {
         let mut votes: BTreeMap<(&str, &str), usize> = BTreeMap::new();
@@ -107,13 +129,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         ev.false_positives,
         ev.false_negatives
     )?;
-    // Linked domains: known operation domains and look-alikes of real outlets,
-    // classified with the built-in feed and watchlist.
-    let classifier = lockstep_domains::Classifier::new(
-        lockstep_domains::Feed::builtin(),
-        lockstep_domains::Matcher::new(lockstep_domains::Watchlist::builtin()),
-    );
-    let fusion = lockstep_domains::annotate(&ds, Some(&found), &classifier, lockstep_domains::LINK_KINDS);
+    let fusion = analysis.fusion.as_ref().expect("domains classified");
     let flagged_domains: Vec<_> =
         fusion.domains.iter().filter(|d| d.classification.class != lockstep_domains::Class::Clean).collect();
     writeln!(
@@ -139,23 +155,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             if groups.is_empty() { "-".into() } else { groups.join(" ") }
         )?;
     }
-    if let Some(target) = &args.out {
-        let staged = lockstep_report::OutputDir::begin(target, &[])?;
-        let out = staged.path();
-        let info = InputInfo {
-            source: format!("generated:posts={},seed={}", args.posts, args.seed),
-            format: "synthetic".into(),
-            records: ds.shares.len() as u64,
-            shares: ds.shares.len() as u64,
-            skipped: 0,
-            posts: ds.shares.len() as u64,
-            ..InputInfo::default()
-        };
-        write_outputs(out, &ds, &found, &[info], &Diagnostics::default(), OutputOptions::default())?;
-        let written = lockstep_report::write_domains(out, &fusion, lockstep_report::TableFormat::Csv)?;
-        lockstep_report::annotate_report(out, &fusion, &written)?;
-        staged.commit()?;
-        writeln!(o, "Outputs written to {}", target.display())?;
+    if let Some(out) = &args.out {
+        lockstep_pipeline::write(&analysis, &OutputOptions::default(), out, &NoProgress)?;
+        writeln!(o, "Outputs written to {}", out.display())?;
     }
     writeln!(
         o,

@@ -1,105 +1,91 @@
-//! `lockstep detect`: read inputs, detect, write outputs, print a summary.
+//! `lockstep detect`: the library pipeline (`lockstep-pipeline`) on the given
+//! inputs, its outputs written, a summary printed.
 
 use crate::cli::{Compat, DetectArgs, DetectFlags, ThresholdArg, WindowArg};
 use crate::progress::Stages;
 use anyhow::Context;
-use lockstep_core::{Dataset, Diagnostics};
-use lockstep_detect::{detect, AutoWindow, Mode, Params, ThresholdRule};
-use lockstep_ingest::{read_input, ColumnMap, ReadOptions};
-use lockstep_report::{write_outputs, GraphScope, InputInfo, OutputOptions, Report};
-use std::collections::BTreeMap;
+use lockstep_detect::{AutoWindow, Mode, Params, ThresholdRule, Window};
+use lockstep_domains::Classifier;
+use lockstep_ingest::{ColumnMap, ReadOptions};
+use lockstep_pipeline::{Analysis, Input, RunOptions};
+use lockstep_report::{GraphScope, OutputOptions, Report};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub fn run(args: DetectArgs) -> anyhow::Result<()> {
-    let mut stages = Stages::new(args.quiet, args.verbose);
+    let stages = Stages::new(args.quiet, args.verbose);
     let params = params(&args.flags)?;
-    // Checked before anything is read; every file goes to a staging folder put in place at the end.
-    let out = lockstep_report::OutputDir::begin(&args.out, &args.inputs)?;
-    let dir = out.path().to_path_buf();
-    stages.stage("reading");
-    let (ds, diags, infos, near_text) = read_inputs(&args.inputs, &args.flags, stages.interactive())?;
-    stages.stage("detecting");
-    let found = detect(&ds, &params)?;
+    // The output folder is checked before anything is read (it is written whole at the end).
+    lockstep_report::OutputDir::check(&args.out, &args.inputs)?;
+    let domains = if args.no_domains { None } else { Some(super::domains::classifier(&args.domains)?) };
+    let opts = run_options(&args.flags, domains);
+    let inputs: Vec<Input> = args.inputs.iter().map(Input::path).collect();
+    let analysis = lockstep_pipeline::run(&inputs, &opts, &params, &stages)?;
+    let found = &analysis.detection;
     for &g in &args.evidence_group {
         if g == 0 || u64::from(g) > found.counts.components {
             anyhow::bail!("--evidence-group {g}: there are {} groups, numbered from 1", found.counts.components);
         }
     }
-    stages.detail(&found.stage_seconds);
-    stages.stage("writing outputs");
-    let report = write_outputs(
-        &dir,
-        &ds,
-        &found,
-        &infos,
-        &diags,
-        OutputOptions {
-            format: args.output_format,
-            pairs: args.pairs,
-            evidence_groups: args.evidence_group.clone(),
-            graphs: args.graph.clone(),
-            graph_scope: if args.graph_full { GraphScope::Full } else { GraphScope::Thresholded },
-        },
-    )
-    .with_context(|| format!("writing outputs to {}", args.out.display()))?;
-    stages.detail(&report.stage_seconds);
-    if let Some(nt) = &near_text {
-        lockstep_report::annotate_near_text(&dir, nt)
-            .with_context(|| format!("annotating {}", args.out.join("report.json").display()))?;
-        if !args.quiet {
-            let c = &nt.clusters;
-            println!(
-                "near-text: {} shares of {} distinct texts ({} too short or empty, {} shares removed) → {} objects; \
-                 {} clusters of 2+ hold {} texts (largest {}); {} candidate pairs, {} similar; {} capped buckets",
-                nt.shares,
-                c.texts,
-                c.short_texts + nt.empty_texts,
-                nt.removed_shares,
-                c.clusters,
-                c.merged_clusters,
-                c.merged_texts,
-                c.largest_cluster,
-                c.candidate_pairs,
-                c.similar_pairs,
-                c.capped_buckets
-            );
-        }
-    }
-    if !args.no_domains {
-        stages.stage("classifying linked domains");
-        let classifier = super::domains::classifier(&args.domains)?;
-        let fusion = lockstep_domains::annotate(&ds, Some(&found), &classifier, lockstep_domains::LINK_KINDS);
-        let written = lockstep_report::write_domains(&dir, &fusion, args.output_format)
-            .with_context(|| format!("writing the domains table to {}", args.out.display()))?;
-        lockstep_report::annotate_report(&dir, &fusion, &written)
-            .with_context(|| format!("annotating {}", args.out.join("report.json").display()))?;
-        if !args.quiet {
-            let flagged: Vec<_> = fusion.groups.iter().filter(|g| g.known_links + g.lookalike_links > 0).collect();
-            for g in flagged.iter().take(5) {
-                let outlets: Vec<&str> = g.outlets.iter().take(3).map(|o| o.name.as_str()).collect();
-                println!(
-                    "  group {}: {} of {} links to known ({}) or look-alike ({}) domains; imitating {}",
-                    g.component,
-                    g.known_links + g.lookalike_links,
-                    g.links,
-                    g.known_links,
-                    g.lookalike_links,
-                    if outlets.is_empty() { "-".to_string() } else { outlets.join(", ") }
-                );
-            }
-        }
-    }
-    out.commit().with_context(|| format!("moving the results into {}", args.out.display()))?;
+    let output = OutputOptions {
+        format: args.output_format,
+        pairs: args.pairs,
+        evidence_groups: args.evidence_group.clone(),
+        graphs: args.graph.clone(),
+        graph_scope: if args.graph_full { GraphScope::Full } else { GraphScope::Thresholded },
+    };
+    let report = lockstep_pipeline::write(&analysis, &output, &args.out, &stages)
+        .with_context(|| format!("writing outputs to {}", args.out.display()))?;
     let secs = stages.done();
     if !args.quiet {
-        print_summary(&report, &args.out, secs)?;
+        print_summary(&analysis, &report, &args.out, secs)?;
     }
     Ok(())
 }
 
-fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
+/// The summary on stdout: what the stages did, the largest groups, the most
+/// strongly coordinated communities.
+pub(crate) fn print_summary(analysis: &Analysis, r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
     let mut o = std::io::stdout().lock();
+    if let Some(nt) = &analysis.near_text {
+        let c = &nt.clusters;
+        writeln!(
+            o,
+            "near-text: {} shares of {} distinct texts ({} too short or empty, {} shares removed) → {} objects; \
+             {} clusters of 2+ hold {} texts (largest {}); {} candidate pairs, {} similar; {} capped buckets",
+            nt.shares,
+            c.texts,
+            c.short_texts + nt.empty_texts,
+            nt.removed_shares,
+            c.clusters,
+            c.merged_clusters,
+            c.merged_texts,
+            c.largest_cluster,
+            c.candidate_pairs,
+            c.similar_pairs,
+            c.capped_buckets
+        )?;
+    }
+    if let Some(fusion) = &analysis.fusion {
+        let flagged: Vec<_> = fusion.groups.iter().filter(|g| g.known_links + g.lookalike_links > 0).collect();
+        for g in flagged.iter().take(5) {
+            let outlets: Vec<&str> = g.outlets.iter().take(3).map(|o| o.name.as_str()).collect();
+            writeln!(
+                o,
+                "  group {}: {} of {} links to known ({}) or look-alike ({}) domains; imitating {}",
+                g.component,
+                g.known_links + g.lookalike_links,
+                g.links,
+                g.known_links,
+                g.lookalike_links,
+                if outlets.is_empty() { "-".to_string() } else { outlets.join(", ") }
+            )?;
+        }
+    }
+    write_summary(&mut o, r, out, secs)
+}
+
+fn write_summary(o: &mut impl Write, r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
     let c = &r.counts;
     let skipped: u64 = r.inputs.iter().map(|i| i.skipped).sum();
     for i in r.inputs.iter().filter(|i| i.object_kinds.is_some()) {
@@ -155,7 +141,7 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
             c.mass_objects, c.mass_object_pairs
         )?;
     }
-    for g in r.groups.iter().take(5) {
+    for g in r.groups.iter().take(5).map(|g| &g.summary) {
         let top: Vec<String> = g.top_objects.iter().take(3).map(|t| format!("{} ({})", t.object, t.coshares)).collect();
         let kinds: Vec<String> = g.kinds.iter().map(|k| format!("{} {}", k.kind, k.coshares)).collect();
         writeln!(
@@ -195,10 +181,14 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
 /// Detection parameters from the shared flags, validated.
 pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
     let params = Params {
-        // With `auto` the window is estimated in `detect`; until then no fast window is out of range.
         window: match flags.window {
-            WindowArg::Seconds(w) => w,
-            WindowArg::Auto => u32::MAX as i64,
+            WindowArg::Seconds(w) => Window::Seconds(u32::try_from(w).map_err(|_| {
+                anyhow::anyhow!(
+                    "invalid parameter window: must be between 0 and {} seconds (136 years), got {w}",
+                    u32::MAX
+                )
+            })?),
+            WindowArg::Auto => Window::Auto(AutoWindow { q: flags.auto_window_q, p: flags.auto_window_p }),
         },
         fast_window: flags.fast_window,
         min_participation: flags.min_participation,
@@ -210,8 +200,6 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         max_object_pairs: flags.max_object_pairs,
         resolution: flags.resolution,
         seed: flags.seed,
-        auto_window: (flags.window == WindowArg::Auto)
-            .then_some(AutoWindow { q: flags.auto_window_q, p: flags.auto_window_p }),
         kind_weights: kind_weights(&flags.kind_weight)?,
         threshold: match flags.threshold {
             ThresholdArg::Quantile => ThresholdRule::Quantile,
@@ -235,93 +223,24 @@ fn kind_weights(given: &[(String, f64)]) -> anyhow::Result<std::collections::BTr
     Ok(map)
 }
 
-/// Reads every input (stdin when none) with the shared flags, then, when near-text objects were read,
-/// clusters them (`lockstep-neartext`). Fails when no share was read.
-pub(crate) fn read_inputs(
-    inputs: &[PathBuf],
-    flags: &DetectFlags,
-    progress: bool,
-) -> anyhow::Result<(Dataset, Diagnostics, Vec<InputInfo>, Option<lockstep_neartext::Summary>)> {
-    let opts = ReadOptions {
-        format: flags.format,
-        columns: ColumnMap {
-            account: flags.account.clone(),
-            object: flags.object.clone(),
-            time: flags.time.clone(),
-            post: Some(flags.post.clone()),
-            kind: flags.kind_column.clone(),
+/// How to read and analyse, from the shared flags; `domains` classifies the linked domains.
+pub(crate) fn run_options(flags: &DetectFlags, domains: Option<Classifier>) -> RunOptions {
+    RunOptions {
+        read: ReadOptions {
+            format: flags.format,
+            columns: ColumnMap {
+                account: flags.account.clone(),
+                object: flags.object.clone(),
+                time: flags.time.clone(),
+                post: Some(flags.post.clone()),
+                kind: flags.kind_column.clone(),
+            },
+            kind_label: flags.kind.clone(),
+            time_unit: flags.time_unit,
+            objects: flags.objects,
+            strict: flags.strict,
         },
-        kind_label: flags.kind.clone(),
-        time_unit: flags.time_unit,
-        objects: flags.objects,
-        strict: flags.strict,
-        progress,
-    };
-    let inputs: Vec<PathBuf> = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs.to_vec() };
-    let mut ds = Dataset::default();
-    let mut diags = Diagnostics::default();
-    let mut read = Vec::new();
-    for path in &inputs {
-        let first = ds.shares.len();
-        let s = read_input(path, &opts, &mut ds, &mut diags)?;
-        read.push((first..ds.shares.len(), s));
+        near_text: lockstep_neartext::Params { threshold: flags.near_text_threshold, ..Default::default() },
+        domains,
     }
-    // Near-duplicate texts need every text first: the stage runs once over all inputs.
-    let near_text = match ds.kinds.lookup(lockstep_neartext::KIND) {
-        Some(_) => {
-            let params = lockstep_neartext::Params { threshold: flags.near_text_threshold, ..Default::default() };
-            let out = lockstep_neartext::apply(&mut ds, &params)?;
-            // Each input's range of shares, less the removed ones.
-            let before = |i: usize| out.removed.partition_point(|&r| r < i);
-            for (range, s) in &mut read {
-                let gone = before(range.end) - before(range.start);
-                s.shares -= gone as u64;
-                *range = range.start - before(range.start)..range.end - before(range.end);
-            }
-            Some(out.summary)
-        }
-        None => None,
-    };
-    let mut infos = Vec::new();
-    for (range, s) in read {
-        let mut counts = vec![0u64; ds.kinds.len()];
-        for share in &ds.shares[range] {
-            counts[ds.object_kind[share.object as usize] as usize] += 1;
-        }
-        let by_kind: BTreeMap<String, u64> = counts
-            .into_iter()
-            .enumerate()
-            .filter(|(_, n)| *n > 0)
-            .map(|(kind, n)| (ds.kinds.get(kind as u32).to_string(), n))
-            .collect();
-        infos.push(InputInfo {
-            source: s.source,
-            format: s.format.to_string(),
-            records: s.records,
-            shares: s.shares,
-            skipped: s.skipped,
-            posts: s.posts,
-            posts_without_objects: s.posts_without_objects,
-            object_kinds: s.format.is_platform().then(|| opts.objects.to_string()),
-            shares_by_kind: by_kind,
-            shortened_urls: s.shortened_urls,
-            unparsed_urls: s.unparsed_urls,
-        });
-    }
-    if ds.shares.is_empty() {
-        let reasons: String = diags
-            .by_reason
-            .iter()
-            .map(|(reason, s)| {
-                let ex = s.examples.first().map(|d| format!(", e.g. {d}")).unwrap_or_default();
-                format!("\n  skipped {} × {reason}{ex}", s.count)
-            })
-            .collect();
-        anyhow::bail!(
-            "no shares read from {} ({} records skipped){reasons}",
-            inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
-            diags.skipped
-        );
-    }
-    Ok((ds, diags, infos, near_text))
 }

@@ -105,7 +105,6 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
             // Platform exports: their posts' links (other kinds are ignored below).
             objects: "url,domain".parse().expect("valid kinds"),
             strict: false,
-            progress: false,
         };
         let mut ds = Dataset::default();
         let mut diags = Diagnostics::default();

@@ -3,28 +3,34 @@
 //! attributes and, one tab-separated line each, the co-shares behind it.
 
 use crate::cli::ExplainArgs;
-use crate::cmd::detect::{params, read_inputs};
-use lockstep_detect::{detect, EdgeAttrs};
+use crate::cmd::detect::{params, run_options};
+use lockstep_core::NoProgress;
+use lockstep_detect::EdgeAttrs;
+use lockstep_pipeline::Input;
 use lockstep_report::{edge_evidence, find_edge, utc};
 use std::io::Write;
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     let params = params(&args.flags)?;
-    let (ds, _diags, _infos, _near_text) = read_inputs(&args.inputs, &args.flags, false)?;
+    let opts = run_options(&args.flags, None);
+    let inputs: Vec<Input> = args.inputs.iter().map(Input::path).collect();
+    let read = lockstep_pipeline::read(&inputs, &opts, &NoProgress)?;
+    let ds = &read.dataset;
     let id =
         |name: &str| ds.accounts.lookup(name).ok_or_else(|| anyhow::anyhow!("account {name:?} is not in the input"));
     let (a, b) = (id(&args.account_a)?, id(&args.account_b)?);
     if a == b {
         anyhow::bail!("an edge joins two different accounts; got {:?} twice", args.account_a);
     }
-    let found = detect(&ds, &params)?;
-    let Some(e) = find_edge(&found, a, b) else {
+    let analysis = lockstep_pipeline::analyse(read, &opts, &params, &NoProgress)?;
+    let (ds, found) = (&analysis.dataset, &analysis.detection);
+    let Some(e) = find_edge(found, a, b) else {
         anyhow::bail!(
             "no edge between {:?} and {:?}: no co-share of theirs within {} s survives the participation filters \
              (min participation {})",
             args.account_a,
             args.account_b,
-            found.params.window,
+            found.window,
             params.min_participation
         );
     };
@@ -74,7 +80,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     }
     writeln!(o, "a = {}, b = {}", args.account_a, args.account_b)?;
     writeln!(o, "kind\tobject\tpost_a\ttime_a\tpost_b\ttime_b\tdelta\tfirst\tfast")?;
-    for r in edge_evidence(&ds, &found, e, a) {
+    for r in edge_evidence(ds, found, e, a) {
         writeln!(
             o,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",

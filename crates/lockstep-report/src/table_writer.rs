@@ -80,7 +80,7 @@ pub enum Value<'a> {
     I64(i64),
     /// Floating point.
     F64(f64),
-    /// Floating point rounded to this many significant digits ([`round_sig`],
+    /// Floating point rounded to this many significant digits (`round_sig`,
     /// 1 to 15) when written: the same as `F64(round_sig(x, digits))`, but CSV
     /// prints it straight from the rounded digits instead of through the
     /// general shortest-representation search (millions of rows).
@@ -124,7 +124,7 @@ impl From<u64> for Value<'static> {
 
 // One sink per table, so the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
-enum Sink {
+enum Destination {
     Csv { out: BufWriter<StreamFile>, line: Vec<u8> },
     Parquet { writer: Option<ArrowWriter<StreamFile>>, builders: Vec<Builder>, rows: usize, schema: Arc<Schema> },
 }
@@ -143,7 +143,7 @@ const ROW_GROUP: usize = 65_536;
 pub struct TableWriter {
     path: PathBuf,
     columns: Vec<(&'static str, ColType)>,
-    sink: Sink,
+    sink: Destination,
     rows: u64,
 }
 
@@ -167,7 +167,7 @@ impl TableWriter {
                 }
                 line.push(b'\n');
                 out.write_all(&line).map_err(|e| Error::io(&path, e))?;
-                Sink::Csv { out, line }
+                Destination::Csv { out, line }
             }
             TableFormat::Parquet => {
                 let schema = Arc::new(Schema::new(
@@ -192,7 +192,7 @@ impl TableWriter {
                     .build();
                 let writer =
                     ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| Error::parquet(&path, e))?;
-                Sink::Parquet { writer: Some(writer), builders: new_builders(columns), rows: 0, schema }
+                Destination::Parquet { writer: Some(writer), builders: new_builders(columns), rows: 0, schema }
             }
         };
         Ok(TableWriter { path, columns: columns.to_vec(), sink, rows: 0 })
@@ -203,12 +203,12 @@ impl TableWriter {
         debug_assert_eq!(values.len(), self.columns.len(), "{}", self.path.display());
         self.rows += 1;
         match &mut self.sink {
-            Sink::Csv { out, line } => {
+            Destination::Csv { out, line } => {
                 line.clear();
                 csv_row(line, values);
                 out.write_all(line).map_err(|e| Error::io(&self.path, e))?;
             }
-            Sink::Parquet { builders, rows, .. } => {
+            Destination::Parquet { builders, rows, .. } => {
                 for (b, v) in builders.iter_mut().zip(values) {
                     match (b, *v) {
                         (Builder::Str(b), Value::Str(s) | Value::Plain(s)) => b.append_value(s),
@@ -256,7 +256,7 @@ impl TableWriter {
     {
         let width = self.columns.len();
         match &mut self.sink {
-            Sink::Csv { out, .. } => {
+            Destination::Csv { out, .. } => {
                 // Waves of a few blocks per thread bound the memory held; the
                 // previous wave is written while the next one is formatted, and
                 // block buffers are reused (fresh ones cost page faults).
@@ -301,7 +301,7 @@ impl TableWriter {
                 }
                 self.rows += n as u64;
             }
-            Sink::Parquet { .. } => {
+            Destination::Parquet { .. } => {
                 let mut row = Vec::with_capacity(width);
                 let mut cursor = None;
                 for i in 0..n {
@@ -316,7 +316,7 @@ impl TableWriter {
     }
 
     fn flush_batch(&mut self) -> Result<()> {
-        if let Sink::Parquet { writer, builders, rows, schema } = &mut self.sink {
+        if let Destination::Parquet { writer, builders, rows, schema } = &mut self.sink {
             let arrays: Vec<ArrayRef> = builders
                 .iter_mut()
                 .map(|b| -> ArrayRef {
@@ -340,10 +340,10 @@ impl TableWriter {
     /// Flushes and closes the file; returns its path and row count.
     pub fn finish(mut self) -> Result<(PathBuf, u64)> {
         match &mut self.sink {
-            Sink::Csv { out, .. } => out.flush().map_err(|e| Error::io(&self.path, e))?,
-            Sink::Parquet { .. } => {
+            Destination::Csv { out, .. } => out.flush().map_err(|e| Error::io(&self.path, e))?,
+            Destination::Parquet { .. } => {
                 self.flush_batch()?;
-                if let Sink::Parquet { writer, .. } = &mut self.sink {
+                if let Destination::Parquet { writer, .. } = &mut self.sink {
                     writer.take().expect("writer open").close().map_err(|e| Error::parquet(&self.path, e))?;
                 }
             }
@@ -537,6 +537,15 @@ fn fmt_f64<'a>(ryu: &'a mut ryu::Buffer, itoa: &'a mut itoa::Buffer, x: f64) -> 
     } else {
         ryu.format(x)
     }
+}
+
+/// A written table: file name and rows.
+pub type Written = (String, u64);
+
+/// Finishes `w` and names what it wrote.
+pub(crate) fn done(w: TableWriter) -> Result<Written> {
+    let (path, rows) = w.finish()?;
+    Ok((path.file_name().expect("file").to_string_lossy().into_owned(), rows))
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@
 use crate::Format;
 
 /// The format of an input named `name` whose first decompressed bytes are `head`.
-pub(crate) fn detect(name: &str, head: &[u8]) -> Result<Format, String> {
+pub(crate) fn format_of(name: &str, head: &[u8]) -> Result<Format, String> {
     // A JSON array of Mastodon statuses (a saved API page).
     let trimmed = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head).trim_ascii_start();
     if let Some(inner) = trimmed.strip_prefix(b"[") {
@@ -281,7 +281,7 @@ mod tests {
             // A chat log of another tool with the same top-level keys stays generic.
             ("a.jsonl", &br#"{"id": "c1", "type": "chat", "messages": [{"role": "user"}]}"#[..], Format::Jsonl),
         ] {
-            assert_eq!(detect(name, head), Ok(f), "{name}: {:?}", String::from_utf8_lossy(head));
+            assert_eq!(format_of(name, head), Ok(f), "{name}: {:?}", String::from_utf8_lossy(head));
         }
         let (keys, complete) = top_level_keys(br#"{"a": {"b": 1}, "c\"d": [1, {"e": 2}], "f": "g:h"}"#);
         assert_eq!((keys, complete), (vec![s("a"), s("c\\\"d"), s("f")], true));

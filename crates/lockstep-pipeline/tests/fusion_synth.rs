@@ -1,10 +1,13 @@
 //! Fusion on a generated scenario: the planted `lookalike_domains` network (which
 //! pushes links to look-alike domains such as `bild.vip` and `fox-news.top`) is
 //! annotated with its look-alike links and the imitated outlets, found by the
-//! detector alone (no feed); the other planted networks are not.
+//! detector alone (no feed); the other planted networks are not. Through the
+//! pipeline, which joins detection and domains.
 
-use lockstep_detect::{detect, Params};
-use lockstep_domains::{annotate, Class, Classifier, Feed, Matcher, Watchlist, LINK_KINDS};
+use lockstep_core::NoProgress;
+use lockstep_detect::{Params, Window};
+use lockstep_domains::{Class, Classifier, Feed, Matcher, Watchlist};
+use lockstep_pipeline::{analyse, Read, RunOptions};
 use lockstep_synth::{generate_dataset, ScenarioConfig};
 use std::collections::BTreeMap;
 
@@ -12,10 +15,13 @@ use std::collections::BTreeMap;
 fn planted_lookalike_network_is_annotated() {
     let cfg = ScenarioConfig::new(200_000, 42);
     let (ds, scenario) = generate_dataset(&cfg);
-    let params = Params { window: 300, min_participation: 5, edge_quantile: 0.95, ..Params::default() };
-    let found = detect(&ds, &params).unwrap();
+    let params =
+        Params { window: Window::Seconds(300), min_participation: 5, edge_quantile: 0.95, ..Params::default() };
     let classifier = Classifier::new(Feed::new(), Matcher::new(Watchlist::builtin()));
-    let fusion = annotate(&ds, Some(&found), &classifier, LINK_KINDS);
+    let opts = RunOptions { domains: Some(classifier), ..RunOptions::default() };
+    let analysis = analyse(Read { dataset: ds, ..Read::default() }, &opts, &params, &NoProgress).unwrap();
+    let (ds, found) = (&analysis.dataset, &analysis.detection);
+    let fusion = analysis.fusion.as_ref().expect("domains classified");
 
     // Component of each planted network (by majority of its members).
     let component = found.component_by_account(ds.accounts.len());

@@ -1,20 +1,12 @@
-//! The four tables. Each function documents its columns and sort order.
+//! The network's tables: edges, accounts, objects, pairs. Each function documents its columns and sort order.
 
-use crate::table::{ColType, TableFormat, TableWriter, Value};
+use crate::table_writer::{done, ColType, TableFormat, TableWriter, Value, Written};
 use crate::Result;
 use lockstep_core::Dataset;
 use lockstep_detect::{Detection, EdgeAttrs};
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::path::Path;
-
-/// A written table: file name and rows.
-pub type Written = (String, u64);
-
-fn done(w: TableWriter) -> Result<Written> {
-    let (path, rows) = w.finish()?;
-    Ok((path.file_name().expect("file").to_string_lossy().into_owned(), rows))
-}
 
 fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
     match a {
@@ -35,11 +27,11 @@ fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
 /// `edge_symmetry_score`, `above_threshold`), `n_objects`, the same six with a
 /// `_fast` suffix (empty without a fast window or fast co-shares), and
 /// `component` (thresholded network, empty when below threshold), the
-/// significance columns ([`SIGNIFICANCE_COLUMNS`]): `expected` (co-shares
+/// significance columns (`SIGNIFICANCE_COLUMNS`): `expected` (co-shares
 /// expected under the null model) and `score` (`−log10` of the Poisson p-value
 /// of `weight` given `expected`); with kind
 /// weights (`--kind-weight`) also `weight_combined` (`Σ_k W_k · weight_k`, what
-/// the threshold used; see [`crate::multiplex`]).
+/// the threshold used; see [`crate::write_edge_kinds`]).
 /// Sorted by combined weight (= weight without kind weights) descending, then
 /// weight descending, then `from`, `to`.
 pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
@@ -173,7 +165,7 @@ impl<'a> Names<'a> {
             .map(|id| {
                 let s = interner.get(id).as_bytes();
                 let mut r = [0u8; 32];
-                if s.len() < 32 && !crate::table::needs_quotes(s) {
+                if s.len() < 32 && !crate::table_writer::needs_quotes(s) {
                     r[0] = s.len() as u8;
                     r[1..=s.len()].copy_from_slice(s);
                 } else {
@@ -214,7 +206,7 @@ pub const SIGNIFICANCE_DIGITS: i32 = 6;
 /// `expected` and `score` of edge `e` as every output writes them: rounded to
 /// [`SIGNIFICANCE_DIGITS`] significant digits.
 pub(crate) fn significance(det: &Detection, e: usize) -> [f64; 2] {
-    unrounded_significance(det, e).map(|x| crate::table::round_sig(x, SIGNIFICANCE_DIGITS))
+    unrounded_significance(det, e).map(|x| crate::table_writer::round_sig(x, SIGNIFICANCE_DIGITS))
 }
 
 /// Values of [`SIGNIFICANCE_COLUMNS`] for edge `e` (rounded as [`significance`]
