@@ -40,8 +40,8 @@ pub use evidence::{edge_evidence, find_edge, utc, write_evidence, EvidenceRow};
 pub use graph::{write_graph, GraphFormat, GraphScope};
 pub use json::{write_report, InputInfo, Parameters, Report, ReportGroup, ReportInputs, SCHEMA_VERSION};
 pub use multiplex::write_edge_kinds;
-pub use outdir::{OutputDir, OutputFile};
 pub use network_tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIFICANCE_DIGITS};
+pub use outdir::{OutputDir, OutputFile};
 pub use table_writer::{ColType, TableFormat, TableWriter, Value, Written};
 
 use lockstep_core::Dataset;
