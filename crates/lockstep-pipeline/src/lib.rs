@@ -260,14 +260,18 @@ pub fn run(inputs: &[Input], opts: &RunOptions, params: &Params, progress: &dyn 
     analyse(read, opts, params, progress)
 }
 
-/// Writes the output folder of `analysis` into `dir` (created if needed): the
-/// tables of `opts`, the domains table when domains were classified, and
-/// `report.json`. Every file of the folder is written through here. Returns the
+/// Writes the output folder of `analysis` as `dir`, whole or not at all (see
+/// [`lockstep_report::OutputDir`]: staged beside it and swapped into place; `dir`
+/// must be new, empty or a previous result, which is replaced): the tables of
+/// `opts`, the domains table when domains were classified, and `report.json`.
+/// Every file of the folder is written through here. Returns the
 /// report as written (with its files) and the seconds each part took.
 pub fn write(analysis: &Analysis, opts: &OutputOptions, dir: &Path, progress: &dyn Progress) -> Result<Report> {
     progress.stage("writing outputs");
+    let staged = lockstep_report::OutputDir::begin(dir, &[])?;
     let (report, laps): (Report, Laps) =
-        lockstep_report::write_outputs(dir, &analysis.report_inputs(), || analysis.report().clone(), opts)?;
+        lockstep_report::write_outputs(staged.path(), &analysis.report_inputs(), || analysis.report().clone(), opts)?;
+    staged.commit()?;
     for (name, secs) in laps {
         progress.lap(name, secs);
     }

@@ -19,6 +19,14 @@ pub enum Error {
         /// Cause (said in the message, so not also the error's `source`).
         cause: parquet::errors::ParquetError,
     },
+    /// The output folder or file cannot receive the results.
+    #[error("--out {path}: {reason}")]
+    Output {
+        /// The `--out` folder or file as given.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
     /// JSON serialisation failed.
     #[error("writing {path}: {cause}")]
     Json {

@@ -30,6 +30,7 @@ pub mod graph;
 mod json;
 mod multiplex;
 mod network_tables;
+mod outdir;
 mod stream;
 mod table_writer;
 
@@ -40,6 +41,7 @@ pub use graph::{write_graph, GraphFormat, GraphScope};
 pub use json::{write_report, InputInfo, Parameters, Report, ReportGroup, ReportInputs, SCHEMA_VERSION};
 pub use multiplex::write_edge_kinds;
 pub use network_tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIFICANCE_DIGITS};
+pub use outdir::{OutputDir, OutputFile};
 pub use table_writer::{ColType, TableFormat, TableWriter, Value, Written};
 
 use lockstep_core::Dataset;

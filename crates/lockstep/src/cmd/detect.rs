@@ -15,6 +15,8 @@ use std::path::Path;
 pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     let stages = Stages::new(args.quiet, args.verbose);
     let params = params(&args.flags)?;
+    // The output folder is checked before anything is read (it is written whole at the end).
+    lockstep_report::OutputDir::check(&args.out, &args.inputs)?;
     let domains = if args.no_domains { None } else { Some(super::domains::classifier(&args.domains)?) };
     let opts = run_options(&args.flags, domains);
     let inputs: Vec<Input> = args.inputs.iter().map(Input::path).collect();

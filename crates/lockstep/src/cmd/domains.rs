@@ -11,7 +11,7 @@ use lockstep_domains::{
 };
 use lockstep_ingest::{read_input, ColumnMap, ReadOptions};
 use std::io::{BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Prints a loader's skipped rows on stderr (count by reason, first examples).
 fn report_skipped(what: &str, path: &Path, d: &Diagnostics) {
@@ -55,6 +55,22 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
     if args.items.is_empty() && args.input.is_empty() && args.dataset.is_empty() {
         anyhow::bail!("nothing to classify: give domains or URLs, --input FILE or --dataset FILE");
     }
+    // The output file is checked before anything is read, and written under a temporary name.
+    let mut file = match &args.out {
+        Some(p) => {
+            let s = &args.sources;
+            let inputs: Vec<&Path> = args
+                .input
+                .iter()
+                .chain(&args.dataset)
+                .chain(&s.feed)
+                .chain(&s.watchlist)
+                .map(PathBuf::as_path)
+                .collect();
+            Some(lockstep_report::OutputFile::create(p, &inputs)?)
+        }
+        None => None,
+    };
     let classifier = classifier(&args.sources)?;
     let mut rows: Vec<Row> = args.items.iter().map(|i| Row { c: classifier.classify(i), counts: None }).collect();
     for path in &args.input {
@@ -109,16 +125,22 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
     if args.flagged {
         rows.retain(|r| matches!(r.c.class, Class::Known | Class::LookAlike));
     }
-    let mut out: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(std::io::BufWriter::new(fs_err::File::create(p)?)),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    let write = |out: &mut dyn Write| match args.output_format {
+        DomainsFormat::Csv => write_csv(out, &rows),
+        DomainsFormat::Json => write_json(out, &rows),
+        DomainsFormat::Table => write_table(out, &rows),
     };
-    match args.output_format {
-        DomainsFormat::Csv => write_csv(&mut out, &rows)?,
-        DomainsFormat::Json => write_json(&mut out, &rows)?,
-        DomainsFormat::Table => write_table(&mut out, &rows)?,
+    match file.as_mut() {
+        Some(f) => write(f.writer())?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut out)?;
+            out.flush()?;
+        }
     }
-    out.flush()?;
+    if let Some(f) = file {
+        f.commit()?;
+    }
     Ok(())
 }
 
