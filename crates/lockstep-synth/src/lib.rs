@@ -69,6 +69,8 @@ mod config;
 mod eval;
 mod generate;
 mod output;
+mod plan;
+mod sample;
 
 pub use config::{ScenarioConfig, DEFAULT_START};
 pub use eval::{evaluate, Evaluation};
