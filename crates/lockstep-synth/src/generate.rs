@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution, Exp, LogNormal};
 use serde::Serialize;
 
-use crate::config::ScenarioConfig;
+use crate::config::{ScenarioConfig, ScenarioKind};
 use crate::plan::{plan, Event, Kind, Obj, Plan, Raw, LOOKALIKE_DOMAINS, RING, STYLES};
 use crate::sample::{diurnal, sub_rng, Alias, Scramble, ZipfTable};
 
@@ -75,6 +75,15 @@ pub struct Scenario {
     pub viral_posts: usize,
     /// Number of viral bursts.
     pub viral_events: usize,
+    /// Rows emitted: `posts` in the background scenario; in the event scenario
+    /// one row per object of a post (text, repost, hashtags, url, mention).
+    pub rows: usize,
+    /// Event scenario: accounts posting hundreds of times an hour during events.
+    pub live_tweeters: usize,
+    /// Event scenario: automated organic accounts (news feeds, retweet bots).
+    pub automated: usize,
+    /// Event scenario: posts recorded twice (under a new post id, or as identical rows).
+    pub duplicate_posts: usize,
 }
 
 struct Names {
@@ -149,6 +158,10 @@ impl Names {
 /// `cfg.posts` posts are emitted; for very small counts (below a few thousand)
 /// the planted networks and viral bursts shrink, then vanish, to fit.
 pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
+    if cfg.scenario == ScenarioKind::Event {
+        return crate::event::generate(cfg, emit);
+    }
+    let resolution = cfg.time_resolution.max(1);
     let mut factor = 1.0;
     let plan = loop {
         let p = plan(cfg, factor);
@@ -263,7 +276,7 @@ pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
             names.account(r.account, &mut post.account);
             post.kind = names.object(r.obj, &mut post.object);
             names.post_id(seq, &mut post.post_id);
-            post.time = r.time;
+            post.time = r.time - r.time.rem_euclid(resolution);
             emit(&post);
             if influencer[r.account as usize / 64] >> (r.account % 64) & 1 == 1 && !matches!(r.obj, Obj::Repost(_)) {
                 if ring.len() == RING {
@@ -423,5 +436,9 @@ fn scenario(cfg: &ScenarioConfig, plan: &Plan, names: &Names) -> Scenario {
         campaign_posts: plan.campaign_posts,
         viral_posts: plan.viral_posts,
         viral_events: plan.viral_events,
+        rows: cfg.posts,
+        live_tweeters: 0,
+        automated: 0,
+        duplicate_posts: 0,
     }
 }

@@ -67,12 +67,13 @@
 
 mod config;
 mod eval;
+mod event;
 mod generate;
 mod output;
 mod plan;
 mod sample;
 
-pub use config::{ScenarioConfig, DEFAULT_START};
+pub use config::{EventConfig, LiveEvent, ScenarioConfig, ScenarioKind, DEFAULT_START};
 pub use eval::{evaluate, Evaluation};
 pub use generate::{generate, GroupInfo, Post, Scenario, TruthRow};
 pub use output::{generate_dataset, write_csv, POSTS_HEADER, TRUTH_HEADER};
