@@ -843,8 +843,8 @@ pub(crate) fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Sce
         viral_posts: world.stats.viral_posts,
         viral_events: world.stats.viral_events,
         rows,
-        live_tweeters: ev.live_tweeters.min(n_ord as usize),
-        automated: ev.news_bots + ev.retweet_bots,
+        live_tweeters: names.sorted(n_ord - ev.live_tweeters.min(n_ord as usize) as u32..n_ord),
+        automated: names.sorted(first_news..first_rtbot + ev.retweet_bots as u32),
         duplicate_posts: world.stats.duplicate_posts,
     }
 }
@@ -886,6 +886,18 @@ struct Names {
 }
 
 impl Names {
+    fn sorted(&self, accounts: std::ops::Range<u32>) -> Vec<String> {
+        let mut v: Vec<String> = accounts
+            .map(|a| {
+                let mut s = String::new();
+                self.account(a, &mut s);
+                s
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
     fn account(&self, index: u32, out: &mut String) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let code = self.accounts.map(u64::from(index));

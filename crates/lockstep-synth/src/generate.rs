@@ -78,10 +78,12 @@ pub struct Scenario {
     /// Rows emitted: `posts` in the background scenario; in the event scenario
     /// one row per object of a post (text, repost, hashtags, url, mention).
     pub rows: usize,
-    /// Event scenario: accounts posting hundreds of times an hour during events.
-    pub live_tweeters: usize,
-    /// Event scenario: automated organic accounts (news feeds, retweet bots).
-    pub automated: usize,
+    /// Event scenario: the innocent accounts posting hundreds of times an hour
+    /// during events (sorted ids).
+    pub live_tweeters: Vec<String>,
+    /// Event scenario: the innocent automated accounts, news feeds and retweet
+    /// bots (sorted ids).
+    pub automated: Vec<String>,
     /// Event scenario: posts recorded twice (under a new post id, or as identical rows).
     pub duplicate_posts: usize,
 }
@@ -437,8 +439,8 @@ fn scenario(cfg: &ScenarioConfig, plan: &Plan, names: &Names) -> Scenario {
         viral_posts: plan.viral_posts,
         viral_events: plan.viral_events,
         rows: cfg.posts,
-        live_tweeters: 0,
-        automated: 0,
+        live_tweeters: Vec::new(),
+        automated: Vec::new(),
         duplicate_posts: 0,
     }
 }

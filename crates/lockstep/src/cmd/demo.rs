@@ -5,7 +5,7 @@ use crate::cli::DemoArgs;
 use lockstep_core::Diagnostics;
 use lockstep_detect::{detect, summarize_groups, Params};
 use lockstep_report::{write_outputs, InputInfo, OutputOptions};
-use lockstep_synth::{evaluate, generate_dataset, ScenarioConfig};
+use lockstep_synth::{evaluate, generate_dataset, ScenarioConfig, ScenarioKind};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Instant;
@@ -13,20 +13,49 @@ use std::time::Instant;
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let mut o = std::io::stdout().lock();
     let t0 = Instant::now();
-    let cfg = ScenarioConfig::new(args.posts, args.seed);
+    let mut cfg = ScenarioConfig::preset(args.scenario, args.posts, args.seed);
+    if let Some(r) = args.time_resolution {
+        anyhow::ensure!(r >= 1, "--time-resolution must be at least 1 second, not {r}");
+        cfg.time_resolution = r;
+    }
     let (ds, scenario) = generate_dataset(&cfg);
-    writeln!(
-        o,
-        "Scenario (seed {}): {} posts by {} accounts over {} days; {} viral bursts of innocent accounts; \
-         {} planted networks with {} accounts:",
-        args.seed,
-        ds.shares.len(),
-        ds.accounts.len(),
-        cfg.days,
-        scenario.viral_events,
-        scenario.groups.len(),
-        scenario.truth.len()
-    )?;
+    match cfg.scenario {
+        ScenarioKind::Background => writeln!(
+            o,
+            "Scenario (seed {}): {} posts by {} accounts over {} days; {} viral bursts of innocent accounts; \
+             {} planted networks with {} accounts:",
+            args.seed,
+            ds.shares.len(),
+            ds.accounts.len(),
+            cfg.days,
+            scenario.viral_events,
+            scenario.groups.len(),
+            scenario.truth.len()
+        )?,
+        ScenarioKind::Event => {
+            let events: Vec<&str> = cfg.event.events.iter().map(|e| e.name.as_str()).collect();
+            writeln!(
+                o,
+                "Event scenario (seed {}): {} posts ({} shares of text, repost, hashtag, url, mention) by {} \
+                 accounts over {} hours, times to {} s; live events {} (watchers add #<event>, #<event>night, \
+                 #<event><year>); {} live-tweeters, {} automated accounts, {} retweet cascades of 40+ accounts, {} \
+                 posts recorded twice; {} planted networks with {} accounts:",
+                args.seed,
+                scenario.posts,
+                ds.shares.len(),
+                ds.accounts.len(),
+                cfg.event.hours,
+                cfg.time_resolution,
+                events.join(", "),
+                scenario.live_tweeters.len(),
+                scenario.automated.len(),
+                scenario.viral_events,
+                scenario.duplicate_posts,
+                scenario.groups.len(),
+                scenario.truth.len()
+            )?
+        }
+    }
     let mut styles: BTreeMap<&str, (usize, usize, &str)> = BTreeMap::new();
     for g in &scenario.groups {
         let e = styles.entry(g.style.as_str()).or_insert((0, 0, g.description.as_str()));
@@ -107,6 +136,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         ev.false_positives,
         ev.false_negatives
     )?;
+    if cfg.scenario == ScenarioKind::Event {
+        let flagged_set: std::collections::BTreeSet<&str> = flagged.iter().copied().collect();
+        let count = |v: &[String]| v.iter().filter(|a| flagged_set.contains(a.as_str())).count();
+        writeln!(
+            o,
+            "Innocent heavy posters flagged: {} of {} live-tweeters, {} of {} automated accounts",
+            count(&scenario.live_tweeters),
+            scenario.live_tweeters.len(),
+            count(&scenario.automated),
+            scenario.automated.len()
+        )?;
+    }
     // Linked domains: known operation domains and look-alikes of real outlets,
     // classified with the built-in feed and watchlist.
     let classifier = lockstep_domains::Classifier::new(
@@ -141,12 +182,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     if let Some(out) = &args.out {
         let info = InputInfo {
-            source: format!("generated:posts={},seed={}", args.posts, args.seed),
+            source: match cfg.scenario {
+                ScenarioKind::Background => format!("generated:posts={},seed={}", args.posts, args.seed),
+                ScenarioKind::Event => format!("generated:scenario=event,posts={},seed={}", args.posts, args.seed),
+            },
             format: "synthetic".into(),
             records: ds.shares.len() as u64,
             shares: ds.shares.len() as u64,
             skipped: 0,
-            posts: ds.shares.len() as u64,
+            posts: scenario.posts as u64,
             ..InputInfo::default()
         };
         write_outputs(out, &ds, &found, &[info], &Diagnostics::default(), OutputOptions::default())?;
