@@ -160,6 +160,8 @@ struct World<'a> {
     influence: Vec<f32>,
     /// Retweets per unit of influence (calibrated to the retweet share).
     cascade_scale: f64,
+    /// Cascade retweets per original to reach the retweet share.
+    target_ratio: f64,
     max_cascade: u64,
     event_spans: Vec<(i64, i64)>,
     sites: usize,
@@ -175,6 +177,9 @@ struct World<'a> {
 
 #[derive(Debug, Default)]
 struct Stats {
+    /// Originals and cascade retweets made so far (to keep the retweet share on course).
+    originals: u64,
+    cascade_retweets: u64,
     viral_events: usize,
     viral_posts: usize,
     duplicate_posts: usize,
@@ -288,9 +293,19 @@ impl World<'_> {
         let id = content.text;
         let raw = Raw { time, account, id, repost_of: NONE64, exact_dup: false, content };
         self.push_post(rng, raw, out);
+        self.stats.originals += 1;
         let f = f64::from(self.influence[account as usize]);
-        let lambda = self.cascade_scale * f * Exp::new(1.0).expect("exp").sample(rng);
+        // Heavy tails make the retweets drift from their share: steer by the
+        // ratio made so far.
+        let steer = if self.stats.cascade_retweets > 0 {
+            let made = self.stats.cascade_retweets as f64 / self.stats.originals as f64;
+            (self.target_ratio / made).powi(2).clamp(0.1, 10.0)
+        } else {
+            1.0
+        };
+        let lambda = self.cascade_scale * steer * f * Exp::new(1.0).expect("exp").sample(rng);
         let k = (poisson(rng, lambda) as u64).min(self.max_cascade);
+        self.stats.cascade_retweets += k;
         if k == 0 {
             return;
         }
@@ -618,6 +633,7 @@ pub(crate) fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Sce
         activity: Alias::new(&weights),
         influence,
         cascade_scale: 0.0,
+        target_ratio: 0.0,
         max_cascade: (u64::from(n_ord) / 30).clamp(1, 5000),
         event_spans: spans.clone(),
         sites,
@@ -661,7 +677,8 @@ pub(crate) fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Sce
             1.0
         }
     };
-    world.cascade_scale = if originals > 0.0 { cascades / originals / mean_f } else { 0.0 };
+    world.target_ratio = if originals > 0.0 { cascades / originals } else { 0.0 };
+    world.cascade_scale = world.target_ratio / mean_f;
 
     // Ordinary originals per hour: multinomial over the minute weights.
     let hour_w: Vec<f64> = minute_w.chunks(60).map(|c| c.iter().sum()).collect();

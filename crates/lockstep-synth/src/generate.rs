@@ -153,12 +153,14 @@ impl Names {
     }
 }
 
-/// Generates the scenario, calling `emit` once per post in time order (ties in
+/// Generates the scenario, calling `emit` once per row in time order (ties in
 /// a fixed order), and returns the planted truth.
 ///
-/// Memory stays bounded by one hour of posts, whatever `cfg.posts` is. Exactly
-/// `cfg.posts` posts are emitted; for very small counts (below a few thousand)
-/// the planted networks and viral bursts shrink, then vanish, to fit.
+/// Memory stays bounded by one hour of posts, whatever `cfg.posts` is. In the
+/// background scenario exactly `cfg.posts` posts are emitted, one row each; for
+/// very small counts (below a few thousand) the planted networks and viral
+/// bursts shrink, then vanish, to fit. The event scenario
+/// ([`ScenarioKind::Event`]) emits about `cfg.posts` posts of several rows each.
 pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
     if cfg.scenario == ScenarioKind::Event {
         return crate::event::generate(cfg, emit);
