@@ -1,15 +1,16 @@
-//! The generator: a plan (accounts, networks, events, hourly post counts) made up
+//! The background scenario's stream: the plan (`plan.rs`) made up
 //! front, then one hour bucket at a time generated, sorted and emitted.
 
 use std::collections::{HashSet, VecDeque};
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::weighted::WeightedAliasIndex;
-use rand_distr::{Binomial, Distribution, Exp, LogNormal, Pareto};
+use rand_distr::{Binomial, Distribution, Exp, LogNormal};
 use serde::Serialize;
 
-use crate::config::ScenarioConfig;
+use crate::config::{ScenarioConfig, ScenarioKind};
+use crate::plan::{plan, Event, Kind, Obj, Plan, Raw, LOOKALIKE_DOMAINS, RING, STYLES};
+use crate::sample::{diurnal, sub_rng, Alias, Scramble, ZipfTable};
 
 /// One generated post: one account sharing one object at one time.
 ///
@@ -74,325 +75,17 @@ pub struct Scenario {
     pub viral_posts: usize,
     /// Number of viral bursts.
     pub viral_events: usize,
-}
-
-const STYLES: [&str; 3] = ["tight_links", "loose_hashtags", "lookalike_domains"];
-
-/// Look-alike ("cybersquatted") news domains of the Russian "Doppelganger"
-/// operation, named in the US Justice Department's September 2024 affidavit
-/// supporting the seizure of 32 domains (e.g. `washingtonpost.pm` for
-/// washingtonpost.com). Each entry: domain, path prefix.
-const LOOKALIKE_DOMAINS: [(&str, &str); 4] = [
-    ("washingtonpost.pm", "/politics/2024/"),
-    ("spiegel.ltd", "/politik/"),
-    ("bild.vip", "/politik/inland/"),
-    ("fox-news.top", "/politics/"),
-];
-
-/// Repost targets: the most recent original posts of influential accounts.
-const RING: usize = 5000;
-
-#[derive(Debug, Clone, Copy)]
-enum Obj {
-    Url { site: u32, article: u64 },
-    Tag(u64),
-    Repost(u64),
-    Lookalike { domain: u8, article: u64 },
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Raw {
-    time: i64,
-    account: u32,
-    obj: Obj,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Tight,
-    Loose,
-    Lookalike { pickups: u32 },
-    Viral { tau: f64, repost: bool },
-}
-
-#[derive(Debug, Clone)]
-struct Event {
-    start: i64,
-    /// Index into `Plan::groups`; unused for viral bursts.
-    group: usize,
-    kind: Kind,
-    /// Campaign participants, or burst size.
-    size: u32,
-    obj: Obj,
-}
-
-impl Event {
-    fn posts(&self) -> usize {
-        match self.kind {
-            Kind::Lookalike { pickups } => (self.size + pickups) as usize,
-            _ => self.size as usize,
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Group {
-    style: usize,
-    first_account: u32,
-    size: u32,
-    events: usize,
-    posts: usize,
-    domains: Vec<u8>,
-}
-
-struct Plan {
-    groups: Vec<Group>,
-    events: Vec<Event>,
-    accounts: usize,
-    campaign_posts: usize,
-    viral_posts: usize,
-    viral_events: usize,
-    articles: u64,
-    tags: u64,
-}
-
-/// splitmix64: derives independent sub-seeds from the config seed.
-fn mix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-fn sub_rng(seed: u64, stream: u64, index: u64) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(mix64(mix64(seed ^ mix64(stream)) ^ index))
-}
-
-/// Relative posting activity by UTC hour of day: peak 19:00, trough 07:00.
-fn diurnal(hour_of_day: i64) -> f64 {
-    1.0 + 0.7 * (std::f64::consts::TAU * (hour_of_day as f64 - 19.0) / 24.0).cos()
-}
-
-/// Walker/Vose alias table with each slot packed in 8 bytes (one cache line
-/// touch per sample): pick a slot uniformly, keep it if a 32-bit draw is below
-/// its threshold, else take its alias.
-struct Alias {
-    slots: Vec<(u32, u32)>,
-}
-
-impl Alias {
-    fn new(weights: &[f64]) -> Self {
-        let n = weights.len().max(1);
-        let total: f64 = weights.iter().sum();
-        let mut scaled: Vec<f64> = if total > 0.0 && total.is_finite() {
-            weights.iter().map(|w| w * n as f64 / total).collect()
-        } else {
-            vec![1.0; n]
-        };
-        let mut slots = vec![(u32::MAX, 0u32); n];
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| scaled[i] < 1.0);
-        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
-            slots[s] = ((scaled[s] * 4_294_967_296.0).min(u32::MAX as f64) as u32, l as u32);
-            scaled[l] -= 1.0 - scaled[s];
-            if scaled[l] < 1.0 {
-                large.pop();
-                small.push(l);
-            }
-        }
-        for i in small.into_iter().chain(large) {
-            slots[i] = (u32::MAX, i as u32);
-        }
-        Alias { slots }
-    }
-
-    fn sample(&self, rng: &mut ChaCha8Rng) -> usize {
-        let x: u64 = rng.random();
-        let i = ((x >> 32) * self.slots.len() as u64) >> 32;
-        let (threshold, alias) = self.slots[i as usize];
-        if (x as u32) < threshold || threshold == u32::MAX {
-            i as usize
-        } else {
-            alias as usize
-        }
-    }
-}
-
-/// Zipf(s) over ranks `0..n` as an alias table: O(1) per sample, no `powf`.
-struct ZipfTable {
-    n: usize,
-    alias: Alias,
-}
-
-impl ZipfTable {
-    fn new(n: usize, s: f64) -> Self {
-        let n = n.max(1);
-        let weights: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-s)).collect();
-        ZipfTable { n, alias: Alias::new(&weights) }
-    }
-
-    /// A rank below `limit` (`limit <= n`): ranks at or past `limit` are redrawn,
-    /// i.e. Zipf over the first `limit` ranks.
-    fn sample_below(&self, rng: &mut ChaCha8Rng, limit: usize) -> usize {
-        let limit = limit.clamp(1, self.n);
-        for _ in 0..64 {
-            let r = self.alias.sample(rng);
-            if r < limit {
-                return r;
-            }
-        }
-        0
-    }
-
-    fn sample(&self, rng: &mut ChaCha8Rng) -> usize {
-        self.alias.sample(rng)
-    }
-}
-
-struct TimeSampler {
-    start: i64,
-    hours: WeightedAliasIndex<f64>,
-}
-
-impl TimeSampler {
-    fn new(cfg: &ScenarioConfig) -> Self {
-        let n = i64::from(cfg.days.max(1)) * 24;
-        let w = (0..n).map(|h| diurnal(h % 24)).collect();
-        TimeSampler { start: cfg.start, hours: WeightedAliasIndex::new(w).expect("weights") }
-    }
-    fn sample(&self, rng: &mut ChaCha8Rng) -> i64 {
-        self.start + self.hours.sample(rng) as i64 * 3600 + rng.random_range(0..3600)
-    }
-}
-
-fn plan(cfg: &ScenarioConfig, factor: f64) -> Plan {
-    let mut rng = sub_rng(cfg.seed, 1, 0);
-    let times = TimeSampler::new(cfg);
-    let n_bg = cfg.background_accounts.max(1);
-    let sites = cfg.sites.max(1);
-    let mut articles = u64::from(cfg.days.max(1)) * (sites * cfg.articles_per_site_day.max(1)) as u64;
-    let mut tags = cfg.hashtags.max(1) as u64;
-    let mut next_account = n_bg as u32;
-    let mut groups = Vec::new();
-    let mut events = Vec::new();
-    let group_factor = (factor / 0.3).min(1.0);
-    let counts = [cfg.tight_links_groups, cfg.loose_hashtags_groups, cfg.lookalike_domains_groups];
-    for (style, &count) in counts.iter().enumerate() {
-        let count = (count as f64 * group_factor).round() as usize;
-        for _ in 0..count {
-            let (size, base_events) = match style {
-                0 => (rng.random_range(8..=12u32), rng.random_range(30..=60u32)),
-                1 => (rng.random_range(30..=50u32), rng.random_range(40..=80u32)),
-                _ => (rng.random_range(10..=20u32), rng.random_range(30..=50u32)),
-            };
-            let n_events = ((f64::from(base_events) * cfg.campaign_events_scale * factor).round() as usize).max(2);
-            let gi = groups.len();
-            let mut g = Group { style, first_account: next_account, size, events: n_events, posts: 0, domains: vec![] };
-            next_account += size;
-            // Campaign objects look like background ones: ordinary (mid-popularity)
-            // sites, ordinary hashtag names.
-            let own_sites = [rng.random_range(sites / 10..sites) as u32, rng.random_range(sites / 10..sites) as u32];
-            let first_tag = tags;
-            let tag_pool = n_events.div_ceil(2) as u64;
-            if style == 1 {
-                tags += tag_pool;
-            }
-            if style == 2 {
-                let a = rng.random_range(0..LOOKALIKE_DOMAINS.len());
-                let b = (a + rng.random_range(1..LOOKALIKE_DOMAINS.len())) % LOOKALIKE_DOMAINS.len();
-                g.domains = vec![a as u8, b as u8];
-            }
-            for e in 0..n_events {
-                let start = times.sample(&mut rng);
-                let (kind, size, obj) = match style {
-                    0 => {
-                        articles += 1;
-                        (Kind::Tight, size, Obj::Url { site: own_sites[e % 2], article: articles - 1 })
-                    }
-                    1 => {
-                        let k = if e == 0 { size } else { binomial(&mut rng, size, cfg.loose_participation) };
-                        (Kind::Loose, k, Obj::Tag(first_tag + (e as u64 % tag_pool)))
-                    }
-                    _ => {
-                        let k = if e == 0 { size } else { binomial(&mut rng, size, cfg.lookalike_participation) };
-                        articles += 1;
-                        let domain = g.domains[rng.random_range(0..g.domains.len())];
-                        let pickups = rng.random_range(0..=2);
-                        (Kind::Lookalike { pickups }, k, Obj::Lookalike { domain, article: articles - 1 })
-                    }
-                };
-                g.posts += size as usize;
-                events.push(Event { start, group: gi, kind, size, obj });
-            }
-            groups.push(g);
-        }
-    }
-    let campaign_posts: usize = groups.iter().map(|g| g.posts).sum();
-    let pickups: usize = events.iter().map(Event::posts).sum::<usize>() - campaign_posts;
-
-    let n_viral = (cfg.viral_events as f64 * factor).round() as usize;
-    let max_size = cfg.viral_max_size.min(n_bg / 2).max(1) as f64;
-    let min_size = (cfg.viral_min_size.max(1) as f64).min(max_size);
-    let pareto = Pareto::new(min_size, 1.4).expect("pareto");
-    let mut viral_posts = pickups;
-    for _ in 0..n_viral {
-        let start = times.sample(&mut rng);
-        let size = pareto.sample(&mut rng).min(max_size) as u32;
-        let tau = rng.random_range(120.0..1800.0);
-        let u: f64 = rng.random();
-        // Fresh article for url bursts, and as the fallback of repost bursts.
-        articles += 1;
-        let site = rng.random_range(0..sites.min(50)) as u32;
-        let (obj, repost) = if u < 0.4 {
-            (Obj::Url { site, article: articles - 1 }, false)
-        } else if u < 0.8 {
-            tags += 1;
-            (Obj::Tag(tags - 1), false)
-        } else {
-            (Obj::Url { site, article: articles - 1 }, true)
-        };
-        viral_posts += size as usize;
-        events.push(Event { start, group: usize::MAX, kind: Kind::Viral { tau, repost }, size, obj });
-    }
-    events.sort_by_key(|e| e.start);
-    Plan {
-        groups,
-        events,
-        accounts: next_account as usize,
-        campaign_posts,
-        viral_posts,
-        viral_events: n_viral,
-        articles,
-        tags,
-    }
-}
-
-fn binomial(rng: &mut ChaCha8Rng, n: u32, p: f64) -> u32 {
-    let k = Binomial::new(u64::from(n), p.clamp(0.0, 1.0)).expect("binomial").sample(rng) as u32;
-    k.clamp(2.min(n), n)
-}
-
-/// A keyed bijection of `[0, 2^bits)`: xor, multiply by odd constants and
-/// xor-shift, all modulo `2^bits`. Turns sequential ids into unique,
-/// unordered-looking ones.
-struct Scramble {
-    bits: u32,
-    key: u64,
-}
-
-impl Scramble {
-    /// Smallest width that leaves 8 codes per id (at least 12 bits).
-    fn new(rng: &mut ChaCha8Rng, count: u64) -> Self {
-        let bits = (64 - count.saturating_mul(8).leading_zeros()).clamp(12, 60);
-        Scramble { bits, key: rng.random() }
-    }
-    fn map(&self, x: u64) -> u64 {
-        let mask = (1u64 << self.bits) - 1;
-        let mut x = (x ^ self.key) & mask;
-        x = x.wrapping_mul(0x9E37_79B9_7F4A_7C15) & mask;
-        x ^= x >> (self.bits / 2 + 1);
-        x = x.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) & mask;
-        x ^ (x >> (self.bits / 2))
-    }
+    /// Rows emitted: `posts` in the background scenario; in the event scenario
+    /// one row per object of a post (text, repost, hashtags, url, mention).
+    pub rows: usize,
+    /// Event scenario: the innocent accounts posting hundreds of times an hour
+    /// during events (sorted ids).
+    pub live_tweeters: Vec<String>,
+    /// Event scenario: the innocent automated accounts, news feeds and retweet
+    /// bots (sorted ids).
+    pub automated: Vec<String>,
+    /// Event scenario: posts recorded twice (under a new post id, or as identical rows).
+    pub duplicate_posts: usize,
 }
 
 struct Names {
@@ -460,13 +153,19 @@ impl Names {
     }
 }
 
-/// Generates the scenario, calling `emit` once per post in time order (ties in
+/// Generates the scenario, calling `emit` once per row in time order (ties in
 /// a fixed order), and returns the planted truth.
 ///
-/// Memory stays bounded by one hour of posts, whatever `cfg.posts` is. Exactly
-/// `cfg.posts` posts are emitted; for very small counts (below a few thousand)
-/// the planted networks and viral bursts shrink, then vanish, to fit.
+/// Memory stays bounded by one hour of posts, whatever `cfg.posts` is. In the
+/// background scenario exactly `cfg.posts` posts are emitted, one row each; for
+/// very small counts (below a few thousand) the planted networks and viral
+/// bursts shrink, then vanish, to fit. The event scenario
+/// ([`ScenarioKind::Event`]) emits about `cfg.posts` posts of several rows each.
 pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
+    if cfg.scenario == ScenarioKind::Event {
+        return crate::event::generate(cfg, emit);
+    }
+    let resolution = cfg.time_resolution.max(1);
     let mut factor = 1.0;
     let plan = loop {
         let p = plan(cfg, factor);
@@ -581,7 +280,7 @@ pub fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Scenario {
             names.account(r.account, &mut post.account);
             post.kind = names.object(r.obj, &mut post.object);
             names.post_id(seq, &mut post.post_id);
-            post.time = r.time;
+            post.time = r.time - r.time.rem_euclid(resolution);
             emit(&post);
             if influencer[r.account as usize / 64] >> (r.account % 64) & 1 == 1 && !matches!(r.obj, Obj::Repost(_)) {
                 if ring.len() == RING {
@@ -741,5 +440,9 @@ fn scenario(cfg: &ScenarioConfig, plan: &Plan, names: &Names) -> Scenario {
         campaign_posts: plan.campaign_posts,
         viral_posts: plan.viral_posts,
         viral_events: plan.viral_events,
+        rows: cfg.posts,
+        live_tweeters: Vec::new(),
+        automated: Vec::new(),
+        duplicate_posts: 0,
     }
 }

@@ -57,20 +57,68 @@
 //!   (plus 1.0 % viral-burst posts); at 10M, 112 networks with 2 525 accounts
 //!   among 202 525, 1.3 % campaign posts.
 //!
+//! ## The event scenario ([`ScenarioConfig::event`], `--scenario event`)
+//!
+//! Twelve hours from 18:00 UTC in which ordinary users look coordinated, made
+//! to match a real election-keyword stream (docs/evaluation.md, "The event
+//! scenario"). Every post is written in long form, one row per object: its
+//! `text` (pseudo-words plus its hashtags), the `repost`ed post id, each
+//! `hashtag`, its `url`, its `mention`; times at minute resolution.
+//!
+//! - **Accounts**: `posts · 0.7` ordinary accounts with log-normal activity
+//!   (σ 1.7) and audience (σ 2.3); about 3.8 posts per posting account.
+//! - **Live events**: a debate (1.5 h in, 2 h), a match (5 h in, 2 h) and breaking
+//!   news of a storm (8.5 h in, 90 min, boost decaying). A share of accounts
+//!   (60 %, 40 %, 50 %) watch each; while it runs the posting rate rises (×2.5,
+//!   ×2, ×3) and 92 % of the watchers' posts carry `#<event>`, with
+//!   `#<event>night` (75 %) and `#<event><year>` (55 %).
+//! - **Retweet cascades**: 65 % of posts are retweets. Every original draws
+//!   `Poisson(c · audience · Exp(1))` retweets (at most `accounts / 30`) by
+//!   distinct accounts, delays exponential with a mean of 2–20 min; retweeters
+//!   of an event post are mostly its watchers. A retweet carries its
+//!   original's text, hashtags, link and mention.
+//! - **Live-tweeters**: `max(3, accounts / 15000)` accounts posting 100–400
+//!   times an hour during the events they watch, 65 % retweets of the event's
+//!   recent popular posts.
+//! - **Automated organic accounts**: news feeds (6–30 posts an hour, own links,
+//!   `#news`, `#breaking`, …) and retweet bots joining every cascade of 30+
+//!   within 3–45 s.
+//! - **Duplicate records**: 0.5 % of posts recorded again under a new post id
+//!   (same account, time and text), 0.5 % written twice as identical rows.
+//! - **Planted networks** (`max(1, round(base · (posts/1M)^0.85))` each; three
+//!   bursts in four inside a live event, carrying its hashtags):
+//!   `hashtag_game` (base 2; 20–40 accounts, 6–12 bursts of a rare hashtag, 60 %
+//!   of members post 1–2 times within 2–10 min), `copy_pasta` (base 2; 10–25
+//!   accounts, 6–12 bursts, 70 % post the same text, or near-copies, within
+//!   30–300 s), `retweet_ring` (base 2; 8–15 accounts, 10–20 posts of a member
+//!   retweeted by 80 % of the others within 10–120 s), and one each (base 1) of
+//!   `tight_links`, `loose_hashtags` and `lookalike_domains` as above.
+//!
+//! The size is approximate: cascades are heavy-tailed (their scale is steered
+//! by the retweets made so far) and cut at the end of the period; from 30k to
+//! 1M posts asked, 0.92 to 1.09 times as many were made, 5.4 rows each.
+//!
 //! ## Invariants
-//! - Exactly `cfg.posts` posts, emitted in non-decreasing time order, post ids
+//! - Background scenario: exactly `cfg.posts` posts, emitted in non-decreasing time order, post ids
 //!   `p000000001…` in emission order.
 //! - Same config, same bytes: all randomness is ChaCha8 seeded from `cfg.seed`
 //!   (sub-streams per hour and per event); no hash-map order reaches the output.
 //! - Memory is bounded by one hour of posts: the plan (networks, events, hourly
-//!   counts) is made up front, then each hour is generated, sorted and emitted.
+//!   counts) is made up front, then each hour is generated, sorted and emitted
+//!   (in the event scenario, plus the retweets of the last four hours that fall
+//!   in later hours).
+//! - `cfg.time_resolution` (1 s by default, 60 s in the event preset) rounds
+//!   every time down; the order stays non-decreasing.
 
 mod config;
 mod eval;
+mod event;
 mod generate;
 mod output;
+mod plan;
+mod sample;
 
-pub use config::{ScenarioConfig, DEFAULT_START};
+pub use config::{EventConfig, LiveEvent, ScenarioConfig, ScenarioKind, DEFAULT_START};
 pub use eval::{evaluate, Evaluation};
 pub use generate::{generate, GroupInfo, Post, Scenario, TruthRow};
 pub use output::{generate_dataset, write_csv, POSTS_HEADER, TRUTH_HEADER};

@@ -312,6 +312,15 @@ pub struct GenerateArgs {
     /// Truth file (CSV: account_id,group,style). Default: beside the posts, `<name>.truth.csv`.
     #[arg(long)]
     pub truth: Option<PathBuf>,
+    /// Scenario preset: `background` (30 days of sharing with viral bursts) or `event` (an evening of live
+    /// events: hashtag pile-ons, live-tweeters, retweet cascades, duplicates, minute times; long form with
+    /// text, repost, hashtag, url and mention rows).
+    #[arg(long, default_value = "background")]
+    pub scenario: lockstep_synth::ScenarioKind,
+    /// Round every time down to a multiple of this many seconds (60: minute resolution). Default: the
+    /// preset's (1 for background, 60 for event).
+    #[arg(long)]
+    pub time_resolution: Option<i64>,
 }
 
 /// `lockstep demo`.
@@ -323,6 +332,15 @@ pub struct DemoArgs {
     /// Random seed.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Scenario preset: `background` (30 days of sharing with viral bursts) or `event` (an evening of live
+    /// events: hashtag pile-ons, live-tweeters, retweet cascades, duplicates, minute times; long form with
+    /// text, repost, hashtag, url and mention rows).
+    #[arg(long, default_value = "background")]
+    pub scenario: lockstep_synth::ScenarioKind,
+    /// Round every time down to a multiple of this many seconds (60: minute resolution). Default: the
+    /// preset's (1 for background, 60 for event).
+    #[arg(long)]
+    pub time_resolution: Option<i64>,
     /// Co-share window in seconds.
     #[arg(long, short = 'w', default_value_t = 300)]
     pub window: i64,

@@ -6,7 +6,7 @@ use lockstep_core::NoProgress;
 use lockstep_detect::{summarize_groups, Params, Window};
 use lockstep_pipeline::{Read, RunOptions};
 use lockstep_report::{InputInfo, OutputOptions};
-use lockstep_synth::{evaluate, generate_dataset, ScenarioConfig};
+use lockstep_synth::{evaluate, generate_dataset, ScenarioConfig, ScenarioKind};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Instant;
@@ -14,20 +14,49 @@ use std::time::Instant;
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let mut o = std::io::stdout().lock();
     let t0 = Instant::now();
-    let cfg = ScenarioConfig::new(args.posts, args.seed);
+    let mut cfg = ScenarioConfig::preset(args.scenario, args.posts, args.seed);
+    if let Some(r) = args.time_resolution {
+        anyhow::ensure!(r >= 1, "--time-resolution must be at least 1 second, not {r}");
+        cfg.time_resolution = r;
+    }
     let (ds, scenario) = generate_dataset(&cfg);
-    writeln!(
-        o,
-        "Scenario (seed {}): {} posts by {} accounts over {} days; {} viral bursts of innocent accounts; \
-         {} planted networks with {} accounts:",
-        args.seed,
-        ds.shares.len(),
-        ds.accounts.len(),
-        cfg.days,
-        scenario.viral_events,
-        scenario.groups.len(),
-        scenario.truth.len()
-    )?;
+    match cfg.scenario {
+        ScenarioKind::Background => writeln!(
+            o,
+            "Scenario (seed {}): {} posts by {} accounts over {} days; {} viral bursts of innocent accounts; \
+             {} planted networks with {} accounts:",
+            args.seed,
+            ds.shares.len(),
+            ds.accounts.len(),
+            cfg.days,
+            scenario.viral_events,
+            scenario.groups.len(),
+            scenario.truth.len()
+        )?,
+        ScenarioKind::Event => {
+            let events: Vec<&str> = cfg.event.events.iter().map(|e| e.name.as_str()).collect();
+            writeln!(
+                o,
+                "Event scenario (seed {}): {} posts ({} shares of text, repost, hashtag, url, mention) by {} \
+                 accounts over {} hours, times to {} s; live events {} (watchers add #<event>, #<event>night, \
+                 #<event><year>); {} live-tweeters, {} automated accounts, {} retweet cascades of 40+ accounts, {} \
+                 posts recorded twice; {} planted networks with {} accounts:",
+                args.seed,
+                scenario.posts,
+                ds.shares.len(),
+                ds.accounts.len(),
+                cfg.event.hours,
+                cfg.time_resolution,
+                events.join(", "),
+                scenario.live_tweeters.len(),
+                scenario.automated.len(),
+                scenario.viral_events,
+                scenario.duplicate_posts,
+                scenario.groups.len(),
+                scenario.truth.len()
+            )?
+        }
+    }
     let mut styles: BTreeMap<&str, (usize, usize, &str)> = BTreeMap::new();
     for g in &scenario.groups {
         let e = styles.entry(g.style.as_str()).or_insert((0, 0, g.description.as_str()));
@@ -55,12 +84,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
     let opts = RunOptions { domains: Some(classifier), ..RunOptions::default() };
     let info = InputInfo {
-        source: format!("generated:posts={},seed={}", args.posts, args.seed),
+        source: match cfg.scenario {
+            ScenarioKind::Background => format!("generated:posts={},seed={}", args.posts, args.seed),
+            ScenarioKind::Event => format!("generated:scenario=event,posts={},seed={}", args.posts, args.seed),
+        },
         format: "synthetic".into(),
         records: ds.shares.len() as u64,
         shares: ds.shares.len() as u64,
         skipped: 0,
-        posts: ds.shares.len() as u64,
+        posts: scenario.posts as u64,
         ..InputInfo::default()
     };
     let read = Read { dataset: ds, inputs: vec![info], ..Read::default() };
@@ -129,6 +161,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         ev.false_positives,
         ev.false_negatives
     )?;
+    if cfg.scenario == ScenarioKind::Event {
+        let flagged_set: std::collections::BTreeSet<&str> = flagged.iter().copied().collect();
+        let count = |v: &[String]| v.iter().filter(|a| flagged_set.contains(a.as_str())).count();
+        writeln!(
+            o,
+            "Innocent heavy posters flagged: {} of {} live-tweeters, {} of {} automated accounts",
+            count(&scenario.live_tweeters),
+            scenario.live_tweeters.len(),
+            count(&scenario.automated),
+            scenario.automated.len()
+        )?;
+    }
     let fusion = analysis.fusion.as_ref().expect("domains classified");
     let flagged_domains: Vec<_> =
         fusion.domains.iter().filter(|d| d.classification.class != lockstep_domains::Class::Clean).collect();

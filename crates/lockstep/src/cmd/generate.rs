@@ -9,11 +9,17 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         let stem = args.out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "posts".into());
         args.out.with_file_name(format!("{stem}.truth.csv"))
     });
-    let cfg = ScenarioConfig::new(args.posts, args.seed);
+    let mut cfg = ScenarioConfig::preset(args.scenario, args.posts, args.seed);
+    if let Some(r) = args.time_resolution {
+        anyhow::ensure!(r >= 1, "--time-resolution must be at least 1 second, not {r}");
+        cfg.time_resolution = r;
+    }
     let scenario = write_csv(&cfg, &args.out, &truth).with_context(|| format!("writing {}", args.out.display()))?;
+    let rows = if scenario.rows == scenario.posts { String::new() } else { format!(" ({} rows)", scenario.rows) };
     println!(
-        "wrote {} posts by {} accounts to {} ({} planted accounts in {} networks; truth in {})",
+        "wrote {} {} posts{rows} by {} accounts to {} ({} planted accounts in {} networks; truth in {})",
         scenario.posts,
+        args.scenario.as_str(),
         scenario.accounts,
         args.out.display(),
         scenario.truth.len(),
