@@ -195,6 +195,12 @@ pub struct DetectFlags {
     /// Stop at the first bad record instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
+    /// Earliest plausible time (a date or UNIX seconds); earlier records are skipped as `implausible_time`.
+    #[arg(long, value_name = "TIME", default_value = "2006-01-01", value_parser = parse_time)]
+    pub min_time: i64,
+    /// Latest plausible time (a date or UNIX seconds); default: one day after now.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub max_time: Option<i64>,
     /// Co-share window in seconds (inclusive), or `auto`: estimated from the data as CooRnet does
     /// (docs/method.md; the estimate is in report.json).
     #[arg(long, short = 'w', default_value = "60")]
@@ -335,4 +341,11 @@ pub struct DemoArgs {
     /// Also write the outputs here.
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+}
+
+/// `--min-time`, `--max-time`: a date or UNIX seconds, as a time column is read.
+fn parse_time(s: &str) -> Result<i64, String> {
+    let read = |t: &str| lockstep_ingest::parse_timestamp(t.as_bytes(), lockstep_ingest::TimeUnit::Auto);
+    // A day alone (`2006-01-01`) is its midnight, UTC.
+    read(s).or_else(|why| read(&format!("{s} 00:00:00")).map_err(|_| format!("{s:?}: {why}")))
 }

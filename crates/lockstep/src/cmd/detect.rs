@@ -231,6 +231,17 @@ fn kind_weights(given: &[(String, f64)]) -> anyhow::Result<std::collections::BTr
     Ok(map)
 }
 
+/// `--min-time`, `--max-time` as a range (the latest by default one day after now).
+fn time_range(flags: &DetectFlags) -> anyhow::Result<lockstep_ingest::TimeRange> {
+    let mut r = lockstep_ingest::TimeRange::default();
+    r.min = flags.min_time;
+    r.max = flags.max_time.unwrap_or(r.max);
+    if r.min > r.max {
+        anyhow::bail!("--min-time is after --max-time");
+    }
+    Ok(r)
+}
+
 /// Reads every input (stdin when none) with the shared flags, then, when near-text objects were read,
 /// clusters them (`lockstep-neartext`). Fails when no share was read.
 pub(crate) fn read_inputs(
@@ -252,6 +263,7 @@ pub(crate) fn read_inputs(
         objects: flags.objects,
         strict: flags.strict,
         progress,
+        time_range: time_range(flags)?,
     };
     let inputs: Vec<PathBuf> = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs.to_vec() };
     let mut ds = Dataset::default();

@@ -90,6 +90,7 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
             objects: "url,domain".parse().expect("valid kinds"),
             strict: false,
             progress: false,
+            time_range: lockstep_ingest::TimeRange::default(),
         };
         let mut ds = Dataset::default();
         let mut diags = Diagnostics::default();
