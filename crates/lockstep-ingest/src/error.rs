@@ -68,6 +68,18 @@ pub enum Error {
         /// The columns the input has.
         available: Vec<String>,
     },
+    /// A column the run reads is named twice in the header: which one is meant is unclear.
+    #[error("{file}: column `{column}` ({role}) appears {count} times in the header; rename the copies or map another column")]
+    DuplicateColumn {
+        /// The input.
+        file: String,
+        /// What the column is for.
+        role: &'static str,
+        /// Its name.
+        column: String,
+        /// How many columns have that name.
+        count: usize,
+    },
     /// `Format::Auto` could not tell the format.
     #[error(
         "{file}: cannot detect the input format: {reason}; give the format explicitly (csv, tsv, jsonl or parquet)"

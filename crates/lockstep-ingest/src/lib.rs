@@ -286,7 +286,14 @@ pub struct ReadOptions {
     pub progress: bool,
     /// Times outside this range are skipped as `implausible_time`.
     pub time_range: TimeRange,
+    /// With no [`ColumnMap::kind`], a column (or JSON key) named
+    /// [`AUTO_KIND_COLUMN`] holds each record's kind when present (`lockstep
+    /// generate` writes one). Set to `false` when the kind is given otherwise.
+    pub auto_kind_column: bool,
 }
+
+/// The column taken as the kind column unless told otherwise ([`ReadOptions::auto_kind_column`]).
+pub const AUTO_KIND_COLUMN: &str = "kind";
 
 /// The plausible times of a post, inclusive (UNIX seconds). A time outside is
 /// a record skipped as `implausible_time`: a missing time written as 0, a
@@ -336,6 +343,7 @@ impl Default for ReadOptions {
             strict: false,
             progress: false,
             time_range: TimeRange::default(),
+            auto_kind_column: true,
         }
     }
 }

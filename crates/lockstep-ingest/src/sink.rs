@@ -619,9 +619,11 @@ fn convert<'r>(
     let cols = &opts.columns;
     let account = required(rec.account, &cols.account, &mut bufs.account)?;
     let object = required(rec.object, &cols.object, &mut bufs.object)?;
-    let kind = match &cols.kind {
-        Some(col) => required(rec.kind, col, &mut bufs.kind)?,
-        None => opts.kind_label.as_str(),
+    let kind = match (&cols.kind, rec.kind) {
+        (Some(col), _) => required(rec.kind, col, &mut bufs.kind)?,
+        (None, Field::Missing) => opts.kind_label.as_str(),
+        // The column named `kind` (`ReadOptions::auto_kind_column`).
+        (None, f) => required(f, crate::AUTO_KIND_COLUMN, &mut bufs.kind)?,
     };
     let fallback = match rec.post {
         Field::Missing => true,

@@ -171,10 +171,11 @@ pub struct DetectFlags {
     /// Column holding the post id. When the column is absent, posts are named `file:line`.
     #[arg(long, default_value = "content_id")]
     pub post: String,
-    /// Kind label of the objects (url, domain, hashtag, repost, text, …). `near-text`: the object column holds
-    /// post texts, clustered into near-duplicates after reading.
-    #[arg(long, default_value = "object")]
-    pub kind: String,
+    /// Kind label of the objects (url, domain, hashtag, repost, text, …; default `object`). `near-text`: the
+    /// object column holds post texts, clustered into near-duplicates after reading. Without --kind and
+    /// --kind-column, a column named `kind` is the kind column.
+    #[arg(long)]
+    pub kind: Option<String>,
     /// Column holding each record's object kind (overrides --kind).
     #[arg(long)]
     pub kind_column: Option<String>,
@@ -183,8 +184,9 @@ pub struct DetectFlags {
     /// or `all` (every kind but near-text). Each kind is analysed separately: objects of different kinds never
     /// co-share. near-text: clusters of near-duplicate texts (docs/method.md); with a generic CSV/JSONL input,
     /// use `--object TEXT_COLUMN --kind near-text` instead.
-    #[arg(long, default_value = "url,domain,hashtag,repost,text")]
-    pub objects: lockstep_ingest::ObjectKinds,
+    /// Default: url,domain,hashtag,repost,text.
+    #[arg(long)]
+    pub objects: Option<lockstep_ingest::ObjectKinds>,
     /// near-text: two texts are near-copies when the Jaccard similarity of their character 5-gram sets is
     /// at least this (0 < t ≤ 1).
     #[arg(long, default_value_t = 0.7)]

@@ -707,3 +707,72 @@ fn implausible_times_are_skipped_and_the_range_is_configurable() {
     let o = lockstep(&["detect", input.to_str().unwrap(), "--min-time", "2030-01-01", "--max-time", "2020-01-01"]);
     assert!(text(&o).1.contains("--min-time is after --max-time"), "{:?}", text(&o));
 }
+
+#[test]
+fn flags_that_cannot_apply_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", TWO_KINDS.as_bytes());
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["detect", input.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        lockstep(&args)
+    };
+    // A misspelt kind would weigh a phantom kind.
+    let o = run(&["--kind-weight", "hashtagz=0.5"]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(text(&o).1.contains("\"hashtagz\" is not a kind of the input (its kinds: url, hashtag)"), "{:?}", text(&o));
+    // A known kind with no share here is fine (it weighs nothing).
+    assert!(run(&["--kind-weight", "media=2"]).status.success());
+    // --objects does nothing to a generic file.
+    let o = run(&["--objects", "hashtag"]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(text(&o).1.contains("--objects applies to platform exports"), "{:?}", text(&o));
+    // Column flags do nothing to a platform export.
+    let Some(x) = shared("data/x-api-v2-samples/flat.jsonl") else { return };
+    let o = lockstep(&["detect", x.to_str().unwrap(), "--account", "user", "-q", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(text(&o).1.contains("--account name columns of a generic file"), "{:?}", text(&o));
+}
+
+#[test]
+fn a_column_read_twice_over_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "dup.csv",
+        b"account_id,object_id,timestamp_share,object_id\na,x,1704067200,y\nb,x,1704067201,y\n",
+    );
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-q", "-o", dir.path().join("o").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(text(&o).1.contains("column `object_id` (object) appears 2 times in the header"), "{:?}", text(&o));
+    // A repeated column the run does not read is no matter.
+    let input = write(dir.path(), "dup2.csv", b"account_id,object_id,timestamp_share,x,x\na,o,1704067200,1,2\n");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-q", "-o", dir.path().join("o").to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+}
+
+#[test]
+fn the_generators_kind_column_is_read_without_being_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("posts.csv");
+    let o = lockstep(&["generate", "-n", "20000", "--seed", "5", "-o", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let report = |out: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap()
+    };
+    let (plain, named) = (dir.path().join("plain"), dir.path().join("named"));
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-q", "-o", plain.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let o =
+        lockstep(&["detect", input.to_str().unwrap(), "--kind-column", "kind", "-q", "-o", named.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let kinds = report(&plain)["inputs"][0]["shares_by_kind"].clone();
+    assert!(kinds.as_object().unwrap().len() >= 2 && kinds.get("object").is_none(), "{kinds}");
+    assert_eq!(std::fs::read(plain.join("edges.csv")).unwrap(), std::fs::read(named.join("edges.csv")).unwrap());
+    // --kind overrides it: every object is of that kind.
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--kind", "url", "-q", "-o", plain.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let kinds = report(&plain)["inputs"][0]["shares_by_kind"].clone();
+    assert_eq!(kinds.as_object().unwrap().keys().collect::<Vec<_>>(), ["url"], "{kinds}");
+}

@@ -231,6 +231,46 @@ fn kind_weights(given: &[(String, f64)]) -> anyhow::Result<std::collections::BTr
     Ok(map)
 }
 
+/// Flags that apply to none of the formats read are an error: they would be ignored silently.
+fn check_flags_apply(flags: &DetectFlags, formats: &[lockstep_ingest::Format]) -> anyhow::Result<()> {
+    let names = |platform: bool| {
+        let mut v: Vec<&str> = formats.iter().filter(|f| f.is_platform() == platform).map(|f| f.name()).collect();
+        v.dedup();
+        v.join(", ")
+    };
+    if flags.objects.is_some() && !formats.iter().any(|f| f.is_platform()) {
+        anyhow::bail!(
+            "--objects applies to platform exports (x-v2, mastodon, …); the input is read as {}: name its \
+             object column with --object and its kind with --kind or --kind-column",
+            names(false)
+        );
+    }
+    if formats.iter().all(|f| f.is_platform()) {
+        let d = lockstep_ingest::ColumnMap::default();
+        let given: Vec<&str> = [
+            ("--account", flags.account != d.account),
+            ("--object", flags.object != d.object),
+            ("--time", flags.time != d.time),
+            ("--post", Some(&flags.post) != d.post.as_ref()),
+            ("--kind", flags.kind.is_some()),
+            ("--kind-column", flags.kind_column.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(flag, on)| on.then_some(flag))
+        .collect();
+        if !given.is_empty() {
+            anyhow::bail!(
+                "{} name columns of a generic file (csv, tsv, jsonl, parquet); the input is a platform export ({}), \
+                 whose fields are known: choose its object kinds with --objects, or read it as a generic file \
+                 with --format",
+                given.join(", "),
+                names(true)
+            );
+        }
+    }
+    Ok(())
+}
+
 /// `--min-time`, `--max-time` as a range (the latest by default one day after now).
 fn time_range(flags: &DetectFlags) -> anyhow::Result<lockstep_ingest::TimeRange> {
     let mut r = lockstep_ingest::TimeRange::default();
@@ -258,12 +298,13 @@ pub(crate) fn read_inputs(
             post: Some(flags.post.clone()),
             kind: flags.kind_column.clone(),
         },
-        kind_label: flags.kind.clone(),
+        kind_label: flags.kind.clone().unwrap_or_else(|| ReadOptions::default().kind_label),
         time_unit: flags.time_unit,
-        objects: flags.objects,
+        objects: flags.objects.unwrap_or_default(),
         strict: flags.strict,
         progress,
         time_range: time_range(flags)?,
+        auto_kind_column: flags.kind.is_none() && flags.kind_column.is_none(),
     };
     let inputs: Vec<PathBuf> = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs.to_vec() };
     let mut ds = Dataset::default();
@@ -274,6 +315,7 @@ pub(crate) fn read_inputs(
         let s = read_input(path, &opts, &mut ds, &mut diags)?;
         read.push((first..ds.shares.len(), s));
     }
+    check_flags_apply(flags, &read.iter().map(|(_, s)| s.format).collect::<Vec<_>>())?;
     // Near-duplicate texts need every text first: the stage runs once over all inputs.
     let near_text = match ds.kinds.lookup(lockstep_neartext::KIND) {
         Some(_) => {
@@ -316,6 +358,10 @@ pub(crate) fn read_inputs(
             unparsed_urls: s.unparsed_urls,
         });
     }
+    lockstep_detect::multiplex::check_kind_names(
+        &ds,
+        &flags.kind_weight.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+    )?;
     if ds.shares.is_empty() {
         let reasons: String = diags
             .by_reason

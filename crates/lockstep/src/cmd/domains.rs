@@ -91,6 +91,7 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
             strict: false,
             progress: false,
             time_range: lockstep_ingest::TimeRange::default(),
+            auto_kind_column: false,
         };
         let mut ds = Dataset::default();
         let mut diags = Diagnostics::default();
