@@ -28,10 +28,12 @@ use rayon::prelude::*;
 use std::sync::{mpsc, Arc};
 
 mod diagnostics;
+mod escape;
 mod interner;
 mod table;
 
 pub use diagnostics::{Diagnostic, Diagnostics, ReasonSummary, MAX_EXAMPLES_PER_REASON};
+pub use escape::{terminal_safe, terminal_safe_lines, NAME_CHARS};
 pub use interner::{ColumnIds, Interner};
 pub use table::prefetch;
 use table::HashSet64;

@@ -156,7 +156,18 @@ fn list(names: &[String]) -> String {
     if names.is_empty() {
         return "(none)".to_string();
     }
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    // A header of one huge cell, or of thousands of columns, is not echoed whole.
+    const MAX_NAMES: usize = 40;
+    let mut out = names
+        .iter()
+        .take(MAX_NAMES)
+        .map(|n| format!("`{}`", lockstep_core::terminal_safe(n, lockstep_core::NAME_CHARS)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > MAX_NAMES {
+        out.push_str(&format!(" and {} more", names.len() - MAX_NAMES));
+    }
+    out
 }
 
 /// A `--format` or `--time-unit` value that is not known.

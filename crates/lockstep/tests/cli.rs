@@ -776,3 +776,43 @@ fn the_generators_kind_column_is_read_without_being_named() {
     let kinds = report(&plain)["inputs"][0]["shares_by_kind"].clone();
     assert_eq!(kinds.as_object().unwrap().keys().collect::<Vec<_>>(), ["url"], "{kinds}");
 }
+
+#[test]
+fn untrusted_text_is_escaped_and_bounded_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A name that would set the window title, an object that would clear the screen.
+    let (evil_a, evil_o) = ("a\x1b]0;owned\x07", "https://e.com/\x1b[2J\x1b[H");
+    let mut csv = String::from("account_id,object_id,content_id,timestamp_share\n");
+    for (i, t) in [0, 100, 200].iter().enumerate() {
+        for (j, acc) in [evil_a, "b"].iter().enumerate() {
+            csv.push_str(&format!("\"{acc}\",\"{evil_o}{i}\",p{i}{j},{}\n", 1_704_067_200 + t + j as i64));
+        }
+    }
+    csv.push_str(&format!("c,\"{evil_o}0\",p98,1704067202\n"));
+    csv.push_str("c,x,p99,notatime\x1b[31m\n");
+    let input = write(dir.path(), "evil.csv", csv.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!stdout.contains('\x1b') && !stdout.contains('\x07'), "{stdout:?}");
+    assert!(stdout.contains("top: https://e.com/\\u{1b}[2J"), "{stdout}");
+    assert!(stdout.contains("notatime\\u{1b}[31m"), "{stdout}");
+    let o = lockstep(&["explain", evil_a, "b", "-w", "10", "-m", "1", input.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!stdout.contains('\x1b') && stdout.contains("edge a\\u{1b}]0;owned\\u{7} -- b"), "{stdout:?}");
+    let o = lockstep(&["domains", "--dataset", input.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!stdout.contains('\x1b') && !err.contains('\x1b'), "{stdout:?} {err:?}");
+    // A 10 MB header line is not echoed whole in the error.
+    let mut big = "h\x1b".repeat(5_000_000);
+    big.push_str("\n1\n");
+    let input = write(dir.path(), "big.csv", big.as_bytes());
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("required column `account_id`") && err.contains("more characters"), "{}", &err[..500]);
+    assert!(err.len() < 5_000 && !err.contains('\x1b'), "{} bytes", err.len());
+}

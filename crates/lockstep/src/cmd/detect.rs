@@ -95,6 +95,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
 }
 
 fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
+    use lockstep_core::terminal_safe as safe;
     let mut o = std::io::stdout().lock();
     let c = &r.counts;
     let skipped: u64 = r.inputs.iter().map(|i| i.skipped).sum();
@@ -118,7 +119,7 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
         c.shares, c.accounts, c.objects, skipped
     )?;
     for (reason, s) in &r.diagnostics.by_reason {
-        let ex = s.examples.first().map(|d| format!(" e.g. {d}")).unwrap_or_default();
+        let ex = s.examples.first().map(|d| format!(" e.g. {}", safe(&d.to_string(), 400))).unwrap_or_default();
         writeln!(o, "  skipped {} × {reason}{ex}", s.count)?;
     }
     let rule = match r.significance.threshold_rule {
@@ -152,8 +153,9 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
         )?;
     }
     for g in r.groups.iter().take(5) {
-        let top: Vec<String> = g.top_objects.iter().take(3).map(|t| format!("{} ({})", t.object, t.coshares)).collect();
-        let kinds: Vec<String> = g.kinds.iter().map(|k| format!("{} {}", k.kind, k.coshares)).collect();
+        let top: Vec<String> =
+            g.top_objects.iter().take(3).map(|t| format!("{} ({})", safe(&t.object, 80), t.coshares)).collect();
+        let kinds: Vec<String> = g.kinds.iter().map(|k| format!("{} {}", safe(&k.kind, 40), k.coshares)).collect();
         writeln!(
             o,
             "  group {}: {} accounts, {} co-shares ({}); top: {}",
@@ -367,7 +369,11 @@ pub(crate) fn read_inputs(
             .by_reason
             .iter()
             .map(|(reason, s)| {
-                let ex = s.examples.first().map(|d| format!(", e.g. {d}")).unwrap_or_default();
+                let ex = s
+                    .examples
+                    .first()
+                    .map(|d| format!(", e.g. {}", lockstep_core::terminal_safe(&d.to_string(), 400)))
+                    .unwrap_or_default();
                 format!("\n  skipped {} × {reason}{ex}", s.count)
             })
             .collect();
