@@ -505,3 +505,17 @@ fn malformed_parquet_footer_is_an_error_not_a_panic() {
     let r = lockstep_ingest::read_bytes("bad.parquet", bytes, &opts, &mut ds, &mut Diagnostics::default());
     assert!(r.is_err(), "a malformed footer must be an error");
 }
+
+#[test]
+fn malformed_arrow_schema_in_parquet_is_an_error_not_a_panic() {
+    // Found by the `read_parquet` fuzz target (2026-12-07): a Parquet footer whose
+    // embedded Arrow schema makes arrow-ipc 55 panic (`convert.rs:181`).
+    let bytes = std::fs::read(fixture("fuzz_arrow_schema_panic.parquet")).unwrap();
+    for format in [Format::Parquet, Format::Auto] {
+        let opts = ReadOptions { format, ..ReadOptions::default() };
+        let mut ds = Dataset::default();
+        let r = lockstep_ingest::read_bytes("bad.parquet", &bytes, &opts, &mut ds, &mut Diagnostics::default());
+        let err = r.expect_err("a malformed schema must be an error").to_string();
+        assert!(err.contains("bad.parquet") && err.contains("malformed Parquet file"), "{err}");
+    }
+}
