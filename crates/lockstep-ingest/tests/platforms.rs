@@ -509,9 +509,16 @@ fn malformed_parquet_footer_is_an_error_not_a_panic() {
 #[test]
 fn malformed_arrow_schema_in_parquet_is_an_error_not_a_panic() {
     // Found by the `read_parquet` fuzz target (2026-12-07): a Parquet footer whose
-    // embedded Arrow schema makes arrow-ipc 55 panic (`convert.rs:181`).
-    let bytes = std::fs::read(fixture("fuzz_arrow_schema_panic.parquet")).unwrap();
-    for format in [Format::Parquet, Format::Auto] {
+    // embedded Arrow schema makes arrow-ipc 55 panic (`convert.rs:181`), and one
+    // whose metadata declares a length that overflows a vector's capacity in
+    // parquet 55 (`metadata/reader.rs:1008`).
+    for (name, format) in [
+        ("fuzz_arrow_schema_panic.parquet", Format::Parquet),
+        ("fuzz_arrow_schema_panic.parquet", Format::Auto),
+        ("fuzz_capacity_overflow.parquet", Format::Parquet),
+        ("fuzz_capacity_overflow.parquet", Format::Auto),
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
         let opts = ReadOptions { format, ..ReadOptions::default() };
         let mut ds = Dataset::default();
         let r = lockstep_ingest::read_bytes("bad.parquet", &bytes, &opts, &mut ds, &mut Diagnostics::default());
