@@ -197,6 +197,14 @@ pub struct DetectFlags {
     /// Stop at the first bad record instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
+    /// Keep duplicate shares (identical records, a post id repeating an object): by default each is counted
+    /// in report.json and dropped (docs/method.md, Duplicates). Always kept with `--compat coortweet`.
+    #[arg(long)]
+    pub keep_duplicates: bool,
+    /// Also drop likely duplicates: shares with the same account, object and time as an earlier one under
+    /// another post id (counted and reported either way).
+    #[arg(long)]
+    pub drop_likely_duplicates: bool,
     /// Earliest plausible time (a date or UNIX seconds); earlier records are skipped as `implausible_time`.
     #[arg(long, value_name = "TIME", default_value = "2006-01-01", value_parser = parse_time)]
     pub min_time: i64,
@@ -237,6 +245,11 @@ pub struct DetectFlags {
     /// Objects with more in-window share pairs than this are reported, not expanded (bounds memory).
     #[arg(long, default_value_t = 10_000_000)]
     pub max_object_pairs: u64,
+    /// Memory budget of the co-shares (e.g. 8G, 512M, 40%; default half the machine's memory). When the
+    /// objects' in-window pairs, known before expanding, would need more, the objects with the most pairs
+    /// are reported as mass objects (largest first) instead of expanded (docs/method.md).
+    #[arg(long, value_name = "SIZE", value_parser = lockstep_detect::memory::parse_size)]
+    pub memory_limit: Option<u64>,
     /// Resolution of the Leiden communities (modularity; larger gives smaller communities).
     #[arg(long, default_value_t = 1.0)]
     pub resolution: f64,

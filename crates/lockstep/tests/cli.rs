@@ -816,3 +816,65 @@ fn untrusted_text_is_escaped_and_bounded_on_the_terminal() {
     assert!(err.contains("required column `account_id`") && err.contains("more characters"), "{}", &err[..500]);
     assert!(err.len() < 5_000 && !err.contains('\x1b'), "{} bytes", err.len());
 }
+
+#[test]
+fn duplicates_are_counted_and_dropped_unless_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let report = |out: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap()
+    };
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec!["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = lockstep(&args);
+        assert!(o.status.success(), "{:?}", text(&o));
+        (text(&o).0, report(&out))
+    };
+    let (_, once) = run("once", &[]);
+    // The same file given twice: every share is an identical duplicate, dropped.
+    let (stdout, twice) = run("twice", &[input.to_str().unwrap()]);
+    assert_eq!(twice["counts"]["coshares"], once["counts"]["coshares"], "{stdout}");
+    let d = &twice["diagnostics"]["duplicates"];
+    assert_eq!(
+        (d["identical"].as_u64(), d["repeated_post_ids"].as_u64(), d["dropped"].as_bool()),
+        (Some(8), Some(0), Some(true))
+    );
+    assert_eq!(d["examples"][0]["class"], "identical");
+    assert!(stdout.contains("dropped 8 duplicate shares: 8 identical records"), "{stdout}");
+    assert_eq!(twice["inputs"][1]["shares"], 0);
+    // Kept on request, and in CooRTweet mode: then they count as CooRTweet counts them.
+    let (_, kept) = run("kept", &[input.to_str().unwrap(), "--keep-duplicates"]);
+    assert_eq!(kept["diagnostics"]["duplicates"]["dropped"], false);
+    assert!(kept["counts"]["coshares"].as_u64() > once["counts"]["coshares"].as_u64());
+    let (_, compat) = run("compat", &[input.to_str().unwrap(), "--compat", "coortweet"]);
+    assert_eq!(compat["counts"]["coshares"], kept["counts"]["coshares"]);
+    // A post repeated under a new id (same account, object, time): reported, kept unless asked.
+    let mut bytes = GOOD.as_bytes().to_vec();
+    bytes.extend_from_slice(b"a,o1,p1-copy,1704067300\n");
+    let input2 = write(dir.path(), "copy.csv", &bytes);
+    let out = dir.path().join("copy");
+    let o = lockstep(&["detect", input2.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    assert!(text(&o).0.contains("kept 1 likely duplicates"), "{:?}", text(&o));
+    let d = report(&out)["diagnostics"]["duplicates"].clone();
+    assert_eq!((d["likely_duplicates"].as_u64(), d["likely_dropped"].as_bool()), (Some(1), Some(false)));
+    assert_eq!(
+        (d["examples"][0]["post"].as_str(), d["examples"][0]["first_post"].as_str()),
+        (Some("p1-copy"), Some("p1"))
+    );
+    let o = lockstep(&[
+        "detect",
+        input2.to_str().unwrap(),
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "--drop-likely-duplicates",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert_eq!(report(&out)["counts"]["coshares"], once["counts"]["coshares"]);
+}

@@ -17,6 +17,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     stages.stage("reading");
     let (ds, diags, infos, near_text) = read_inputs(&args.inputs, &args.flags, stages.interactive())?;
     stages.stage("detecting");
+    let params = Params { max_total_pairs: pairs_budget(&args.flags), ..params };
     let found = detect(&ds, &params)?;
     for &g in &args.evidence_group {
         if g == 0 || u64::from(g) > found.counts.components {
@@ -118,6 +119,27 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
         "read {} shares by {} accounts of {} objects ({} records skipped)",
         c.shares, c.accounts, c.objects, skipped
     )?;
+    let d = &r.diagnostics.duplicates;
+    if d.identical + d.repeated_post_ids > 0 {
+        writeln!(
+            o,
+            "  {} {} duplicate shares: {} identical records, {} repeating a post id's object{}",
+            if d.dropped { "dropped" } else { "kept" },
+            d.identical + d.repeated_post_ids,
+            d.identical,
+            d.repeated_post_ids,
+            if d.dropped { " (--keep-duplicates keeps them)" } else { "" }
+        )?;
+    }
+    if d.likely_duplicates > 0 {
+        writeln!(
+            o,
+            "  {} {} likely duplicates: same account, object and time as another share under another post id{}",
+            if d.likely_dropped { "dropped" } else { "kept" },
+            d.likely_duplicates,
+            if d.likely_dropped { "" } else { " (--drop-likely-duplicates drops them)" }
+        )?;
+    }
     for (reason, s) in &r.diagnostics.by_reason {
         let ex = s.examples.first().map(|d| format!(" e.g. {}", safe(&d.to_string(), 400))).unwrap_or_default();
         writeln!(o, "  skipped {} × {reason}{ex}", s.count)?;
@@ -150,6 +172,15 @@ fn print_summary(r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
             o,
             "{} objects too widely co-shared to expand ({} share pairs) are listed in objects with mass=true",
             c.mass_objects, c.mass_object_pairs
+        )?;
+    }
+    if c.mass_objects_over_budget > 0 {
+        writeln!(
+            o,
+            "  {} of them to stay within the memory budget (--memory-limit; {} pairs allowed): their co-shares \
+             are not in the network",
+            c.mass_objects_over_budget,
+            r.parameters.max_total_pairs.unwrap_or(0)
         )?;
     }
     for g in r.groups.iter().take(5) {
@@ -206,6 +237,7 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
             Compat::Coortweet => Mode::CoorTweet,
         },
         max_object_pairs: flags.max_object_pairs,
+        max_total_pairs: None,
         resolution: flags.resolution,
         seed: flags.seed,
         auto_window: (flags.window == WindowArg::Auto)
@@ -231,6 +263,26 @@ fn kind_weights(given: &[(String, f64)]) -> anyhow::Result<std::collections::BTr
         }
     }
     Ok(map)
+}
+
+/// The memory budget in in-window pairs: `--memory-limit` (default half the
+/// machine's memory) less what the process holds now. `None` when unknown.
+pub(crate) fn pairs_budget(flags: &DetectFlags) -> Option<u64> {
+    use lockstep_detect::memory;
+    let limit = flags
+        .memory_limit
+        .or_else(|| memory::total_memory().map(|t| (t as f64 * memory::DEFAULT_SHARE_OF_MEMORY) as u64))?;
+    Some(memory::pairs_within(limit, memory::resident_memory().unwrap_or(0)))
+}
+
+/// Each input's range of shares and count, less the removed shares (input ranks, sorted).
+fn shrink_ranges(read: &mut [(std::ops::Range<usize>, lockstep_ingest::ReadSummary)], removed: &[usize]) {
+    let before = |i: usize| removed.partition_point(|&r| r < i);
+    for (range, s) in read {
+        let gone = before(range.end) - before(range.start);
+        s.shares -= gone as u64;
+        *range = range.start - before(range.start)..range.end - before(range.end);
+    }
 }
 
 /// Flags that apply to none of the formats read are an error: they would be ignored silently.
@@ -318,18 +370,24 @@ pub(crate) fn read_inputs(
         read.push((first..ds.shares.len(), s));
     }
     check_flags_apply(flags, &read.iter().map(|(_, s)| s.format).collect::<Vec<_>>())?;
+    // Duplicates across all inputs (the same file given twice): counted, and dropped unless kept.
+    let dups = lockstep_core::duplicates::find(&ds);
+    let drop_exact = !flags.keep_duplicates && flags.compat == Compat::None;
+    let drop_likely = drop_exact && flags.drop_likely_duplicates;
+    let removed = match (drop_exact, drop_likely) {
+        (true, true) => lockstep_core::duplicates::merge_sorted(&dups.exact, &dups.likely),
+        (true, false) => dups.exact,
+        _ => Vec::new(),
+    };
+    ds.remove_shares(&removed);
+    shrink_ranges(&mut read, &removed);
+    diags.duplicates = lockstep_core::Duplicates { dropped: drop_exact, likely_dropped: drop_likely, ..dups.summary };
     // Near-duplicate texts need every text first: the stage runs once over all inputs.
     let near_text = match ds.kinds.lookup(lockstep_neartext::KIND) {
         Some(_) => {
             let params = lockstep_neartext::Params { threshold: flags.near_text_threshold, ..Default::default() };
             let out = lockstep_neartext::apply(&mut ds, &params)?;
-            // Each input's range of shares, less the removed ones.
-            let before = |i: usize| out.removed.partition_point(|&r| r < i);
-            for (range, s) in &mut read {
-                let gone = before(range.end) - before(range.start);
-                s.shares -= gone as u64;
-                *range = range.start - before(range.start)..range.end - before(range.end);
-            }
+            shrink_ranges(&mut read, &out.removed);
             Some(out.summary)
         }
         None => None,
