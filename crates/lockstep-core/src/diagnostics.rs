@@ -34,6 +34,9 @@ pub struct Diagnostics {
     pub skipped: u64,
     /// Skipped records by reason.
     pub by_reason: BTreeMap<String, ReasonSummary>,
+    /// Duplicate shares found after reading (not skipped records: see
+    /// [`crate::duplicates`]).
+    pub duplicates: crate::Duplicates,
 }
 
 /// Count and examples for one reason.

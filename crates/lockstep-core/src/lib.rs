@@ -29,12 +29,16 @@ use std::sync::{mpsc, Arc};
 
 mod counting;
 mod diagnostics;
+pub mod duplicates;
+mod escape;
 mod hash_set;
 mod interner;
 pub mod progress;
 
 pub use counting::distinct_per_bucket;
 pub use diagnostics::{Diagnostic, Diagnostics, ReasonSummary, MAX_EXAMPLES_PER_REASON};
+pub use duplicates::{DuplicateExample, Duplicates};
+pub use escape::{terminal_safe, terminal_safe_lines, NAME_CHARS};
 pub use hash_set::prefetch;
 use hash_set::HashSet64;
 pub use interner::{ColumnIds, Interner};
@@ -236,6 +240,21 @@ impl Dataset {
     /// Interns an object value under a kind and returns its id.
     pub fn intern_object(&mut self, kind: KindId, value: &str) -> ObjectId {
         intern_value(&mut self.objects, &mut self.object_kind, kind, value)
+    }
+
+    /// Removes the shares at these input ranks (sorted, no repeats), keeping
+    /// the order of the others. Interned strings stay.
+    pub fn remove_shares(&mut self, sorted: &[usize]) {
+        if sorted.is_empty() {
+            return;
+        }
+        let mut gone = sorted.iter().peekable();
+        let mut i = 0;
+        self.shares.retain(|_| {
+            let keep = gone.next_if_eq(&&i).is_none();
+            i += 1;
+            keep
+        });
     }
 
     /// Adds a batch of shares. Same result as pushing the rows one by one; faster

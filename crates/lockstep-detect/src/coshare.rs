@@ -36,6 +36,9 @@ pub struct MassObject {
     pub shares: u64,
     /// Share pairs inside the window (including same-account pairs).
     pub pairs: u64,
+    /// Summarised to keep within the memory budget ([`Params::max_total_pairs`]),
+    /// not for exceeding [`Params::max_object_pairs`].
+    pub over_budget: bool,
 }
 
 /// Shares after the pre-filter, grouped by object in time order.
@@ -189,6 +192,50 @@ pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enum
         Vec::new()
     };
     const CHUNK: usize = 4096;
+    // Pairs per object first (known before any is expanded), to check them
+    // against the per-object cap and the memory budget.
+    let pairs_of: Vec<u64> = (0..n_obj)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|o| {
+            let g = groups.of(o as ObjectId);
+            pairs_in_window_by(g.len(), |k| ds.shares[g[k] as usize].time, w)
+        })
+        .collect();
+    let mut mass: Vec<MassObject> = Vec::new();
+    let mut expanded_pairs = 0u64;
+    for (o, &pairs) in pairs_of.iter().enumerate() {
+        if pairs > params.max_object_pairs {
+            let shares = groups.of(o as ObjectId).len() as u64;
+            mass.push(MassObject { object: o as ObjectId, shares, pairs, over_budget: false });
+        } else {
+            expanded_pairs += pairs;
+        }
+    }
+    if let Some(budget) = params.max_total_pairs.filter(|&b| expanded_pairs > b) {
+        // Over budget: the objects with the most pairs are summarised, largest first
+        // (ties by object id), until the others fit.
+        let mut by_size: Vec<(u64, u32)> = pairs_of
+            .iter()
+            .enumerate()
+            .filter(|&(_, &p)| p > 0 && p <= params.max_object_pairs)
+            .map(|(o, &p)| (p, o as u32))
+            .collect();
+        by_size.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        for (pairs, o) in by_size {
+            if expanded_pairs <= budget {
+                break;
+            }
+            expanded_pairs -= pairs;
+            let shares = groups.of(o).len() as u64;
+            mass.push(MassObject { object: o, shares, pairs, over_budget: true });
+        }
+        mass.sort_unstable_by_key(|m| m.object);
+    }
+    let mut is_mass = vec![false; n_obj];
+    for m in &mass {
+        is_mass[m.object as usize] = true;
+    }
     let parts: Vec<Enumerated> = (0..n_obj.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
@@ -199,14 +246,12 @@ pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enum
                 if g.len() < 2 {
                     continue;
                 }
-                times.clear();
-                times.extend(g.iter().map(|&i| ds.shares[i as usize].time));
-                let pairs = pairs_in_window(&times, w);
-                out.candidates += pairs;
-                if pairs > params.max_object_pairs {
-                    out.mass.push(MassObject { object: o as ObjectId, shares: g.len() as u64, pairs });
+                out.candidates += pairs_of[o];
+                if is_mass[o] {
                     continue;
                 }
+                times.clear();
+                times.extend(g.iter().map(|&i| ds.shares[i as usize].time));
                 for i in 0..g.len() {
                     let si = &ds.shares[g[i] as usize];
                     if compat && post_is_object[g[i] as usize] {
@@ -231,24 +276,30 @@ pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enum
         })
         .collect();
     let total: usize = parts.iter().map(|p| p.coshares.len()).sum();
-    let mut all = Enumerated { coshares: Vec::with_capacity(total), ..Default::default() };
+    let mut all = Enumerated { coshares: Vec::with_capacity(total), mass, ..Default::default() };
     for p in parts {
         all.coshares.extend_from_slice(&p.coshares);
         all.candidates += p.candidates;
-        all.mass.extend(p.mass);
     }
     all
 }
 
 /// Number of index pairs `i < j` with `times[j] - times[i] <= w` (times sorted).
 pub fn pairs_in_window(times: &[i64], w: i64) -> u64 {
+    pairs_in_window_by(times.len(), |k| times[k], w)
+}
+
+/// [`pairs_in_window`] over `n` sorted times given by `time`.
+#[inline]
+fn pairs_in_window_by(n: usize, time: impl Fn(usize) -> i64, w: i64) -> u64 {
     let mut j = 0usize;
     let mut total = 0u64;
-    for i in 0..times.len() {
+    for i in 0..n {
         if j < i + 1 {
             j = i + 1;
         }
-        while j < times.len() && times[j] - times[i] <= w {
+        let ti = time(i);
+        while j < n && time(j) - ti <= w {
             j += 1;
         }
         total += (j - i - 1) as u64;
@@ -266,6 +317,39 @@ mod tests {
         assert_eq!(pairs_in_window(&[0, 10, 20], 10), 2);
         assert_eq!(pairs_in_window(&[0, 10, 20], 9), 0);
         assert_eq!(pairs_in_window(&[5, 5, 5, 5], 0), 6);
+    }
+
+    #[test]
+    fn over_budget_the_largest_objects_are_summarised_first() {
+        // Four objects under the per-object cap: 40, 30, 30 and 20 accounts in one window
+        // (780, 435, 435 and 190 pairs; 1,840 in all).
+        let mut ds = Dataset::default();
+        for (o, n) in [("#a", 40), ("#b", 30), ("#c", 30), ("#d", 20)] {
+            for a in 0..n {
+                ds.push(&format!("u{a}"), o, "hashtag", &format!("{o}{a}"), 1_700_000_000 + a);
+            }
+        }
+        let run = |budget: Option<u64>| {
+            let params = Params {
+                window: crate::Window::Seconds(60),
+                min_participation: 1,
+                max_total_pairs: budget,
+                ..Params::default()
+            };
+            enumerate(&ds, &group_shares(&ds, &params), &params, 60)
+        };
+        let all = run(None);
+        assert!(all.mass.is_empty());
+        assert_eq!((all.candidates, all.coshares.len()), (1840, 1840));
+        // 1,000 pairs allowed: #a (780) goes, then #b (435, the lower id of the two tied): 625 left.
+        let cut = run(Some(1000));
+        let mass: Vec<(&str, u64, bool)> =
+            cut.mass.iter().map(|m| (ds.objects.get(m.object), m.pairs, m.over_budget)).collect();
+        assert_eq!(mass, [("#a", 780, true), ("#b", 435, true)]);
+        assert_eq!((cut.candidates, cut.coshares.len()), (1840, 625));
+        assert!(cut.coshares.len() as u64 <= 1000);
+        // Enough budget: nothing changes.
+        assert_eq!(run(Some(1840)).coshares, all.coshares);
     }
 
     #[test]

@@ -102,8 +102,12 @@ pub fn summarize_groups(ds: &Dataset, det: &Detection, limit: usize, top_objects
         }
         g.kinds = kind_counts(ds, &by_kind[i]);
         let top: Vec<(ObjectId, u64)> = objects[i].iter().map(|(&o, &c)| (o, c)).collect();
-        let top =
-            first_n(top, top_objects, |x, y| y.1.cmp(&x.1).then_with(|| ds.objects.get(x.0).cmp(ds.objects.get(y.0))));
+        // A total order: the same string under two kinds is two objects (as in the communities').
+        let top = first_n(top, top_objects, |x, y| {
+            y.1.cmp(&x.1)
+                .then_with(|| ds.kind_of(x.0).cmp(ds.kind_of(y.0)))
+                .then_with(|| ds.objects.get(x.0).cmp(ds.objects.get(y.0)))
+        });
         g.top_objects = top
             .into_iter()
             .map(|(o, c)| TopObject {

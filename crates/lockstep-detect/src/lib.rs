@@ -47,6 +47,7 @@ pub mod community_stats;
 pub mod components;
 pub mod coshare;
 pub mod groups;
+pub mod memory;
 pub mod multiplex;
 pub mod network;
 pub mod participation;
@@ -133,6 +134,16 @@ pub struct Params {
     /// An object whose in-window share pairs exceed this number is not expanded
     /// into co-shares; it is reported as a mass object instead. Bounds memory.
     pub max_object_pairs: u64,
+    /// The memory budget in in-window share pairs, over all objects together
+    /// (`--memory-limit` divided by the bytes a co-share costs, docs/method.md).
+    /// When the objects' pairs add up to more, the objects with the most pairs
+    /// are summarised as mass objects (largest first) until the rest fit:
+    /// reported, not expanded. `None`: no budget. Not in report.json: it
+    /// depends on the memory in use when detection starts, and the outputs of
+    /// a run within budget must not (`counts.mass_objects_over_budget` says when
+    /// it took effect).
+    #[serde(skip)]
+    pub max_total_pairs: Option<u64>,
     /// Resolution γ of the Leiden communities (modularity; 1 = classic, larger = smaller communities).
     pub resolution: f64,
     /// Seed of the Leiden communities' randomness (same seed, same communities).
@@ -156,6 +167,7 @@ impl Default for Params {
             edge_quantile: 0.5,
             mode: Mode::Lockstep,
             max_object_pairs: 10_000_000,
+            max_total_pairs: None,
             resolution: 1.0,
             seed: 42,
             kind_weights: Default::default(),
@@ -237,6 +249,9 @@ pub struct Counts {
     pub mass_objects: u64,
     /// Share pairs inside the window in mass objects (not expanded).
     pub mass_object_pairs: u64,
+    /// Of the mass objects, those summarised to keep within the memory budget
+    /// ([`Params::max_total_pairs`]) rather than for their own size.
+    pub mass_objects_over_budget: u64,
     /// Edges in the full network.
     pub edges: u64,
     /// Edges above the weight threshold.
@@ -326,6 +341,8 @@ impl Detection {
 /// Runs the whole pipeline.
 pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     params.validate()?;
+    // A misspelt kind in the weights would weigh a phantom kind.
+    multiplex::check_kind_names(ds, &params.kind_weights.keys().map(String::as_str).collect::<Vec<_>>())?;
     let mut clock = StageClock::default();
     let (window, window_estimate) = match params.window {
         Window::Seconds(w) => (w, None),
@@ -362,6 +379,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     counts.candidate_coshares = enumerated.candidates;
     counts.mass_objects = enumerated.mass.len() as u64;
     counts.mass_object_pairs = enumerated.mass.iter().map(|m| m.pairs).sum();
+    counts.mass_objects_over_budget = enumerated.mass.iter().filter(|m| m.over_budget).count() as u64;
     clock.lap("enumerate co-shares");
 
     let coshares =

@@ -138,6 +138,24 @@ pub fn validate(weights: &BTreeMap<String, f64>, mode: crate::Mode) -> Result<()
     Ok(())
 }
 
+/// Kind names given weights (`--kind-weight`) must be kinds of the data or
+/// known object kinds (then with no share here): any other name is a typo that
+/// would weigh a phantom kind.
+pub fn check_kind_names(ds: &Dataset, names: &[&str]) -> Result<()> {
+    const KNOWN: [&str; 11] =
+        ["object", "url", "domain", "hashtag", "mention", "repost", "reply", "quote", "text", "media", "near-text"];
+    for name in names {
+        if ds.kinds.lookup(name).is_none() && !KNOWN.contains(name) {
+            let present: Vec<&str> = (0..ds.kinds.len() as u32).map(|k| ds.kinds.get(k)).collect();
+            return Err(Error::InvalidParam {
+                name: "kind-weight",
+                reason: format!("{name:?} is not a kind of the input (its kinds: {})", present.join(", ")),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// One object kind of a run, for report.json.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KindSummary {

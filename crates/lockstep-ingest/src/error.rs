@@ -68,6 +68,18 @@ pub enum Error {
         /// The columns the input has.
         available: Vec<String>,
     },
+    /// A column the run reads is named twice in the header: which one is meant is unclear.
+    #[error("{file}: column `{column}` ({role}) appears {count} times in the header; rename the copies or map another column")]
+    DuplicateColumn {
+        /// The input.
+        file: String,
+        /// What the column is for.
+        role: &'static str,
+        /// Its name.
+        column: String,
+        /// How many columns have that name.
+        count: usize,
+    },
     /// `Format::Auto` could not tell the format.
     #[error(
         "{file}: cannot detect the input format: {reason}; give the format explicitly (csv, tsv, jsonl or parquet)"
@@ -144,7 +156,18 @@ fn list(names: &[String]) -> String {
     if names.is_empty() {
         return "(none)".to_string();
     }
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    // A header of one huge cell, or of thousands of columns, is not echoed whole.
+    const MAX_NAMES: usize = 40;
+    let mut out = names
+        .iter()
+        .take(MAX_NAMES)
+        .map(|n| format!("`{}`", lockstep_core::terminal_safe(n, lockstep_core::NAME_CHARS)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > MAX_NAMES {
+        out.push_str(&format!(" and {} more", names.len() - MAX_NAMES));
+    }
+    out
 }
 
 /// A `--format` or `--time-unit` value that is not known.

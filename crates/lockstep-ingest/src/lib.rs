@@ -38,7 +38,7 @@
 //!
 //! - A bad record never aborts a read (unless [`ReadOptions::strict`]): it is
 //!   counted under one of the reason codes `missing_field`, `empty_field`,
-//!   `bad_timestamp`, `bad_json`, `bad_utf8`, `wrong_field_count`.
+//!   `bad_timestamp`, `implausible_time`, `bad_json`, `bad_utf8`, `wrong_field_count`.
 //! - Whole-input problems (cannot open, empty, a required column missing, corrupt
 //!   compression, unreadable Parquet) are an [`Error`] naming the file, and the
 //!   line reached where it applies.
@@ -282,6 +282,52 @@ pub struct ReadOptions {
     pub objects: ObjectKinds,
     /// Stop with [`Error::Record`] at the first bad record instead of skipping it.
     pub strict: bool,
+    /// Times outside this range are skipped as `implausible_time`.
+    pub time_range: TimeRange,
+    /// With no [`ColumnMap::kind`], a column (or JSON key) named
+    /// [`AUTO_KIND_COLUMN`] holds each record's kind when present (`lockstep
+    /// generate` writes one). Set to `false` when the kind is given otherwise.
+    pub auto_kind_column: bool,
+}
+
+/// The column taken as the kind column unless told otherwise ([`ReadOptions::auto_kind_column`]).
+pub const AUTO_KIND_COLUMN: &str = "kind";
+
+/// The plausible times of a post, inclusive (UNIX seconds). A time outside is
+/// a record skipped as `implausible_time`: a missing time written as 0, a
+/// negative one, a year 1 or 9999, or micro- read as milliseconds would
+/// otherwise co-share unrelated posts. 0 is outside every range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeRange {
+    /// Earliest plausible time.
+    pub min: i64,
+    /// Latest plausible time.
+    pub max: i64,
+}
+
+impl TimeRange {
+    /// 2006-01-01T00:00:00Z: before the platforms Lockstep reads.
+    pub const DEFAULT_MIN: i64 = 1_136_073_600;
+
+    /// 2006-01-01 to one day after now.
+    pub fn default_until_tomorrow() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(i64::MAX / 2, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2));
+        TimeRange { min: Self::DEFAULT_MIN, max: now + 86_400 }
+    }
+
+    /// Whether `t` is a plausible time (never 0).
+    #[inline]
+    pub fn contains(&self, t: i64) -> bool {
+        t != 0 && self.min <= t && t <= self.max
+    }
+}
+
+impl Default for TimeRange {
+    fn default() -> Self {
+        Self::default_until_tomorrow()
+    }
 }
 
 impl Default for ReadOptions {
@@ -293,6 +339,8 @@ impl Default for ReadOptions {
             time_unit: TimeUnit::Auto,
             objects: ObjectKinds::default(),
             strict: false,
+            time_range: TimeRange::default(),
+            auto_kind_column: true,
         }
     }
 }

@@ -27,6 +27,8 @@ pub(crate) mod reason {
     pub const EMPTY_FIELD: &str = "empty_field";
     /// The time field is not a recognised timestamp.
     pub const BAD_TIMESTAMP: &str = "bad_timestamp";
+    /// The time parses but lies outside [`crate::ReadOptions::time_range`].
+    pub const IMPLAUSIBLE_TIME: &str = "implausible_time";
     /// A JSON line does not parse, is not an object, or a field holds an
     /// array, object or boolean.
     pub const BAD_JSON: &str = "bad_json";
@@ -603,9 +605,11 @@ fn convert<'r>(
     let cols = &opts.columns;
     let account = required(rec.account, &cols.account, &mut bufs.account)?;
     let object = required(rec.object, &cols.object, &mut bufs.object)?;
-    let kind = match &cols.kind {
-        Some(col) => required(rec.kind, col, &mut bufs.kind)?,
-        None => opts.kind_label.as_str(),
+    let kind = match (&cols.kind, rec.kind) {
+        (Some(col), _) => required(rec.kind, col, &mut bufs.kind)?,
+        (None, Field::Missing) => opts.kind_label.as_str(),
+        // The column named `kind` (`ReadOptions::auto_kind_column`).
+        (None, f) => required(f, crate::AUTO_KIND_COLUMN, &mut bufs.kind)?,
     };
     let fallback = match rec.post {
         Field::Missing => true,
@@ -695,16 +699,39 @@ fn time_of(f: Field<'_>, col: &str, opts: &ReadOptions) -> std::result::Result<i
                 detail: format!("`{col}` holds {what}, expected a string or a number"),
             })
         }
-        Field::Seconds(v) => return Ok(v),
+        Field::Seconds(v) => (Ok(v), f),
         Field::Bytes(b) => (parse_timestamp(b, unit), Field::Bytes(b)),
         Field::Str(s) => (parse_timestamp(s.as_bytes(), unit), f),
         Field::Int(v) => (time::from_int(v, unit), f),
         Field::Float(v) => (time::from_float(v, unit), f),
     };
-    res.map_err(|why| Problem {
-        reason: reason::BAD_TIMESTAMP,
-        detail: format!("`{col}` = {}: {why}", shorten(&show(shown))),
-    })
+    match res {
+        Ok(t) if opts.time_range.contains(t) => Ok(t),
+        Ok(t) => Err(implausible(col, shown, t, opts)),
+        Err(why) => Err(Problem {
+            reason: reason::BAD_TIMESTAMP,
+            detail: format!("`{col}` = {}: {why}", shorten(&show(shown))),
+        }),
+    }
+}
+
+#[cold]
+fn implausible(col: &str, shown: Field<'_>, t: i64, opts: &ReadOptions) -> Problem {
+    let date = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map_or_else(|| format!("{t} s"), |d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+    };
+    let r = opts.time_range;
+    Problem {
+        reason: reason::IMPLAUSIBLE_TIME,
+        detail: format!(
+            "`{col}` = {} is {}, outside the plausible range {} to {} (--min-time, --max-time)",
+            shorten(&show(shown)),
+            date(t),
+            date(r.min),
+            date(r.max)
+        ),
+    }
 }
 
 fn show(f: Field<'_>) -> String {
@@ -732,6 +759,9 @@ mod tests {
     use super::*;
     use crate::source::Compression;
     use std::sync::Arc;
+
+    /// A plausible time (2023-11-14).
+    const T: i128 = 1_700_000_000;
 
     fn info() -> SourceInfo {
         SourceInfo {
@@ -768,14 +798,14 @@ mod tests {
         use Field::*;
         let opts = ReadOptions::default();
         let recs = [
-            rec(Str("a"), Bytes(b"o"), Bytes(b"10")),
-            rec(Int(42), Float(1.5), Int(11)),
-            rec(Missing, Str("o"), Int(1)),
-            rec(Str(" "), Str("o"), Int(1)),
-            rec(Bytes(b"\xff"), Str("o"), Int(1)),
+            rec(Str("a"), Bytes(b"o"), Bytes(b"1700000010")),
+            rec(Int(42), Float(1.5), Int(T + 11)),
+            rec(Missing, Str("o"), Int(T)),
+            rec(Str(" "), Str("o"), Int(T)),
+            rec(Bytes(b"\xff"), Str("o"), Int(T)),
             rec(Str("a"), Str("o"), Str("soon")),
-            rec(Str("a"), Invalid("an array"), Int(1)),
-            rec(Str("a"), Str("o"), Seconds(-3)),
+            rec(Str("a"), Invalid("an array"), Int(T)),
+            rec(Str("a"), Str("o"), Seconds(T as i64 - 3)),
         ];
         let (ds, diags, summary) = run(&opts, &recs);
         let s = summary.unwrap();
@@ -784,7 +814,7 @@ mod tests {
         assert_eq!(ds.objects.get(ds.shares[1].object), "1.5");
         assert_eq!(ds.posts.get(ds.shares[0].post), "t.csv:2");
         assert_eq!(ds.kind_of(ds.shares[0].object), "object");
-        assert_eq!(ds.shares[2].time, -3);
+        assert_eq!(ds.shares[2].time, T as i64 - 3);
         let reasons: Vec<(&str, u64)> = diags.by_reason.iter().map(|(r, s)| (r.as_str(), s.count)).collect();
         assert_eq!(
             reasons,
@@ -796,10 +826,40 @@ mod tests {
     }
 
     #[test]
+    fn implausible_times_are_skipped_and_zero_is_never_a_time() {
+        use Field::*;
+        let opts = ReadOptions::default();
+        let recs = [
+            rec(Str("a"), Str("o"), Int(0)),
+            rec(Str("a"), Str("o"), Int(-5)),
+            rec(Str("a"), Str("o"), Str("0001-01-01T00:00:00Z")),
+            rec(Str("a"), Str("o"), Str("9999-12-31 23:59:59")),
+            rec(Str("a"), Str("o"), Bytes(b"99999999999")),
+            rec(Str("a"), Str("o"), Seconds(0)),
+            rec(Str("a"), Str("o"), Str("2005-12-31T23:59:59Z")),
+            rec(Str("a"), Str("o"), Str("2006-01-01T00:00:00Z")),
+            rec(Str("a"), Str("o"), Int(T)),
+        ];
+        let (ds, diags, summary) = run(&opts, &recs);
+        let s = summary.unwrap();
+        assert_eq!((s.records, s.shares, s.skipped), (9, 2, 7));
+        assert_eq!(ds.shares[0].time, 1_136_073_600);
+        assert_eq!(diags.by_reason["implausible_time"].count, 7);
+        let first = &diags.by_reason["implausible_time"].examples[0];
+        assert_eq!(first.line, 2);
+        assert!(first.detail.contains("1970-01-01 00:00:00, outside the plausible range 2006-01-01"), "{first}");
+        // A range of one's own: 2005 is fine, 2024 is not.
+        let opts = ReadOptions { time_range: crate::TimeRange { min: 1_104_537_600, max: 1_700_000_000 }, ..opts };
+        let (ds, diags, _) = run(&opts, &recs);
+        assert_eq!(ds.shares.len(), 3);
+        assert_eq!(diags.by_reason["implausible_time"].count, 6);
+    }
+
+    #[test]
     fn strict_stops_at_first_problem() {
         let opts = ReadOptions { strict: true, ..ReadOptions::default() };
         let recs =
-            [rec(Field::Str("a"), Field::Str("o"), Field::Int(1)), rec(Field::Str("a"), Field::Str(""), Field::Int(1))];
+            [rec(Field::Str("a"), Field::Str("o"), Field::Int(T)), rec(Field::Str("a"), Field::Str(""), Field::Int(T))];
         let (_, diags, summary) = run(&opts, &recs);
         let err = summary.unwrap_err();
         assert!(matches!(err, Error::Record { line: 3, reason: "empty_field", .. }), "{err}");
@@ -818,14 +878,14 @@ mod tests {
             Record {
                 post: Field::Str("p1"),
                 kind: Field::Str("url"),
-                ..rec(Field::Str("a"), Field::Str("o"), Field::Int(1))
+                ..rec(Field::Str("a"), Field::Str("o"), Field::Int(T))
             },
             Record {
                 post: Field::Str(""),
                 kind: Field::Str("hashtag"),
-                ..rec(Field::Str("a"), Field::Str("o"), Field::Int(1))
+                ..rec(Field::Str("a"), Field::Str("o"), Field::Int(T))
             },
-            Record { kind: Field::Missing, ..rec(Field::Str("a"), Field::Str("o"), Field::Int(1)) },
+            Record { kind: Field::Missing, ..rec(Field::Str("a"), Field::Str("o"), Field::Int(T)) },
         ];
         let (ds, diags, _) = run(&opts, &recs);
         assert_eq!(ds.shares.len(), 2);
@@ -873,7 +933,7 @@ mod tests {
             text: Some("RT @bob: Hello  World https://t.co/AbC"),
             media: vec!["abc123"],
         };
-        let empty = PostFields { account: Field::Str("bob"), time: Field::Int(5), ..PostFields::default() };
+        let empty = PostFields { account: Field::Str("bob"), time: Field::Int(T + 5), ..PostFields::default() };
         let bad = PostFields { account: Field::Missing, ..post.clone() };
         let opts = ReadOptions { objects: lockstep_normalize::ObjectKinds::all(), ..ReadOptions::default() };
         let mut ds = Dataset::default();
@@ -909,7 +969,7 @@ mod tests {
         const NAMES: PostNames = PostNames { account: "a", id: "id", time: "t" };
         let post = PostFields {
             account: Field::Str("alice"),
-            time: Field::Int(1),
+            time: Field::Int(T),
             mentions: vec!["@bob"],
             reply_to: Some("7"),
             quote_of: Some("8"),

@@ -177,6 +177,41 @@ fn auto_detection_of_every_fixture() {
     }
 }
 
+/// A UTF-8 byte order mark (Windows tools write one) changes nothing, in every
+/// format: the same format is detected and the same records read.
+#[test]
+fn a_bom_is_accepted_by_every_reader() {
+    for name in [
+        "x_v2_page.jsonl",
+        "x_v2_flat.jsonl",
+        "ira_538.csv",
+        "ira_538_original.csv",
+        "twitter_io.csv",
+        "twitter_v1.jsonl",
+        "bluesky.jsonl",
+        "mastodon.json",
+        "mastodon.jsonl",
+        "crowdtangle_facebook.csv",
+        "crowdtangle_instagram.csv",
+        "telegram.json",
+        "telegram_account.json",
+        "mixed.csv",
+        "shares.tsv",
+        "nested.jsonl",
+    ] {
+        let plain = std::fs::read(fixture(name)).unwrap();
+        let mut bom = b"\xef\xbb\xbf".to_vec();
+        bom.extend_from_slice(&plain);
+        let opts = all_kinds();
+        let read = |bytes: &[u8]| {
+            let (mut ds, mut diags) = (Dataset::default(), Diagnostics::default());
+            let s = lockstep_ingest::read_bytes(name, bytes, &opts, &mut ds, &mut diags);
+            s.map(|s| (s.format, s.records, s.posts, s.skipped, s.shares, ds.shares.len())).map_err(|e| e.to_string())
+        };
+        assert_eq!(read(&bom), read(&plain), "{name}");
+    }
+}
+
 /// A Telegram export cut in the middle (a download or copy that stopped):
 /// the messages before the cut are read, the cut is one `bad_json` record
 /// naming the last good message, and nothing panics.
@@ -211,6 +246,51 @@ fn telegram_cut_export_reports_where_it_breaks() {
         "result.json:1: not_a_post: message id 1 (chat 1234567890, messages[0]): a service message (action \
          `create_channel`) (strict mode stops at the first bad record)"
     );
+}
+
+#[test]
+fn mastodon_cut_array_keeps_the_complete_statuses() {
+    let text = std::fs::read_to_string(fixture("mastodon.json")).unwrap();
+    // Cut inside the third status (the one with id 103270130000000000).
+    let cut = text.find("\"103270130000000000\"").expect("third status in the fixture") + 5;
+    let mut ds = Dataset::default();
+    let mut diags = Diagnostics::default();
+    let s = lockstep_ingest::read_bytes("statuses.json", &text.as_bytes()[..cut], &all_kinds(), &mut ds, &mut diags)
+        .unwrap();
+    assert_eq!(s.format, Format::Mastodon);
+    // Statuses 1 and 2 are read whole; the cut third is one bad record.
+    assert_eq!((s.records, s.posts, s.skipped), (3, 2, 1));
+    let posts: std::collections::BTreeSet<&str> = ds.shares.iter().map(|sh| ds.posts.get(sh.post)).collect();
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    let line = 1 + text[..text.find("\"103270130000000000\"").unwrap()].matches('\n').count() - 1;
+    let bad = &diags.by_reason["bad_json"].examples[0];
+    assert_eq!(bad.line, 3);
+    let at = format!("cut or malformed at line {line}, byte ");
+    assert!(bad.detail.contains(&at), "{} (expected {at})", bad.detail);
+    assert!(bad.detail.contains("the 2 complete statuses before it are read"), "{}", bad.detail);
+    // With a UTF-8 BOM the whole array reads as without.
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    let (mut ds2, mut diags2) = (Dataset::default(), Diagnostics::default());
+    let s = lockstep_ingest::read_bytes("statuses.json", &bom, &all_kinds(), &mut ds2, &mut diags2).unwrap();
+    assert_eq!((s.format, s.records, s.posts, s.skipped, s.shares), (Format::Mastodon, 5, 3, 2, 15));
+}
+
+#[test]
+fn telegram_export_with_a_bom() {
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend_from_slice(&std::fs::read(fixture("telegram.json")).unwrap());
+    let (plain_ds, _, plain) = read(&fixture("telegram.json"), &all_kinds());
+    for format in [Format::Telegram, Format::Auto] {
+        let (mut ds, mut diags) = (Dataset::default(), Diagnostics::default());
+        let opts = ReadOptions { format, ..all_kinds() };
+        let s = lockstep_ingest::read_bytes("result.json", &bytes, &opts, &mut ds, &mut diags).unwrap();
+        assert_eq!(
+            (s.format, s.records, s.posts, s.shares),
+            (Format::Telegram, plain.records, plain.posts, plain.shares)
+        );
+        assert_eq!(ds.shares.len(), plain_ds.shares.len());
+    }
 }
 
 /// Corrupted CrowdTangle rows: bytes that are not UTF-8 in `Post Created`, an
@@ -424,4 +504,25 @@ fn malformed_parquet_footer_is_an_error_not_a_panic() {
     let mut ds = Dataset::default();
     let r = lockstep_ingest::read_bytes("bad.parquet", bytes, &opts, &mut ds, &mut Diagnostics::default());
     assert!(r.is_err(), "a malformed footer must be an error");
+}
+
+#[test]
+fn malformed_arrow_schema_in_parquet_is_an_error_not_a_panic() {
+    // Found by the `read_parquet` fuzz target (2026-12-07): a Parquet footer whose
+    // embedded Arrow schema makes arrow-ipc 55 panic (`convert.rs:181`), and one
+    // whose metadata declares a length that overflows a vector's capacity in
+    // parquet 55 (`metadata/reader.rs:1008`).
+    for (name, format) in [
+        ("fuzz_arrow_schema_panic.parquet", Format::Parquet),
+        ("fuzz_arrow_schema_panic.parquet", Format::Auto),
+        ("fuzz_capacity_overflow.parquet", Format::Parquet),
+        ("fuzz_capacity_overflow.parquet", Format::Auto),
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let opts = ReadOptions { format, ..ReadOptions::default() };
+        let mut ds = Dataset::default();
+        let r = lockstep_ingest::read_bytes("bad.parquet", &bytes, &opts, &mut ds, &mut Diagnostics::default());
+        let err = r.expect_err("a malformed schema must be an error").to_string();
+        assert!(err.contains("bad.parquet") && err.contains("malformed Parquet file"), "{err}");
+    }
 }

@@ -147,8 +147,9 @@ fn tsv_with_millisecond_times() {
     let times: Vec<i64> = r.ds.shares.iter().map(|s| s.time).collect();
     assert_eq!(times, [1_623_881_091, 1_623_881_092]);
     // Explicit units: seconds would take the values literally.
+    // Explicit seconds read milliseconds as the year 53,000: outside the plausible range.
     let r = read(&fixture("shares.tsv"), &ReadOptions { time_unit: TimeUnit::Seconds, ..opts() });
-    assert_eq!(r.ds.shares[0].time, 1_623_881_091_000);
+    assert_eq!(r.problems(), [(s("implausible_time"), 2), (s("implausible_time"), 3)]);
     let r = read(&fixture("shares.tsv"), &ReadOptions { time_unit: TimeUnit::Rfc3339, ..opts() });
     assert_eq!(r.summary().skipped, 2);
 }
@@ -175,8 +176,11 @@ fn ira_layout_with_naive_utc_times() {
 #[test]
 fn kind_column() {
     let dir = tempfile::tempdir().unwrap();
-    let path =
-        write(dir.path(), "k.csv", b"account_id,object_id,type,timestamp_share\na,x,url,1\nb,x,hashtag,2\nc,x,,3\n");
+    let path = write(
+        dir.path(),
+        "k.csv",
+        b"account_id,object_id,type,timestamp_share\na,x,url,1700000001\nb,x,hashtag,1700000002\nc,x,,1700000003\n",
+    );
     let columns = ColumnMap { kind: Some(s("type")), post: None, ..ColumnMap::default() };
     let r = read(&path, &ReadOptions { columns, ..opts() });
     assert_eq!(r.ds.objects.len(), 2);
@@ -191,7 +195,7 @@ fn non_utf8_field_is_skipped_not_fatal() {
     let path = write(
         dir.path(),
         "latin1.csv",
-        b"account_id,object_id,timestamp_share,note\nJos\xe9,o,1,x\nok,o,2,caf\xe9 is fine here\n",
+        b"account_id,object_id,timestamp_share,note\nJos\xe9,o,1700000001,x\nok,o,1700000002,caf\xe9 is fine here\n",
     );
     let r = read(&path, &opts());
     assert_eq!((r.summary().shares, r.summary().skipped), (1, 1));
@@ -201,7 +205,7 @@ fn non_utf8_field_is_skipped_not_fatal() {
     let path = write(
         dir.path(),
         "latin1.jsonl",
-        b"{\"account_id\":\"Jos\xe9\"}\n{\"account_id\":\"a\",\"object_id\":\"o\",\"timestamp_share\":1}\n",
+        b"{\"account_id\":\"Jos\xe9\"}\n{\"account_id\":\"a\",\"object_id\":\"o\",\"timestamp_share\":1700000001}\n",
     );
     let r = read(&path, &opts());
     assert_eq!(r.problems(), [(s("bad_utf8"), 1)]);
@@ -366,9 +370,9 @@ fn truncated_zstd_is_an_error_naming_the_file() {
 #[test]
 fn auto_detection_by_extension_and_content() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = b"account_id,object_id,timestamp_share\na,o,1\n";
-    let tsv = b"account_id\tobject_id\ttimestamp_share\na\to\t1\n";
-    let jsonl = b"{\"account_id\":\"a\",\"object_id\":\"o\",\"timestamp_share\":1}\n";
+    let csv = b"account_id,object_id,timestamp_share\na,o,1700000001\n";
+    let tsv = b"account_id\tobject_id\ttimestamp_share\na\to\t1700000001\n";
+    let jsonl = b"{\"account_id\":\"a\",\"object_id\":\"o\",\"timestamp_share\":1700000001}\n";
     for (name, bytes, format) in [
         ("a.csv", &csv[..], Format::Csv),
         ("a.txt", csv, Format::Csv),
@@ -424,7 +428,10 @@ mod parquet_files {
                 ("content_id", Arc::new(Int64Array::from(vec![10, 11, 12, 13]))),
                 (
                     "timestamp_share",
-                    Arc::new(TimestampMillisecondArray::from(vec![1_623_881_091_999, -1, 0, 5]).with_timezone("UTC")),
+                    Arc::new(
+                        TimestampMillisecondArray::from(vec![1_623_881_091_999, 1_623_881_092_000, 0, 5])
+                            .with_timezone("UTC"),
+                    ),
                 ),
                 ("ignored", Arc::new(Int32Array::from(vec![1, 2, 3, 4]))),
             ],
@@ -433,7 +440,10 @@ mod parquet_files {
         assert_eq!(r.summary().format, Format::Parquet);
         assert_eq!(
             r.shares(),
-            [(s("a"), s("x"), s("object"), s("10"), 1_623_881_091), (s("b"), s("x"), s("object"), s("11"), -1),]
+            [
+                (s("a"), s("x"), s("object"), s("10"), 1_623_881_091),
+                (s("b"), s("x"), s("object"), s("11"), 1_623_881_092),
+            ]
         );
         assert_eq!(r.problems(), [(s("missing_field"), 3), (s("empty_field"), 4)]);
 

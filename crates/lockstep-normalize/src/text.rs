@@ -133,12 +133,14 @@ fn strip(raw: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     for token in s.split_whitespace() {
-        if starts_with_ci(token, "http://") || starts_with_ci(token, "https://") || starts_with_ci(token, "www.") {
+        if is_link(token) {
             continue;
         }
         let kept = if token.contains('@') { Cow::Owned(strip_mentions(token)) } else { Cow::Borrowed(token) };
         let kept = kept.trim();
-        if kept.is_empty() {
+        // Removing a mention can leave a link (`https:/@a/x` → `https://x`): dropped
+        // as a link is, so that normalising again changes nothing.
+        if kept.is_empty() || is_link(kept) {
             continue;
         }
         if !out.is_empty() {
@@ -147,6 +149,11 @@ fn strip(raw: &str) -> String {
         out.push_str(kept);
     }
     out
+}
+
+/// A token that is a link (dropped from texts).
+fn is_link(token: &str) -> bool {
+    starts_with_ci(token, "http://") || starts_with_ci(token, "https://") || starts_with_ci(token, "www.")
 }
 
 fn is_name_char(c: char) -> bool {
@@ -309,6 +316,9 @@ mod tests {
                 ("https://t.co/x", None),
                 ("   ", None),
                 ("@a @b", None),
+                // Found by the `normalize` fuzz target: removing the mention left a link.
+                ("https:/@sutpp1/\0", None),
+                ("go https:/@a/x.org now", Some("go now")),
             ],
         );
     }

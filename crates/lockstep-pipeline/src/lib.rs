@@ -18,9 +18,10 @@
 //! # let dir = tempfile::tempdir()?;
 //! # let path = dir.path().join("shares.csv");
 //! let mut csv = String::from("account_id,object_id,timestamp_share,content_id\n");
+//! let t0 = 1_704_067_200; // 2024-01-01T00:00:00Z (times before 2006 are skipped as implausible)
 //! for i in 0..3 {
-//!     csv += &format!("alice,https://example.com/{i},{},a{i}\n", 100 * i);
-//!     csv += &format!("bob,https://example.com/{i},{},b{i}\n", 100 * i + 5);
+//!     csv += &format!("alice,https://example.com/{i},{},a{i}\n", t0 + 100 * i);
+//!     csv += &format!("bob,https://example.com/{i},{},b{i}\n", t0 + 100 * i + 5);
 //! }
 //! std::fs::write(&path, csv)?;
 //! let params = Params { window: Window::Seconds(10), ..Params::default() };
@@ -101,6 +102,29 @@ pub struct RunOptions {
     /// Classifies the linked domains (objects of kind `url` and `domain`) and
     /// joins them with the groups; `None`: no domain classification.
     pub domains: Option<Classifier>,
+    /// Which duplicate shares are dropped after reading (all are counted).
+    pub duplicates: DuplicatePolicy,
+}
+
+/// Which duplicate shares [`read`] drops; every kind is counted in the
+/// diagnostics either way (docs/method.md, "Duplicates").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DuplicatePolicy {
+    /// Drop identical records and records repeating a post id's object (default).
+    pub drop_exact: bool,
+    /// Also drop likely duplicates: same account, object and time under another post id.
+    pub drop_likely: bool,
+}
+
+impl Default for DuplicatePolicy {
+    fn default() -> Self {
+        DuplicatePolicy { drop_exact: true, drop_likely: false }
+    }
+}
+
+impl DuplicatePolicy {
+    /// Every share kept (CooRTweet mode counts duplicates as CooRTweet does).
+    pub const KEEP_ALL: DuplicatePolicy = DuplicatePolicy { drop_exact: false, drop_likely: false };
 }
 
 /// What was read: the shares, the skipped records, each input's figures and the
@@ -115,6 +139,8 @@ pub struct Read {
     pub inputs: Vec<InputInfo>,
     /// What the near-text stage did, when near-text objects were read.
     pub near_text: Option<lockstep_neartext::Summary>,
+    /// The format each input was read as, in order.
+    pub formats: Vec<lockstep_ingest::Format>,
 }
 
 /// A whole analysis, typed.
@@ -169,21 +195,29 @@ pub fn read(inputs: &[Input], opts: &RunOptions, progress: &dyn Progress) -> Res
         let s = lockstep_ingest::read_input_with_progress(&input.path, &opts.read, &mut ds, &mut diags, progress)?;
         read.push((first..ds.shares.len(), s));
     }
+    // Duplicates across all inputs (the same file given twice): counted, and dropped as the policy says.
+    let dups = lockstep_core::duplicates::find(&ds);
+    let policy = opts.duplicates;
+    let drop_likely = policy.drop_exact && policy.drop_likely;
+    let removed = match (policy.drop_exact, drop_likely) {
+        (true, true) => lockstep_core::duplicates::merge_sorted(&dups.exact, &dups.likely),
+        (true, false) => dups.exact,
+        _ => Vec::new(),
+    };
+    ds.remove_shares(&removed);
+    shrink_ranges(&mut read, &removed);
+    diags.duplicates =
+        lockstep_core::Duplicates { dropped: policy.drop_exact, likely_dropped: drop_likely, ..dups.summary };
     // Near-duplicate texts need every text first: the stage runs once over all inputs.
     let near_text = match ds.kinds.lookup(lockstep_neartext::KIND) {
         Some(_) => {
             let out = lockstep_neartext::apply(&mut ds, &opts.near_text)?;
-            // Each input's range of shares, less the removed ones.
-            let before = |i: usize| out.removed.partition_point(|&r| r < i);
-            for (range, s) in &mut read {
-                let gone = before(range.end) - before(range.start);
-                s.shares -= gone as u64;
-                *range = range.start - before(range.start)..range.end - before(range.end);
-            }
+            shrink_ranges(&mut read, &out.removed);
             Some(out.summary)
         }
         None => None,
     };
+    let formats: Vec<lockstep_ingest::Format> = read.iter().map(|(_, s)| s.format).collect();
     let mut infos = Vec::new();
     for (range, s) in read {
         let mut counts = vec![0u64; ds.kinds.len()];
@@ -225,7 +259,17 @@ pub fn read(inputs: &[Input], opts: &RunOptions, progress: &dyn Progress) -> Res
             reasons,
         });
     }
-    Ok(Read { dataset: ds, diagnostics: diags, inputs: infos, near_text })
+    Ok(Read { dataset: ds, diagnostics: diags, inputs: infos, near_text, formats })
+}
+
+/// Each input's range of shares and count, less the removed shares (input ranks, sorted).
+fn shrink_ranges(read: &mut [(std::ops::Range<usize>, lockstep_ingest::ReadSummary)], removed: &[usize]) {
+    let before = |i: usize| removed.partition_point(|&r| r < i);
+    for (range, s) in read {
+        let gone = before(range.end) - before(range.start);
+        s.shares -= gone as u64;
+        *range = range.start - before(range.start)..range.end - before(range.end);
+    }
 }
 
 /// Detects and classifies the linked domains of what was read.

@@ -23,7 +23,12 @@ use std::path::Path;
 
 /// Version of the output schema (tables and this report). Bump on any change
 /// to column names, types or meanings.
-pub const SCHEMA_VERSION: &str = "1.5";
+///
+/// 1.6: `diagnostics.duplicates` (identical records, repeated post ids, likely
+/// duplicates, whether each was dropped, examples) and `counts.mass_objects_over_budget`
+/// (objects summarised to stay within `--memory-limit`); exact duplicates are
+/// dropped by default, so counts of data that held them change.
+pub const SCHEMA_VERSION: &str = "1.6";
 
 /// One input file as read. `records == posts + skipped`.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -171,10 +171,11 @@ pub struct DetectFlags {
     /// Column holding the post id. When the column is absent, posts are named `file:line`.
     #[arg(long, default_value = "content_id")]
     pub post: String,
-    /// Kind label of the objects (url, domain, hashtag, repost, text, …). `near-text`: the object column holds
-    /// post texts, clustered into near-duplicates after reading.
-    #[arg(long, default_value = "object")]
-    pub kind: String,
+    /// Kind label of the objects (url, domain, hashtag, repost, text, …; default `object`). `near-text`: the
+    /// object column holds post texts, clustered into near-duplicates after reading. Without --kind and
+    /// --kind-column, a column named `kind` is the kind column.
+    #[arg(long)]
+    pub kind: Option<String>,
     /// Column holding each record's object kind (overrides --kind).
     #[arg(long)]
     pub kind_column: Option<String>,
@@ -183,8 +184,9 @@ pub struct DetectFlags {
     /// or `all` (every kind but near-text). Each kind is analysed separately: objects of different kinds never
     /// co-share. near-text: clusters of near-duplicate texts (docs/method.md); with a generic CSV/JSONL input,
     /// use `--object TEXT_COLUMN --kind near-text` instead.
-    #[arg(long, default_value = "url,domain,hashtag,repost,text")]
-    pub objects: lockstep_ingest::ObjectKinds,
+    /// Default: url,domain,hashtag,repost,text.
+    #[arg(long)]
+    pub objects: Option<lockstep_ingest::ObjectKinds>,
     /// near-text: two texts are near-copies when the Jaccard similarity of their character 5-gram sets is
     /// at least this (0 < t ≤ 1).
     #[arg(long, default_value_t = 0.7)]
@@ -195,6 +197,20 @@ pub struct DetectFlags {
     /// Stop at the first bad record instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
+    /// Keep duplicate shares (identical records, a post id repeating an object): by default each is counted
+    /// in report.json and dropped (docs/method.md, Duplicates). Always kept with `--compat coortweet`.
+    #[arg(long)]
+    pub keep_duplicates: bool,
+    /// Also drop likely duplicates: shares with the same account, object and time as an earlier one under
+    /// another post id (counted and reported either way).
+    #[arg(long)]
+    pub drop_likely_duplicates: bool,
+    /// Earliest plausible time (a date or UNIX seconds); earlier records are skipped as `implausible_time`.
+    #[arg(long, value_name = "TIME", default_value = "2006-01-01", value_parser = parse_time)]
+    pub min_time: i64,
+    /// Latest plausible time (a date or UNIX seconds); default: one day after now.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub max_time: Option<i64>,
     /// Co-share window in seconds (inclusive), or `auto`: estimated from the data as CooRnet does
     /// (docs/method.md; the estimate is in report.json).
     #[arg(long, short = 'w', default_value = "60")]
@@ -229,6 +245,11 @@ pub struct DetectFlags {
     /// Objects with more in-window share pairs than this are reported, not expanded (bounds memory).
     #[arg(long, default_value_t = 10_000_000)]
     pub max_object_pairs: u64,
+    /// Memory budget of the co-shares (e.g. 8G, 512M, 40%; default half the machine's memory). When the
+    /// objects' in-window pairs, known before expanding, would need more, the objects with the most pairs
+    /// are reported as mass objects (largest first) instead of expanded (docs/method.md).
+    #[arg(long, value_name = "SIZE", value_parser = lockstep_detect::memory::parse_size)]
+    pub memory_limit: Option<u64>,
     /// Resolution of the Leiden communities (modularity; larger gives smaller communities).
     #[arg(long, default_value_t = 1.0)]
     pub resolution: f64,
@@ -353,4 +374,11 @@ pub struct DemoArgs {
     /// Also write the outputs here.
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+}
+
+/// `--min-time`, `--max-time`: a date or UNIX seconds, as a time column is read.
+fn parse_time(s: &str) -> Result<i64, String> {
+    let read = |t: &str| lockstep_ingest::parse_timestamp(t.as_bytes(), lockstep_ingest::TimeUnit::Auto);
+    // A day alone (`2006-01-01`) is its midnight, UTC.
+    read(s).or_else(|why| read(&format!("{s} 00:00:00")).map_err(|_| format!("{s:?}: {why}")))
 }

@@ -29,7 +29,8 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            // Errors quote the data (values, header names): escaped and bounded.
+            eprintln!("error: {}", lockstep_core::terminal_safe_lines(&format!("{err:#}"), 2000));
             ExitCode::from(1)
         }
     }

@@ -31,7 +31,7 @@ fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 const GOOD: &str = "account_id,object_id,content_id,timestamp_share\n\
-a,o1,p1,100\nb,o1,p2,103\na,o2,p3,200\nb,o2,p4,205\na,o3,p5,300\nb,o3,p6,301\nc,o3,p7,302\nc,o9,p8,9000\n";
+a,o1,p1,1704067300\nb,o1,p2,1704067303\na,o2,p3,1704067400\nb,o2,p4,1704067405\na,o3,p5,1704067500\nb,o3,p6,1704067501\nc,o3,p7,1704067502\nc,o9,p8,1704076200\n";
 
 #[test]
 fn demo_finds_the_planted_networks() {
@@ -97,7 +97,7 @@ fn detect_writes_every_output_and_is_byte_identical() {
     let file = |name: &str| &runs[0][names.iter().position(|n| *n == name).unwrap()].1[..];
     let report: serde_json::Value = serde_json::from_slice(file("report.json")).unwrap();
     assert!(report["counts"]["communities"].as_u64().unwrap() >= 1, "{}", report["counts"]);
-    assert_eq!(report["schema_version"], "1.5");
+    assert_eq!(report["schema_version"], "1.6");
     assert_eq!(report["parameters"]["window"], 60);
     assert_eq!(report["inputs"][0]["records"], 30000);
     // The pairs table holds exactly the co-shares counted in the report.
@@ -163,7 +163,7 @@ fn empty_file_is_an_error_naming_it() {
 #[test]
 fn missing_column_names_it_and_lists_the_others() {
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "cols.csv", b"user,url,when\na,b,1\n");
+    let input = write(dir.path(), "cols.csv", b"user,url,when\na,b,1704067200\n");
     let o = lockstep(&["detect", input.to_str().unwrap(), "-o", dir.path().join("o").to_str().unwrap()]);
     let (_, err) = text(&o);
     assert!(!o.status.success());
@@ -189,7 +189,7 @@ fn bad_rows_are_counted_with_file_and_line_and_strict_stops() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = GOOD.as_bytes().to_vec();
     bytes.extend_from_slice(b"d,o1,p9,yesterday\n");
-    bytes.extend_from_slice(b"e,o\xff\xfe,p10,101\n");
+    bytes.extend_from_slice(b"e,o\xff\xfe,p10,1704067301\n");
     let input = write(dir.path(), "bad.csv", &bytes);
     let out = dir.path().join("out");
     let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-o", out.to_str().unwrap()]);
@@ -311,9 +311,9 @@ fn explain_lists_the_coshares_behind_an_edge() {
          \x20 above_threshold true (threshold 1); component 1\n\
          a = a, b = b\n\
          kind\tobject\tpost_a\ttime_a\tpost_b\ttime_b\tdelta\tfirst\tfast\n\
-         object\to1\tp1\t1970-01-01T00:01:40Z\tp2\t1970-01-01T00:01:43Z\t3\ta\t-\n\
-         object\to2\tp3\t1970-01-01T00:03:20Z\tp4\t1970-01-01T00:03:25Z\t5\ta\t-\n\
-         object\to3\tp5\t1970-01-01T00:05:00Z\tp6\t1970-01-01T00:05:01Z\t1\ta\t-\n"
+         object\to1\tp1\t2024-01-01T00:01:40Z\tp2\t2024-01-01T00:01:43Z\t3\ta\t-\n\
+         object\to2\tp3\t2024-01-01T00:03:20Z\tp4\t2024-01-01T00:03:25Z\t5\ta\t-\n\
+         object\to3\tp5\t2024-01-01T00:05:00Z\tp6\t2024-01-01T00:05:01Z\t1\ta\t-\n"
     );
     // Seen from the other side, with a fast window: b's posts come first in each row.
     let o = lockstep(&["explain", "b", "a", "-w", "10", "-m", "1", "--fast-window", "3", input.to_str().unwrap()]);
@@ -322,13 +322,13 @@ fn explain_lists_the_coshares_behind_an_edge() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[3], "  kinds: object 3 (3 objects, 2 fast)", "{out}");
     assert_eq!(lines[5], "  fast (3 s): weight 2, avg_time_delta 2, n_content_id 2, n_content_id_y 2, edge_symmetry_score 1; above_threshold_fast true (threshold 1)", "{out}");
-    assert_eq!(lines[8], "object\to1\tp2\t1970-01-01T00:01:43Z\tp1\t1970-01-01T00:01:40Z\t3\tb\tyes", "{out}");
-    assert_eq!(lines[9], "object\to2\tp4\t1970-01-01T00:03:25Z\tp3\t1970-01-01T00:03:20Z\t5\tb\tno", "{out}");
+    assert_eq!(lines[8], "object\to1\tp2\t2024-01-01T00:01:43Z\tp1\t2024-01-01T00:01:40Z\t3\tb\tyes", "{out}");
+    assert_eq!(lines[9], "object\to2\tp4\t2024-01-01T00:03:25Z\tp3\t2024-01-01T00:03:20Z\t5\tb\tno", "{out}");
     // An edge below the threshold is explained too, and says so.
     let o = lockstep(&["explain", "a", "c", "-w", "10", "-m", "1", input.to_str().unwrap()]);
     let (out, _) = text(&o);
     assert!(out.contains("above_threshold false (threshold 1); component -"), "{out}");
-    assert!(out.ends_with("object\to3\tp5\t1970-01-01T00:05:00Z\tp7\t1970-01-01T00:05:02Z\t2\ta\t-\n"), "{out}");
+    assert!(out.ends_with("object\to3\tp5\t2024-01-01T00:05:00Z\tp7\t2024-01-01T00:05:02Z\t2\ta\t-\n"), "{out}");
 }
 
 #[test]
@@ -357,9 +357,9 @@ fn evidence_table_of_a_group() {
     assert_eq!(
         std::fs::read_to_string(out.join("evidence.csv")).unwrap(),
         "component,account_a,account_b,edge_weight,kind,object_id,post_a,time_a,post_b,time_b,time_delta,first,fast\n\
-         1,a,b,3,object,o1,p1,1970-01-01T00:01:40Z,p2,1970-01-01T00:01:43Z,3,a,true\n\
-         1,a,b,3,object,o2,p3,1970-01-01T00:03:20Z,p4,1970-01-01T00:03:25Z,5,a,false\n\
-         1,a,b,3,object,o3,p5,1970-01-01T00:05:00Z,p6,1970-01-01T00:05:01Z,1,a,true\n"
+         1,a,b,3,object,o1,p1,2024-01-01T00:01:40Z,p2,2024-01-01T00:01:43Z,3,a,true\n\
+         1,a,b,3,object,o2,p3,2024-01-01T00:03:20Z,p4,2024-01-01T00:03:25Z,5,a,false\n\
+         1,a,b,3,object,o3,p5,2024-01-01T00:05:00Z,p6,2024-01-01T00:05:01Z,1,a,true\n"
     );
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert!(report["files"].as_array().unwrap().iter().any(|f| f[0] == "evidence.csv" && f[1] == 3), "{report}");
@@ -422,7 +422,7 @@ fn communities_in_accounts_and_report() {
     assert_eq!(c["members"], serde_json::json!(["a", "b"]));
     assert_eq!((c["rank"].as_u64(), c["density"].as_f64(), c["strength"].as_f64()), (Some(1), Some(1.0), Some(3.0)));
     assert_eq!((c["member_posts"].as_u64(), c["coordinated_post_share"].as_f64()), (Some(6), Some(1.0)));
-    assert_eq!((c["first_time"].as_i64(), c["last_time"].as_i64()), (Some(100), Some(301)));
+    assert_eq!((c["first_time"].as_i64(), c["last_time"].as_i64()), (Some(1_704_067_300), Some(1_704_067_501)));
     // Modularity of one community holding the whole (one-edge) network is 0.
     assert_eq!(report["modularity"].as_f64(), Some(0.0));
     // The summary names the strongest communities.
@@ -536,10 +536,10 @@ fn all_records_bad_names_the_reason_in_the_error() {
 
 /// Two kinds: a–b 2 urls + 2 hashtag co-shares, a–c 3 hashtags, b–c 1 url (window 10).
 const TWO_KINDS: &str = "account_id,object_id,content_id,timestamp_share,kind\n\
-a,u1,p0,0,url\nb,u1,p1,2,url\na,u2,p2,100,url\nb,u2,p3,103,url\n\
-a,h1,p4,200,hashtag\nb,h1,p5,201,hashtag\na,h1,p6,300,hashtag\nb,h1,p7,305,hashtag\n\
-a,h2,p8,400,hashtag\nc,h2,p9,401,hashtag\na,h3,p10,500,hashtag\nc,h3,p11,502,hashtag\n\
-a,h4,p12,600,hashtag\nc,h4,p13,600,hashtag\nb,u3,p14,700,url\nc,u3,p15,705,url\n";
+a,u1,p0,1704067200,url\nb,u1,p1,1704067202,url\na,u2,p2,1704067300,url\nb,u2,p3,1704067303,url\n\
+a,h1,p4,1704067400,hashtag\nb,h1,p5,1704067401,hashtag\na,h1,p6,1704067500,hashtag\nb,h1,p7,1704067505,hashtag\n\
+a,h2,p8,1704067600,hashtag\nc,h2,p9,1704067601,hashtag\na,h3,p10,1704067700,hashtag\nc,h3,p11,1704067702,hashtag\n\
+a,h4,p12,1704067800,hashtag\nc,h4,p13,1704067800,hashtag\nb,u3,p14,1704067900,url\nc,u3,p15,1704067905,url\n";
 
 #[test]
 fn kind_weights_change_which_edges_pass() {
@@ -671,4 +671,210 @@ fn edge_scores_and_the_score_threshold() {
     let o = lockstep(&["detect", "--min-edge-score=-1", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(text(&o).1.contains("min-edge-score"), "{:?}", text(&o));
+}
+
+#[test]
+fn implausible_times_are_skipped_and_the_range_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = GOOD.as_bytes().to_vec();
+    // A missing time written as 0, year 1, year 5138, 9999-12-31: never co-shares.
+    bytes.extend_from_slice(
+        b"d,o1,p9,0\ne,o1,p10,0\nd,o2,p11,0001-01-01 00:00:00\nf,o3,p12,99999999999\ng,o3,p13,9999-12-31 23:59:59\n",
+    );
+    let input = write(dir.path(), "times.csv", &bytes);
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-o", out.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(stdout.contains("skipped 5 × implausible_time"), "{stdout}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["diagnostics"]["by_reason"]["implausible_time"]["count"], 5);
+    assert_eq!(report["inputs"][0]["shares"], 8);
+    // A narrower range of one's own skips more; a range the wrong way round is refused.
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "--min-time",
+        "2024-01-01 00:01:45",
+        "--max-time",
+        "1704067500",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(stdout.contains("skipped 10 × implausible_time"), "{stdout}");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--min-time", "2030-01-01", "--max-time", "2020-01-01"]);
+    assert!(text(&o).1.contains("--min-time is after --max-time"), "{:?}", text(&o));
+}
+
+#[test]
+fn flags_that_cannot_apply_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", TWO_KINDS.as_bytes());
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["detect", input.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        lockstep(&args)
+    };
+    // A misspelt kind would weigh a phantom kind.
+    let o = run(&["--kind-weight", "hashtagz=0.5"]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(text(&o).1.contains("\"hashtagz\" is not a kind of the input (its kinds: url, hashtag)"), "{:?}", text(&o));
+    // A known kind with no share here is fine (it weighs nothing).
+    assert!(run(&["--kind-weight", "media=2"]).status.success());
+    // --objects does nothing to a generic file.
+    let o = run(&["--objects", "hashtag"]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(text(&o).1.contains("--objects applies to platform exports"), "{:?}", text(&o));
+    // Column flags do nothing to a platform export.
+    let Some(x) = shared("data/x-api-v2-samples/flat.jsonl") else { return };
+    let o = lockstep(&["detect", x.to_str().unwrap(), "--account", "user", "-q", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(text(&o).1.contains("--account name columns of a generic file"), "{:?}", text(&o));
+}
+
+#[test]
+fn a_column_read_twice_over_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "dup.csv",
+        b"account_id,object_id,timestamp_share,object_id\na,x,1704067200,y\nb,x,1704067201,y\n",
+    );
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-q", "-o", dir.path().join("o").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(text(&o).1.contains("column `object_id` (object) appears 2 times in the header"), "{:?}", text(&o));
+    // A repeated column the run does not read is no matter.
+    let input = write(dir.path(), "dup2.csv", b"account_id,object_id,timestamp_share,x,x\na,o,1704067200,1,2\n");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-q", "-o", dir.path().join("o").to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+}
+
+#[test]
+fn the_generators_kind_column_is_read_without_being_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("posts.csv");
+    let o = lockstep(&["generate", "-n", "20000", "--seed", "5", "-o", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let report = |out: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap()
+    };
+    let (plain, named) = (dir.path().join("plain"), dir.path().join("named"));
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-q", "-o", plain.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let o =
+        lockstep(&["detect", input.to_str().unwrap(), "--kind-column", "kind", "-q", "-o", named.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let kinds = report(&plain)["inputs"][0]["shares_by_kind"].clone();
+    assert!(kinds.as_object().unwrap().len() >= 2 && kinds.get("object").is_none(), "{kinds}");
+    assert_eq!(std::fs::read(plain.join("edges.csv")).unwrap(), std::fs::read(named.join("edges.csv")).unwrap());
+    // --kind overrides it: every object is of that kind.
+    let o = lockstep(&["detect", input.to_str().unwrap(), "--kind", "url", "-q", "-o", plain.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let kinds = report(&plain)["inputs"][0]["shares_by_kind"].clone();
+    assert_eq!(kinds.as_object().unwrap().keys().collect::<Vec<_>>(), ["url"], "{kinds}");
+}
+
+#[test]
+fn untrusted_text_is_escaped_and_bounded_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A name that would set the window title, an object that would clear the screen.
+    let (evil_a, evil_o) = ("a\x1b]0;owned\x07", "https://e.com/\x1b[2J\x1b[H");
+    let mut csv = String::from("account_id,object_id,content_id,timestamp_share\n");
+    for (i, t) in [0, 100, 200].iter().enumerate() {
+        for (j, acc) in [evil_a, "b"].iter().enumerate() {
+            csv.push_str(&format!("\"{acc}\",\"{evil_o}{i}\",p{i}{j},{}\n", 1_704_067_200 + t + j as i64));
+        }
+    }
+    csv.push_str(&format!("c,\"{evil_o}0\",p98,1704067202\n"));
+    csv.push_str("c,x,p99,notatime\x1b[31m\n");
+    let input = write(dir.path(), "evil.csv", csv.as_bytes());
+    let out = dir.path().join("out");
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!stdout.contains('\x1b') && !stdout.contains('\x07'), "{stdout:?}");
+    assert!(stdout.contains("top: https://e.com/\\u{1b}[2J"), "{stdout}");
+    assert!(stdout.contains("notatime\\u{1b}[31m"), "{stdout}");
+    let o = lockstep(&["explain", evil_a, "b", "-w", "10", "-m", "1", input.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!stdout.contains('\x1b') && stdout.contains("edge a\\u{1b}]0;owned\\u{7} -- b"), "{stdout:?}");
+    let o = lockstep(&["domains", "--dataset", input.to_str().unwrap()]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!stdout.contains('\x1b') && !err.contains('\x1b'), "{stdout:?} {err:?}");
+    // A 10 MB header line is not echoed whole in the error.
+    let mut big = "h\x1b".repeat(5_000_000);
+    big.push_str("\n1\n");
+    let input = write(dir.path(), "big.csv", big.as_bytes());
+    let o = lockstep(&["detect", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("required column `account_id`") && err.contains("more characters"), "{}", &err[..500]);
+    assert!(err.len() < 5_000 && !err.contains('\x1b'), "{} bytes", err.len());
+}
+
+#[test]
+fn duplicates_are_counted_and_dropped_unless_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", GOOD.as_bytes());
+    let report = |out: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap()
+    };
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec!["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = lockstep(&args);
+        assert!(o.status.success(), "{:?}", text(&o));
+        (text(&o).0, report(&out))
+    };
+    let (_, once) = run("once", &[]);
+    // The same file given twice: every share is an identical duplicate, dropped.
+    let (stdout, twice) = run("twice", &[input.to_str().unwrap()]);
+    assert_eq!(twice["counts"]["coshares"], once["counts"]["coshares"], "{stdout}");
+    let d = &twice["diagnostics"]["duplicates"];
+    assert_eq!(
+        (d["identical"].as_u64(), d["repeated_post_ids"].as_u64(), d["dropped"].as_bool()),
+        (Some(8), Some(0), Some(true))
+    );
+    assert_eq!(d["examples"][0]["class"], "identical");
+    assert!(stdout.contains("dropped 8 duplicate shares: 8 identical records"), "{stdout}");
+    assert_eq!(twice["inputs"][1]["shares"], 0);
+    // Kept on request, and in CooRTweet mode: then they count as CooRTweet counts them.
+    let (_, kept) = run("kept", &[input.to_str().unwrap(), "--keep-duplicates"]);
+    assert_eq!(kept["diagnostics"]["duplicates"]["dropped"], false);
+    assert!(kept["counts"]["coshares"].as_u64() > once["counts"]["coshares"].as_u64());
+    let (_, compat) = run("compat", &[input.to_str().unwrap(), "--compat", "coortweet"]);
+    assert_eq!(compat["counts"]["coshares"], kept["counts"]["coshares"]);
+    // A post repeated under a new id (same account, object, time): reported, kept unless asked.
+    let mut bytes = GOOD.as_bytes().to_vec();
+    bytes.extend_from_slice(b"a,o1,p1-copy,1704067300\n");
+    let input2 = write(dir.path(), "copy.csv", &bytes);
+    let out = dir.path().join("copy");
+    let o = lockstep(&["detect", input2.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    assert!(text(&o).0.contains("kept 1 likely duplicates"), "{:?}", text(&o));
+    let d = report(&out)["diagnostics"]["duplicates"].clone();
+    assert_eq!((d["likely_duplicates"].as_u64(), d["likely_dropped"].as_bool()), (Some(1), Some(false)));
+    assert_eq!(
+        (d["examples"][0]["post"].as_str(), d["examples"][0]["first_post"].as_str()),
+        (Some("p1-copy"), Some("p1"))
+    );
+    let o = lockstep(&[
+        "detect",
+        input2.to_str().unwrap(),
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "--drop-likely-duplicates",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert_eq!(report(&out)["counts"]["coshares"], once["counts"]["coshares"]);
 }

@@ -17,13 +17,13 @@ fn ok(o: &Output) -> String {
 /// apart; a third posts unrelated texts at the same times, and one text too
 /// short to compare.
 const POSTS: &str = "account_id,text,timestamp_share,content_id\n\
-alice,\"Vote NO on measure 12, it raises your taxes again! Share this now\",1000,p1\n\
-bob,\"RT @alice: vote no on measure 12, it raises YOUR rents again! share this now https://t.co/x\",1010,p2\n\
-carol,\"Lovely afternoon at the harbour, the boats are back in town\",1005,p3\n\
-alice,\"The senator lied about the pipeline deal, read the documents yourself\",2000,p4\n\
-bob,\"The senator lied about the pipeline contract, read the documents yourself\",2030,p5\n\
-carol,\"Our choir sings at the cathedral on Sunday, everyone is welcome\",2010,p6\n\
-carol,ok,2020,p7\n";
+alice,\"Vote NO on measure 12, it raises your taxes again! Share this now\",1704068200,p1\n\
+bob,\"RT @alice: vote no on measure 12, it raises YOUR rents again! share this now https://t.co/x\",1704068210,p2\n\
+carol,\"Lovely afternoon at the harbour, the boats are back in town\",1704068205,p3\n\
+alice,\"The senator lied about the pipeline deal, read the documents yourself\",1704069200,p4\n\
+bob,\"The senator lied about the pipeline contract, read the documents yourself\",1704069230,p5\n\
+carol,\"Our choir sings at the cathedral on Sunday, everyone is welcome\",1704069210,p6\n\
+carol,ok,1704069220,p7\n";
 
 fn detect(dir: &Path, kind: &str, out: &str) -> (String, serde_json::Value) {
     let input = dir.join("posts.csv");

@@ -64,14 +64,29 @@ impl Reader for DelimitedReader {
                 available: names.clone(),
             })
         };
+        let auto_kind = (cols.kind.is_none() && sink.options().auto_kind_column)
+            .then(|| find_column(&names, crate::AUTO_KIND_COLUMN))
+            .flatten();
         let layout = Layout {
             fields: names.len(),
             account: required(&cols.account, "account")?,
             object: required(&cols.object, "object")?,
             time: required(&cols.time, "time")?,
-            kind: cols.kind.as_deref().map(|k| required(k, "kind")).transpose()?,
+            kind: cols.kind.as_deref().map(|k| required(k, "kind")).transpose()?.or(auto_kind),
             post: cols.post.as_deref().and_then(|p| find_column(&names, p)),
         };
+        // A column read twice over in the header: which one is meant is unclear.
+        for (role, i) in
+            [("account", Some(layout.account)), ("object", Some(layout.object)), ("time", Some(layout.time))]
+                .into_iter()
+                .chain([("kind", layout.kind), ("post", layout.post)])
+        {
+            let Some(i) = i else { continue };
+            let count = names.iter().filter(|n| **n == names[i]).count();
+            if count > 1 {
+                return Err(Error::DuplicateColumn { file: info.name, role, column: names[i].clone(), count });
+            }
+        }
         if self.cut.threads <= 1 || rdr.read_all() {
             rows(&mut rdr, sink, layout)?;
         } else {

@@ -22,6 +22,7 @@ impl Reader for JsonLinesReader {
         if let Some(k) = &cols.kind {
             required.push(("kind", k, false));
         }
+        let auto_kind = sink.options().auto_kind_column;
         let mut first_keys: Option<Vec<String>> = None;
         super::for_each_json_line(src, sink, |text, line, sink| {
             let value: Value = match serde_json::from_str(text) {
@@ -49,7 +50,11 @@ impl Reader for JsonLinesReader {
                 object: get(&cols.object),
                 time: get(&cols.time),
                 post: cols.post.as_deref().map_or(Field::Missing, get),
-                kind: cols.kind.as_deref().map_or(Field::Missing, get),
+                kind: match cols.kind.as_deref() {
+                    Some(k) => get(k),
+                    None if auto_kind => get(crate::AUTO_KIND_COLUMN),
+                    None => Field::Missing,
+                },
             };
             sink.accept(line, &rec)
         })?;

@@ -125,17 +125,64 @@ impl Reader for MastodonReader {
             }
             return Err(info.read_error(0, e));
         }
-        let text = text.trim_start_matches('\u{feff}');
-        match serde_json::from_str::<Vec<Status<'_>>>(text) {
-            Ok(statuses) => {
-                for (i, s) in statuses.iter().enumerate() {
-                    emit(s, i as u64 + 1, sink)?;
-                }
-                Ok(())
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        read_array(&text[bom..], bom, sink)
+    }
+}
+
+/// A JSON array of statuses, element by element: a cut or malformed element
+/// keeps every complete status before it and is one `bad_json` record naming
+/// the line and byte where it starts (a truncated download keeps what it has).
+/// `base` is the bytes before `text` in the input (a BOM), for the byte offsets.
+fn read_array(text: &str, base: usize, sink: &mut Sink<'_>) -> Result<()> {
+    let bytes = text.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut pos = skip_ws(0) + 1; // past `[`
+    let mut n: u64 = 0;
+    let cut = |pos: usize, what: String, n: u64, sink: &mut Sink<'_>| {
+        let line = 1 + bytes[..pos].iter().filter(|&&b| b == b'\n').count();
+        let detail = format!(
+            "the array of Mastodon statuses is cut or malformed at line {line}, byte {}: {what}; \
+             the {n} complete statuses before it are read, nothing after it",
+            base + pos
+        );
+        sink.reject(n + 1, reason::BAD_JSON, detail)
+    };
+    loop {
+        pos = skip_ws(pos);
+        match bytes.get(pos) {
+            Some(b']') if n == 0 => break,
+            None => return cut(pos, "the input ends before the array is closed".into(), n, sink),
+            _ => {}
+        }
+        let mut stream = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<Status<'_>>();
+        match stream.next() {
+            Some(Ok(status)) => {
+                n += 1;
+                emit(&status, n, sink)?;
+                pos += stream.byte_offset();
             }
-            Err(e) => sink.reject(1, reason::BAD_JSON, format!("not an array of Mastodon statuses: {e}")),
+            Some(Err(e)) => return cut(pos, format!("element {} does not parse: {e}", n + 1), n, sink),
+            None => return cut(pos, "the input ends before the array is closed".into(), n, sink),
+        }
+        pos = skip_ws(pos);
+        match bytes.get(pos) {
+            Some(b',') => pos += 1,
+            Some(b']') => break,
+            Some(_) => return cut(pos, "expected `,` or `]` after a status".into(), n, sink),
+            None => return cut(pos, "the input ends before the array is closed".into(), n, sink),
         }
     }
+    let rest = skip_ws(pos + 1);
+    if rest < bytes.len() {
+        return cut(rest, "text after the array".into(), n, sink);
+    }
+    Ok(())
 }
 
 /// One line: a status, or an array of them.

@@ -79,6 +79,8 @@ fn read_chunks<T: ChunkReader + 'static>(input: T, sink: &mut Sink<'_>) -> Resul
     .collect();
     if let Some(k) = &cols.kind {
         wanted.push(("kind", names[required(k, "kind")?].clone(), false));
+    } else if sink.options().auto_kind_column && find_column(&names, crate::AUTO_KIND_COLUMN).is_some() {
+        wanted.push(("kind", crate::AUTO_KIND_COLUMN.to_string(), false));
     }
     if let Some(p) = cols.post.as_deref().filter(|p| find_column(&names, p).is_some()) {
         wanted.push(("post", p.to_string(), false));

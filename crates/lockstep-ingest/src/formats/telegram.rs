@@ -52,7 +52,9 @@ impl Reader for TelegramReader {
         // serde_json reads byte by byte: a concrete `BufReader` serves those
         // reads from its buffer (std specialises `Bytes` for it) instead of a
         // virtual call per byte into the boxed source.
-        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
+        let mut buffered = std::io::BufReader::with_capacity(1 << 16, reader);
+        skip_bom(&mut buffered).map_err(|e| info.read_error(0, e))?;
+        let mut de = serde_json::Deserializer::from_reader(buffered);
         let res = Node { st: &mut st }.deserialize(&mut de).and_then(|()| de.end());
         st.sink.context_mut().clear();
         if let Some(e) = st.failure.take() {
@@ -79,6 +81,27 @@ impl Reader for TelegramReader {
         }
         Ok(())
     }
+}
+
+/// Consumes a UTF-8 byte order mark at the start, if there is one (Windows
+/// tools write one; JSON parsers refuse it).
+fn skip_bom(r: &mut impl std::io::BufRead) -> std::io::Result<()> {
+    let mut seen = 0;
+    while seen < 3 {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let n = (3 - seen).min(buf.len());
+        if buf[..n] != b"\xef\xbb\xbf"[seen..seen + n] {
+            // Not a BOM. Only a prefix of one could have been consumed, and a
+            // JSON document cannot start with those bytes: it is refused as before.
+            return Ok(());
+        }
+        r.consume(n);
+        seen += n;
+    }
+    Ok(())
 }
 
 /// The chat whose messages are being read.

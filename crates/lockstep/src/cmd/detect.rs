@@ -4,10 +4,11 @@
 use crate::cli::{Compat, DetectArgs, DetectFlags, ThresholdArg, WindowArg};
 use crate::progress::Stages;
 use anyhow::Context;
+use lockstep_core::Progress;
 use lockstep_detect::{AutoWindow, Mode, Params, ThresholdRule, Window};
 use lockstep_domains::Classifier;
 use lockstep_ingest::{ColumnMap, ReadOptions};
-use lockstep_pipeline::{Analysis, Input, RunOptions};
+use lockstep_pipeline::{Analysis, DuplicatePolicy, Input, RunOptions};
 use lockstep_report::{GraphScope, OutputOptions, Report};
 use std::io::Write;
 use std::path::Path;
@@ -18,9 +19,14 @@ pub fn run(args: DetectArgs) -> anyhow::Result<()> {
     // The output folder is checked before anything is read (it is written whole at the end).
     lockstep_report::OutputDir::check(&args.out, &args.inputs)?;
     let domains = if args.no_domains { None } else { Some(super::domains::classifier(&args.domains)?) };
-    let opts = run_options(&args.flags, domains);
+    let params = Params { max_total_pairs: pairs_budget(&args.flags), ..params };
+    let opts = run_options(&args.flags, domains)?;
     let inputs: Vec<Input> = args.inputs.iter().map(Input::path).collect();
-    let analysis = lockstep_pipeline::run(&inputs, &opts, &params, &stages)?;
+    params.validate()?;
+    stages.stage("reading");
+    let read = lockstep_pipeline::read(&inputs, &opts, &stages)?;
+    check_flags_apply(&args.flags, &read.formats)?;
+    let analysis = lockstep_pipeline::analyse(read, &opts, &params, &stages)?;
     let found = &analysis.detection;
     for &g in &args.evidence_group {
         if g == 0 || u64::from(g) > found.counts.components {
@@ -86,6 +92,7 @@ pub(crate) fn print_summary(analysis: &Analysis, r: &Report, out: &Path, secs: f
 }
 
 fn write_summary(o: &mut impl Write, r: &Report, out: &Path, secs: f64) -> std::io::Result<()> {
+    use lockstep_core::terminal_safe as safe;
     let c = &r.counts;
     let skipped: u64 = r.inputs.iter().map(|i| i.skipped).sum();
     for i in r.inputs.iter().filter(|i| i.object_kinds.is_some()) {
@@ -107,8 +114,29 @@ fn write_summary(o: &mut impl Write, r: &Report, out: &Path, secs: f64) -> std::
         "read {} shares by {} accounts of {} objects ({} records skipped)",
         c.shares, c.accounts, c.objects, skipped
     )?;
+    let d = &r.diagnostics.duplicates;
+    if d.identical + d.repeated_post_ids > 0 {
+        writeln!(
+            o,
+            "  {} {} duplicate shares: {} identical records, {} repeating a post id's object{}",
+            if d.dropped { "dropped" } else { "kept" },
+            d.identical + d.repeated_post_ids,
+            d.identical,
+            d.repeated_post_ids,
+            if d.dropped { " (--keep-duplicates keeps them)" } else { "" }
+        )?;
+    }
+    if d.likely_duplicates > 0 {
+        writeln!(
+            o,
+            "  {} {} likely duplicates: same account, object and time as another share under another post id{}",
+            if d.likely_dropped { "dropped" } else { "kept" },
+            d.likely_duplicates,
+            if d.likely_dropped { "" } else { " (--drop-likely-duplicates drops them)" }
+        )?;
+    }
     for (reason, s) in &r.diagnostics.by_reason {
-        let ex = s.examples.first().map(|d| format!(" e.g. {d}")).unwrap_or_default();
+        let ex = s.examples.first().map(|d| format!(" e.g. {}", safe(&d.to_string(), 400))).unwrap_or_default();
         writeln!(o, "  skipped {} × {reason}{ex}", s.count)?;
     }
     let rule = match r.significance.threshold_rule {
@@ -141,9 +169,19 @@ fn write_summary(o: &mut impl Write, r: &Report, out: &Path, secs: f64) -> std::
             c.mass_objects, c.mass_object_pairs
         )?;
     }
+    if c.mass_objects_over_budget > 0 {
+        writeln!(
+            o,
+            "  {} of them to stay within the memory budget (--memory-limit; {} pairs allowed): their co-shares \
+             are not in the network",
+            c.mass_objects_over_budget,
+            r.parameters.detection.max_total_pairs.unwrap_or(0)
+        )?;
+    }
     for g in r.groups.iter().take(5).map(|g| &g.summary) {
-        let top: Vec<String> = g.top_objects.iter().take(3).map(|t| format!("{} ({})", t.object, t.coshares)).collect();
-        let kinds: Vec<String> = g.kinds.iter().map(|k| format!("{} {}", k.kind, k.coshares)).collect();
+        let top: Vec<String> =
+            g.top_objects.iter().take(3).map(|t| format!("{} ({})", safe(&t.object, 80), t.coshares)).collect();
+        let kinds: Vec<String> = g.kinds.iter().map(|k| format!("{} {}", safe(&k.kind, 40), k.coshares)).collect();
         writeln!(
             o,
             "  group {}: {} accounts, {} co-shares ({}); top: {}",
@@ -198,6 +236,7 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
             Compat::Coortweet => Mode::CoorTweet,
         },
         max_object_pairs: flags.max_object_pairs,
+        max_total_pairs: None,
         resolution: flags.resolution,
         seed: flags.seed,
         kind_weights: kind_weights(&flags.kind_weight)?,
@@ -224,8 +263,8 @@ fn kind_weights(given: &[(String, f64)]) -> anyhow::Result<std::collections::BTr
 }
 
 /// How to read and analyse, from the shared flags; `domains` classifies the linked domains.
-pub(crate) fn run_options(flags: &DetectFlags, domains: Option<Classifier>) -> RunOptions {
-    RunOptions {
+pub(crate) fn run_options(flags: &DetectFlags, domains: Option<Classifier>) -> anyhow::Result<RunOptions> {
+    Ok(RunOptions {
         read: ReadOptions {
             format: flags.format,
             columns: ColumnMap {
@@ -235,12 +274,81 @@ pub(crate) fn run_options(flags: &DetectFlags, domains: Option<Classifier>) -> R
                 post: Some(flags.post.clone()),
                 kind: flags.kind_column.clone(),
             },
-            kind_label: flags.kind.clone(),
+            kind_label: flags.kind.clone().unwrap_or_else(|| ReadOptions::default().kind_label),
             time_unit: flags.time_unit,
-            objects: flags.objects,
+            objects: flags.objects.unwrap_or_default(),
             strict: flags.strict,
+            time_range: time_range(flags)?,
+            auto_kind_column: flags.kind.is_none() && flags.kind_column.is_none(),
         },
         near_text: lockstep_neartext::Params { threshold: flags.near_text_threshold, ..Default::default() },
         domains,
+        // CooRTweet mode counts every row, as CooRTweet does.
+        duplicates: if flags.keep_duplicates || flags.compat == Compat::Coortweet {
+            DuplicatePolicy::KEEP_ALL
+        } else {
+            DuplicatePolicy { drop_exact: true, drop_likely: flags.drop_likely_duplicates }
+        },
+    })
+}
+
+/// The memory budget in in-window pairs: `--memory-limit` (default half the
+/// machine's memory) less what the process holds now. `None` when unknown.
+pub(crate) fn pairs_budget(flags: &DetectFlags) -> Option<u64> {
+    use lockstep_detect::memory;
+    let limit = flags
+        .memory_limit
+        .or_else(|| memory::total_memory().map(|t| (t as f64 * memory::DEFAULT_SHARE_OF_MEMORY) as u64))?;
+    Some(memory::pairs_within(limit, memory::resident_memory().unwrap_or(0)))
+}
+
+/// Flags that apply to none of the formats read are an error: they would be ignored silently.
+fn check_flags_apply(flags: &DetectFlags, formats: &[lockstep_ingest::Format]) -> anyhow::Result<()> {
+    let names = |platform: bool| {
+        let mut v: Vec<&str> = formats.iter().filter(|f| f.is_platform() == platform).map(|f| f.name()).collect();
+        v.dedup();
+        v.join(", ")
+    };
+    if flags.objects.is_some() && !formats.iter().any(|f| f.is_platform()) {
+        anyhow::bail!(
+            "--objects applies to platform exports (x-v2, mastodon, …); the input is read as {}: name its \
+             object column with --object and its kind with --kind or --kind-column",
+            names(false)
+        );
     }
+    if formats.iter().all(|f| f.is_platform()) {
+        let d = lockstep_ingest::ColumnMap::default();
+        let given: Vec<&str> = [
+            ("--account", flags.account != d.account),
+            ("--object", flags.object != d.object),
+            ("--time", flags.time != d.time),
+            ("--post", Some(&flags.post) != d.post.as_ref()),
+            ("--kind", flags.kind.is_some()),
+            ("--kind-column", flags.kind_column.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(flag, on)| on.then_some(flag))
+        .collect();
+        if !given.is_empty() {
+            anyhow::bail!(
+                "{} name columns of a generic file (csv, tsv, jsonl, parquet); the input is a platform export ({}), \
+                 whose fields are known: choose its object kinds with --objects, or read it as a generic file \
+                 with --format",
+                given.join(", "),
+                names(true)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `--min-time`, `--max-time` as a range (the latest by default one day after now).
+fn time_range(flags: &DetectFlags) -> anyhow::Result<lockstep_ingest::TimeRange> {
+    let mut r = lockstep_ingest::TimeRange::default();
+    r.min = flags.min_time;
+    r.max = flags.max_time.unwrap_or(r.max);
+    if r.min > r.max {
+        anyhow::bail!("--min-time is after --max-time");
+    }
+    Ok(r)
 }

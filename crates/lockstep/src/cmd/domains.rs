@@ -20,7 +20,11 @@ fn report_skipped(what: &str, path: &Path, d: &Diagnostics) {
     }
     eprintln!("warning: {what} {}: {} rows skipped", path.display(), d.skipped);
     for (reason, s) in &d.by_reason {
-        let ex = s.examples.first().map(|e| format!(", e.g. {e}")).unwrap_or_default();
+        let ex = s
+            .examples
+            .first()
+            .map(|e| format!(", e.g. {}", lockstep_core::terminal_safe(&e.to_string(), 400)))
+            .unwrap_or_default();
         eprintln!("  {} × {reason}{ex}", s.count);
     }
 }
@@ -105,6 +109,8 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
             // Platform exports: their posts' links (other kinds are ignored below).
             objects: "url,domain".parse().expect("valid kinds"),
             strict: false,
+            time_range: lockstep_ingest::TimeRange::default(),
+            auto_kind_column: false,
         };
         let mut ds = Dataset::default();
         let mut diags = Diagnostics::default();
@@ -199,7 +205,8 @@ fn write_table(out: &mut dyn Write, rows: &[Row]) -> anyhow::Result<()> {
                 None if c.domain.is_empty() => c.input.clone(),
                 None => c.domain.clone(),
             };
-            [domain, c.class.as_str().to_string(), what]
+            let safe = |s: &str| lockstep_core::terminal_safe(s, lockstep_core::NAME_CHARS).into_owned();
+            [safe(&domain), c.class.as_str().to_string(), safe(&what)]
         })
         .collect();
     let w0 = lines.iter().map(|l| l[0].chars().count()).max().unwrap_or(0).max(6);

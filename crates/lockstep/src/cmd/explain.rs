@@ -4,7 +4,7 @@
 
 use crate::cli::ExplainArgs;
 use crate::cmd::detect::{params, run_options};
-use lockstep_core::NoProgress;
+use lockstep_core::{NoProgress, NAME_CHARS};
 use lockstep_detect::EdgeAttrs;
 use lockstep_pipeline::Input;
 use lockstep_report::{edge_evidence, find_edge, utc};
@@ -12,7 +12,7 @@ use std::io::Write;
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     let params = params(&args.flags)?;
-    let opts = run_options(&args.flags, None);
+    let opts = run_options(&args.flags, None)?;
     let inputs: Vec<Input> = args.inputs.iter().map(Input::path).collect();
     let read = lockstep_pipeline::read(&inputs, &opts, &NoProgress)?;
     let ds = &read.dataset;
@@ -37,7 +37,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     let edge = &found.edges[e];
     let component = found.component_by_account(ds.accounts.len())[a as usize].filter(|_| edge.full.above_threshold);
     let mut o = std::io::stdout().lock();
-    writeln!(o, "edge {} -- {}", args.account_a, args.account_b)?;
+    let safe = |s: &str, n| lockstep_core::terminal_safe(s, n).into_owned();
+    let (name_a, name_b) = (safe(&args.account_a, NAME_CHARS), safe(&args.account_b, NAME_CHARS));
+    writeln!(o, "edge {name_a} -- {name_b}")?;
     writeln!(o, "  {}", attrs(&edge.full))?;
     let sig = &found.significance;
     writeln!(
@@ -78,17 +80,17 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
             None => writeln!(o, "  fast ({f} s): no fast co-shares")?,
         }
     }
-    writeln!(o, "a = {}, b = {}", args.account_a, args.account_b)?;
+    writeln!(o, "a = {name_a}, b = {name_b}")?;
     writeln!(o, "kind\tobject\tpost_a\ttime_a\tpost_b\ttime_b\tdelta\tfirst\tfast")?;
     for r in edge_evidence(ds, found, e, a) {
         writeln!(
             o,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            r.kind,
-            r.object,
-            r.post_a,
+            safe(r.kind, NAME_CHARS),
+            safe(r.object, 2000),
+            safe(r.post_a, NAME_CHARS),
             utc(r.time_a),
-            r.post_b,
+            safe(r.post_b, NAME_CHARS),
             utc(r.time_b),
             r.delta,
             if r.a_first { "a" } else { "b" },
