@@ -23,6 +23,7 @@ ordinary accounts flagged, and the operation's share of the top community.
 
 import argparse
 import csv
+import gzip
 import json
 import os
 import subprocess
@@ -32,8 +33,33 @@ import calendar
 from datetime import datetime, timezone
 
 
-def convert(posts, labels_path, out_dir, tune):
-    """Writes tune.csv, test.csv; returns {part: (accounts in part, labels)}."""
+def ira_posts(path, start, span, t0):
+    """IRA tweets of ira-2016q4 in [start, start + span], moved to begin at t0,
+    as rows of posts.csv (account names prefixed `ira:`)."""
+    s = calendar.timegm(datetime.strptime(start, "%Y-%m-%dT%H:%M").timetuple())
+    out = []
+    with gzip.open(path, "rt", newline="", encoding="utf-8") as f:
+        for i, row in enumerate(csv.DictReader(f)):
+            t = calendar.timegm(datetime.strptime(row["publish_date_utc"], "%Y-%m-%dT%H:%M:%SZ").timetuple())
+            if not s <= t <= s + span:
+                continue
+            rt = row["post_type"] == "R" or row["retweet"] == "1"
+            out.append((t - s + t0, {
+                "account_id": "ira:" + row["author"],
+                "post_id": f"ira{i}",
+                "text": " ".join(row["content"].lower().split()),
+                "is_retweet": "1" if rt else "0",
+                "hashtags": row["hashtags"],
+                "mentions": row["mentions"],
+                "urls": row["urls"],
+            }))
+    return out
+
+
+def convert(posts, labels_path, out_dir, tune, ira=None):
+    """Writes tune.csv, test.csv; returns the accounts of each part, the labels
+    and the cut. With `ira` = (ira-2016q4 file, start), the devset's own IRA
+    posts are replaced by the IRA tweets of the same span from that start."""
     labels = {}
     with open(labels_path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -48,6 +74,11 @@ def convert(posts, labels_path, out_dir, tune):
             rows.append((t, row))
     t0 = min(t for t, _ in rows)
     t1 = max(t for t, _ in rows)
+    if ira:
+        rows = [(t, r) for t, r in rows if not labels.get(r["account_id"], False)]
+        extra = ira_posts(ira[0], ira[1], t1 - t0, t0)
+        labels.update({r["account_id"]: True for _, r in extra})
+        rows = sorted(rows + extra, key=lambda x: (x[0], x[1]["post_id"]))
     cut = t0 + int((t1 - t0) * tune)
     cut -= cut % 3600  # a whole hour
     parts = {"tune": [], "test": []}
@@ -103,12 +134,18 @@ def main():
     ap.add_argument("--data", default="../shared/data/mixed-devset")
     ap.add_argument("--tune", type=float, default=0.6, help="fraction of the hours for tuning")
     ap.add_argument("--parts", default="tune,test")
+    ap.add_argument("--ira-from", metavar="YYYY-MM-DDTHH:MM",
+                    help="replace the devset's IRA posts by ../shared/data/ira-2016q4's tweets from this UTC minute "
+                    "on (same span, moved onto the devset's hours): operation behaviour for recall")
     a = ap.parse_args()
     posts = os.path.join(a.data, "posts.csv")
     if not os.path.exists(posts):
         sys.exit(f"{posts}: not found")
     with tempfile.TemporaryDirectory() as tmp:
-        accounts, labels, cut = convert(posts, os.path.join(a.data, "labels.csv"), tmp, a.tune)
+        ira = None
+        if a.ira_from:
+            ira = (os.path.join(os.path.dirname(a.data), "ira-2016q4", "ira_tweets_2016-09_to_2016-11.csv.gz"), a.ira_from)
+        accounts, labels, cut = convert(posts, os.path.join(a.data, "labels.csv"), tmp, a.tune, ira)
         print(f"parts cut at {cut:%Y-%m-%d %H:%M} UTC")
         for part in a.parts.split(","):
             acc = accounts[part]
