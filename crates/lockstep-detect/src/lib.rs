@@ -163,7 +163,7 @@ impl Default for Params {
             kind_weights: Default::default(),
             threshold: ThresholdRule::Quantile,
             min_edge_score: 10.0,
-            null_model: NullModel::AccountTime,
+            null_model: NullModel::ObjectTime,
         }
     }
 }
