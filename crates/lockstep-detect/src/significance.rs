@@ -58,15 +58,15 @@ pub const MODEL: &str = "shuffled-accounts";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NullModel {
-    /// Lockstep's default: every account keeps what it shared and when it was
-    /// active; which of its posts went out at which of its times is random
-    /// (see [`account_time_expected`]).
-    #[default]
+    /// Every account keeps what it shared and when it was active; which of its
+    /// posts went out at which of its times is random (see
+    /// [`account_time_expected`]).
     #[serde(rename = "account-time")]
     AccountTime,
-    /// Who shares which object is random among the shares made at the same
-    /// time: an object's popularity at that time and each account's activity
-    /// at that time are kept (see [`object_time_expected`]).
+    /// Lockstep's default: who shares which object is random among the shares
+    /// made at the same time: an object's popularity at that time and each
+    /// account's activity at that time are kept (see [`object_time_expected`]).
+    #[default]
     #[serde(rename = "object-time")]
     ObjectTime,
     /// Both: an edge must be surprising under one of them (the smaller expectation).
