@@ -11,8 +11,18 @@
 //! - `coordinated_post_share = coordinated posts / member posts`, where member
 //!   posts are the distinct posts of the members in the input and coordinated
 //!   posts those among them in an internal co-share;
-//! - `rank`: 1 = strongest, by `strength`, then `coordinated_post_share`, then
-//!   size (all descending), then community number.
+//! - `post_pairs` / `expected`: the pairs of posts co-shared inside the
+//!   community (over every edge between two members, the unit of evidence of
+//!   [`crate::network`]) and how many the null model ([`crate::significance`])
+//!   expects from its members' activity and their objects' popularity;
+//! - `score = −log10 P(Poisson(expected) ≥ post_pairs)`: how surprising the
+//!   community is as a whole. Many members that together share far more than
+//!   chance explains score high; two heavy posters whose one edge barely passed
+//!   do not;
+//! - `rank`: 1 = strongest (Lockstep mode): by `score`, then
+//!   `coordinated_post_share`, then size (all descending), then community
+//!   number. CooRTweet mode, which has no post pairs, ranks by `strength` first;
+//! - `why`: one sentence saying what the rank rests on (report.json, summary).
 
 use crate::groups::TopObject;
 use crate::multiplex::{kind_counts, KindCount};
@@ -54,6 +64,14 @@ pub struct CommunitySummary {
     /// Internal co-shares per object kind, most first: which kinds dominate it
     /// (schema 1.3).
     pub kinds: Vec<KindCount>,
+    /// Pairs of posts co-shared between members (every internal edge; Lockstep mode).
+    pub post_pairs: u64,
+    /// Post pairs the null model expects between the members.
+    pub expected: f64,
+    /// `−log10 P(Poisson(expected) ≥ post_pairs)`: the group score the rank rests on.
+    pub score: f64,
+    /// Why the community ranks where it does, in one sentence.
+    pub why: String,
 }
 
 /// Summaries of the `limit` highest-ranked communities, in rank order (empty
@@ -88,7 +106,15 @@ pub fn summarize_communities(ds: &Dataset, det: &Detection, limit: usize, top_ob
     let mut objects: Vec<hashbrown::HashMap<ObjectId, u64>> = vec![Default::default(); k];
     let mut coordinated: Vec<u64> = Vec::new();
     let mut by_kind = vec![vec![0u64; ds.kinds.len()]; k];
+    let (mut post_pairs, mut expected) = (vec![0u64; k], vec![0f64; k]);
+    let pp = &det.significance.post_pairs;
     for (e, edge) in det.edges.iter().enumerate() {
+        if let (Some(ca), Some(cb), Some(&n)) = (of[edge.a as usize], of[edge.b as usize], pp.get(e)) {
+            if ca == cb {
+                post_pairs[ca as usize - 1] += u64::from(n);
+                expected[ca as usize - 1] += det.significance.expected[e];
+            }
+        }
         if !edge.full.above_threshold {
             continue;
         }
@@ -152,18 +178,36 @@ pub fn summarize_communities(ds: &Dataset, det: &Detection, limit: usize, top_ob
                     })
                     .collect(),
                 kinds: kind_counts(ds, &by_kind[i]),
+                post_pairs: post_pairs[i],
+                expected: expected[i],
+                score: crate::significance::poisson_upper_score(post_pairs[i], expected[i]),
+                why: String::new(),
             }
         })
         .collect();
+    let by_score = !pp.is_empty();
     out.sort_by(|x, y| {
-        y.strength
-            .total_cmp(&x.strength)
+        let first = if by_score { y.score.total_cmp(&x.score) } else { y.strength.total_cmp(&x.strength) };
+        first
             .then(y.coordinated_post_share.total_cmp(&x.coordinated_post_share))
             .then(y.members.len().cmp(&x.members.len()))
             .then(x.community.cmp(&y.community))
     });
     for (r, c) in out.iter_mut().enumerate() {
         c.rank = r as u32 + 1;
+        let share = 100.0 * c.coordinated_post_share;
+        c.why = if by_score {
+            format!(
+                "{} accounts co-shared {} pairs of posts where {:.2} were expected by chance (score {:.1}); {:.0}% of their posts are coordinated",
+                c.members.len(),
+                c.post_pairs,
+                c.expected,
+                c.score,
+                share
+            )
+        } else {
+            format!("{:.1} co-shares per member pair; {share:.0}% of their posts are coordinated", c.strength)
+        };
     }
     out.truncate(limit);
     out

@@ -64,7 +64,7 @@ pub use coshare::{CoShare, MassObject};
 pub use groups::{summarize_groups, GroupSummary};
 pub use multiplex::{summarize_kinds, EdgeKind, EdgeKinds, KindCount, KindSummary};
 pub use network::{Edge, EdgeAttrs};
-pub use significance::{Significance, SignificanceSummary, ThresholdRule};
+pub use significance::{NullModel, Significance, SignificanceSummary, ThresholdRule};
 pub use stats::{AccountStat, ObjectStat};
 pub use window::{AutoWindow, WindowEstimate};
 
@@ -156,6 +156,8 @@ pub struct Params {
     pub threshold: ThresholdRule,
     /// Minimum edge score (`−log10` p-value, see [`significance`]) of the `score` and `both` rules.
     pub min_edge_score: f64,
+    /// The null model of the edge scores (CooRTweet mode always uses the shuffle).
+    pub null_model: NullModel,
 }
 
 impl Default for Params {
@@ -173,6 +175,7 @@ impl Default for Params {
             kind_weights: Default::default(),
             threshold: ThresholdRule::Quantile,
             min_edge_score: 10.0,
+            null_model: NullModel::ObjectTime,
         }
     }
 }
@@ -264,6 +267,8 @@ pub struct Counts {
     pub components: u64,
     /// Leiden communities of the thresholded network.
     pub communities: u64,
+    /// Time resolution of the input in seconds (60: every time on a whole minute; see [`window::time_resolution`]).
+    pub time_resolution: i64,
 }
 
 /// Everything detection found.
@@ -369,6 +374,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         shares: ds.shares.len() as u64,
         accounts: ds.accounts.len() as u64,
         objects: ds.objects.len() as u64,
+        time_resolution: window::time_resolution(ds),
         ..Counts::default()
     };
     let groups = coshare::group_shares(ds, params);
@@ -395,8 +401,16 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     let account_rank = ds.accounts.ranks();
     let mut net = network::build(ds, &coshares, &fast, params, &account_rank);
     clock.lap("network");
-    let significance =
-        significance::score_edges(ds, &groups, &enumerated.mass, enumerated.candidates, &mut net.edges, params);
+    let significance = significance::score_edges(
+        ds,
+        &groups,
+        &enumerated.mass,
+        enumerated.candidates,
+        &mut net.edges,
+        std::mem::take(&mut net.post_pairs),
+        params,
+        i64::from(window),
+    );
     clock.lap("significance");
     let comps = components::compute(ds.accounts.len(), &net.edges);
     clock.lap("components");

@@ -19,7 +19,7 @@
 use crate::coshare::CoShare;
 use crate::multiplex::{EdgeKind, EdgeKinds, KindWeights};
 use crate::quantile::{quantile_type7, quantile_type7_counts};
-use crate::Params;
+use crate::{Mode, Params};
 use lockstep_core::{AccountId, Dataset, KindId, ObjectId};
 use rayon::prelude::*;
 
@@ -136,6 +136,8 @@ pub struct Network {
     pub threshold: f64,
     /// Fast-network threshold.
     pub threshold_fast: Option<f64>,
+    /// Lockstep mode: every edge's pairs of posts with a weight above 0 (empty in CooRTweet mode).
+    pub post_pairs: Vec<u32>,
 }
 
 impl Network {
@@ -260,7 +262,7 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     let has_fast = params.fast_window.is_some();
     let kinds = KindMap::new(ds);
     let weights = KindWeights::resolve(ds, &params.kind_weights);
-    let mut edges: Vec<Edge> = (0..n_edges)
+    let (mut edges, post_pairs): (Vec<Edge>, Vec<u32>) = (0..n_edges)
         .into_par_iter()
         .map_init(Scratch::default, |scratch, e| {
             let (start, end) = (offsets[e] as usize, offsets[e + 1] as usize);
@@ -292,17 +294,22 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
             let (kind, many) = kinds.count(items, is_fast, scratch);
             let extra = (fast.is_some() || !many.is_empty()).then(|| Box::new(EdgeExtra { fast, kinds: many }));
             let mut edge = Edge { a, b, full, n_objects, kind, extra };
-            // The combined weights, from the per-kind view the outputs read.
+            // The combined weights, from the per-kind view the outputs read
+            // (Lockstep mode: one per pair of posts, see `post_pair_weight`).
             let per_kind = edge.kinds();
-            let full = weights.combine(per_kind.as_slice(), edge.full.weight, false);
+            let (full, pairs) = match params.mode {
+                Mode::Lockstep => post_pair_weight(items, &kinds, &weights, scratch),
+                Mode::CoorTweet => (weights.combine(per_kind.as_slice(), edge.full.weight, false), 0),
+            };
             let fast = edge.fast().map(|f| weights.combine(per_kind.as_slice(), f.weight, true));
             edge.full.combined_weight = full;
             if let (Some(f), Some(c)) = (edge.fast_mut(), fast) {
                 f.combined_weight = c;
             }
-            edge
+            (edge, pairs)
         })
-        .collect();
+        .unzip();
+    let post_pairs = if params.mode == Mode::Lockstep { post_pairs } else { Vec::new() };
     let rows: Vec<u32> = sorted.par_iter().map(|it| it.row).collect();
     drop(sorted);
     // 3. Thresholds.
@@ -315,7 +322,40 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
             f.above_threshold = f.combined_weight > t;
         }
     });
-    Network { edges, offsets, rows, threshold, threshold_fast }
+    Network { edges, offsets, rows, threshold, threshold_fast, post_pairs }
+}
+
+/// The weight of an edge in Lockstep mode, and its pairs of posts of weight
+/// above 0. The unit of evidence is a **pair of posts**, counted once: two
+/// tweets that carry the same three hashtags, or a link as url and domain, are
+/// one piece of evidence, not three or two. A pair of posts weighs the largest
+/// kind weight among its co-shares (1 by default); a pair whose co-shares are
+/// all of kinds weighted 0 adds nothing.
+fn post_pair_weight(items: &[Item], kinds: &KindMap, weights: &KindWeights, s: &mut Scratch) -> (f64, u32) {
+    let w = |it: &Item| {
+        let k = if kinds.object_kind.is_empty() { 0 } else { kinds.object_kind[it.object as usize] };
+        weights.by_kind.get(k as usize).copied().unwrap_or(1.0)
+    };
+    if let [it] = items {
+        let x = w(it);
+        return (x, u32::from(x > 0.0));
+    }
+    s.pairs.clear();
+    s.pairs.extend(items.iter().map(|it| {
+        let (x, y) = (it.early_post.min(it.late_post), it.early_post.max(it.late_post));
+        (((x as u64) << 32) | y as u64, w(it))
+    }));
+    s.pairs.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)));
+    let (mut sum, mut n) = (0.0, 0u32);
+    let mut prev = None;
+    for &(key, weight) in &s.pairs {
+        if prev != Some(key) {
+            sum += weight; // the largest weight of the pair comes first
+            n += u32::from(weight > 0.0);
+            prev = Some(key);
+        }
+    }
+    (sum, n)
 }
 
 /// The quantile of the edges' combined weights. Without kind weights these are
@@ -324,9 +364,13 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
 fn full_threshold(edges: &[Edge], p: f64) -> f64 {
     /// Larger weights go through the copy (a histogram of that size would cost more).
     const MAX_COUNTED: u32 = 1 << 24;
+    // Edges of weight 0 (only kinds weighted 0) are not in the network's weights.
     let integral = edges
         .par_iter()
-        .map(|e| (e.full.combined_weight == f64::from(e.full.weight)).then_some(e.full.weight))
+        .map(|e| {
+            let c = e.full.combined_weight;
+            (c.fract() == 0.0 && c < f64::from(MAX_COUNTED)).then_some(c as u32)
+        })
         .try_reduce(|| 0, |x, y| Some(x.max(y)));
     let threshold = match integral {
         Some(max) if max < MAX_COUNTED => {
@@ -338,8 +382,9 @@ fn full_threshold(edges: &[Edge], p: f64) -> f64 {
                 .map(|part| {
                     let mut c = vec![0u64; max as usize + 1];
                     for e in part {
-                        c[e.full.weight as usize] += 1;
+                        c[e.full.combined_weight as usize] += 1;
                     }
+                    c[0] = 0;
                     c
                 })
                 .reduce_with(|mut x, y| {
@@ -349,7 +394,8 @@ fn full_threshold(edges: &[Edge], p: f64) -> f64 {
             counts.and_then(|c| quantile_type7_counts(&c, p))
         }
         _ => {
-            let mut combined: Vec<f64> = edges.par_iter().map(|e| e.full.combined_weight).collect();
+            let mut combined: Vec<f64> =
+                edges.par_iter().map(|e| e.full.combined_weight).filter(|&c| c > 0.0).collect();
             quantile_type7(&mut combined, p)
         }
     };
@@ -377,6 +423,8 @@ struct Scratch {
     early: Vec<u32>,
     late: Vec<u32>,
     objects: Vec<ObjectId>,
+    /// (post pair, kind weight) of an edge's co-shares.
+    pairs: Vec<(u64, f64)>,
     /// Per-kind counters by kind id (all zero between edges), and the kinds touched.
     by_kind: Vec<EdgeKind>,
     touched: Vec<u32>,

@@ -51,8 +51,298 @@ use lockstep_core::{AccountId, Dataset, ObjectId};
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// Name of the null model, as written in report.json.
+/// Name of the shuffle null model, as written in report.json.
 pub const MODEL: &str = "shuffled-accounts";
+
+/// Which null model gives the edges' expected weights (`--null-model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NullModel {
+    /// Every account keeps what it shared and when it was active; which of its
+    /// posts went out at which of its times is random (see
+    /// [`account_time_expected`]).
+    #[serde(rename = "account-time")]
+    AccountTime,
+    /// Lockstep's default: who shares which object is random among the shares
+    /// made at the same time: an object's popularity at that time and each
+    /// account's activity at that time are kept (see [`object_time_expected`]).
+    #[default]
+    #[serde(rename = "object-time")]
+    ObjectTime,
+    /// Both: an edge must be surprising under one of them (the smaller expectation).
+    Fused,
+    /// The configuration model of the co-share network
+    /// (`expected = s_a s_b / 2L`, see [`configuration_expected`]).
+    Configuration,
+    /// Accounts shuffled among the shares (one global rate; the module docs).
+    Shuffle,
+}
+
+impl NullModel {
+    /// The name report.json gives the model.
+    pub fn name(self) -> &'static str {
+        match self {
+            NullModel::AccountTime => "account-time",
+            NullModel::ObjectTime => "object-time",
+            NullModel::Fused => "fused",
+            NullModel::Configuration => "configuration",
+            NullModel::Shuffle => MODEL,
+        }
+    }
+}
+
+/// Edges with at least this many post pairs get the account-time expectation;
+/// one post pair can never reach a useful score, and those edges (most of a
+/// large network) get the configuration model's.
+pub const ACCOUNT_TIME_MIN_PAIRS: u32 = 2;
+
+/// Expected co-shares of every edge with at least [`ACCOUNT_TIME_MIN_PAIRS`]
+/// post pairs (`None` for the others) under the **account-time** null model:
+/// each account keeps its shares (what it shared, how often) and its times
+/// (when it was active, how bursty); only which share went out at which of its
+/// own times is random, independently per account. Then a share of `a` and a
+/// share of `b` fall within the window with probability `C_ab / (d_a d_b)`,
+/// `C_ab` the pairs of their times at most `W` apart and `d` their shares, and
+///
+/// `expected(a, b) = Σ_o k_{a,o} k_{b,o} · C_ab / (d_a d_b)`
+///
+/// over every object both shared (`k_{a,o}`: shares of `o` by `a`). Two
+/// live-tweeters who put an event's hashtag on every post during the event
+/// share it by chance as often as they are active together: expected. Accounts
+/// that share the *same* posts or links at the *same* minutes, where their
+/// other shares would have given other objects, are not. Shares of kinds
+/// weighted 0 are left out. Cost: O(d_a + d_b) per such edge (merges of sorted
+/// lists), plus sorting the shares of their accounts.
+pub fn account_time_expected(
+    ds: &Dataset,
+    groups: &Groups,
+    edges: &[Edge],
+    post_pairs: &[u32],
+    params: &Params,
+    window: i64,
+) -> Vec<Option<(f64, f64)>> {
+    let n_acc = ds.accounts.len();
+    let candidate = |i: usize| post_pairs.get(i).is_some_and(|&n| n >= ACCOUNT_TIME_MIN_PAIRS);
+    let mut needed = vec![false; n_acc];
+    for (i, e) in edges.iter().enumerate() {
+        if candidate(i) {
+            needed[e.a as usize] = true;
+            needed[e.b as usize] = true;
+        }
+    }
+    let weights = crate::multiplex::KindWeights::resolve(ds, &params.kind_weights);
+    let counts = |s: &lockstep_core::Share| {
+        needed[s.account as usize] && weights.by_kind[ds.object_kind[s.object as usize] as usize] > 0.0
+    };
+    // Each needed account's kept shares: times and objects, each sorted (CSR by account).
+    let mut start = vec![0usize; n_acc + 1];
+    for &i in &groups.order {
+        let s = &ds.shares[i as usize];
+        if counts(s) {
+            start[s.account as usize + 1] += 1;
+        }
+    }
+    for a in 0..n_acc {
+        start[a + 1] += start[a];
+    }
+    let total = start[n_acc];
+    let w = window;
+    // Object-time: each share's `q = m / M`, `m` the shares of its object and
+    // `M` all kept shares within the window around it (M counted in buckets of
+    // the window's width: the bucket of the share and its two neighbours).
+    let (t_min, t_max) = groups.order.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &i| {
+        let t = ds.shares[i as usize].time;
+        (lo.min(t), hi.max(t))
+    });
+    let width = w.max(1).max((t_max.saturating_sub(t_min)) / (1 << 24) + 1);
+    let bucket = |t: i64| ((t - t_min) / width) as usize;
+    let mut per_bucket = vec![0u32; if groups.order.is_empty() { 0 } else { bucket(t_max) + 1 }];
+    for &i in &groups.order {
+        per_bucket[bucket(ds.shares[i as usize].time)] += 1;
+    }
+    let around = |t: i64| {
+        let b = bucket(t);
+        let lo = b.saturating_sub(1);
+        let hi = (b + 1).min(per_bucket.len() - 1);
+        per_bucket[lo..=hi].iter().map(|&c| f64::from(c)).sum::<f64>()
+    };
+    let mut q_of_share = vec![0f32; if total > 0 { ds.shares.len() } else { 0 }];
+    {
+        let is_needed_object = {
+            let mut v = vec![false; ds.objects.len()];
+            for &i in &groups.order {
+                let s = &ds.shares[i as usize];
+                if counts(s) {
+                    v[s.object as usize] = true;
+                }
+            }
+            v
+        };
+        let parts: Vec<Vec<(u32, f32)>> = (0..ds.objects.len())
+            .into_par_iter()
+            .with_min_len(1024)
+            .filter(|&o| is_needed_object[o])
+            .map(|o| {
+                let g = groups.of(o as ObjectId);
+                let time = |k: usize| ds.shares[g[k] as usize].time;
+                let (mut lo, mut hi) = (0usize, 0usize);
+                let mut out = Vec::with_capacity(g.len());
+                for k in 0..g.len() {
+                    let t = time(k);
+                    while time(lo) < t - w {
+                        lo += 1;
+                    }
+                    hi = hi.max(k);
+                    while hi + 1 < g.len() && time(hi + 1) <= t + w {
+                        hi += 1;
+                    }
+                    let m = (hi - lo + 1) as f64;
+                    out.push((g[k], (m / around(t).max(m)) as f32));
+                }
+                out
+            })
+            .collect();
+        for part in parts {
+            for (i, q) in part {
+                q_of_share[i as usize] = q;
+            }
+        }
+    }
+    let mut timed = vec![(0i64, 0f32); total];
+    let mut objects = vec![0u32; total];
+    let mut fill = start.clone();
+    for &i in &groups.order {
+        let s = &ds.shares[i as usize];
+        if counts(s) {
+            let k = &mut fill[s.account as usize];
+            timed[*k] = (s.time, q_of_share[i as usize]);
+            objects[*k] = s.object;
+            *k += 1;
+        }
+    }
+    drop(fill);
+    drop(q_of_share);
+    {
+        let mut t_parts: Vec<&mut [(i64, f32)]> = Vec::new();
+        let mut o_parts: Vec<&mut [u32]> = Vec::new();
+        let (mut t_rest, mut o_rest): (&mut [(i64, f32)], &mut [u32]) = (&mut timed, &mut objects);
+        for a in 0..n_acc {
+            let len = start[a + 1] - start[a];
+            let (t, tr) = std::mem::take(&mut t_rest).split_at_mut(len);
+            let (o, or) = std::mem::take(&mut o_rest).split_at_mut(len);
+            if len > 1 {
+                t_parts.push(t);
+                o_parts.push(o);
+            }
+            t_rest = tr;
+            o_rest = or;
+        }
+        t_parts.par_iter_mut().for_each(|t| t.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))));
+        o_parts.par_iter_mut().for_each(|o| o.sort_unstable());
+    }
+    let times: Vec<i64> = timed.iter().map(|x| x.0).collect();
+    edges
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            if !candidate(i) {
+                return None;
+            }
+            let (ra, rb) = (start[e.a as usize]..start[e.a as usize + 1], start[e.b as usize]..start[e.b as usize + 1]);
+            let (da, db) = (ra.len() as f64, rb.len() as f64);
+            if da == 0.0 || db == 0.0 {
+                return Some((0.0, 0.0));
+            }
+            let common = common_share_pairs(&objects[ra.clone()], &objects[rb.clone()]);
+            let close = close_time_pairs(&times[ra.clone()], &times[rb.clone()], w);
+            let popular = 0.5
+                * (popular_pairs(&timed[ra.clone()], &times[rb.clone()], w) + popular_pairs(&timed[rb], &times[ra], w));
+            Some((common as f64 * close as f64 / (da * db), popular))
+        })
+        .collect()
+}
+
+/// `Σ_s q_s · |{t ∈ y : |t − t_s| <= w}|` over the shares `s` of `x` (both sorted by time).
+fn popular_pairs(x: &[(i64, f32)], y: &[i64], w: i64) -> f64 {
+    let (mut lo, mut hi, mut sum) = (0usize, 0usize, 0f64);
+    for &(t, q) in x {
+        while lo < y.len() && y[lo] < t - w {
+            lo += 1;
+        }
+        hi = hi.max(lo);
+        while hi < y.len() && y[hi] <= t + w {
+            hi += 1;
+        }
+        sum += f64::from(q) * (hi - lo) as f64;
+    }
+    sum
+}
+
+/// `Σ_o k_x(o) k_y(o)` of two sorted lists of objects.
+fn common_share_pairs(x: &[u32], y: &[u32]) -> u64 {
+    let (mut i, mut j, mut sum) = (0usize, 0usize, 0u64);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let o = x[i];
+                let i0 = i;
+                while i < x.len() && x[i] == o {
+                    i += 1;
+                }
+                let j0 = j;
+                while j < y.len() && y[j] == o {
+                    j += 1;
+                }
+                sum += ((i - i0) * (j - j0)) as u64;
+            }
+        }
+    }
+    sum
+}
+
+/// Pairs `(s, t)`, `s` from `x` and `t` from `y` (both sorted), with `|s − t| <= w`.
+fn close_time_pairs(x: &[i64], y: &[i64], w: i64) -> u64 {
+    let (mut lo, mut hi, mut sum) = (0usize, 0usize, 0u64);
+    for &t in x {
+        while lo < y.len() && y[lo] < t - w {
+            lo += 1;
+        }
+        if hi < lo {
+            hi = lo;
+        }
+        while hi < y.len() && y[hi] <= t + w {
+            hi += 1;
+        }
+        sum += (hi - lo) as u64;
+    }
+    sum
+}
+
+/// The configuration model's expectations: with `s_a` the summed weight of
+/// account `a`'s edges (its post pairs co-shared with anyone: how exposed it is
+/// to co-sharing, given how much it posts, *when* it posts and how popular its
+/// objects were at that time) and `L` the total weight, two accounts that
+/// placed their co-shares independently of each other would share
+/// `s_a s_b / 2L` of them (Chung & Lu). Live-tweeters that share an event's
+/// hashtag during the event co-share it with hundreds of others: their `s` is
+/// large and so is what they are expected to share with each other; accounts
+/// that co-share mostly with each other have small `s` and a surprising edge.
+/// Returns the expectations (edge order) and `(Σ s, strengths by account id)`.
+pub fn configuration_expected(n_accounts: usize, edges: &[Edge]) -> (Vec<f64>, f64, Vec<f64>) {
+    let mut strength = vec![0.0f64; n_accounts];
+    for e in edges {
+        strength[e.a as usize] += e.full.combined_weight;
+        strength[e.b as usize] += e.full.combined_weight;
+    }
+    let total: f64 = strength.iter().sum();
+    let expected = edges
+        .par_iter()
+        .map(|e| if total > 0.0 { strength[e.a as usize] * strength[e.b as usize] / total } else { 0.0 })
+        .collect();
+    (expected, total, strength)
+}
 
 /// Which rule marks an edge `above_threshold` (the thresholded network).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -70,7 +360,7 @@ pub enum ThresholdRule {
 /// What report.json records of this stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignificanceSummary {
-    /// [`MODEL`].
+    /// The null model's name ([`NullModel::name`]).
     pub model: &'static str,
     /// The rule that made the thresholded network.
     pub threshold_rule: ThresholdRule,
@@ -95,6 +385,9 @@ pub struct Significance {
     pub score: Vec<f64>,
     /// `d_a`: shares of every account id in the model.
     pub shares: Vec<u32>,
+    /// Lockstep mode: pairs of posts behind every edge (the observed count the
+    /// score tests; empty in CooRTweet mode).
+    pub post_pairs: Vec<u32>,
     /// For report.json.
     pub summary: SignificanceSummary,
 }
@@ -248,14 +541,18 @@ pub fn shares_and_pairs(ds: &Dataset, groups: &Groups, mass: &[MassObject], wind
 /// object ([`crate::coshare::Enumerated::candidates`], mass objects included),
 /// so `P = candidates − Σ mass pairs` and `d_a` = the account's input shares when
 /// it passed the pre-filter, minus its shares of mass objects: the stage costs
-/// O(accounts + shares of mass objects + edges).
+/// O(accounts + shares of mass objects + edges). `window` is the window used
+/// in seconds (the estimate's under `--window auto`).
+#[allow(clippy::too_many_arguments)] // the stages' outputs, each used once
 pub fn score_edges(
     ds: &Dataset,
     groups: &Groups,
     mass: &[MassObject],
     candidates: u64,
     edges: &mut [Edge],
+    post_pairs: Vec<u32>,
     params: &Params,
+    window: i64,
 ) -> Significance {
     let window_pairs = candidates - mass.iter().map(|m| m.pairs).sum::<u64>();
     let mut shares: Vec<u32> =
@@ -267,18 +564,83 @@ pub fn score_edges(
     }
     let s: u64 = shares.iter().map(|&d| u64::from(d)).sum();
     let rate = if s >= 2 { 2.0 * window_pairs as f64 / (s as f64 * (s as f64 - 1.0)) } else { 0.0 };
-    let (expected, score): (Vec<f64>, Vec<f64>) = edges
-        .par_iter()
-        .map(|e| {
-            let mean = f64::from(shares[e.a as usize]) * f64::from(shares[e.b as usize]) * rate;
-            (mean, poisson_upper_score(u64::from(e.full.weight), mean))
-        })
-        .unzip();
+    let model = if params.mode == crate::Mode::CoorTweet { NullModel::Shuffle } else { params.null_model };
+    // The observed weight the score tests: the co-share count in CooRTweet mode,
+    // else the combined weight (post pairs, kind weights applied; rounded down).
+    let observed = |e: &Edge| match params.mode {
+        crate::Mode::CoorTweet => u64::from(e.full.weight),
+        crate::Mode::Lockstep => e.full.combined_weight.floor() as u64,
+    };
+    let observed_at = |i: usize, e: &Edge| post_pairs.get(i).map_or_else(|| observed(e), |&n| u64::from(n));
+    let (expected, score): (Vec<f64>, Vec<f64>) = match model {
+        NullModel::Shuffle => edges
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let mean = f64::from(shares[e.a as usize]) * f64::from(shares[e.b as usize]) * rate;
+                (mean, poisson_upper_score(observed_at(i, e), mean))
+            })
+            .unzip(),
+        NullModel::AccountTime | NullModel::ObjectTime | NullModel::Fused => {
+            let (config, _, _) = configuration_expected(ds.accounts.len(), edges);
+            let at: Vec<Option<f64>> = account_time_expected(ds, groups, edges, &post_pairs, params, window)
+                .into_iter()
+                .map(|x| {
+                    x.map(|(at, ot)| match model {
+                        NullModel::AccountTime => at,
+                        NullModel::ObjectTime => ot,
+                        _ => at.min(ot),
+                    })
+                })
+                .collect();
+            // Share pairs expected, in post pairs: times the edge's post pairs per co-share.
+            let expected: Vec<f64> = edges
+                .par_iter()
+                .zip(&at)
+                .zip(&config)
+                .enumerate()
+                .map(|(i, ((e, at), &c))| match at {
+                    Some(m) => m * f64::from(post_pairs[i]) / f64::from(e.full.weight.max(1)),
+                    None => c,
+                })
+                .collect();
+            let score = edges
+                .par_iter()
+                .zip(&expected)
+                .enumerate()
+                .map(|(i, (e, &m))| match post_pairs.get(i) {
+                    Some(&n) if e.full.combined_weight > 0.0 => poisson_upper_score(u64::from(n), m),
+                    Some(_) => 0.0,
+                    None => poisson_upper_score(observed(e), m),
+                })
+                .collect();
+            (expected, score)
+        }
+        NullModel::Configuration => {
+            let (expected, _, _) = configuration_expected(ds.accounts.len(), edges);
+            // The expected weight in units of the edge's mean weight per post
+            // pair: its post pairs are tested against that many expected.
+            let score = edges
+                .par_iter()
+                .zip(&expected)
+                .enumerate()
+                .map(|(i, (e, &m))| match post_pairs.get(i) {
+                    Some(&n) if e.full.combined_weight > 0.0 => poisson_upper_score(u64::from(n), m),
+                    Some(_) => 0.0,
+                    None => poisson_upper_score(observed(e), m),
+                })
+                .collect();
+            (expected, score)
+        }
+    };
     let min = params.min_edge_score;
+    // An edge of weight 0 (only kinds weighted 0) is never in the thresholded network.
     match params.threshold {
         ThresholdRule::Quantile => {}
         ThresholdRule::Score => {
-            edges.par_iter_mut().zip(&score).for_each(|(e, &s)| e.full.above_threshold = s >= min);
+            edges.par_iter_mut().zip(&score).for_each(|(e, &s)| {
+                e.full.above_threshold = s >= min && e.full.combined_weight > 0.0;
+            });
         }
         ThresholdRule::Both => {
             edges.par_iter_mut().zip(&score).for_each(|(e, &s)| e.full.above_threshold &= s >= min);
@@ -289,8 +651,9 @@ pub fn score_edges(
         expected,
         score,
         shares,
+        post_pairs,
         summary: SignificanceSummary {
-            model: MODEL,
+            model: model.name(),
             threshold_rule: params.threshold,
             min_edge_score: min,
             shares: s,
@@ -412,7 +775,12 @@ mod tests {
     }
 
     fn hand_params() -> Params {
-        Params { window: crate::Window::Seconds(30), min_participation: 1, ..Params::default() }
+        Params {
+            window: crate::Window::Seconds(30),
+            min_participation: 1,
+            null_model: NullModel::Shuffle,
+            ..Params::default()
+        }
     }
 
     #[test]

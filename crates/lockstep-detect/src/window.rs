@@ -11,8 +11,11 @@
 //! 4. `estimate = quantile₇(half over the fastest objects, p)` (the median for
 //!    p = 0.5); when it is 0, CooRnet uses 1 second.
 //!
-//! The window is `⌊estimate⌋` seconds (at least 1): times are whole seconds, so
-//! `delta ≤ estimate` and `delta ≤ ⌊estimate⌋` select the same co-shares.
+//! The window is `⌊estimate⌋` seconds, and at least the data's time resolution
+//! ([`time_resolution`]: 60 when every time is on a whole minute, else 1): times
+//! are whole seconds, so `delta ≤ estimate` and `delta ≤ ⌊estimate⌋` select the
+//! same co-shares, and on minute data a window under 60 s only keeps shares of
+//! the same minute whatever their real delay.
 //! `quantile₇` is R's default quantile, as for the edge threshold.
 
 use crate::quantile::quantile_type7;
@@ -54,6 +57,14 @@ pub struct WindowEstimate {
     pub fastest_objects: u64,
 }
 
+/// The time resolution of the data: the coarsest of one hour, one minute and
+/// one second that every share time is a whole multiple of (1 for empty data).
+/// Data whose times all fall on whole minutes cannot tell a 1-second delay from
+/// a 59-second one; `--window auto` never returns a window finer than this.
+pub fn time_resolution(ds: &Dataset) -> i64 {
+    [3600i64, 60].into_iter().find(|&r| !ds.shares.is_empty() && ds.shares.iter().all(|s| s.time % r == 0)).unwrap_or(1)
+}
+
 /// Estimates the window; `None` when no object has two shares.
 pub fn estimate(ds: &Dataset, params: AutoWindow) -> Option<WindowEstimate> {
     let mut by_object: Vec<(u32, i64)> = ds.shares.iter().map(|s| (s.object, s.time)).collect();
@@ -79,7 +90,7 @@ pub fn estimate(ds: &Dataset, params: AutoWindow) -> Option<WindowEstimate> {
         est = 1.0; // as CooRnet
     }
     Some(WindowEstimate {
-        window: (est.floor() as i64).max(1),
+        window: (est.floor() as i64).max(time_resolution(ds)),
         estimate: est,
         q: params.q,
         p: params.p,
@@ -123,6 +134,19 @@ mod tests {
         // o3 r=2 → 1; quantile 0.75 of [1, 10, 60, 100] = 60 + 0.25·40 = 70.
         let e = estimate(&ds, AutoWindow { q: 1.0, p: 0.75 }).unwrap();
         assert_eq!((e.window, e.estimate), (70, 70.0));
+    }
+
+    #[test]
+    fn never_finer_than_the_time_resolution() {
+        // Every time on a whole minute: the estimate (0 → 1 s) becomes 60 s.
+        let ds = dataset(&[&[60, 60, 120], &[600, 600], &[3600, 7200]]);
+        assert_eq!(time_resolution(&ds), 60);
+        let e = estimate(&ds, AutoWindow::default()).unwrap();
+        assert_eq!((e.window, e.estimate), (60, 1.0));
+        let hours = dataset(&[&[3600, 7200], &[0, 3600]]);
+        assert_eq!(time_resolution(&hours), 3600);
+        assert_eq!(time_resolution(&dataset(&[&[60, 61]])), 1);
+        assert_eq!(time_resolution(&Dataset::default()), 1);
     }
 
     #[test]

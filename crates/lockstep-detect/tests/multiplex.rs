@@ -119,9 +119,10 @@ fn per_kind_weights_by_hand() {
 #[test]
 fn kind_weights_move_the_threshold_predictably() {
     let ds = two_kinds();
-    // url = 0: only hashtags count. a–b 2, a–c 3, b–c 0 → median 2: a–c alone passes.
+    // url = 0: only hashtags count. a–b 2, a–c 3; b–c (url only) leaves the
+    // quantile altogether → median 2.5: a–c alone passes.
     let det = detect(&ds, &params(&[("url", 0.0)])).unwrap();
-    assert_eq!(det.threshold, 2.0);
+    assert_eq!(det.threshold, 2.5);
     assert_eq!(above(&ds, &det), [pair("a", "c")]);
     // hashtag = 3: a–b 2 + 3·2 = 8, a–c 9, b–c 1 → median 8: a–c alone passes.
     let det = detect(&ds, &params(&[("hashtag", 3.0)])).unwrap();

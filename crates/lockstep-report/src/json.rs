@@ -1,6 +1,17 @@
 //! `report.json`: the machine-readable account of a run. No clock times or
 //! paths of temporary files go in, so it is byte-identical across reruns.
 //!
+//! Schema 1.6 (issue 18): `counts.time_resolution` (seconds: 60 when every time
+//! is on a whole minute); `parameters.null_model` and `significance.model` name
+//! the edge scores' null model (`object-time` by default, `shuffled-accounts` in
+//! CooRTweet mode or with `--null-model shuffle`); each community gains
+//! `post_pairs`, `expected`, `score` and `why`, and communities are ranked by
+//! `score` (CooRTweet mode: by `strength`); in Lockstep mode the combined weight
+//! counts a pair of posts once (the largest kind weight among its co-shares)
+//! and kinds weighted 0 leave the thresholds; `edges.csv` `expected`/`score`
+//! follow the null model. The command's defaults are now `--threshold score`
+//! and `--min-edge-score 20` (`quantile` with `--compat coortweet`).
+//!
 //! Schema 1.5: the `domains` table gains `input` and `note` (one schema with
 //! `lockstep domains`' CSV, see [`crate::DOMAIN_COLUMNS`]). In report.json no
 //! field is added or removed: [`Report`] holds every field,

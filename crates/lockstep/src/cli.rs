@@ -130,6 +130,24 @@ pub enum ThresholdArg {
     Both,
 }
 
+/// `--null-model`: what an edge's expected weight is computed under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NullModelArg {
+    /// Each account keeps what it shared and when it was active; which of its posts went out at which of its
+    /// times is random (docs/method.md, Significance).
+    AccountTime,
+    /// Who shares which object is random among the shares made at the same time (object popularity and
+    /// account activity at that time kept).
+    ObjectTime,
+    /// Surprising under either account-time or object-time.
+    Fused,
+    /// Configuration model of the co-share network: each account's co-sharing with everyone (its activity,
+    /// times and the popularity of its objects) explains its co-sharing with any one account.
+    Configuration,
+    /// Accounts shuffled among the shares (one global rate).
+    Shuffle,
+}
+
 /// `--window`: seconds, or `auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowArg {
@@ -233,12 +251,16 @@ pub struct DetectFlags {
     /// Which edges form the thresholded network: `quantile` (weight above --edge-quantile, CooRTweet's rule),
     /// `score` (edge score at least --min-edge-score: co-shares far beyond what the two accounts' activity
     /// explains; docs/method.md, Significance), or `both`. Every edge gets its `expected` and `score` either way.
-    #[arg(long, value_enum, default_value = "quantile")]
-    pub threshold: ThresholdArg,
-    /// Minimum edge score (−log10 of the p-value; 10 means p = 1e-10) for `--threshold score` or `both`.
+    /// Default: `score`; `quantile` with --compat coortweet.
+    #[arg(long, value_enum)]
+    pub threshold: Option<ThresholdArg>,
+    /// Minimum edge score (−log10 of the p-value; 20 means p = 1e-20) for `--threshold score` or `both`.
     /// (Named so because `--min-score` is the look-alike domains' minimum.)
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 20.0)]
     pub min_edge_score: f64,
+    /// The null model of the edge scores (docs/method.md, Significance); CooRTweet mode uses `shuffle`.
+    #[arg(long, value_enum, default_value = "object-time")]
+    pub null_model: NullModelArg,
     /// Reproduce another tool's semantics exactly.
     #[arg(long, value_enum, default_value = "none")]
     pub compat: Compat,

@@ -62,6 +62,9 @@ fn detect_writes_every_output_and_is_byte_identical() {
             "60",
             "--fast-window",
             "10",
+            // The quantile rule: groups for --evidence-group on this small sample.
+            "--threshold",
+            "quantile",
             // Several kinds, so every table is written (`edge_kinds` needs two or more).
             "--kind-column",
             "kind",
@@ -140,7 +143,18 @@ fn small_case_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.csv", GOOD.as_bytes());
     let out = dir.path().join("out");
-    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "--threshold",
+        "quantile",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{:?}", text(&o));
     let edges = std::fs::read_to_string(out.join("edges.csv")).unwrap();
     let lines: Vec<&str> = edges.lines().collect();
@@ -297,7 +311,10 @@ fn compat_coortweet_on_its_own_data() {
 fn explain_lists_the_coshares_behind_an_edge() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.csv", GOOD.as_bytes());
-    let o = lockstep(&["explain", "a", "b", "-w", "10", "-m", "1", input.to_str().unwrap()]);
+    let quantile_shuffle = ["--threshold", "quantile", "--null-model", "shuffle"];
+    let o = lockstep(
+        &[&["explain", "a", "b", "-w", "10", "-m", "1", input.to_str().unwrap()][..], &quantile_shuffle].concat(),
+    );
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     // Null model (shuffled accounts): shares a 3, b 3, c 2 (S = 8); in-window pairs 1 + 1 + 3 = 5;
@@ -316,7 +333,13 @@ fn explain_lists_the_coshares_behind_an_edge() {
          object\to3\tp5\t2024-01-01T00:05:00Z\tp6\t2024-01-01T00:05:01Z\t1\ta\t-\n"
     );
     // Seen from the other side, with a fast window: b's posts come first in each row.
-    let o = lockstep(&["explain", "b", "a", "-w", "10", "-m", "1", "--fast-window", "3", input.to_str().unwrap()]);
+    let o = lockstep(
+        &[
+            &["explain", "b", "a", "-w", "10", "-m", "1", "--fast-window", "3", input.to_str().unwrap()][..],
+            &quantile_shuffle,
+        ]
+        .concat(),
+    );
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     let lines: Vec<&str> = out.lines().collect();
@@ -325,7 +348,9 @@ fn explain_lists_the_coshares_behind_an_edge() {
     assert_eq!(lines[8], "object\to1\tp2\t2024-01-01T00:01:43Z\tp1\t2024-01-01T00:01:40Z\t3\tb\tyes", "{out}");
     assert_eq!(lines[9], "object\to2\tp4\t2024-01-01T00:03:25Z\tp3\t2024-01-01T00:03:20Z\t5\tb\tno", "{out}");
     // An edge below the threshold is explained too, and says so.
-    let o = lockstep(&["explain", "a", "c", "-w", "10", "-m", "1", input.to_str().unwrap()]);
+    let o = lockstep(
+        &[&["explain", "a", "c", "-w", "10", "-m", "1", input.to_str().unwrap()][..], &quantile_shuffle].concat(),
+    );
     let (out, _) = text(&o);
     assert!(out.contains("above_threshold false (threshold 1); component -"), "{out}");
     assert!(out.ends_with("object\to3\tp5\t2024-01-01T00:05:00Z\tp7\t2024-01-01T00:05:02Z\t2\ta\t-\n"), "{out}");
@@ -351,7 +376,20 @@ fn evidence_table_of_a_group() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.csv", GOOD.as_bytes());
     let out = dir.path().join("out");
-    let args = ["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "--fast-window", "3", "-q", "-o"];
+    let args = [
+        "detect",
+        input.to_str().unwrap(),
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "--fast-window",
+        "3",
+        "--threshold",
+        "quantile",
+        "-q",
+        "-o",
+    ];
     let o = lockstep(&[&args[..], &[out.to_str().unwrap(), "--evidence-group", "1"]].concat());
     assert!(o.status.success(), "{:?}", text(&o));
     assert_eq!(
@@ -382,6 +420,8 @@ fn graph_files_for_gephi_and_graphml_tools() {
         "10",
         "-m",
         "1",
+        "--threshold",
+        "quantile",
         "--graph",
         "gexf,graphml",
         "-q",
@@ -407,7 +447,9 @@ fn communities_in_accounts_and_report() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.csv", GOOD.as_bytes());
     let out = dir.path().join("out");
-    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-q", "-o", out.to_str().unwrap()]);
+    let quantile = ["-w", "10", "-m", "1", "--threshold", "quantile"];
+    let o =
+        lockstep(&[&["detect", input.to_str().unwrap()][..], &quantile, &["-q", "-o", out.to_str().unwrap()]].concat());
     assert!(o.status.success(), "{:?}", text(&o));
     let accounts = std::fs::read_to_string(out.join("accounts.csv")).unwrap();
     let lines: Vec<&str> = accounts.lines().collect();
@@ -423,14 +465,19 @@ fn communities_in_accounts_and_report() {
     assert_eq!((c["rank"].as_u64(), c["density"].as_f64(), c["strength"].as_f64()), (Some(1), Some(1.0), Some(3.0)));
     assert_eq!((c["member_posts"].as_u64(), c["coordinated_post_share"].as_f64()), (Some(6), Some(1.0)));
     assert_eq!((c["first_time"].as_i64(), c["last_time"].as_i64()), (Some(1_704_067_300), Some(1_704_067_501)));
+    assert_eq!((c["post_pairs"].as_u64(), c["expected"].as_f64()), (Some(3), Some(3.0)));
+    assert!(c["why"].as_str().unwrap().starts_with("2 accounts co-shared 3 pairs of posts"), "{c}");
     // Modularity of one community holding the whole (one-edge) network is 0.
     assert_eq!(report["modularity"].as_f64(), Some(0.0));
     // The summary names the strongest communities.
-    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    let o = lockstep(&[&["detect", input.to_str().unwrap()][..], &quantile, &["-o", out.to_str().unwrap()]].concat());
     let (stdout, _) = text(&o);
+    // Object-time null: o1, o2 and o3 are shared by a and b alone around their times,
+    // so the 3 post pairs are all expected (score 0.2 = −log10 P(Poisson(3) ≥ 3)).
     assert!(
         stdout.contains(
-            "community 1 (rank 1, group 1): 2 accounts, 3.0 co-shares per member pair, 100% of their posts coordinated"
+            "community 1 (rank 1, group 1): 2 accounts co-shared 3 pairs of posts where 3.00 were expected by \
+             chance (score 0.2); 100% of their posts are coordinated"
         ),
         "{stdout}"
     );
@@ -483,8 +530,18 @@ fn ira_sample_end_to_end_with_platform_objects() {
     let Some(input) = shared("data/ira-2016q4/ira_tweets_2016-09_to_2016-11.csv.gz") else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o =
-        lockstep(&["detect", input.to_str().unwrap(), "--objects", "hashtag,text,url", "-o", out.to_str().unwrap()]);
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "--objects",
+        "hashtag,text,url",
+        // Only the operation's posts: its hashtag games are what everyone in
+        // the data shares, so the object-time score cannot single them out.
+        "--threshold",
+        "quantile",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let (stdout, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(stdout.contains("(ira-538): 326980 posts → "), "{stdout}");
@@ -548,6 +605,7 @@ fn kind_weights_change_which_edges_pass() {
     let detect = |out: &str, extra: &[&str]| {
         let out = dir.path().join(out);
         let mut args = vec!["detect", input.to_str().unwrap(), "--kind-column", "kind", "-w", "10", "-m", "1", "-q"];
+        args.extend(["--threshold", "quantile"]);
         args.extend_from_slice(extra);
         args.extend(["-o", out.to_str().unwrap()]);
         let o = lockstep(&args);
@@ -562,7 +620,7 @@ fn kind_weights_change_which_edges_pass() {
     let kinds = std::fs::read_to_string(plain.join("edge_kinds.csv")).unwrap();
     assert_eq!(kinds, std::fs::read_to_string(weighed.join("edge_kinds.csv")).unwrap());
     assert_eq!(kinds.lines().count(), 5, "{kinds}");
-    // Weights 4, 3, 1: a–b passes. With url = 0 (hashtags only: 2, 3, 0) a–c passes instead.
+    // Weights 4, 3, 1: a–b passes. With url = 0 (hashtags only: 2, 3; b–c has none) a–c passes instead.
     let passing = |out: &Path| -> Vec<String> {
         let mut r = csv::Reader::from_path(out.join("edges.csv")).unwrap();
         let h = r.headers().unwrap().clone();
@@ -636,8 +694,21 @@ fn edge_scores_and_the_score_threshold() {
     let out = dir.path().join("out");
     // a–b: 3 co-shares, 45/28 expected → score 0.66; a–c and b–c: 1 co-share each,
     // expected 3·2·5/28 = 15/14 → −log10(1 − e^(−15/14)) = 0.18 (see the explain test).
-    let args =
-        ["detect", "-w", "10", "-m", "1", "-q", "--no-domains", "--threshold", "score", "--min-edge-score", "0.5"];
+    let args = [
+        "detect",
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "-q",
+        "--no-domains",
+        "--threshold",
+        "score",
+        "--min-edge-score",
+        "0.5",
+        "--null-model",
+        "shuffle",
+    ];
     let o = lockstep(&[&args[..], &[input.to_str().unwrap(), "-o", out.to_str().unwrap()]].concat());
     assert!(o.status.success(), "{:?}", text(&o));
     let mut r = csv::Reader::from_path(out.join("edges.csv")).unwrap();
@@ -792,7 +863,19 @@ fn untrusted_text_is_escaped_and_bounded_on_the_terminal() {
     csv.push_str("c,x,p99,notatime\x1b[31m\n");
     let input = write(dir.path(), "evil.csv", csv.as_bytes());
     let out = dir.path().join("out");
-    let o = lockstep(&["detect", input.to_str().unwrap(), "-w", "10", "-m", "1", "-o", out.to_str().unwrap()]);
+    // The quantile rule, so that these few rows make a group whose top objects are printed.
+    let o = lockstep(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-w",
+        "10",
+        "-m",
+        "1",
+        "--threshold",
+        "quantile",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let (stdout, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(!stdout.contains('\x1b') && !stdout.contains('\x07'), "{stdout:?}");

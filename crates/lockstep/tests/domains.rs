@@ -118,6 +118,8 @@ fn detect_annotates_groups_and_writes_the_domains_table() {
         "5",
         "--edge-quantile",
         "0.95",
+        "--threshold",
+        "quantile",
         "-o",
         out.to_str().unwrap(),
     ]);

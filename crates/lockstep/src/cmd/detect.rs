@@ -1,11 +1,11 @@
 //! `lockstep detect`: the library pipeline (`lockstep-pipeline`) on the given
 //! inputs, its outputs written, a summary printed.
 
-use crate::cli::{Compat, DetectArgs, DetectFlags, ThresholdArg, WindowArg};
+use crate::cli::{Compat, DetectArgs, DetectFlags, NullModelArg, ThresholdArg, WindowArg};
 use crate::progress::Stages;
 use anyhow::Context;
 use lockstep_core::Progress;
-use lockstep_detect::{AutoWindow, Mode, Params, ThresholdRule, Window};
+use lockstep_detect::{AutoWindow, Mode, NullModel, Params, ThresholdRule, Window};
 use lockstep_domains::Classifier;
 use lockstep_ingest::{ColumnMap, ReadOptions};
 use lockstep_pipeline::{Analysis, DuplicatePolicy, Input, RunOptions};
@@ -135,6 +135,14 @@ fn write_summary(o: &mut impl Write, r: &Report, out: &Path, secs: f64) -> std::
             if d.likely_dropped { "" } else { " (--drop-likely-duplicates drops them)" }
         )?;
     }
+    if c.time_resolution > 1 {
+        writeln!(
+            o,
+            "every time is on a whole {}: delays under {} s cannot be told apart",
+            if c.time_resolution == 60 { "minute" } else { "hour" },
+            c.time_resolution
+        )?;
+    }
     for (reason, s) in &r.diagnostics.by_reason {
         let ex = s.examples.first().map(|d| format!(" e.g. {}", safe(&d.to_string(), 400))).unwrap_or_default();
         writeln!(o, "  skipped {} × {reason}{ex}", s.count)?;
@@ -201,16 +209,7 @@ fn write_summary(o: &mut impl Write, r: &Report, out: &Path, secs: f64) -> std::
         )?;
     }
     for m in r.communities.iter().take(5) {
-        writeln!(
-            o,
-            "  community {} (rank {}, group {}): {} accounts, {:.1} co-shares per member pair, {:.0}% of their posts coordinated",
-            m.community,
-            m.rank,
-            m.component,
-            m.members.len(),
-            m.strength,
-            100.0 * m.coordinated_post_share
-        )?;
+        writeln!(o, "  community {} (rank {}, group {}): {}", m.community, m.rank, m.component, m.why)?;
     }
     writeln!(o, "wrote {} in {:.2} s", out.display(), secs)?;
     Ok(())
@@ -241,11 +240,20 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         seed: flags.seed,
         kind_weights: kind_weights(&flags.kind_weight)?,
         threshold: match flags.threshold {
-            ThresholdArg::Quantile => ThresholdRule::Quantile,
-            ThresholdArg::Score => ThresholdRule::Score,
-            ThresholdArg::Both => ThresholdRule::Both,
+            Some(ThresholdArg::Quantile) => ThresholdRule::Quantile,
+            Some(ThresholdArg::Score) => ThresholdRule::Score,
+            Some(ThresholdArg::Both) => ThresholdRule::Both,
+            None if flags.compat == Compat::Coortweet => ThresholdRule::Quantile,
+            None => ThresholdRule::Score,
         },
         min_edge_score: flags.min_edge_score,
+        null_model: match flags.null_model {
+            NullModelArg::AccountTime => NullModel::AccountTime,
+            NullModelArg::ObjectTime => NullModel::ObjectTime,
+            NullModelArg::Fused => NullModel::Fused,
+            NullModelArg::Configuration => NullModel::Configuration,
+            NullModelArg::Shuffle => NullModel::Shuffle,
+        },
     };
     params.validate()?;
     Ok(params)
