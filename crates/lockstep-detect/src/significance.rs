@@ -65,7 +65,7 @@ pub enum NullModel {
     AccountTime,
     /// Lockstep's default: who shares which object is random among the shares
     /// made at the same time: an object's popularity at that time and each
-    /// account's activity at that time are kept (see [`object_time_expected`]).
+    /// account's activity at that time are kept (computed beside the account-time model by [`account_time_expected`]).
     #[default]
     #[serde(rename = "object-time")]
     ObjectTime,
