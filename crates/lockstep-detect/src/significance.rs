@@ -572,6 +572,20 @@ pub fn score_edges(
         crate::Mode::Lockstep => e.full.combined_weight.floor() as u64,
     };
     let observed_at = |i: usize, e: &Edge| post_pairs.get(i).map_or_else(|| observed(e), |&n| u64::from(n));
+    // Each edge's post pairs tested against its expectation (the observed weight where
+    // there are no post pairs); an edge of weight 0 scores 0.
+    let post_pair_scores = |expected: &[f64]| -> Vec<f64> {
+        edges
+            .par_iter()
+            .zip(expected)
+            .enumerate()
+            .map(|(i, (e, &m))| match post_pairs.get(i) {
+                Some(&n) if e.full.combined_weight > 0.0 => poisson_upper_score(u64::from(n), m),
+                Some(_) => 0.0,
+                None => poisson_upper_score(observed(e), m),
+            })
+            .collect()
+    };
     let (expected, score): (Vec<f64>, Vec<f64>) = match model {
         NullModel::Shuffle => edges
             .par_iter()
@@ -604,32 +618,14 @@ pub fn score_edges(
                     None => c,
                 })
                 .collect();
-            let score = edges
-                .par_iter()
-                .zip(&expected)
-                .enumerate()
-                .map(|(i, (e, &m))| match post_pairs.get(i) {
-                    Some(&n) if e.full.combined_weight > 0.0 => poisson_upper_score(u64::from(n), m),
-                    Some(_) => 0.0,
-                    None => poisson_upper_score(observed(e), m),
-                })
-                .collect();
+            let score = post_pair_scores(&expected);
             (expected, score)
         }
         NullModel::Configuration => {
             let (expected, _, _) = configuration_expected(ds.accounts.len(), edges);
             // The expected weight in units of the edge's mean weight per post
             // pair: its post pairs are tested against that many expected.
-            let score = edges
-                .par_iter()
-                .zip(&expected)
-                .enumerate()
-                .map(|(i, (e, &m))| match post_pairs.get(i) {
-                    Some(&n) if e.full.combined_weight > 0.0 => poisson_upper_score(u64::from(n), m),
-                    Some(_) => 0.0,
-                    None => poisson_upper_score(observed(e), m),
-                })
-                .collect();
+            let score = post_pair_scores(&expected);
             (expected, score)
         }
     };
