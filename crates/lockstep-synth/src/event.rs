@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution, Exp, LogNormal, Poisson};
 
 use crate::config::{EventConfig, ScenarioConfig};
-use crate::generate::{GroupInfo, Post, Scenario, TruthRow};
+use crate::generate::{push_truth, GroupInfo, Post, Scenario};
 use crate::plan::LOOKALIKE_DOMAINS;
 use crate::sample::{diurnal, mix64, sub_rng, Alias, Scramble, ZipfTable};
 
@@ -812,17 +812,7 @@ pub(crate) fn generate(cfg: &ScenarioConfig, mut emit: impl FnMut(&Post)) -> Sce
         per_style[net.style] += 1;
         let style = STYLES[net.style];
         let name = format!("{style}_{:02}", per_style[net.style]);
-        let mut members: Vec<String> = (0..net.size)
-            .map(|m| {
-                let mut s = String::new();
-                names.account(net.first + m, &mut s);
-                s
-            })
-            .collect();
-        members.sort();
-        for account in members {
-            truth.push(TruthRow { account, group: name.clone(), style: style.to_string() });
-        }
+        push_truth(&mut truth, &name, style, net.size, |m, s| names.account(net.first + m, s));
         let pct = (net.participation * 100.0).round();
         let description = match net.style {
             GAME => format!("pushes a rare hashtag in bursts of 2-10 min, {pct}% of members, 1-2 posts each"),

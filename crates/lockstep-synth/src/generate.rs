@@ -384,6 +384,30 @@ fn event_posts(
     }
 }
 
+/// Appends the truth rows of one planted network of `size` members, named by
+/// `name_of(member, out)`, in byte order of their names.
+pub(crate) fn push_truth(
+    truth: &mut Vec<TruthRow>,
+    group: &str,
+    style: &str,
+    size: u32,
+    name_of: impl Fn(u32, &mut String),
+) {
+    let mut members: Vec<String> = (0..size)
+        .map(|i| {
+            let mut s = String::new();
+            name_of(i, &mut s);
+            s
+        })
+        .collect();
+    members.sort();
+    truth.extend(members.into_iter().map(|account| TruthRow {
+        account,
+        group: group.to_string(),
+        style: style.to_string(),
+    }));
+}
+
 fn scenario(cfg: &ScenarioConfig, plan: &Plan, names: &Names) -> Scenario {
     let mut truth = Vec::new();
     let mut groups = Vec::new();
@@ -392,17 +416,7 @@ fn scenario(cfg: &ScenarioConfig, plan: &Plan, names: &Names) -> Scenario {
         per_style[g.style] += 1;
         let style = STYLES[g.style];
         let name = format!("{style}_{:02}", per_style[g.style]);
-        let mut members: Vec<String> = (0..g.size)
-            .map(|i| {
-                let mut s = String::new();
-                names.account(g.first_account + i, &mut s);
-                s
-            })
-            .collect();
-        members.sort();
-        for account in members {
-            truth.push(TruthRow { account, group: name.clone(), style: style.to_string() });
-        }
+        push_truth(&mut truth, &name, style, g.size, |i, s| names.account(g.first_account + i, s));
         let description = match g.style {
             0 => format!(
                 "shares the same links within 1-{} s of a leader, every member every time",
