@@ -1,5 +1,8 @@
 //! End-to-end tests of the `lockstep` command, as a user runs it.
 
+mod common;
+use common::files;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,18 +19,6 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     p
-}
-
-fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 const GOOD: &str = "account_id,object_id,content_id,timestamp_share\n\
@@ -78,7 +69,7 @@ fn detect_writes_every_output_and_is_byte_identical() {
             out.to_str().unwrap(),
         ]);
         assert!(o.status.success(), "{:?}", text(&o));
-        runs.push(read_dir_files(&out));
+        runs.push(files(&out));
     }
     let names: Vec<&str> = runs[0].iter().map(|f| f.0.as_str()).collect();
     assert_eq!(
@@ -615,7 +606,7 @@ fn kind_weights_change_which_edges_pass() {
     let plain = detect("plain", &[]);
     let weighed = detect("weighed", &["--kind-weight", "url=0"]);
     let again = detect("again", &["--kind-weight", "url=0"]);
-    assert_eq!(read_dir_files(&weighed), read_dir_files(&again), "same flags, same bytes");
+    assert_eq!(files(&weighed), files(&again), "same flags, same bytes");
     // The co-shares per kind do not depend on the weights.
     let kinds = std::fs::read_to_string(plain.join("edge_kinds.csv")).unwrap();
     assert_eq!(kinds, std::fs::read_to_string(weighed.join("edge_kinds.csv")).unwrap());

@@ -1,23 +1,14 @@
 //! Same inputs and parameters give the same bytes in every output file,
 //! `report.json` included: across repeated runs and across 1 and 2 threads.
 
+mod common;
+use common::files;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn lockstep(args: &[&str], threads: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).env("RAYON_NUM_THREADS", threads).output().unwrap()
-}
-
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 /// Runs `detect` three times with one thread and three with two on `input`,

@@ -3,6 +3,9 @@
 //! and snapshots of report.json and of the printed summary, so that a change
 //! of either is a reviewed diff (`cargo insta review`).
 
+mod common;
+use common::files;
+
 use lockstep_core::NoProgress;
 use lockstep_detect::Params;
 use lockstep_domains::{Classifier, Feed, Matcher, Watchlist};
@@ -16,19 +19,6 @@ fn lockstep(args: &[&str]) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).output().expect("run lockstep");
     assert!(o.status.success(), "lockstep {args:?}: {}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).expect("UTF-8 output")
-}
-
-/// Every file of `dir`, by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 /// What `lockstep detect --kind-column kind --threshold quantile --min-edge-score 10`

@@ -1,6 +1,9 @@
 //! The output folder as a user meets it: written whole or not at all, never
 //! mixed with an earlier run's files, never in the place of an input.
 
+mod common;
+use common::files;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
@@ -11,19 +14,6 @@ fn lockstep(args: &[&str]) -> Output {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Every file of a folder with its bytes, by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 fn names(dir: &Path) -> Vec<String> {
