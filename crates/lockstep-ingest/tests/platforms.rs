@@ -507,6 +507,26 @@ fn malformed_parquet_footer_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn parquet_footer_declaring_billions_of_elements_is_an_error_not_an_abort() {
+    // Found by the `read_parquet` fuzz target: parquet 55 sizes a vector from a
+    // list count the footer declares and aborts the process asking for ~100 GB.
+    // FileMetaData { version: 1, schema: a list of structs declaring 2^28 elements
+    // with 3 present }.
+    let meta: &[u8] = &[0x15, 0x02, 0x19, 0xfc, 0x80, 0x80, 0x80, 0x80, 0x01, 0, 0, 0, 0];
+    let mut bytes = b"PAR1".to_vec();
+    bytes.extend_from_slice(meta);
+    bytes.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(b"PAR1");
+    for format in [Format::Parquet, Format::Auto] {
+        let opts = ReadOptions { format, ..ReadOptions::default() };
+        let mut ds = Dataset::default();
+        let r = lockstep_ingest::read_bytes("huge.parquet", &bytes, &opts, &mut ds, &mut Diagnostics::default());
+        let err = r.expect_err("a footer declaring more than it holds must be an error").to_string();
+        assert!(err.contains("huge.parquet") && err.contains("declares 268435456 elements"), "{err}");
+    }
+}
+
+#[test]
 fn malformed_arrow_schema_in_parquet_is_an_error_not_a_panic() {
     // Found by the `read_parquet` fuzz target (2026-12-07): a Parquet footer whose
     // embedded Arrow schema makes arrow-ipc 55 panic (`convert.rs:181`), and one

@@ -24,6 +24,7 @@ pub(crate) mod jsonl;
 pub(crate) mod lines;
 pub(crate) mod mastodon;
 pub(crate) mod parquet;
+pub(crate) mod parquet_footer;
 pub(crate) mod post_csv;
 pub(crate) mod split;
 pub(crate) mod telegram;

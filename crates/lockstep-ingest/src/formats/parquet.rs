@@ -54,9 +54,22 @@ impl Reader for ParquetReader {
     }
 }
 
+/// Checks the footer's declared counts against its size before the parquet crate
+/// sizes vectors from them (parquet_footer.rs says why).
+fn check_footer<T: ChunkReader>(input: &T) -> std::result::Result<(), String> {
+    let len = input.len();
+    let io = |e: ::parquet::errors::ParquetError| format!("reading the footer failed: {e}");
+    let tail = input.get_bytes(len.saturating_sub(8), len.min(8) as usize).map_err(io)?;
+    let (start, meta_len) = super::parquet_footer::metadata_range(len, &tail)?;
+    let meta = input.get_bytes(start, meta_len as usize).map_err(io)?;
+    super::parquet_footer::check_metadata(&meta).map_err(|why| format!("footer metadata: {why}"))
+}
+
 fn read_chunks<T: ChunkReader + 'static>(input: T, sink: &mut Sink<'_>) -> Result<()> {
     let file = sink.name().to_string();
     let pq_err = |source| Error::Parquet { file: file.clone(), cause: source };
+    check_footer(&input)
+        .map_err(|why| pq_err(::parquet::errors::ParquetError::General(format!("malformed Parquet file ({why})"))))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(pq_err)?;
     let names: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
     let cols = sink.columns().clone();
