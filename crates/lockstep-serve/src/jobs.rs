@@ -306,3 +306,30 @@ fn summary(l: &Loaded) -> serde_json::Value {
         "window": r.parameters.window,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_is_bounded_and_only_live_runs_cancel() {
+        let jobs = Jobs::new(1, 1);
+        let permit = jobs.reserve().expect("room for one");
+        jobs.enqueue(permit, 1);
+        assert!(jobs.reserve().is_none(), "a full queue refuses");
+        assert!(jobs.cancel(1));
+        assert!(!jobs.cancel(2));
+    }
+
+    #[test]
+    fn a_cancelled_run_unwinds_at_its_next_progress_event() {
+        let handle = JobHandle::new(1);
+        let progress = JobProgress { handle: &handle, last_read: Mutex::new(Instant::now()) };
+        progress.stage("reading");
+        assert_eq!(handle.subscribe().0.stage, "reading");
+        handle.cancel.store(true, Ordering::Relaxed);
+        let caught = std::panic::catch_unwind(AssertUnwindSafe(|| progress.stage("detecting"))).unwrap_err();
+        assert!(caught.is::<Cancelled>());
+        assert_eq!(handle.subscribe().0.stage, "reading", "no event after the cancel");
+    }
+}

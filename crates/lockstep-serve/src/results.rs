@@ -193,8 +193,7 @@ impl Loaded {
         let largest = self.members.first().map(|m| m.len()).unwrap_or(0);
         let summary = format!(
             "Read {} shares by {} accounts of {} objects. {} pairs of accounts shared the same object within {} s \
-             ({} co-shares); {} account pairs did so far more often than their activity explains, forming {} \
-             groups of {} accounts in all{}. {}",
+             ({} co-shares); {} pairs passed the threshold ({}), forming {} groups of {} accounts in all{}. {}",
             c.shares,
             c.accounts,
             c.objects,
@@ -202,6 +201,14 @@ impl Loaded {
             r.parameters.window,
             c.coshares,
             c.edges_above_threshold,
+            match r.significance.threshold_rule {
+                lockstep_detect::ThresholdRule::Quantile => format!("co-shares above {}", r.threshold),
+                lockstep_detect::ThresholdRule::Score =>
+                    format!("edge score at least {}", r.significance.min_edge_score),
+                lockstep_detect::ThresholdRule::Both => {
+                    format!("co-shares above {} and score at least {}", r.threshold, r.significance.min_edge_score)
+                }
+            },
             c.components,
             c.coordinated_accounts,
             if largest > 0 { format!(" (the largest has {largest})") } else { String::new() },
