@@ -281,7 +281,9 @@ export async function group(el, run, g, params) {
     edgeReducer: (edge, attrs) => selected && !G.extremities(edge).includes(selected) ? { ...attrs, hidden: true } : attrs,
   });
   const drawn = { nodes: 0 };
+  // Sigma drew once in its constructor: count the nodes of every frame from the next one.
   renderer.on('afterRender', () => { drawn.nodes = G.order; graphBox.dataset.drawnNodes = String(G.order); });
+  renderer.refresh();
   const showSelection = () => {
     const m = byName.get(selected);
     replace(side, m ? [h('h3', {}, 'Selected'), h('p', {}, accountLink(run, m.account)), h('p', {}, 'degree ', fmt(m.degree), ', ', fmt(m.shares), ' shares, community ', m.community === null ? '-' : String(m.community))]
