@@ -543,3 +543,20 @@ pub async fn export_case(
     Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, disposition)], zip)
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn upload_names_become_safe_file_names() {
+        assert_eq!(safe_file_name("posts.csv.gz"), "posts.csv.gz");
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("..\\..\\x.csv"), "x.csv");
+        assert_eq!(safe_file_name(".hidden"), "hidden");
+        assert_eq!(safe_file_name("a b<script>.csv"), "a_b_script_.csv");
+        assert_eq!(safe_file_name(".."), "upload");
+        assert_eq!(safe_file_name(""), "upload");
+        assert_eq!(safe_file_name(&"x".repeat(300)).len(), 100);
+    }
+}

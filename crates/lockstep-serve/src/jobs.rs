@@ -4,7 +4,7 @@
 //!
 //! Cancelling a queued run removes it before it starts. Cancelling a running
 //! run stops it at its next progress event (while reading, between stages):
-//! [`JobProgress`] unwinds the pipeline's thread with a [`Cancelled`] payload
+//! `JobProgress` unwinds the pipeline's thread with a `Cancelled` payload
 //! (`resume_unwind`, which runs no panic hook) and the worker catches it. The
 //! detection stage sends no events inside, so a cancel there takes effect when
 //! it ends; its result is then dropped.
@@ -262,11 +262,13 @@ fn execute(state: &AppState, id: i64) {
     let out = state.inner.data.join("runs").join(id.to_string());
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| analyse(&run, &dataset, &out, &progress)));
     match result {
-        Ok(Ok(loaded)) => {
+        Ok(Ok((loaded, seconds))) => {
             if handle.cancel.load(Ordering::Relaxed) {
                 return end("cancelled", None, None);
             }
-            let summary = summary(&loaded);
+            let mut summary = summary(&loaded);
+            summary["seconds"] =
+                serde_json::json!({"analysis": seconds[0], "outputs": seconds[1], "indexes": seconds[2]});
             state.inner.jobs.remember(id, Arc::new(loaded));
             end("done", None, Some(summary))
         }
@@ -277,11 +279,18 @@ fn execute(state: &AppState, id: i64) {
 }
 
 /// The pipeline on one dataset; its outputs (Parquet tables, report.json, GEXF) written to `out`.
-fn analyse(run: &Run, dataset: &Dataset, out: &std::path::Path, progress: &JobProgress<'_>) -> Result<Loaded, String> {
+fn analyse(
+    run: &Run,
+    dataset: &Dataset,
+    out: &std::path::Path,
+    progress: &JobProgress<'_>,
+) -> Result<(Loaded, [f64; 3]), String> {
     let params: RunParams = serde_json::from_value(run.params.clone()).map_err(|e| format!("parameters: {e}"))?;
     let (p, opts) = params.to_pipeline()?;
     let input = lockstep_pipeline::Input::path(&dataset.path);
+    let t = Instant::now();
     let analysis = lockstep_pipeline::run(&[input], &opts, &p, progress).map_err(|e| e.to_string())?;
+    let analysed = t.elapsed().as_secs_f64();
     progress.check();
     if let Some(parent) = out.parent() {
         fs_err::create_dir_all(parent).map_err(|e| e.to_string())?;
@@ -291,9 +300,13 @@ fn analyse(run: &Run, dataset: &Dataset, out: &std::path::Path, progress: &JobPr
         graphs: vec![lockstep_report::GraphFormat::Gexf],
         ..Default::default()
     };
+    let t = Instant::now();
     lockstep_pipeline::write(&analysis, &output, out, progress).map_err(|e| e.to_string())?;
+    let written = t.elapsed().as_secs_f64();
     progress.stage("indexing");
-    Ok(Loaded::new(analysis))
+    let t = Instant::now();
+    let loaded = Loaded::new(analysis);
+    Ok((loaded, [analysed, written, t.elapsed().as_secs_f64()]))
 }
 
 /// What the store keeps of a finished run.

@@ -86,7 +86,8 @@ pub struct Run {
     pub started: Option<String>,
     /// When it ended.
     pub finished: Option<String>,
-    /// Figures of a finished run (counts, groups, skipped records).
+    /// Figures of a finished run (counts, groups, skipped records, seconds of the analysis, outputs and indexes;
+    /// the seconds are the one thing that differs between reruns).
     #[schema(value_type = Object)]
     pub summary: Option<serde_json::Value>,
 }
