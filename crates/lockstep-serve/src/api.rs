@@ -328,9 +328,14 @@ pub async fn overview(
 /// A group: members, network, timeline of co-shares, top objects, flagged domains.
 #[utoipa::path(get, path = "/api/v1/runs/{id}/groups/{group}", params(("id" = i64, Path), ("group" = usize, Path)),
     responses((status = 200, description = "The group"), (status = 404)))]
-pub async fn group(State(state): State<AppState>, Path((id, g)): Path<(i64, usize)>) -> ApiResult<Json<Value>> {
+pub async fn group(State(state): State<AppState>, Path((id, g)): Path<(i64, usize)>) -> ApiResult<Response> {
     let (_, l) = results(&state, id).await?;
-    l.group(g).map(Json).ok_or_else(|| ApiError::not_found(format!("no group {g} (there are {})", l.groups())))
+    let groups = l.groups();
+    let bytes = tokio::task::spawn_blocking(move || l.group_json(g))
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("no group {g} (there are {groups})")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 /// Query naming an edge.

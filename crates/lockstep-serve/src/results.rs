@@ -74,6 +74,8 @@ pub struct Loaded {
     community: Vec<Option<u32>>,
     /// Index into `fusion.domains` by domain.
     domain_index: HashMap<String, usize>,
+    /// Group views already serialised, by group (they do not change).
+    group_cache: std::sync::Mutex<HashMap<usize, axum::body::Bytes>>,
 }
 
 impl Loaded {
@@ -127,7 +129,17 @@ impl Loaded {
             .unwrap_or_default();
         // Built now, not on the first request.
         let _ = analysis.report();
-        Loaded { analysis, by_account, by_object, edges_of, members, group_edges, community, domain_index }
+        Loaded {
+            analysis,
+            by_account,
+            by_object,
+            edges_of,
+            members,
+            group_edges,
+            community,
+            domain_index,
+            group_cache: Default::default(),
+        }
     }
 
     fn ds(&self) -> &Dataset {
@@ -335,6 +347,21 @@ impl Loaded {
             "domain_links": links,
             "flagged_domains": domains,
         }))
+    }
+
+    /// [`Loaded::group`] as JSON bytes, serialised once per group (the most
+    /// recently asked groups, at most 64, are kept).
+    pub fn group_json(&self, c: usize) -> Option<axum::body::Bytes> {
+        if let Some(hit) = self.group_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&c) {
+            return Some(hit.clone());
+        }
+        let bytes = axum::body::Bytes::from(serde_json::to_vec(&self.group(c)?).ok()?);
+        let mut cache = self.group_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= 64 {
+            cache.clear();
+        }
+        cache.insert(c, bytes.clone());
+        Some(bytes)
     }
 
     /// The co-shares behind the edge between two accounts (`None`: no such account or edge).
