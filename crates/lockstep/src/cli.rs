@@ -28,6 +28,34 @@ pub enum Command {
     /// Classify domains, URLs, or every link of a dataset: known operation domain,
     /// look-alike of a real outlet, or clean.
     Domains(DomainsArgs),
+    /// Serve the investigation workspace: upload data, run analyses and work cases in the browser.
+    Serve(ServeArgs),
+}
+
+/// `lockstep serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Data folder: the store (SQLite), uploads and run outputs.
+    #[arg(long, default_value = "lockstep-data")]
+    pub data: PathBuf,
+    /// Address to listen on. Beyond loopback, --token is required.
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub listen: std::net::SocketAddr,
+    /// Token every API request must carry (`random`: generate one). The printed URL carries it.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Largest upload (e.g. 2G, 500M).
+    #[arg(long, default_value = "2G", value_parser = lockstep_detect::memory::parse_size)]
+    pub max_upload: u64,
+    /// Most runs waiting in the queue.
+    #[arg(long, default_value_t = 8)]
+    pub queue: usize,
+    /// Most finished runs kept loaded in memory.
+    #[arg(long, default_value_t = 2)]
+    pub cached_runs: usize,
+    /// A folder whose files may be registered as datasets by path (repeatable; none: registering is off).
+    #[arg(long, value_name = "DIR")]
+    pub allow_path: Vec<PathBuf>,
 }
 
 /// Where known-operation domains and protected outlets come from (`domains`, `detect`).

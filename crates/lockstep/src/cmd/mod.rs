@@ -5,6 +5,7 @@ mod detect;
 pub(crate) mod domains;
 mod explain;
 mod generate;
+mod serve;
 
 use crate::cli::{Cli, Command};
 
@@ -16,5 +17,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Domains(args) => domains::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
