@@ -5,6 +5,8 @@ mod detect;
 pub(crate) mod domains;
 mod explain;
 mod generate;
+mod publish;
+mod watch;
 
 use crate::cli::{Cli, Command};
 
@@ -16,5 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Domains(args) => domains::run(args),
+        Command::Watch(args) => watch::run(args),
+        Command::Publish(args) => publish::run(args),
     }
 }
