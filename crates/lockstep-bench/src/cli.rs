@@ -73,6 +73,16 @@ pub(crate) enum Mode {
     Readers,
     /// The near-text stage on generated tweets; sizes from --near-text-sizes.
     NearText,
+    /// The live mode (`lockstep watch`): file replay and NATS throughput against batch detect, alert
+    /// latency, memory over a long synthetic stream (BENCHMARKS.md, "Live").
+    Live {
+        /// Posts of the generated file replayed.
+        #[arg(long, default_value_t = 2_000_000)]
+        posts: u64,
+        /// Event seconds of the long synthetic stream (50K posts each).
+        #[arg(long, default_value_t = 1200)]
+        memory_seconds: u64,
+    },
     /// Groups and communities on ../shared/data/ira-2016q4 against the account categories.
     IraGroups,
     /// Internal (the readers' memory measurement; also a single read to profile): read this file once and

@@ -30,6 +30,11 @@ pub enum Command {
     Domains(DomainsArgs),
     /// Serve the investigation workspace: upload data, run analyses and work cases in the browser.
     Serve(ServeArgs),
+    /// Watch a stream of records (a file being appended to, stdin, a NATS JetStream subject) and alert while
+    /// coordination happens (docs/live.md).
+    Watch(WatchArgs),
+    /// Publish the lines of a file to a NATS JetStream subject (to replay a dataset through `watch`).
+    Publish(PublishArgs),
 }
 
 /// `lockstep serve`.
@@ -424,6 +429,135 @@ pub struct DemoArgs {
     /// Also write the outputs here.
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+}
+
+/// `lockstep watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Where records come from: a file (followed as it grows, across rotation), `-` (stdin), or
+    /// `nats://HOST:PORT/SUBJECT` (a JetStream subject; see --stream, --consumer). Records are lines in any
+    /// line format `detect` reads (CSV/TSV with a header line, JSON Lines, X API v2, Bluesky Jetstream, …).
+    pub source: String,
+    /// Co-share window in seconds (inclusive), as `detect --window`.
+    #[arg(long, short = 'w', default_value_t = 60)]
+    pub window: u32,
+    /// Allowed lateness in seconds: a record older than the latest event time seen minus this is late
+    /// (counted, not paired).
+    #[arg(long, default_value_t = 60)]
+    pub lateness: u32,
+    /// Drop an edge whose last co-share is older than this (seconds, or with a unit: 90m, 12h, 7d), or `none`
+    /// to keep edges as long as the state lives.
+    #[arg(long, default_value = "7d", value_parser = parse_horizon)]
+    pub horizon: Horizon,
+    /// Co-shares an edge needs to raise an alert (and to count in groups).
+    #[arg(long, default_value_t = 5)]
+    pub min_weight: u32,
+    /// Also require a weight strictly above this quantile of all current weights (recomputed each pass).
+    #[arg(long)]
+    pub edge_quantile: Option<f64>,
+    /// Co-shares kept per edge as the evidence of its alert.
+    #[arg(long, default_value_t = 10)]
+    pub evidence: usize,
+    /// An object holding more shares than this within window + lateness pairs no further share until it
+    /// holds fewer (counted as mass shares).
+    #[arg(long, default_value_t = 5000)]
+    pub max_object_shares: usize,
+    /// Event-time seconds between group passes (a pass also runs when the input goes quiet).
+    #[arg(long, default_value_t = 10)]
+    pub pass_every: u32,
+    /// Where alerts go (repeatable): `-` (stdout, JSON Lines; the default), `http(s)://…` (webhook: POST with
+    /// retries), `nats://HOST:PORT/SUBJECT`.
+    #[arg(long, value_name = "SINK")]
+    pub alert: Vec<lockstep_live::sink::SinkSpec>,
+    /// Folder of the checkpoint: the state is saved there periodically and at exit, and resumed from it.
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint: Option<PathBuf>,
+    /// Seconds between checkpoints.
+    #[arg(long, default_value_t = 5.0)]
+    pub checkpoint_every: f64,
+    /// Stop at the end of the input (a file's end; no message pending on NATS) instead of waiting for more.
+    #[arg(long)]
+    pub exit_at_end: bool,
+    /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9464) at /metrics.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
+    /// At exit, write every edge (account_a,account_b,weight; sorted) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub edges_out: Option<PathBuf>,
+    /// NATS: the JetStream stream holding the subject (created when missing).
+    #[arg(long, default_value = "LOCKSTEP")]
+    pub stream: String,
+    /// NATS: the durable consumer's name.
+    #[arg(long, default_value = "lockstep-watch")]
+    pub consumer: String,
+    /// No summary on stderr at exit.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Input format (as `detect --format`).
+    #[arg(long, default_value = "auto")]
+    pub format: lockstep_ingest::Format,
+    /// Column (or JSON key) holding the account.
+    #[arg(long, default_value = "account_id")]
+    pub account: String,
+    /// Column holding the shared object.
+    #[arg(long, default_value = "object_id")]
+    pub object: String,
+    /// Column holding the time.
+    #[arg(long, default_value = "timestamp_share")]
+    pub time: String,
+    /// Column holding the post id.
+    #[arg(long, default_value = "content_id")]
+    pub post: String,
+    /// Kind label of the objects (without --kind-column; a column named `kind` is used when present).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Column holding each record's object kind.
+    #[arg(long)]
+    pub kind_column: Option<String>,
+    /// Object kinds each platform post is turned into (as `detect --objects`).
+    #[arg(long)]
+    pub objects: Option<lockstep_ingest::ObjectKinds>,
+    /// How to read numeric times: auto, s, ms, rfc3339.
+    #[arg(long, default_value = "auto")]
+    pub time_unit: lockstep_ingest::TimeUnit,
+}
+
+/// `--horizon`: seconds, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Horizon(pub Option<u64>);
+
+fn parse_horizon(s: &str) -> Result<Horizon, String> {
+    if s == "none" {
+        return Ok(Horizon(None));
+    }
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num.parse().map_err(|_| format!("expected seconds, 90m, 12h, 7d or `none`, got {s:?}"))?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("unknown unit {unit:?} in {s:?}: use s, m, h or d")),
+    };
+    Ok(Horizon(Some(n * mult)))
+}
+
+/// `lockstep publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The file whose lines to publish (a CSV's header line first).
+    pub file: PathBuf,
+    /// `nats://HOST:PORT/SUBJECT`.
+    pub to: String,
+    /// The JetStream stream holding the subject (created when missing).
+    #[arg(long, default_value = "LOCKSTEP")]
+    pub stream: String,
+    /// Lines per message.
+    #[arg(long, default_value_t = 1)]
+    pub lines_per_message: usize,
 }
 
 /// `--min-time`, `--max-time`: a date or UNIX seconds, as a time column is read.

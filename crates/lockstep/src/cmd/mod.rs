@@ -6,6 +6,8 @@ pub(crate) mod domains;
 mod explain;
 mod generate;
 mod serve;
+mod publish;
+mod watch;
 
 use crate::cli::{Cli, Command};
 
@@ -18,5 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Explain(args) => explain::run(args),
         Command::Domains(args) => domains::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Watch(args) => watch::run(args),
+        Command::Publish(args) => publish::run(args),
     }
 }
