@@ -110,6 +110,19 @@ impl Classifier {
 
     /// Classifies a parsed domain with what a dataset says about it.
     pub fn classify_with(&self, input: &str, d: &DomainName, behaviour: Behaviour) -> Classification {
+        self.classify_full(input, d, behaviour, None)
+    }
+
+    /// Classifies a parsed domain with what a dataset says about it and, when
+    /// `extra` is given, against more targets (the hosts widely shared in the
+    /// data, see [`crate::fusion`]): used when the main targets find no look-alike.
+    pub fn classify_full(
+        &self,
+        input: &str,
+        d: &DomainName,
+        behaviour: Behaviour,
+        extra: Option<&Matcher>,
+    ) -> Classification {
         let mut c = Classification {
             input: input.to_string(),
             domain: d.display.clone(),
@@ -125,27 +138,36 @@ impl Classifier {
             note: String::new(),
             why: String::new(),
         };
-        match self.matcher.check_with(d, behaviour) {
+        let mut m = &self.matcher;
+        let mut verdict = m.check_with(d, behaviour);
+        if let (Some(x), Verdict::NoMatch | Verdict::Below(_)) = (extra, verdict) {
+            let score = |v: &Verdict| match v {
+                Verdict::LookAlike(l) | Verdict::Below(l) => l.score,
+                _ => -1.0,
+            };
+            let v = x.check_with(d, behaviour);
+            // A shared host is not thereby legitimate: its own verdict is ignored.
+            if !matches!(v, Verdict::Own { .. }) && score(&v) > score(&verdict) {
+                (m, verdict) = (x, v);
+            }
+        }
+        match verdict {
             Verdict::Own { outlet } => {
-                c.note = format!("own domain of {}", self.matcher.outlets()[outlet as usize].name);
-                c.why = format!("a target's own domain ({})", self.matcher.origin(outlet).describe());
+                c.note = format!("own domain of {}", m.outlets()[outlet as usize].name);
+                c.why = format!("a target's own domain ({})", m.origin(outlet).describe());
             }
             Verdict::LookAlike(l) => {
-                let o = &self.matcher.outlets()[l.outlet as usize];
+                let o = &m.outlets()[l.outlet as usize];
                 c.class = Class::LookAlike;
                 c.outlet = o.name.clone();
                 let (od, _) = idna::domain_to_unicode(&o.domains[l.domain as usize].domain);
                 c.outlet_domain = od;
                 c.technique = l.technique.as_str().to_string();
                 c.score = Some((f64::from(l.score) * 100.0).round() / 100.0);
-                c.why = self.matcher.explain(&l, d);
+                c.why = m.explain(&l, d);
             }
             Verdict::Below(l) => {
-                c.why = format!(
-                    "below the minimum score {:.2}; closest: {}",
-                    self.matcher.min_score(),
-                    self.matcher.explain(&l, d)
-                );
+                c.why = format!("below the minimum score {:.2}; closest: {}", m.min_score(), m.explain(&l, d));
             }
             Verdict::NoMatch if crate::lookalike::restricted_suffix(&d.suffix) => {
                 c.why = format!("restricted suffix .{}: only vetted registrants", d.suffix);

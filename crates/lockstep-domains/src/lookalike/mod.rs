@@ -721,9 +721,10 @@ impl Matcher {
             && !b.coordinated
         {
             Some(Gate::UnreviewedTypo)
-        } else if !reviewed && name_level && moved && !abused && !(b.coordinated && tld == TldProfile::Legacy) {
-            Some(Gate::UnreviewedMove)
-        } else if !reviewed && technique == Technique::Subdomain && strength < 0.9 && !abused {
+        } else if !reviewed
+            && ((name_level && moved && !abused && !(b.coordinated && tld == TldProfile::Legacy))
+                || (technique == Technique::Subdomain && strength < 0.9 && !abused))
+        {
             Some(Gate::UnreviewedMove)
         } else {
             None
