@@ -79,6 +79,7 @@ fn main() {
                     name: String::new(),
                     country: String::new(),
                     source: "synthetic".into(),
+                    rank: 0,
                 });
             }
         }

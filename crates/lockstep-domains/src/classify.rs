@@ -3,7 +3,7 @@
 
 use crate::domain::{parse_domain, DomainName};
 use crate::feed::Feed;
-use crate::lookalike::{Matcher, Verdict};
+use crate::lookalike::{Behaviour, Matcher, Verdict};
 use serde::Serialize;
 
 /// The class of a domain.
@@ -60,6 +60,10 @@ pub struct Classification {
     pub score: Option<f64>,
     /// Clean because it is an outlet's own domain; or why it is invalid.
     pub note: String,
+    /// Why this verdict: for a look-alike (or the closest candidate of a clean
+    /// domain) the technique, the target and every factor of the score
+    /// ([`crate::lookalike::evidence`]); for a known domain, the feed.
+    pub why: String,
 }
 
 /// Feed plus watchlist.
@@ -94,12 +98,31 @@ impl Classifier {
                 technique: String::new(),
                 score: None,
                 note: format!("{}: {e}", e.code()),
+                why: format!("not a domain name: {e}"),
             },
         }
     }
 
     /// Classifies a parsed domain.
     pub fn classify_parsed(&self, input: &str, d: &DomainName) -> Classification {
+        self.classify_with(input, d, Behaviour::default())
+    }
+
+    /// Classifies a parsed domain with what a dataset says about it.
+    pub fn classify_with(&self, input: &str, d: &DomainName, behaviour: Behaviour) -> Classification {
+        self.classify_full(input, d, behaviour, None)
+    }
+
+    /// Classifies a parsed domain with what a dataset says about it and, when
+    /// `extra` is given, against more targets (the hosts widely shared in the
+    /// data, see [`crate::fusion`]): used when the main targets find no look-alike.
+    pub fn classify_full(
+        &self,
+        input: &str,
+        d: &DomainName,
+        behaviour: Behaviour,
+        extra: Option<&Matcher>,
+    ) -> Classification {
         let mut c = Classification {
             input: input.to_string(),
             domain: d.display.clone(),
@@ -113,24 +136,47 @@ impl Classifier {
             technique: String::new(),
             score: None,
             note: String::new(),
+            why: String::new(),
         };
-        match self.matcher.check(d) {
+        let mut m = &self.matcher;
+        let mut verdict = m.check_with(d, behaviour);
+        if let (Some(x), Verdict::NoMatch | Verdict::Below(_)) = (extra, verdict) {
+            let score = |v: &Verdict| match v {
+                Verdict::LookAlike(l) | Verdict::Below(l) => l.score,
+                _ => -1.0,
+            };
+            let v = x.check_with(d, behaviour);
+            // A shared host is not thereby legitimate: its own verdict is ignored.
+            if !matches!(v, Verdict::Own { .. }) && score(&v) > score(&verdict) {
+                (m, verdict) = (x, v);
+            }
+        }
+        match verdict {
             Verdict::Own { outlet } => {
-                c.note = format!("own domain of {}", self.matcher.outlets()[outlet as usize].name);
+                c.note = format!("own domain of {}", m.outlets()[outlet as usize].name);
+                c.why = format!("a target's own domain ({})", m.origin(outlet).describe());
             }
             Verdict::LookAlike(l) => {
-                let o = &self.matcher.outlets()[l.outlet as usize];
+                let o = &m.outlets()[l.outlet as usize];
                 c.class = Class::LookAlike;
                 c.outlet = o.name.clone();
                 let (od, _) = idna::domain_to_unicode(&o.domains[l.domain as usize].domain);
                 c.outlet_domain = od;
                 c.technique = l.technique.as_str().to_string();
                 c.score = Some((f64::from(l.score) * 100.0).round() / 100.0);
+                c.why = m.explain(&l, d);
             }
-            Verdict::NoMatch => {}
+            Verdict::Below(l) => {
+                c.why = format!("below the minimum score {:.2}; closest: {}", m.min_score(), m.explain(&l, d));
+            }
+            Verdict::NoMatch if crate::lookalike::restricted_suffix(&d.suffix) => {
+                c.why = format!("restricted suffix .{}: only vetted registrants", d.suffix);
+            }
+            Verdict::NoMatch => c.why = "no target name within reach".into(),
         }
         let hits = self.feed.lookup(d);
         if !hits.is_empty() {
+            let imitates = c.class == Class::LookAlike;
             c.class = Class::Known;
             let mut ops: Vec<&str> = Vec::new();
             let mut sources: Vec<&str> = Vec::new();
@@ -143,6 +189,8 @@ impl Classifier {
                 }
             }
             c.operation = ops.join("; ");
+            let imitation = if imitates { format!("; imitation: {}", c.why) } else { String::new() };
+            c.why = format!("listed in {} feed row(s){imitation}", hits.len());
             c.source = sources.join("; ");
             c.first_reported = hits
                 .iter()

@@ -123,7 +123,7 @@ impl Feed {
     }
 }
 
-fn diag(source: &str, line: u64, reason: &str, detail: String) -> Diagnostic {
+pub(crate) fn diag(source: &str, line: u64, reason: &str, detail: String) -> Diagnostic {
     Diagnostic { source: source.to_string(), line, reason: reason.to_string(), detail }
 }
 

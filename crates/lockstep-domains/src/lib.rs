@@ -20,6 +20,7 @@
 //! - [`domain`]: host, registrable domain, label, public suffix, IDN;
 //! - [`feed`]: known-operation feeds (CSV, STIX 2.1) and the built-in feed;
 //! - [`watchlist`]: outlets and their sibling domains, the built-in watchlist;
+//! - [`targets`]: a popularity list (Tranco layout) as targets and known sites;
 //! - [`distinct`]: how distinctive a name is (common words, building blocks of names);
 //! - [`lookalike`]: the indexed look-alike detector;
 //! - [`classify`]: one verdict per domain;
@@ -35,14 +36,19 @@ pub mod domain;
 pub mod feed;
 pub mod fusion;
 pub mod lookalike;
+pub mod targets;
 pub mod watchlist;
 
 pub use classify::{Class, Classification, Classifier};
 pub use domain::{host_of, parse_domain, DomainName, ParseError};
 pub use feed::{read_feed_csv, read_feed_path, read_feed_stix, Feed, FeedEntry, Loaded};
 pub use fusion::{annotate, DomainRow, Fusion, GroupLinks, NamedCount, LINK_KINDS};
-pub use lookalike::{compact, fold, LookAlike, Matcher, Technique, Verdict};
-pub use watchlist::{read_watchlist_csv, read_watchlist_path, Outlet, OutletDomain, Watchlist, WatchlistRow};
+pub use lookalike::{compact, fold, Behaviour, Evidence, LookAlike, Matcher, Origin, Technique, Verdict};
+pub use targets::{read_targets_csv, read_targets_path};
+pub use watchlist::{
+    read_watchlist_csv, read_watchlist_path, Outlet, OutletDomain, Watchlist, WatchlistRow, POPULAR_SOURCE,
+    SHARED_SOURCE,
+};
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;

@@ -22,6 +22,13 @@ pub const BUILTIN_WATCHLIST_CSV: &str = include_str!("../data/watchlist.csv");
 /// A user list may mark its reviewed rows the same way.
 pub const CURATED_SOURCE: &str = "lockstep-curated";
 
+/// The `source` of targets read from a popularity list ([`crate::targets`]).
+pub const POPULAR_SOURCE: &str = "popularity-list";
+
+/// The `source` prefix of targets taken from the hosts widely shared in a
+/// dataset (`shared-in-data:<accounts>`, see [`crate::fusion`]).
+pub const SHARED_SOURCE: &str = "shared-in-data";
+
 /// One protected domain of an outlet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutletDomain {
@@ -44,6 +51,8 @@ pub struct Outlet {
     pub source: String,
     /// Its domains, in list order.
     pub domains: Vec<OutletDomain>,
+    /// Rank in a popularity list (0: not from one).
+    pub rank: u32,
 }
 
 /// A list of outlets.
@@ -72,22 +81,31 @@ impl Watchlist {
     /// Adds rows, merging them into existing outlets of the same name and country.
     pub fn extend(&mut self, rows: Vec<WatchlistRow>) {
         let mut by_key: HashMap<(String, String), usize> = HashMap::new();
-        let mut seen: HashMap<String, ()> = HashMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, o) in self.outlets.iter().enumerate() {
             by_key.insert((o.name.clone(), o.country.clone()), i);
             for d in &o.domains {
-                seen.insert(d.domain.clone(), ());
+                seen.insert(d.domain.clone(), i);
             }
         }
         for row in rows {
-            if seen.insert(row.domain.domain.clone(), ()).is_some() {
+            if let Some(&i) = seen.get(&row.domain.domain) {
+                // Listed already: a popularity list only adds its rank.
+                let o = &mut self.outlets[i];
+                if row.rank > 0 && (o.rank == 0 || row.rank < o.rank) {
+                    o.rank = row.rank;
+                }
                 continue;
             }
             let idx =
                 if row.name.is_empty() { None } else { by_key.get(&(row.name.clone(), row.country.clone())).copied() };
             match idx {
                 Some(i) => {
+                    seen.insert(row.domain.domain.clone(), i);
                     let o = &mut self.outlets[i];
+                    if row.rank > 0 && (o.rank == 0 || row.rank < o.rank) {
+                        o.rank = row.rank;
+                    }
                     o.domains.push(row.domain);
                     if !row.source.is_empty() && !o.source.split(';').any(|s| s == row.source) {
                         if !o.source.is_empty() {
@@ -97,6 +115,7 @@ impl Watchlist {
                     }
                 }
                 None => {
+                    seen.insert(row.domain.domain.clone(), self.outlets.len());
                     if !row.name.is_empty() {
                         by_key.insert((row.name.clone(), row.country.clone()), self.outlets.len());
                     }
@@ -105,6 +124,7 @@ impl Watchlist {
                         country: row.country,
                         source: row.source,
                         domains: vec![row.domain],
+                        rank: row.rank,
                     });
                 }
             }
@@ -128,6 +148,8 @@ pub struct WatchlistRow {
     pub country: String,
     /// Source (may be empty).
     pub source: String,
+    /// Rank in a popularity list (0: not from one).
+    pub rank: u32,
 }
 
 /// Reads a watchlist CSV. `source` names the input in diagnostics.
@@ -141,7 +163,7 @@ pub fn read_watchlist_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loa
             let (first_u, _) = idna::domain_to_unicode(first);
             (first_u, rest.to_string())
         };
-        WatchlistRow { domain: OutletDomain { domain: host, label, suffix }, name, country, source }
+        WatchlistRow { domain: OutletDomain { domain: host, label, suffix }, name, country, source, rank: 0 }
     })
 }
 

@@ -52,7 +52,7 @@ const LOOKALIKES: &[(&str, &str, &str)] = &[
     ("washingtonpostnews.com", "washingtonpost.com", "embedded"),
     // subdomains
     ("bild.de.example.com", "bild.de", "subdomain"),
-    ("diplomatie.gouv.fm", "diplomatie.gouv.fr", "subdomain"),
+    ("diplomatie.gouv.fm", "diplomatie.gouv.fr", "suffix-mirror"),
     ("https://washingtonpost.politics-today.xyz/a", "washingtonpost.com", "subdomain"),
 ];
 
@@ -156,7 +156,9 @@ fn affixes_and_embedded_names_need_a_news_like_rest() {
     for (d, flagged) in [
         ("spiegel-online.info", true),
         ("spiegel-24.com", true),
-        ("bild-24.com", false), // names under 5 letters take no affixes
+        ("bild-24.com", false),    // names under 5 letters take no affixes
+        ("delfi-news.com", false), // 5 letters: only a code or a number
+        ("delfi-lt.com", true),
         ("lemondeactualite.info", true),
         ("sport-express.ru", false),
         ("cdn-bild.com", false),

@@ -24,8 +24,9 @@ use std::io::Write;
 use std::path::Path;
 
 /// The columns of every domains table, in order: `lockstep detect`'s
-/// `domains` table and `lockstep domains`' CSV (schema 1.5: one schema for both).
-pub const DOMAIN_COLUMNS: [(&str, ColType); 15] = [
+/// `domains` table and `lockstep domains`' CSV (schema 1.5: one schema for both;
+/// 1.7 added `why`).
+pub const DOMAIN_COLUMNS: [(&str, ColType); 16] = [
     ("input", ColType::Str),
     ("domain", ColType::Str),
     ("registrable", ColType::Str),
@@ -41,6 +42,7 @@ pub const DOMAIN_COLUMNS: [(&str, ColType); 15] = [
     ("shares", ColType::U64),
     ("accounts", ColType::U64),
     ("groups", ColType::Str),
+    ("why", ColType::Str),
 ];
 
 /// One row of a domains table: a verdict and, for the links of a dataset,
@@ -57,7 +59,7 @@ pub struct DomainLine<'a> {
 
 impl DomainLine<'_> {
     /// The row's values in [`DOMAIN_COLUMNS`] order; `groups` is the groups joined by spaces.
-    fn values<'v>(&'v self, groups: &'v str) -> [Value<'v>; 15] {
+    fn values<'v>(&'v self, groups: &'v str) -> [Value<'v>; 16] {
         let c = self.classification;
         [
             Value::Str(&c.input),
@@ -75,6 +77,7 @@ impl DomainLine<'_> {
             self.counts.map(|(s, _)| s).into(),
             self.counts.map(|(_, a)| a).into(),
             if self.groups.is_some() { Value::Str(groups) } else { Value::Null },
+            Value::Str(&c.why),
         ]
     }
 

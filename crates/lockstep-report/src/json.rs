@@ -39,7 +39,10 @@ use std::path::Path;
 /// duplicates, whether each was dropped, examples) and `counts.mass_objects_over_budget`
 /// (objects summarised to stay within `--memory-limit`); exact duplicates are
 /// dropped by default, so counts of data that held them change.
-pub const SCHEMA_VERSION: &str = "1.6";
+///
+/// 1.7: the `domains` table gains `why` (the technique, target and every factor of
+/// a look-alike's score, or why a domain is clean: [`lockstep_domains::Evidence`]).
+pub const SCHEMA_VERSION: &str = "1.7";
 
 /// One input file as read. `records == posts + skipped`.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -80,6 +80,10 @@ pub struct DomainSources {
     /// Do not use the built-in watchlist of major outlets and institutions.
     #[arg(long)]
     pub no_builtin_watchlist: bool,
+    /// A popularity list (Tranco layout: `rank,domain` lines, or one domain per line): its domains are
+    /// targets of imitation beyond the watchlist (a lower prior) and known sites, never flagged. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Vec<PathBuf>,
     /// Minimum score of a reported look-alike (0 to 1).
     #[arg(long, default_value_t = 0.5)]
     pub min_score: f32,

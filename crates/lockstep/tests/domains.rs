@@ -78,7 +78,8 @@ fn user_feed_and_watchlist_with_bad_rows_reported() {
     assert!(o.status.success(), "{err}");
     assert!(err.contains("feed.csv: 1 rows skipped") && err.contains("feed.csv:3: ip_address"), "{err}");
     assert!(out.contains("Op X — Test report (first reported 2025-01-02)"), "{out}");
-    assert!(out.contains("imitates krakowpost.pl (Krakow Post) by replacement"), "{out}");
+    // `v` for `w`: Kraków as spelt in another language.
+    assert!(out.contains("imitates krakowpost.pl (Krakow Post) by transliteration"), "{out}");
     assert!(out.contains("own domain of Krakow Post"), "{out}");
     assert!(out.contains("3 domains: 1 known, 1 look-alike, 1 clean, 0 invalid"), "{out}");
     // Same input, same bytes.
@@ -88,6 +89,53 @@ fn user_feed_and_watchlist_with_bad_rows_reported() {
     flagged.push("--flagged");
     let (out, _) = text(&lockstep(&flagged));
     assert!(out.contains("2 domains: 1 known, 1 look-alike, 0 clean"), "{out}");
+}
+
+#[test]
+fn targets_beyond_the_watchlist_with_the_why_of_every_verdict() {
+    // A popularity list in Tranco's layout (no header), one bad row.
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().join("top.csv");
+    std::fs::write(
+        &top,
+        "1,brightwidget.com\n2,valdoraherald.com\nthree,oops.com\n4,interiorvex.gouv.fr\n5,brightwidget.io\n",
+    )
+    .unwrap();
+    let args = [
+        "domains",
+        "--no-builtin-feed",
+        "--no-builtin-watchlist",
+        "--targets",
+        top.to_str().unwrap(),
+        "--output-format",
+        "csv",
+        "valdoraherald.ltd",
+        "interiorvex.gouv.pw",
+        "brightwidget.io",
+        "brightwidget.site",
+        "unrelated-name.org",
+    ];
+    let o = lockstep(&args);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("top.csv: 1 rows skipped") && err.contains("top.csv:3: bad_rank"), "{err}");
+    let header = out.lines().next().unwrap();
+    assert!(header.ends_with(",groups,why"), "{header}");
+    let got: Vec<(String, String, String)> =
+        rows(&out).into_iter().map(|r| (r[1].clone(), r[3].clone(), r[15].clone())).collect();
+    let expect = [
+        ("valdoraherald.ltd", "look-alike", "other-suffix of valdoraherald.com (valdoraherald.com); technique ×0.95; .ltd: cheap, most abused TLD ×0.95; name distinctive ×1.00; target popularity rank 2 ×1.00; score 0.90"),
+        ("interiorvex.gouv.pw", "look-alike", "suffix-mirror of interiorvex.gouv.fr"),
+        ("brightwidget.io", "clean", "a target's own domain (popularity rank 1)"),
+        ("brightwidget.site", "clean", "below the minimum score 0.50; closest: other-suffix of brightwidget.com"),
+        ("unrelated-name.org", "clean", "no target name within reach"),
+    ];
+    assert_eq!(got.len(), expect.len(), "{out}");
+    for ((d, class, why), (ed, eclass, ewhy)) in got.iter().zip(expect) {
+        assert_eq!((d.as_str(), class.as_str()), (ed, eclass), "{out}");
+        assert!(why.starts_with(ewhy), "{d}: {why}");
+    }
+    assert!(got[3].2.contains("popular brand, not a news outlet or institution"), "{}", got[3].2);
 }
 
 #[test]

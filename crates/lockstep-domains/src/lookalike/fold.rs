@@ -8,6 +8,7 @@
 /// assert_eq!(fold("Spiegel"), fold("spіegel")); // Cyrillic і
 /// assert_eq!(fold("bild"), fold("b1ld"));
 /// assert_eq!(fold("modern"), fold("rnodern"));
+/// assert_eq!(fold("regierung"), fold("reqierung"));
 /// ```
 pub fn fold(label: &str) -> String {
     let lower: String = if label.is_ascii() {
@@ -37,6 +38,7 @@ pub fn fold(label: &str) -> String {
             }
             ('i' | '1' | '|' | '!', _) => out.push('l'),
             ('0', _) => out.push('o'),
+            ('q', _) => out.push('g'),
             _ => out.push(c),
         }
         i += 1;

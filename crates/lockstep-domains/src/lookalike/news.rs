@@ -33,6 +33,22 @@ pub(crate) const NEWS_AFFIXES: &[&str] = &[
     "top",
     "politics",
     "politik",
+    // Articles before a name (`dertagesspiegel`, `thekyivpost`) and government
+    // second levels written into a name (`interieur-gouv`).
+    "the",
+    "der",
+    "die",
+    "das",
+    "le",
+    "la",
+    "les",
+    "el",
+    "il",
+    "al",
+    "gouv",
+    "gov",
+    "gob",
+    "govt",
 ];
 
 /// True when what is around an outlet's name makes the whole a plausible imitation:
@@ -70,4 +86,63 @@ pub(crate) fn news_like(part: &str) -> bool {
         || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_lowercase()))
         || part.bytes().all(|b| b.is_ascii_digit())
         || NEWS_AFFIXES.iter().any(|a| fold(a) == part)
+}
+
+/// A country or language code or a number: what may stand around a short brand
+/// (`bild-de`, `welt24`).
+pub(crate) fn code_like(part: &str) -> bool {
+    (part.len() == 2 && part.bytes().all(|b| b.is_ascii_lowercase())) || part.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Words that make a domain's label a news outlet's name (`gulfnews`,
+/// `jewishjournal`, `dailypost`): a popular site with such a name is a target
+/// operations imitate, not just a brand.
+const NEWS_NAME_WORDS: &[&str] = &[
+    "news",
+    "times",
+    "post",
+    "herald",
+    "tribune",
+    "gazette",
+    "gazeta",
+    "journal",
+    "zeitung",
+    "daily",
+    "nachrichten",
+    "novosti",
+    "pravda",
+    "presse",
+    "press",
+    "courier",
+    "kurier",
+    "observer",
+    "chronicle",
+    "telegraph",
+    "inquirer",
+    "reporter",
+    "dispatch",
+    "sentinel",
+    "monitor",
+    "express",
+    "mirror",
+    "bulletin",
+    "noticias",
+    "diario",
+    "giornale",
+    "corriere",
+    "quotidien",
+    "actu",
+    "nieuws",
+    "wiadomosci",
+    "haber",
+    "gazete",
+    "tagblatt",
+    "rundschau",
+    "anzeiger",
+];
+
+/// True when a label reads as a news outlet's name.
+pub(crate) fn news_name(label: &str) -> bool {
+    let l = label.to_lowercase();
+    NEWS_NAME_WORDS.iter().any(|w| l.contains(w))
 }

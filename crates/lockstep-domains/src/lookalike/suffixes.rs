@@ -8,10 +8,33 @@ pub const FAKE_SECOND_LEVELS: &[&str] = &[
     "jpn.com", "uk.net", "gb.net", "in.net", "us.org", "com.de", "com.co", "net.co", "nom.co", "com.se",
 ];
 
-/// Country-code TLDs sold as generic names (`.ws` "website", `.cc`, `.tv`, `.me` …).
+/// Country-code TLDs sold worldwide as generic names or rented cheaply in bulk
+/// (`.ws` "website", `.cc`, `.tv`, `.me`, `.in`, `.pe`, `.eu`, `.wf`, `.cx`, `.li`,
+/// `.fm`, `.pw` …): a name there says nothing about the country, so the same name
+/// there is not a national namesake. Influence operations used them heavily
+/// (`lsm.li`, `washingtonpost.pm`, `diplomatie.gouv.fm`).
 pub(crate) const GENERIC_CCTLDS: &[&str] = &[
     "ws", "cc", "tv", "me", "io", "co", "pm", "fm", "am", "to", "la", "gg", "ly", "sh", "ai", "bz", "nu", "vc", "pw",
-    "so", "su", "tk", "ml", "ga", "cf", "gq",
+    "so", "su", "tk", "ml", "ga", "cf", "gq", "in", "pe", "eu", "wf", "cx", "li", "re", "yt", "tf", "ac", "sx", "gs",
+    "ms", "nf", "st", "tl", "cm", "mn", "cd", "vg", "im", "lc", "ag", "sc", "mu", "je", "ki", "nr",
+];
+
+/// Legacy generic TLDs sold cheaply to anyone, abused like the new ones.
+pub(crate) const CHEAP_LEGACY_TLDS: &[&str] = &["info", "biz"];
+
+/// The cheapest TLDs, where throw-away domains concentrate (the most abused TLDs
+/// of public abuse reports: Spamhaus, Interisle's phishing landscape) and where
+/// the clone campaigns of the known lists registered theirs (`.ltd`, `.vip`,
+/// `.pics`, `.cfd`, `.cam`, `.hair`, `.click`, `.homes`, `.pm`, `.ws`, `.li` …).
+/// Other new gTLDs and generic ccTLDs (`.io`, `.app`, `.dev`, `.ai`, `.tv`) are
+/// where brands run their own services: a popular brand's name there is most often
+/// its own domain.
+pub(crate) const ABUSED_TLDS: &[&str] = &[
+    "ltd", "vip", "pics", "cfd", "cam", "hair", "red", "click", "homes", "salon", "fun", "agency", "work", "pro",
+    "life", "live", "today", "online", "asia", "llc", "tours", "media", "top", "xyz", "site", "website", "space",
+    "store", "shop", "icu", "buzz", "sbs", "cyou", "bond", "rest", "monster", "quest", "support", "best", "world",
+    "news", "press", "info", "biz", "lol", "mom", "beauty", "skin", "makeup", "quest", "uno", "ws", "pm", "me", "cc",
+    "pw", "li", "fm", "in", "pe", "eu", "wf", "cx", "su", "tk", "ml", "ga", "cf", "gq", "re", "yt", "tf",
 ];
 
 /// Top-level domains whose names only vetted registrants get (US government,
@@ -34,19 +57,3 @@ pub fn restricted_suffix(suffix: &str) -> bool {
 
 /// Top-level domains in use long before the new generic TLDs.
 pub(crate) const LEGACY_TLDS: &[&str] = &["com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"];
-
-/// Score factor of the suffix a name was moved to: fake second levels and TLDs
-/// anyone buys for any name are suspect; a national ccTLD often has a legitimate
-/// namesake (`gazeta.ru`, `focus.cn`).
-pub(crate) fn suffix_factor(suffix: &str) -> f32 {
-    let tld = suffix.rsplit('.').next().unwrap_or("");
-    if FAKE_SECOND_LEVELS.contains(&suffix) {
-        1.0
-    } else if GENERIC_CCTLDS.contains(&tld) || (tld.len() > 2 && !LEGACY_TLDS.contains(&tld)) {
-        0.95
-    } else if LEGACY_TLDS.contains(&tld) {
-        0.8
-    } else {
-        0.5
-    }
-}

@@ -36,6 +36,17 @@ pub enum Technique {
     Embedded,
     /// The name in a subdomain (`bild.de.example.com`).
     Subdomain,
+    /// An institution's name and second level kept, the TLD changed
+    /// (`diplomatie.gouv.fm` for `diplomatie.gouv.fr`).
+    SuffixMirror,
+    /// The name as spelt in another script or language (`rbk` for `rbc`; Cyrillic
+    /// `рбк`; `x`/`ks`, `w`/`v`, `c`/`k`).
+    Transliteration,
+    /// The outlet's full name from the watchlist's `name` column as the label
+    /// (`dertagesspiegel` for Der Tagesspiegel).
+    OutletName,
+    /// A letter added with a hyphen (`bild-e`, `e-bild`).
+    HyphenInsertion,
 }
 
 impl Technique {
@@ -57,7 +68,28 @@ impl Technique {
             Technique::Affix => "affix",
             Technique::Embedded => "embedded",
             Technique::Subdomain => "subdomain",
+            Technique::SuffixMirror => "suffix-mirror",
+            Technique::Transliteration => "transliteration",
+            Technique::OutletName => "outlet-name",
+            Technique::HyphenInsertion => "hyphen-insertion",
         }
+    }
+}
+
+impl Technique {
+    /// A typo of the name (one edit of what was typed, or a hyphenation).
+    pub fn is_typo(self) -> bool {
+        matches!(
+            self,
+            Technique::Omission
+                | Technique::Insertion
+                | Technique::Repetition
+                | Technique::Transposition
+                | Technique::Keyboard
+                | Technique::VowelSwap
+                | Technique::Replacement
+                | Technique::HyphenInsertion
+        )
     }
 }
 

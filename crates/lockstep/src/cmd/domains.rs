@@ -6,8 +6,8 @@ use crate::cli::{DomainSources, DomainsArgs, DomainsFormat};
 use anyhow::Context;
 use lockstep_core::{Dataset, Diagnostics};
 use lockstep_domains::{
-    annotate, read_feed_path, read_watchlist_path, Class, Classification, Classifier, Feed, Matcher, Watchlist,
-    LINK_KINDS,
+    annotate, read_feed_path, read_targets_path, read_watchlist_path, Class, Classification, Classifier, Feed, Matcher,
+    Watchlist, LINK_KINDS,
 };
 use lockstep_ingest::{read_input, ColumnMap, ReadOptions};
 use std::io::{BufRead, Write};
@@ -43,6 +43,12 @@ pub(crate) fn classifier(src: &DomainSources) -> anyhow::Result<Classifier> {
         report_skipped("watchlist", path, &loaded.diagnostics);
         watchlist.extend(loaded.rows);
     }
+    // After the watchlists: a listed outlet keeps its place (and gains the rank).
+    for path in &src.targets {
+        let loaded = read_targets_path(path).with_context(|| format!("reading targets {}", path.display()))?;
+        report_skipped("targets", path, &loaded.diagnostics);
+        watchlist.extend(loaded.rows);
+    }
     if !(0.0..=1.0).contains(&src.min_score) {
         anyhow::bail!("--min-score must be within [0, 1], got {}", src.min_score);
     }
@@ -69,6 +75,7 @@ pub fn run(args: DomainsArgs) -> anyhow::Result<()> {
                 .chain(&args.dataset)
                 .chain(&s.feed)
                 .chain(&s.watchlist)
+                .chain(&s.targets)
                 .map(PathBuf::as_path)
                 .collect();
             Some(lockstep_report::OutputFile::create(p, &inputs)?)
@@ -198,6 +205,7 @@ fn write_table(out: &mut dyn Write, rows: &[Row]) -> anyhow::Result<()> {
                     c.technique,
                     c.score.unwrap_or(0.0)
                 ),
+                Class::Clean if c.note.is_empty() => c.why.clone(),
                 Class::Clean | Class::Invalid => c.note.clone(),
             };
             let domain = match r.counts {
