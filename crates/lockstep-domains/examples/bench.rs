@@ -49,11 +49,13 @@ fn name(rng: &mut Rng) -> String {
 fn main() {
     let mut n = 1_000_000usize;
     let mut shared = PathBuf::from("../shared");
+    let mut targets: Option<PathBuf> = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--candidates" => n = it.next().and_then(|v| v.parse().ok()).expect("--candidates N"),
             "--shared" => shared = it.next().expect("--shared DIR").into(),
+            "--targets" => targets = Some(it.next().expect("--targets FILE").into()),
             "--threads" => {
                 let t: usize = it.next().and_then(|v| v.parse().ok()).expect("--threads N");
                 rayon::ThreadPoolBuilder::new().num_threads(t).build_global().unwrap();
@@ -125,6 +127,10 @@ fn main() {
         candidates.push(c);
     }
 
+    // With --targets, a popularity list is indexed too (the same candidates).
+    if let Some(t) = &targets {
+        wl.extend(lockstep_domains::read_targets_path(t).expect("--targets").rows);
+    }
     let t0 = Instant::now();
     let classifier = Classifier::new(Feed::new(), Matcher::new(wl.clone()));
     let build = t0.elapsed().as_secs_f64();

@@ -276,16 +276,16 @@ fn main() {
     }
     let targets = read_targets_csv(targets_csv.as_bytes(), "top_domains.csv (target ranks)").unwrap();
     let news = read_watchlist_path(&benign.join("news_outlets.csv")).unwrap();
-    // Outlet groups of news_outlets.csv and the watchlist: true siblings.
+    // Outlet groups of the built-in watchlist, then news_outlets.csv: true siblings.
     let mut group: BTreeMap<String, String> = BTreeMap::new();
-    for r in &news.rows {
-        if !r.name.is_empty() {
-            group.insert(r.domain.domain.clone(), format!("{}|{}", r.name, r.country));
-        }
-    }
     for o in &Watchlist::builtin().outlets {
         for d in &o.domains {
-            group.entry(d.domain.clone()).or_insert_with(|| format!("{}|{}", o.name, o.country));
+            group.insert(d.domain.clone(), format!("{}|{}", o.name, o.country));
+        }
+    }
+    for r in &news.rows {
+        if !r.name.is_empty() {
+            group.entry(r.domain.domain.clone()).or_insert_with(|| format!("{}|{}", r.name, r.country));
         }
     }
     let with = |mut w: Watchlist, news_too: bool| {

@@ -163,7 +163,8 @@ fn origin_of(o: &Outlet, bulk: bool) -> Origin {
         Origin::Curated
     } else if let Some(a) = sources().find_map(|s| s.strip_prefix(SHARED_SOURCE)) {
         Origin::Shared(a.trim_start_matches(':').parse().unwrap_or(0))
-    } else if o.rank > 0 || sources().any(|s| s == POPULAR_SOURCE) {
+    } else if sources().any(|s| s == POPULAR_SOURCE) {
+        // Only from a popularity list: a listed outlet that also ranks keeps its origin.
         Origin::Popular(o.rank)
     } else if bulk {
         Origin::Bulk
@@ -408,7 +409,9 @@ impl Matcher {
         // A candidate that is itself a common word or a building block of names is a
         // name of its own, not a typo (`office`, `online`, `stripe`).
         let cand_generic = word_level(&raw).is_some() || self.components.contains(raw.as_str());
-        let ctx = Ctx { d, behaviour };
+        // The candidate's TLD profile, once (only "the outlet's own zone" depends on the outlet).
+        let base_tld = tld_profile(&d.suffix, "");
+        let ctx = Ctx { d, behaviour, base_tld };
 
         // 1. Same compact label.
         if let Some(&k) = self.key_of.get(c.as_str()) {
@@ -435,7 +438,7 @@ impl Matcher {
         {
             // Transliteration: the same skeleton, another spelling (`rbk.media` for
             // RBC-Ukraine's `rbc.ua`, even though `rbk.ru` exists: the better evidence wins).
-            let t = translit_skeleton(&d.label_unicode);
+            let t = if self.translit.is_empty() { String::new() } else { translit_skeleton(&d.label_unicode) };
             if let Some(&k) = self.translit.get(t.as_str()).filter(|_| !t.is_empty()) {
                 let key = &self.keys[k as usize];
                 // Not a mere doubled letter (`planetta`): that is a typo.
@@ -465,10 +468,14 @@ impl Matcher {
         // 2. Typos of names of 7+ characters: one edit of what was typed (not
         // folded: `ibtimes` is two edits from `latimes`), keeping the first letter,
         // which anchors recognition (`online` does not imitate `t-online`).
+        // Where the gates leave a typo of a name nobody reviewed no chance (fewer
+        // than 9 letters, or not on one of the most abused TLDs), it is not weighed.
+        let cand_abused = base_tld.abused();
         if c.is_ascii() && c.len() >= 5 && !cand_generic {
             for (k, _) in self.near_keys(&c) {
                 let key = &self.keys[k as usize];
-                if key.weak {
+                let reviewed = self.origins[key.refs[0].0 as usize].reviewed();
+                if key.weak || (!reviewed && !behaviour.coordinated && !(cand_abused && key.compact.len() >= 9)) {
                     continue;
                 }
                 let (oi, di) = self.pick(key, &d.suffix);
@@ -668,7 +675,15 @@ impl Matcher {
         let origin = self.origins[oi as usize];
         let len = key.compact.chars().count();
         let name = NameProfile::of(len, key.weak);
-        let tld = tld_profile(&d.suffix, &od.suffix);
+        let cand_tld = d.suffix.rsplit('.').next().unwrap_or("");
+        let tld = if ctx.base_tld == TldProfile::National
+            && cand_tld.len() == 2
+            && od.suffix.rsplit('.').next() == Some(cand_tld)
+        {
+            TldProfile::HomeZone
+        } else {
+            ctx.base_tld
+        };
         // Nothing moved: a variant on the outlet's own suffix is not weighed by it.
         let moved = od.suffix != d.suffix;
         let tld_applies =
@@ -806,6 +821,8 @@ impl Matcher {
 struct Ctx<'a> {
     d: &'a DomainName,
     behaviour: Behaviour,
+    /// [`tld_profile`] of the candidate's suffix against no outlet.
+    base_tld: TldProfile,
 }
 
 /// The TLD profile of a candidate's suffix, relative to the imitated outlet's suffix.
