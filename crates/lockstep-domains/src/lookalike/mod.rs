@@ -475,7 +475,7 @@ impl Matcher {
             for (k, _) in self.near_keys(&c) {
                 let key = &self.keys[k as usize];
                 let reviewed = self.origins[key.refs[0].0 as usize].reviewed();
-                if key.weak || (!reviewed && !behaviour.coordinated && !(cand_abused && key.compact.len() >= 9)) {
+                if key.weak || !(reviewed || behaviour.coordinated || (cand_abused && key.compact.len() >= 9)) {
                     continue;
                 }
                 let (oi, di) = self.pick(key, &d.suffix);
@@ -827,21 +827,24 @@ struct Ctx<'a> {
 
 /// The TLD profile of a candidate's suffix, relative to the imitated outlet's suffix.
 pub fn tld_profile(suffix: &str, outlet_suffix: &str) -> TldProfile {
+    use std::sync::OnceLock;
+    static SETS: OnceLock<[HashSet<&'static str>; 3]> = OnceLock::new();
+    let [abused, rented, legacy] = SETS.get_or_init(|| {
+        let set = |l: &[&'static str]| l.iter().copied().collect::<HashSet<&'static str>>();
+        [set(ABUSED_TLDS), set(&[GENERIC_CCTLDS, CHEAP_LEGACY_TLDS].concat()), set(LEGACY_TLDS)]
+    });
     let tld = suffix.rsplit('.').next().unwrap_or("");
     let outlet_tld = outlet_suffix.rsplit('.').next().unwrap_or("");
     // `com.co` is Colombia's own commercial zone (under `.co`, sold as generic).
-    if FAKE_SECOND_LEVELS.contains(&suffix) && tld != "co" {
+    if tld != "co" && suffix.contains('.') && FAKE_SECOND_LEVELS.contains(&suffix) {
         TldProfile::FakeSecondLevel
-    } else if ABUSED_TLDS.contains(&tld) {
+    } else if abused.contains(tld) {
         TldProfile::Abused
-    } else if GENERIC_CCTLDS.contains(&tld)
-        || CHEAP_LEGACY_TLDS.contains(&tld)
-        || (tld.len() > 2 && !LEGACY_TLDS.contains(&tld))
-    {
+    } else if rented.contains(tld) || (tld.len() > 2 && !legacy.contains(tld)) {
         TldProfile::Rented
     } else if tld.len() == 2 && tld == outlet_tld {
         TldProfile::HomeZone
-    } else if LEGACY_TLDS.contains(&tld) {
+    } else if legacy.contains(tld) {
         TldProfile::Legacy
     } else {
         TldProfile::National
