@@ -492,15 +492,16 @@ impl Matcher {
                     if raw_first != o_raw.chars().next() && t != Technique::Transposition {
                         continue;
                     }
+                    // A digit added, removed or changed (not a look-alike one, which
+                    // folding catches) makes another name: `fox4news`, `abc7news` are
+                    // local stations, `site2698` is not `site1698`.
+                    let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).collect::<Vec<u8>>();
+                    if t != Technique::CharSwap && digits(&raw) != digits(&o_raw) {
+                        continue;
+                    }
                     t
                 };
-                let mut strength = 0.8;
-                // A digit added or changed (not a look-alike one) makes a different
-                // name: `fox4news`, `abc7news` are local stations.
-                let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).count();
-                if technique != Technique::CharSwap && digits(&raw) != digits(&o_raw) {
-                    strength *= 0.6;
-                }
+                let strength = 0.8;
                 offer(self.weigh(&ctx, key, oi, di, technique, strength, true));
             }
         }
