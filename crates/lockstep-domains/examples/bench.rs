@@ -3,6 +3,7 @@
 //!
 //! ```sh
 //! cargo run --release -p lockstep-domains --example bench -- [--candidates 1000000] [--shared ../shared] [--threads N]
+//!     [--targets ../shared/domains/benign/top_domains.csv]
 //! ```
 //!
 //! Watchlist: the built-in one plus `SHARED/domains/benign/news_outlets.csv`
@@ -13,6 +14,7 @@
 //! a third random pronounceable names on random TLDs. What is timed: parsing and
 //! classifying every candidate (feed off), on all threads with rayon, after the
 //! index is built (timed separately). Prints the machine's load and the figures.
+//! With `--targets`, a popularity list is indexed as well (the same candidates).
 
 use lockstep_domains::{parse_domain, read_watchlist_path, Classifier, Feed, Matcher, Watchlist, WatchlistRow};
 use rayon::prelude::*;
