@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Quality of the look-alike detector beside dnstwist (docs/evaluation.md).
+# Quality of the look-alike detector beside dnstwist, split by campaign period (docs/evaluation.md).
 # Installs dnstwist 20250130 from PyPI into bench-work/ (gitignored), then runs the evaluation.
 # Needs ../shared beside the repository. Extra arguments go to the evaluation
-# (e.g. --dnstwist-sample 200, --no-dnstwist).
+# (e.g. --no-dnstwist, --target-ranks 50000, --split 2023-01-01).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=bench-work/dnstwist-venv

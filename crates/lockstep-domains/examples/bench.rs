@@ -3,6 +3,7 @@
 //!
 //! ```sh
 //! cargo run --release -p lockstep-domains --example bench -- [--candidates 1000000] [--shared ../shared] [--threads N]
+//!     [--targets ../shared/domains/benign/top_domains.csv]
 //! ```
 //!
 //! Watchlist: the built-in one plus `SHARED/domains/benign/news_outlets.csv`
@@ -13,6 +14,7 @@
 //! a third random pronounceable names on random TLDs. What is timed: parsing and
 //! classifying every candidate (feed off), on all threads with rayon, after the
 //! index is built (timed separately). Prints the machine's load and the figures.
+//! With `--targets`, a popularity list is indexed as well (the same candidates).
 
 use lockstep_domains::{parse_domain, read_watchlist_path, Classifier, Feed, Matcher, Watchlist, WatchlistRow};
 use rayon::prelude::*;
@@ -49,11 +51,13 @@ fn name(rng: &mut Rng) -> String {
 fn main() {
     let mut n = 1_000_000usize;
     let mut shared = PathBuf::from("../shared");
+    let mut targets: Option<PathBuf> = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--candidates" => n = it.next().and_then(|v| v.parse().ok()).expect("--candidates N"),
             "--shared" => shared = it.next().expect("--shared DIR").into(),
+            "--targets" => targets = Some(it.next().expect("--targets FILE").into()),
             "--threads" => {
                 let t: usize = it.next().and_then(|v| v.parse().ok()).expect("--threads N");
                 rayon::ThreadPoolBuilder::new().num_threads(t).build_global().unwrap();
@@ -125,6 +129,10 @@ fn main() {
         candidates.push(c);
     }
 
+    // With --targets, a popularity list is indexed too (the same candidates).
+    if let Some(t) = &targets {
+        wl.extend(lockstep_domains::read_targets_path(t).expect("--targets").rows);
+    }
     let t0 = Instant::now();
     let classifier = Classifier::new(Feed::new(), Matcher::new(wl.clone()));
     let build = t0.elapsed().as_secs_f64();

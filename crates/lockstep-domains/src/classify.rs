@@ -167,7 +167,12 @@ impl Classifier {
                 c.why = m.explain(&l, d);
             }
             Verdict::Below(l) => {
-                c.why = format!("below the minimum score {:.2}; closest: {}", m.min_score(), m.explain(&l, d));
+                let mut why = String::with_capacity(300);
+                why.push_str("below the minimum score ");
+                crate::lookalike::evidence::push2(&mut why, m.min_score());
+                why.push_str("; closest: ");
+                why.push_str(&m.explain(&l, d));
+                c.why = why;
             }
             Verdict::NoMatch if crate::lookalike::restricted_suffix(&d.suffix) => {
                 c.why = format!("restricted suffix .{}: only vetted registrants", d.suffix);

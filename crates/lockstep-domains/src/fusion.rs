@@ -86,20 +86,23 @@ pub const SHARED_TARGETS_MAX: usize = 2000;
 /// The shape of a URL's path, the way an outlet writes its links: the first
 /// segment as written (a section: `politik`), then each later segment's kind
 /// (`n` number, `s` hyphenated slug, `w` word, `x` other) and the last one's
-/// extension (`.html`). `None` for fewer than two segments: too little to compare.
+/// extension (`.html`). `None` for fewer than three segments: `/article/123` is
+/// what every site writes, too little to compare.
 ///
 /// ```
 /// use lockstep_domains::fusion::path_shape;
 /// assert_eq!(path_shape("https://a.example/politik/ausland/so-geht-es-1234.html").as_deref(), Some("politik/w/s.html"));
 /// assert_eq!(path_shape("https://b.example/politik/inland/was-nun-99.html"), path_shape("https://x.vip/politik/inland/a-b.html"));
 /// assert_eq!(path_shape("https://a.example/"), None);
+/// assert_eq!(path_shape("https://a.example/article/123"), None);
 /// ```
 pub fn path_shape(url: &str) -> Option<String> {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let path = rest.split_once('/').map(|(_, p)| p)?;
     let path = path.split(['?', '#']).next().unwrap_or("");
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if segs.len() < 2 {
+    // Two segments (`/article/123`) are what every site writes.
+    if segs.len() < 3 {
         return None;
     }
     let mut out = segs[0].to_lowercase();

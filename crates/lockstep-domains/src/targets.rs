@@ -70,8 +70,10 @@ pub fn read_targets_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loade
         n += 1;
         match parse_domain(raw) {
             Ok(d) => {
-                let host = d.host.strip_prefix("www.").unwrap_or(&d.host).to_string();
-                if host != d.registrable {
+                // `www.example.com` is `example.com`; `www.gov.uk` is itself registrable.
+                let host = if d.host == d.registrable || d.host.strip_prefix("www.") == Some(d.registrable.as_str()) {
+                    d.registrable.clone()
+                } else {
                     out.diagnostics.record(diag(
                         source,
                         line,
@@ -79,7 +81,7 @@ pub fn read_targets_csv<R: Read>(reader: R, source: &str) -> crate::Result<Loade
                         format!("{raw:?}: a host under {}, not a registrable domain", d.registrable),
                     ));
                     continue;
-                }
+                };
                 let name = first_of_label.entry(d.label.clone()).or_insert_with(|| host.clone()).clone();
                 out.rows.push(WatchlistRow {
                     domain: OutletDomain { domain: host, label: d.label_unicode.clone(), suffix: d.suffix.clone() },
@@ -114,7 +116,7 @@ mod tests {
     #[test]
     fn layouts_and_bad_rows() {
         let text = "rank,domain\n1,alpha-brand.com\n2,alpha-brand.de\n3,www.beta.org\nx,gamma.net\n5,sub.delta.com\n\
-                    6,interieur.gouv.fr\n7,a,b\n";
+                    6,interieur.gouv.fr\n7,a,b\n8,www.gov.uk\n";
         let l = read_targets_csv(text.as_bytes(), "top.csv").unwrap();
         let got: Vec<(&str, &str, u32)> =
             l.rows.iter().map(|r| (r.domain.domain.as_str(), r.name.as_str(), r.rank)).collect();
@@ -125,6 +127,7 @@ mod tests {
                 ("alpha-brand.de", "alpha-brand.com", 2),
                 ("beta.org", "beta.org", 3),
                 ("interieur.gouv.fr", "interieur.gouv.fr", 6),
+                ("www.gov.uk", "www.gov.uk", 8),
             ]
         );
         assert_eq!(l.rows[3].domain.label, "interieur");

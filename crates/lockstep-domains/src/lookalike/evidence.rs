@@ -25,7 +25,6 @@
 //! nobody curated counts only where names are cheap.
 
 use super::technique::Technique;
-use std::fmt::Write as _;
 
 /// Where a candidate's name was registered, for the purpose of imitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,19 +296,49 @@ impl Evidence {
         }
     }
 
-    /// The `why` text: technique and target, then each factor.
+    /// The `why` text: technique and target, then each factor. Written with
+    /// `push_str` and integer formatting: it is built for every verdict.
     pub fn explain(&self, technique: Technique, target: &str, name: &str, tld: &str) -> String {
-        let mut s = format!("{technique} of {target} ({name}); technique ×{:.2}", self.technique);
+        let mut s = String::with_capacity(256);
+        s.push_str(technique.as_str());
+        s.push_str(" of ");
+        s.push_str(target);
+        s.push_str(" (");
+        s.push_str(name);
+        s.push_str("); technique ×");
+        push2(&mut s, self.technique);
+        s.push_str("; .");
+        s.push_str(tld);
         if self.tld_applies {
-            write!(s, "; .{tld}: {} ×{:.2}", self.tld.text(), self.tld.factor()).unwrap();
+            s.push_str(": ");
+            s.push_str(self.tld.text());
+            s.push_str(" ×");
+            push2(&mut s, self.tld.factor());
         } else {
-            write!(s, "; .{tld}: name changed, TLD not weighed").unwrap();
+            s.push_str(": name changed, TLD not weighed");
         }
-        write!(s, "; name {} ×{:.2}", self.name.text(), self.name.factor()).unwrap();
+        s.push_str("; name ");
+        s.push_str(self.name.text());
+        s.push_str(" ×");
+        push2(&mut s, self.name.factor());
         if self.shared_name {
             s.push_str("; name of several outlets ×0.60");
         }
-        write!(s, "; target {} ×{:.2}", self.origin.text(), self.origin.factor()).unwrap();
+        s.push_str("; target ");
+        match self.origin {
+            Origin::Popular(r) => {
+                s.push_str("popularity rank ");
+                s.push_str(&r.to_string());
+            }
+            Origin::Shared(a) => {
+                s.push_str("shared in the data by ");
+                s.push_str(&a.to_string());
+                s.push_str(" accounts");
+            }
+            o => s.push_str(&o.text()),
+        }
+        s.push_str(" ×");
+        push2(&mut s, self.origin.factor());
         if self.behaviour.coordinated {
             s.push_str("; shared by a coordinated group ×1.30");
         }
@@ -317,11 +346,24 @@ impl Evidence {
             s.push_str("; URL paths in the outlet's style ×1.20");
         }
         if let Some(g) = self.gate {
-            write!(s, "; capped at {GATE_CAP:.2}: {}", g.text()).unwrap();
+            s.push_str("; capped at ");
+            push2(&mut s, GATE_CAP);
+            s.push_str(": ");
+            s.push_str(g.text());
         }
-        write!(s, "; score {:.2}", self.score()).unwrap();
+        s.push_str("; score ");
+        push2(&mut s, self.score());
         s
     }
+}
+
+/// Appends `x` (in `[0, 10)`) with two decimals, rounded, without float formatting.
+pub fn push2(s: &mut String, x: f32) {
+    let h = (x * 100.0).round().max(0.0) as u32;
+    s.push(char::from(b'0' + (h / 100 % 10) as u8));
+    s.push('.');
+    s.push(char::from(b'0' + (h / 10 % 10) as u8));
+    s.push(char::from(b'0' + (h % 10) as u8));
 }
 
 #[cfg(test)]

@@ -163,7 +163,8 @@ fn origin_of(o: &Outlet, bulk: bool) -> Origin {
         Origin::Curated
     } else if let Some(a) = sources().find_map(|s| s.strip_prefix(SHARED_SOURCE)) {
         Origin::Shared(a.trim_start_matches(':').parse().unwrap_or(0))
-    } else if o.rank > 0 || sources().any(|s| s == POPULAR_SOURCE) {
+    } else if sources().any(|s| s == POPULAR_SOURCE) {
+        // Only from a popularity list: a listed outlet that also ranks keeps its origin.
         Origin::Popular(o.rank)
     } else if bulk {
         Origin::Bulk
@@ -408,7 +409,9 @@ impl Matcher {
         // A candidate that is itself a common word or a building block of names is a
         // name of its own, not a typo (`office`, `online`, `stripe`).
         let cand_generic = word_level(&raw).is_some() || self.components.contains(raw.as_str());
-        let ctx = Ctx { d, behaviour };
+        // The candidate's TLD profile, once (only "the outlet's own zone" depends on the outlet).
+        let base_tld = tld_profile(&d.suffix, "");
+        let ctx = Ctx { d, behaviour, base_tld };
 
         // 1. Same compact label.
         if let Some(&k) = self.key_of.get(c.as_str()) {
@@ -435,7 +438,7 @@ impl Matcher {
         {
             // Transliteration: the same skeleton, another spelling (`rbk.media` for
             // RBC-Ukraine's `rbc.ua`, even though `rbk.ru` exists: the better evidence wins).
-            let t = translit_skeleton(&d.label_unicode);
+            let t = if self.translit.is_empty() { String::new() } else { translit_skeleton(&d.label_unicode) };
             if let Some(&k) = self.translit.get(t.as_str()).filter(|_| !t.is_empty()) {
                 let key = &self.keys[k as usize];
                 // Not a mere doubled letter (`planetta`): that is a typo.
@@ -465,10 +468,14 @@ impl Matcher {
         // 2. Typos of names of 7+ characters: one edit of what was typed (not
         // folded: `ibtimes` is two edits from `latimes`), keeping the first letter,
         // which anchors recognition (`online` does not imitate `t-online`).
+        // Where the gates leave a typo of a name nobody reviewed no chance (fewer
+        // than 9 letters, or not on one of the most abused TLDs), it is not weighed.
+        let cand_abused = base_tld.abused();
         if c.is_ascii() && c.len() >= 5 && !cand_generic {
             for (k, _) in self.near_keys(&c) {
                 let key = &self.keys[k as usize];
-                if key.weak {
+                let reviewed = self.origins[key.refs[0].0 as usize].reviewed();
+                if key.weak || !(reviewed || behaviour.coordinated || (cand_abused && key.compact.len() >= 9)) {
                     continue;
                 }
                 let (oi, di) = self.pick(key, &d.suffix);
@@ -485,15 +492,16 @@ impl Matcher {
                     if raw_first != o_raw.chars().next() && t != Technique::Transposition {
                         continue;
                     }
+                    // A digit added, removed or changed (not a look-alike one, which
+                    // folding catches) makes another name: `fox4news`, `abc7news` are
+                    // local stations, `site2698` is not `site1698`.
+                    let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).collect::<Vec<u8>>();
+                    if t != Technique::CharSwap && digits(&raw) != digits(&o_raw) {
+                        continue;
+                    }
                     t
                 };
-                let mut strength = 0.8;
-                // A digit added or changed (not a look-alike one) makes a different
-                // name: `fox4news`, `abc7news` are local stations.
-                let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).count();
-                if technique != Technique::CharSwap && digits(&raw) != digits(&o_raw) {
-                    strength *= 0.6;
-                }
+                let strength = 0.8;
                 offer(self.weigh(&ctx, key, oi, di, technique, strength, true));
             }
         }
@@ -668,7 +676,15 @@ impl Matcher {
         let origin = self.origins[oi as usize];
         let len = key.compact.chars().count();
         let name = NameProfile::of(len, key.weak);
-        let tld = tld_profile(&d.suffix, &od.suffix);
+        let cand_tld = d.suffix.rsplit('.').next().unwrap_or("");
+        let tld = if ctx.base_tld == TldProfile::National
+            && cand_tld.len() == 2
+            && od.suffix.rsplit('.').next() == Some(cand_tld)
+        {
+            TldProfile::HomeZone
+        } else {
+            ctx.base_tld
+        };
         // Nothing moved: a variant on the outlet's own suffix is not weighed by it.
         let moved = od.suffix != d.suffix;
         let tld_applies =
@@ -806,25 +822,30 @@ impl Matcher {
 struct Ctx<'a> {
     d: &'a DomainName,
     behaviour: Behaviour,
+    /// [`tld_profile`] of the candidate's suffix against no outlet.
+    base_tld: TldProfile,
 }
 
 /// The TLD profile of a candidate's suffix, relative to the imitated outlet's suffix.
 pub fn tld_profile(suffix: &str, outlet_suffix: &str) -> TldProfile {
+    use std::sync::OnceLock;
+    static SETS: OnceLock<[HashSet<&'static str>; 3]> = OnceLock::new();
+    let [abused, rented, legacy] = SETS.get_or_init(|| {
+        let set = |l: &[&'static str]| l.iter().copied().collect::<HashSet<&'static str>>();
+        [set(ABUSED_TLDS), set(&[GENERIC_CCTLDS, CHEAP_LEGACY_TLDS].concat()), set(LEGACY_TLDS)]
+    });
     let tld = suffix.rsplit('.').next().unwrap_or("");
     let outlet_tld = outlet_suffix.rsplit('.').next().unwrap_or("");
     // `com.co` is Colombia's own commercial zone (under `.co`, sold as generic).
-    if FAKE_SECOND_LEVELS.contains(&suffix) && tld != "co" {
+    if tld != "co" && suffix.contains('.') && FAKE_SECOND_LEVELS.contains(&suffix) {
         TldProfile::FakeSecondLevel
-    } else if ABUSED_TLDS.contains(&tld) {
+    } else if abused.contains(tld) {
         TldProfile::Abused
-    } else if GENERIC_CCTLDS.contains(&tld)
-        || CHEAP_LEGACY_TLDS.contains(&tld)
-        || (tld.len() > 2 && !LEGACY_TLDS.contains(&tld))
-    {
+    } else if rented.contains(tld) || (tld.len() > 2 && !legacy.contains(tld)) {
         TldProfile::Rented
     } else if tld.len() == 2 && tld == outlet_tld {
         TldProfile::HomeZone
-    } else if LEGACY_TLDS.contains(&tld) {
+    } else if legacy.contains(tld) {
         TldProfile::Legacy
     } else {
         TldProfile::National

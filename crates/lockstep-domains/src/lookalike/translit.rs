@@ -57,15 +57,25 @@ fn cyrillic(c: char) -> Option<&'static str> {
 /// ```
 pub fn translit_skeleton(label: &str) -> String {
     let mut latin = String::with_capacity(label.len());
-    for c in label.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            latin.push(c);
-        } else if c == '-' || c == '_' {
-            continue;
-        } else if let Some(t) = cyrillic(c) {
-            latin.push_str(t);
-        } else {
-            return String::new();
+    if label.is_ascii() {
+        // The common case, without a char-by-char lower-casing.
+        for b in label.bytes().filter(|&b| b != b'-' && b != b'_') {
+            if !b.is_ascii_alphanumeric() {
+                return String::new();
+            }
+            latin.push(char::from(b.to_ascii_lowercase()));
+        }
+    } else {
+        for c in label.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                latin.push(c);
+            } else if c == '-' || c == '_' {
+                continue;
+            } else if let Some(t) = cyrillic(c) {
+                latin.push_str(t);
+            } else {
+                return String::new();
+            }
         }
     }
     let b = latin.as_bytes();
