@@ -285,9 +285,10 @@ export async function group(el, run, g, params) {
   // The network.
   const G = new graphology.Graph({ type: 'undirected' });
   const n = members.length;
+  const maxDegree = Math.max(1, ...members.map(m => m.degree || 1));
   members.forEach((m, i) => G.addNode(m.account, {
     label: m.account, x: 100 * Math.cos(2 * Math.PI * i / n), y: 100 * Math.sin(2 * Math.PI * i / n),
-    size: 3 + 2 * Math.sqrt(m.degree || 1), color: m.community === null ? '#555' : PALETTE[m.community % PALETTE.length],
+    size: 3 + 9 * Math.sqrt((m.degree || 1) / maxDegree), color: m.community === null ? '#555' : PALETTE[m.community % PALETTE.length],
   }));
   for (const e of data.edges) if (!G.hasEdge(e.a, e.b)) G.addEdge(e.a, e.b, { size: 0.5 + Math.log2(1 + e.weight) / 2, color: '#c8c8c8', weight: e.weight });
   if (n > 800) {
