@@ -188,6 +188,29 @@ function drawTimeline(canvas, points, members, selected, from, to) {
 const toSecs = v => v ? Math.floor(Date.parse(v + 'Z') / 1000) : null;
 const toInput = s => s ? new Date(s * 1000).toISOString().slice(0, 19) : '';
 
+/** Large groups: each Leiden community a sunflower of its members, the
+ *  communities themselves on a sunflower, largest in the middle (linear time;
+ *  ForceAtlas2 is quadratic per iteration without Barnes-Hut). */
+function communityLayout(G, members) {
+  const by = new Map();
+  for (const m of members) {
+    const k = m.community === null ? -1 : m.community;
+    if (!by.has(k)) by.set(k, []);
+    by.get(k).push(m.account);
+  }
+  const groups = [...by.values()].sort((a, b) => b.length - a.length);
+  const golden = Math.PI * (3 - Math.sqrt(5));
+  const spacing = 2 * Math.sqrt(groups[0].length) + 4;
+  groups.forEach((accounts, k) => {
+    const cr = spacing * Math.sqrt(k), ca = k * golden;
+    const cx = cr * Math.cos(ca), cy = cr * Math.sin(ca);
+    accounts.forEach((a, i) => {
+      const r = Math.sqrt(i), t = i * golden;
+      G.mergeNodeAttributes(a, { x: cx + r * Math.cos(t), y: cy + r * Math.sin(t) });
+    });
+  });
+}
+
 /** A group: network, timeline, members, edges, evidence, objects, domains, notes, export. */
 export async function group(el, run, g, params) {
   const data = await api('/runs/' + run + '/groups/' + g);
@@ -240,7 +263,8 @@ export async function group(el, run, g, params) {
       { label: 'shares', get: m => fmt(m.shares) },
       { label: 'co-shared posts', get: m => fmt(m.coshared_posts) },
       { label: 'community', get: m => m.community === null ? '' : String(m.community) },
-    ], members, { id: 'members' }),
+    ], members.slice().sort((x, y) => (y.degree || 0) - (x.degree || 0)).slice(0, 1000), { id: 'members' }),
+    members.length > 1000 ? h('p', { class: 'hint' }, 'The 1,000 members of highest degree of ' + fmt(members.length) + '; the export lists every one.') : null,
     h('h2', {}, 'Top objects'),
     table([
       { label: 'object', get: o => objectLink(run, o.object, o.kind) },
@@ -261,12 +285,15 @@ export async function group(el, run, g, params) {
   // The network.
   const G = new graphology.Graph({ type: 'undirected' });
   const n = members.length;
+  const maxDegree = Math.max(1, ...members.map(m => m.degree || 1));
   members.forEach((m, i) => G.addNode(m.account, {
     label: m.account, x: 100 * Math.cos(2 * Math.PI * i / n), y: 100 * Math.sin(2 * Math.PI * i / n),
-    size: 3 + 2 * Math.sqrt(m.degree || 1), color: m.community === null ? '#555' : PALETTE[m.community % PALETTE.length],
+    size: 3 + 9 * Math.sqrt((m.degree || 1) / maxDegree), color: m.community === null ? '#555' : PALETTE[m.community % PALETTE.length],
   }));
   for (const e of data.edges) if (!G.hasEdge(e.a, e.b)) G.addEdge(e.a, e.b, { size: 0.5 + Math.log2(1 + e.weight) / 2, color: '#c8c8c8', weight: e.weight });
-  if (n > 1) {
+  if (n > 800) {
+    communityLayout(G, members);
+  } else if (n > 1) {
     const fa2 = graphologyLibrary.layoutForceAtlas2;
     fa2.assign(G, { iterations: Math.max(20, Math.min(200, Math.floor(400000 / (n + data.edges.length + 1)))), settings: fa2.inferSettings(G) });
   }

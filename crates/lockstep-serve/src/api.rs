@@ -318,11 +318,11 @@ pub async fn overview(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<OverviewQuery>,
-) -> ApiResult<Json<Value>> {
-    let (run, l) = results(&state, id).await?;
-    let mut v = l.overview(q.limit.unwrap_or(200).min(10_000));
-    v["run"] = json!(run);
-    Ok(Json(v))
+) -> ApiResult<Response> {
+    let (_, l) = results(&state, id).await?;
+    let limit = q.limit.unwrap_or(200).min(10_000);
+    let bytes = tokio::task::spawn_blocking(move || l.overview_json(limit)).await.map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 /// A group: members, network, timeline of co-shares, top objects, flagged domains.

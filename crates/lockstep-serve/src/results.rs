@@ -58,6 +58,47 @@ impl Csr {
     }
 }
 
+/// Strings lowercased and joined with `\n` for substring search: one SIMD
+/// scan of the whole text finds every match (`memchr::memmem`).
+#[derive(Debug, Default)]
+struct Haystack {
+    text: String,
+    /// Byte offset of each string in `text`.
+    starts: Vec<usize>,
+}
+
+impl Haystack {
+    fn new<'a>(strings: impl Iterator<Item = &'a str>) -> Haystack {
+        let mut h = Haystack::default();
+        for s in strings {
+            h.starts.push(h.text.len());
+            // A newline inside a string could join two strings in a match: it becomes a space.
+            h.text.extend(s.chars().flat_map(char::to_lowercase).map(|c| if c == '\n' { ' ' } else { c }));
+            h.text.push('\n');
+        }
+        h
+    }
+
+    /// Indices of the strings containing `q` (lowercase), in order, at most `limit`.
+    fn find(&self, q: &str, limit: usize) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
+        // Newlines separate the strings (and were replaced inside them).
+        if q.contains('\n') || q.is_empty() {
+            return found;
+        }
+        for pos in memchr::memmem::find_iter(self.text.as_bytes(), q.as_bytes()) {
+            let i = self.starts.partition_point(|&s| s <= pos) - 1;
+            if found.last() != Some(&i) {
+                found.push(i);
+                if found.len() == limit {
+                    break;
+                }
+            }
+        }
+        found
+    }
+}
+
 /// A loaded run.
 #[derive(Debug)]
 pub struct Loaded {
@@ -74,8 +115,12 @@ pub struct Loaded {
     community: Vec<Option<u32>>,
     /// Index into `fusion.domains` by domain.
     domain_index: HashMap<String, usize>,
+    /// Account names, object values and linked domains, for search.
+    search: [Haystack; 3],
     /// Group views already serialised, by group (they do not change).
     group_cache: std::sync::Mutex<HashMap<usize, axum::body::Bytes>>,
+    /// The overview serialised, by its limit.
+    overview_cache: std::sync::Mutex<HashMap<usize, axum::body::Bytes>>,
 }
 
 impl Loaded {
@@ -129,6 +174,13 @@ impl Loaded {
             .unwrap_or_default();
         // Built now, not on the first request.
         let _ = analysis.report();
+        let search = [
+            Haystack::new(ds.accounts.iter().map(|(_, s)| s)),
+            Haystack::new(ds.objects.iter().map(|(_, s)| s)),
+            Haystack::new(
+                analysis.fusion.iter().flat_map(|f| f.domains.iter()).map(|d| d.classification.domain.as_str()),
+            ),
+        ];
         Loaded {
             analysis,
             by_account,
@@ -138,7 +190,9 @@ impl Loaded {
             group_edges,
             community,
             domain_index,
+            search,
             group_cache: Default::default(),
+            overview_cache: Default::default(),
         }
     }
 
@@ -349,6 +403,20 @@ impl Loaded {
         }))
     }
 
+    /// [`Loaded::overview`] as JSON bytes, serialised once per limit (at most 16 kept).
+    pub fn overview_json(&self, limit: usize) -> axum::body::Bytes {
+        if let Some(hit) = self.overview_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&limit) {
+            return hit.clone();
+        }
+        let bytes = axum::body::Bytes::from(serde_json::to_vec(&self.overview(limit)).unwrap_or_default());
+        let mut cache = self.overview_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= 16 {
+            cache.clear();
+        }
+        cache.insert(limit, bytes.clone());
+        bytes
+    }
+
     /// [`Loaded::group`] as JSON bytes, serialised once per group (the most
     /// recently asked groups, at most 64, are kept).
     pub fn group_json(&self, c: usize) -> Option<axum::body::Bytes> {
@@ -456,7 +524,8 @@ impl Loaded {
                 json!({"time": utc(sh.time), "account": self.name(sh.account), "post": ds.posts.get(sh.post)})
             })
             .collect();
-        let stat = det.objects.iter().find(|s| s.object == o);
+        // `objects` is ordered by object id.
+        let stat = det.objects.binary_search_by_key(&o, |s| s.object).ok().map(|i| &det.objects[i]);
         let domain = lockstep_domains::domain::parse_domain(value).ok().and_then(|h| self.domain_row(&h.display));
         Some(json!({
             "object": value,
@@ -483,25 +552,22 @@ impl Loaded {
     /// Accounts, objects and domains containing `q` (case-insensitive), at most `limit` of each.
     pub fn search(&self, q: &str, limit: usize) -> Value {
         let q = q.to_lowercase();
-        let hit = |s: &str| s.to_lowercase().contains(&q);
         let ds = self.ds();
-        let accounts: Vec<&str> = ds.accounts.iter().map(|(_, s)| s).filter(|s| hit(s)).take(limit).collect();
-        let objects: Vec<Value> = ds
-            .objects
-            .iter()
-            .filter(|(_, s)| hit(s))
-            .take(limit)
-            .map(|(o, s)| json!({"object": s, "kind": ds.kind_of(o)}))
+        let accounts: Vec<&str> =
+            self.search[0].find(&q, limit).into_iter().map(|i| ds.accounts.get(i as u32)).collect();
+        let objects: Vec<Value> = self.search[1]
+            .find(&q, limit)
+            .into_iter()
+            .map(|i| json!({"object": ds.objects.get(i as u32), "kind": ds.kind_of(i as u32)}))
             .collect();
-        let domains: Vec<&str> = self
-            .analysis
-            .fusion
-            .iter()
-            .flat_map(|f| f.domains.iter())
-            .map(|d| d.classification.domain.as_str())
-            .filter(|s| hit(s))
-            .take(limit)
-            .collect();
+        let domains: Vec<&str> = match &self.analysis.fusion {
+            Some(f) => self.search[2]
+                .find(&q, limit)
+                .into_iter()
+                .map(|i| f.domains[i].classification.domain.as_str())
+                .collect(),
+            None => Vec::new(),
+        };
         json!({"q": q, "accounts": accounts, "objects": objects, "domains": domains})
     }
 
@@ -523,5 +589,20 @@ impl Loaded {
         }
         let members = self.members[c - 1].iter().map(|&a| self.name(a).to_string()).collect();
         Some((edges, evidence, members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Haystack;
+
+    #[test]
+    fn search_finds_each_string_once_in_order_whatever_the_case() {
+        let h = Haystack::new(["Alice", "bob", "ALIALI", "x\nali", "carol"].into_iter());
+        assert_eq!(h.find("ali", 10), [0, 2, 3]);
+        assert_eq!(h.find("ali", 2), [0, 2]);
+        assert_eq!(h.find("e\nb", 10), Vec::<usize>::new(), "no match across two strings");
+        assert_eq!(h.find("carol", 10), [4]);
+        assert_eq!(h.find("zz", 10), Vec::<usize>::new());
     }
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmark of `lockstep serve` (issue 20): API latency under 20 concurrent clients (wrk, 10 s per view,
+# p50/p99 and errors) on a generated run, against /api/v1/health measured the same way in the same run as
+# the baseline, then page-ready times in headless Chromium.
+# Usage: [PARAMS='{"threshold": "quantile"}'] scripts/bench-serve.sh [POSTS=1000000] [OUT_DIR=/tmp/lockstep-bench-serve]
+# PARAMS: the run's parameters as JSON (default: lockstep detect's defaults).
+# Needs: a release build (cargo build --release -p lockstep), wrk, curl, chromium, node with `npm ci`
+# done in crates/lockstep-serve/e2e.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+POSTS=${1:-1000000}
+DIR=${2:-/tmp/lockstep-bench-serve}
+BIN=target/release/lockstep
+for t in wrk curl node chromium; do command -v $t >/dev/null || { echo "bench-serve: $t is not installed" >&2; exit 1; }; done
+[ -x $BIN ] || { echo "bench-serve: build $BIN first (cargo build --release -p lockstep)" >&2; exit 1; }
+rm -rf "$DIR" && mkdir -p "$DIR"
+$BIN generate -n "$POSTS" -o "$DIR/posts.csv" >/dev/null
+$BIN serve --data "$DIR/data" --listen 127.0.0.1:0 >"$DIR/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q listening "$DIR/serve.log" && break; sleep 0.1; done
+URL=$(grep -o 'http://[^ ]*' "$DIR/serve.log" | head -1)
+API=${URL%/}/api/v1
+H=(-H 'X-Lockstep-Request: 1')
+DS=$(curl -sf "${H[@]}" -T "$DIR/posts.csv" -X POST "$API/datasets?name=posts.csv" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+T0=$(date +%s.%N)
+RUN=$(curl -sf "${H[@]}" -H 'Content-Type: application/json' -d "{\"dataset\": $DS, \"params\": ${PARAMS:-{\}}}" "$API/runs" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+while :; do
+    STATE=$(curl -sf "$API/runs/$RUN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+    [ "$STATE" = queued ] || [ "$STATE" = running ] || break
+    sleep 0.5
+done
+T1=$(date +%s.%N)
+[ "$STATE" = done ] || { echo "bench-serve: run $RUN ended $STATE" >&2; exit 1; }
+echo "machine: $(nproc) cores, $(uname -sr); $POSTS posts; run $RUN done in $(python3 -c "print(round($T1 - $T0, 1))") s (upload excluded)"
+# Views to load: the largest group, an edge of it, one member, its top object, a search.
+python3 - "$API" "$RUN" >"$DIR/paths" <<'PY'
+import json, sys, urllib.parse, urllib.request
+api, run = sys.argv[1], sys.argv[2]
+get = lambda p: json.load(urllib.request.urlopen(api + p))
+o = get(f"/runs/{run}/overview")
+g = get(f"/runs/{run}/groups/1")
+e = max(g["edges"], key=lambda e: e["weight"])
+q = urllib.parse.quote
+print(f"overview /runs/{run}/overview")
+print(f"group /runs/{run}/groups/1")
+print(f"evidence /runs/{run}/evidence?a={q(e['a'])}&b={q(e['b'])}")
+print(f"account /runs/{run}/account?name={q(e['a'])}")
+top = g["top_objects"][0]
+print(f"object /runs/{run}/object?value={q(top['object'])}&kind={q(top['kind'])}")
+print(f"search /runs/{run}/search?q={q(e['a'][:6])}")
+print(f"notes /runs/{run}/notes")
+print(f"group-size {len(g['members'])} accounts, {len(g['edges'])} edges, {len(g['timeline'])} timeline points; {o['groups_total']} groups", file=sys.stderr)
+PY
+load() {
+    local name=$1 path=$2
+    local out
+    out=$(wrk -t2 -c20 -d10s --latency "$API$path")
+    local p50 p99 rps errors
+    p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+    p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+    rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+    errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | paste -sd ';' - || true)
+    printf '%-10s p50 %-9s p99 %-9s %9s req/s  %s\n' "$name" "$p50" "$p99" "$rps" "${errors:-0 errors}"
+}
+echo "API under 20 concurrent clients (wrk -t2 -c20 -d10s):"
+load health /health
+while read -r name path; do load "$name" "$path"; done <"$DIR/paths"
+load health /health
+(cd crates/lockstep-serve/e2e && node bench.mjs "$URL" "$RUN" 1 7)
+grep -E 'VmHWM|VmRSS' /proc/$SERVER/status | tr -s ' \t' ' ' | paste -sd ';' - | sed 's/^/server memory: /'
