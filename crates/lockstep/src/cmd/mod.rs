@@ -5,8 +5,8 @@ mod detect;
 pub(crate) mod domains;
 mod explain;
 mod generate;
-mod serve;
 mod publish;
+mod serve;
 mod watch;
 
 use crate::cli::{Cli, Command};
