@@ -180,20 +180,31 @@ pub struct Enumerated {
     pub mass: Vec<MassObject>,
 }
 
-/// Enumerates co-shares inside the window of `w` seconds (see module docs).
-pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enumerated {
+/// Which objects are expanded: the in-window pairs of every object, known
+/// before any is expanded, checked against the per-object cap and the memory
+/// budget (see module docs). Shared by [`enumerate`] and the partitioned path
+/// ([`crate::partition`]), so both summarise the same objects.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    /// In-window share pairs of every object (same account included).
+    pub pairs_of: Vec<u64>,
+    /// Objects not expanded, by object id.
+    pub mass: Vec<MassObject>,
+    /// Per object: summarised as a mass object.
+    pub is_mass: Vec<bool>,
+    /// In-window pairs of the expanded objects.
+    pub expanded_pairs: u64,
+    /// In-window pairs of the objects under the per-object cap: what expanding
+    /// them all would take, before the memory budget.
+    pub wanted_pairs: u64,
+}
+
+/// Counts every object's in-window pairs and picks the mass objects: those
+/// over [`Params::max_object_pairs`], then the largest until the others fit
+/// in `limit` pairs (the memory budget; [`Params::max_total_pairs`] for the
+/// in-memory path).
+pub fn budget(ds: &Dataset, groups: &Groups, params: &Params, w: i64, limit: Option<u64>) -> Budget {
     let n_obj = ds.objects.len();
-    let compat = params.mode == Mode::CoorTweet;
-    // CooRTweet drops pairs where a post id equals the object id (a repost of the
-    // post itself); precompute that per share in compat mode only.
-    let post_is_object: Vec<bool> = if compat {
-        ds.shares.iter().map(|s| ds.posts.get(s.post) == ds.objects.get(s.object)).collect()
-    } else {
-        Vec::new()
-    };
-    const CHUNK: usize = 4096;
-    // Pairs per object first (known before any is expanded), to check them
-    // against the per-object cap and the memory budget.
     let pairs_of: Vec<u64> = (0..n_obj)
         .into_par_iter()
         .with_min_len(CHUNK)
@@ -212,7 +223,8 @@ pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enum
             expanded_pairs += pairs;
         }
     }
-    if let Some(budget) = params.max_total_pairs.filter(|&b| expanded_pairs > b) {
+    let wanted_pairs = expanded_pairs;
+    if let Some(budget) = limit.filter(|&b| expanded_pairs > b) {
         // Over budget: the objects with the most pairs are summarised, largest first
         // (ties by object id), until the others fit.
         let mut by_size: Vec<(u64, u32)> = pairs_of
@@ -236,6 +248,85 @@ pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enum
     for m in &mass {
         is_mass[m.object as usize] = true;
     }
+    Budget { pairs_of, mass, is_mass, expanded_pairs, wanted_pairs }
+}
+
+/// Objects per parallel job of the enumeration.
+const CHUNK: usize = 4096;
+
+/// Per share, in CooRTweet mode only: its post id equals its object id (a
+/// repost of the post itself; CooRTweet drops such pairs). Empty otherwise.
+pub fn post_is_object(ds: &Dataset, mode: Mode) -> Vec<bool> {
+    match mode {
+        Mode::CoorTweet => ds.shares.iter().map(|s| ds.posts.get(s.post) == ds.objects.get(s.object)).collect(),
+        Mode::Lockstep => Vec::new(),
+    }
+}
+
+/// Appends the co-shares of object `o` (shares `g`, in time order) whose
+/// earlier share is `g[i]` with `i` in `early`; the later share may lie past
+/// `early` (up to `w` seconds after `g[early.end - 1]`). Over consecutive
+/// ranges covering `0..g.len()` this appends exactly the object's co-shares,
+/// in order, each once. `post_is_object`: see [`post_is_object`]; `times`:
+/// scratch space.
+#[allow(clippy::too_many_arguments)]
+pub fn expand(
+    ds: &Dataset,
+    o: ObjectId,
+    g: &[u32],
+    early: std::ops::Range<usize>,
+    w: i64,
+    post_is_object: &[bool],
+    times: &mut Vec<i64>,
+    out: &mut Vec<CoShare>,
+) {
+    if early.is_empty() {
+        return;
+    }
+    let compat = !post_is_object.is_empty();
+    // The times read, copied once: the range's shares and those within one window after it.
+    let base = early.start;
+    let last = ds.shares[g[early.end - 1] as usize].time;
+    times.clear();
+    for &k in &g[base..] {
+        let t = ds.shares[k as usize].time;
+        if t - last > w {
+            break;
+        }
+        times.push(t);
+    }
+    let g = &g[base..base + times.len()];
+    for i in 0..early.len() {
+        let si = &ds.shares[g[i] as usize];
+        if compat && post_is_object[g[i] as usize] {
+            continue;
+        }
+        for j in i + 1..g.len() {
+            if times[j] - times[i] > w {
+                break;
+            }
+            let sj = &ds.shares[g[j] as usize];
+            if si.account == sj.account || si.post == sj.post {
+                continue;
+            }
+            if compat && post_is_object[g[j] as usize] {
+                continue;
+            }
+            out.push(CoShare { object: o, early: g[i], late: g[j] });
+        }
+    }
+}
+
+/// Enumerates co-shares inside the window of `w` seconds (see module docs).
+pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enumerated {
+    enumerate_budgeted(ds, groups, params, w, budget(ds, groups, params, w, params.max_total_pairs))
+}
+
+/// [`enumerate`] with the mass objects already picked.
+pub fn enumerate_budgeted(ds: &Dataset, groups: &Groups, params: &Params, w: i64, budget: Budget) -> Enumerated {
+    let n_obj = ds.objects.len();
+    let post_is_object = post_is_object(ds, params.mode);
+    let Budget { pairs_of, mass, is_mass, .. } = budget;
     let parts: Vec<Enumerated> = (0..n_obj.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
@@ -250,27 +341,7 @@ pub fn enumerate(ds: &Dataset, groups: &Groups, params: &Params, w: i64) -> Enum
                 if is_mass[o] {
                     continue;
                 }
-                times.clear();
-                times.extend(g.iter().map(|&i| ds.shares[i as usize].time));
-                for i in 0..g.len() {
-                    let si = &ds.shares[g[i] as usize];
-                    if compat && post_is_object[g[i] as usize] {
-                        continue;
-                    }
-                    for j in i + 1..g.len() {
-                        if times[j] - times[i] > w {
-                            break;
-                        }
-                        let sj = &ds.shares[g[j] as usize];
-                        if si.account == sj.account || si.post == sj.post {
-                            continue;
-                        }
-                        if compat && post_is_object[g[j] as usize] {
-                            continue;
-                        }
-                        out.coshares.push(CoShare { object: o as ObjectId, early: g[i], late: g[j] });
-                    }
-                }
+                expand(ds, o as ObjectId, g, 0..g.len(), w, &post_is_object, &mut times, &mut out.coshares);
             }
             out
         })
@@ -291,7 +362,7 @@ pub fn pairs_in_window(times: &[i64], w: i64) -> u64 {
 
 /// [`pairs_in_window`] over `n` sorted times given by `time`.
 #[inline]
-fn pairs_in_window_by(n: usize, time: impl Fn(usize) -> i64, w: i64) -> u64 {
+pub(crate) fn pairs_in_window_by(n: usize, time: impl Fn(usize) -> i64, w: i64) -> u64 {
     let mut j = 0usize;
     let mut total = 0u64;
     for i in 0..n {

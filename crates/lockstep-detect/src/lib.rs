@@ -51,6 +51,7 @@ pub mod memory;
 pub mod multiplex;
 pub mod network;
 pub mod participation;
+pub mod partition;
 pub mod quantile;
 pub mod significance;
 pub mod stats;
@@ -144,6 +145,12 @@ pub struct Params {
     /// it took effect).
     #[serde(skip)]
     pub max_total_pairs: Option<u64>,
+    /// Partitioned detection ([`partition`], `--partitions`): `None` chooses
+    /// (partitioned when expanding every object would exceed the memory
+    /// budget, see [`partition::choose`]), `Some(1)` never, `Some(n)` in `n`
+    /// parts. The results are the same either way; not in report.json.
+    #[serde(skip)]
+    pub partitions: Option<u32>,
     /// Resolution γ of the Leiden communities (modularity; 1 = classic, larger = smaller communities).
     pub resolution: f64,
     /// Seed of the Leiden communities' randomness (same seed, same communities).
@@ -170,6 +177,7 @@ impl Default for Params {
             mode: Mode::Lockstep,
             max_object_pairs: 10_000_000,
             max_total_pairs: None,
+            partitions: None,
             resolution: 1.0,
             seed: 42,
             kind_weights: Default::default(),
@@ -311,6 +319,8 @@ pub struct Detection {
     pub counts: Counts,
     /// Rank of every account id in byte order of names (outputs sort by it).
     pub account_rank: Vec<u32>,
+    /// Parts of the partitioned path, when it ran ([`partition`]; never written to outputs).
+    pub partitions: Option<usize>,
     /// Seconds spent in each stage, in order (for `--verbose`; never written to outputs).
     pub stage_seconds: Vec<(&'static str, f64)>,
 }
@@ -381,7 +391,18 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     clock.lap("group shares by object");
     counts.shares_after_prefilter = groups.kept_shares;
     counts.accounts_after_prefilter = groups.kept_accounts;
-    let enumerated = coshare::enumerate(ds, &groups, params, i64::from(window));
+    // The mass objects, and whether the co-share and network stages run in parts
+    // (forced, or when expanding every object would exceed the memory budget).
+    let w = i64::from(window);
+    let budget = coshare::budget(ds, &groups, params, w, params.max_total_pairs);
+    let parts = partition::choose(params, &budget);
+    let enumerated = match parts {
+        Some(n) => {
+            let plan = partition::plan(ds, &groups, &budget, w, n, None);
+            partition::enumerate(ds, &groups, params, w, budget, &plan)
+        }
+        None => coshare::enumerate_budgeted(ds, &groups, params, w, budget),
+    };
     counts.candidate_coshares = enumerated.candidates;
     counts.mass_objects = enumerated.mass.len() as u64;
     counts.mass_object_pairs = enumerated.mass.iter().map(|m| m.pairs).sum();
@@ -399,7 +420,10 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     counts.fast_coshares = fast.iter().filter(|&&f| f).count() as u64;
 
     let account_rank = ds.accounts.ranks();
-    let mut net = network::build(ds, &coshares, &fast, params, &account_rank);
+    let mut net = match parts {
+        Some(n) => partition::build_network(ds, &coshares, &fast, params, &account_rank, n),
+        None => network::build(ds, &coshares, &fast, params, &account_rank),
+    };
     clock.lap("network");
     let significance = significance::score_edges(
         ds,
@@ -458,6 +482,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         communities: Some(communities),
         counts,
         account_rank,
+        partitions: parts,
         stage_seconds: clock.laps,
     })
 }

@@ -313,7 +313,16 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
     let rows: Vec<u32> = sorted.par_iter().map(|it| it.row).collect();
     drop(sorted);
     // 3. Thresholds.
-    let threshold = full_threshold(&edges, params.edge_quantile);
+    let (threshold, threshold_fast) = apply_thresholds(&mut edges, params);
+    Network { edges, offsets, rows, threshold, threshold_fast, post_pairs }
+}
+
+/// The weight thresholds of the full and the fast network (the quantile
+/// `edge_quantile` of the combined weights), and every edge marked against
+/// them. The last step of [`build`]; the partitioned path
+/// ([`crate::partition`]) runs it once over the edges of all its parts.
+pub fn apply_thresholds(edges: &mut [Edge], params: &Params) -> (f64, Option<f64>) {
+    let threshold = full_threshold(edges, params.edge_quantile);
     let mut fast_combined: Vec<f64> = edges.iter().filter_map(|e| e.fast().map(|f| f.combined_weight)).collect();
     let threshold_fast = quantile_type7(&mut fast_combined, params.edge_quantile);
     edges.par_iter_mut().for_each(|e| {
@@ -322,7 +331,7 @@ pub fn build(ds: &Dataset, coshares: &[CoShare], fast: &[bool], params: &Params,
             f.above_threshold = f.combined_weight > t;
         }
     });
-    Network { edges, offsets, rows, threshold, threshold_fast, post_pairs }
+    (threshold, threshold_fast)
 }
 
 /// The weight of an edge in Lockstep mode, and its pairs of posts of weight

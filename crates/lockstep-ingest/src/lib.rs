@@ -420,6 +420,34 @@ pub fn read_bytes(
     read_source(src, opts, ds, diags, None)
 }
 
+/// Reads an in-memory Arrow table, given as record batches with the column
+/// names `columns`, as the rows of a Parquet file are read (the same column
+/// options, records and diagnostics; `name` names it in messages): for
+/// embedders such as the Python package. The batches' columns are read in
+/// place, not copied.
+pub fn read_arrow<I>(
+    name: &str,
+    columns: &[String],
+    batches: I,
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    diags: &mut Diagnostics,
+) -> Result<ReadSummary>
+where
+    I: Iterator<Item = std::result::Result<arrow::array::RecordBatch, arrow::error::ArrowError>>,
+{
+    let info = source::SourceInfo {
+        name: name.to_string(),
+        path: None,
+        compression: source::Compression::None,
+        raw_bytes: Default::default(),
+        raw_len: None,
+    };
+    load(info, None, opts, ds, diags, None, Format::Parquet, |sink| {
+        formats::parquet::read_arrow_batches(columns, batches, sink)
+    })
+}
+
 fn read_source(
     src: source::Source,
     opts: &ReadOptions,
@@ -438,6 +466,21 @@ fn read_source(
         source::Compression::None => src.info.raw_len,
         _ => None,
     };
+    load(info, size_hint, opts, ds, diags, progress, format, |sink| formats::reader_for(format).read(src, sink))
+}
+
+/// Runs `read` into a sink whose batches are interned on a thread of their own.
+#[allow(clippy::too_many_arguments)]
+fn load(
+    info: source::SourceInfo,
+    size_hint: Option<u64>,
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    diags: &mut Diagnostics,
+    progress: Option<&dyn lockstep_core::Progress>,
+    format: Format,
+    read: impl FnOnce(&mut sink::Sink<'_>) -> Result<()>,
+) -> Result<ReadSummary> {
     // Parse on this thread (CSV and TSV: on one thread per core, see
     // `formats::chunks`) while the loader interns the batches before, on threads
     // of its own (posts are interned at the end, in bulk: see
@@ -459,7 +502,7 @@ fn read_source(
         });
         let target = sink::Target::Channel { full: full_tx, empty: empty_rx };
         let mut sink = sink::Sink::with_target(target, diags, opts, info, progress);
-        let read = formats::reader_for(format).read(src, &mut sink);
+        let read = read(&mut sink);
         let summary = match read {
             Ok(()) => Ok(sink.finish(format)),
             Err(e) => {

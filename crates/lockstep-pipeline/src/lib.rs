@@ -195,6 +195,34 @@ pub fn read(inputs: &[Input], opts: &RunOptions, progress: &dyn Progress) -> Res
         let s = lockstep_ingest::read_input_with_progress(&input.path, &opts.read, &mut ds, &mut diags, progress)?;
         read.push((first..ds.shares.len(), s));
     }
+    let sources = inputs.iter().map(|i| i.path.display().to_string()).collect::<Vec<_>>().join(", ");
+    finish_read(ds, diags, read, opts, sources)
+}
+
+/// Reads an in-memory Arrow table (record batches with the column names
+/// `columns`; `name` names it in messages) as [`read`] reads a Parquet file
+/// of the same rows: same records, duplicates and near-text stage. For
+/// embedders (the Python package); the columns are read in place.
+pub fn read_arrow<I>(name: &str, columns: &[String], batches: I, opts: &RunOptions) -> Result<Read>
+where
+    I: Iterator<Item = std::result::Result<arrow::array::RecordBatch, arrow::error::ArrowError>>,
+{
+    let mut ds = Dataset::default();
+    let mut diags = Diagnostics::default();
+    let s = lockstep_ingest::read_arrow(name, columns, batches, &opts.read, &mut ds, &mut diags)?;
+    let read = vec![(0..ds.shares.len(), s)];
+    finish_read(ds, diags, read, opts, name.to_string())
+}
+
+/// What [`read`] does once every input is in: duplicates, near-text, the
+/// inputs' figures.
+fn finish_read(
+    mut ds: Dataset,
+    mut diags: Diagnostics,
+    mut read: Vec<(std::ops::Range<usize>, lockstep_ingest::ReadSummary)>,
+    opts: &RunOptions,
+    sources: String,
+) -> Result<Read> {
     // Duplicates across all inputs (the same file given twice): counted, and dropped as the policy says.
     let dups = lockstep_core::duplicates::find(&ds);
     let policy = opts.duplicates;
@@ -253,11 +281,7 @@ pub fn read(inputs: &[Input], opts: &RunOptions, progress: &dyn Progress) -> Res
                 format!("\n  skipped {} × {reason}{ex}", s.count)
             })
             .collect();
-        return Err(Error::NoShares {
-            sources: inputs.iter().map(|i| i.path.display().to_string()).collect::<Vec<_>>().join(", "),
-            skipped: diags.skipped,
-            reasons,
-        });
+        return Err(Error::NoShares { sources, skipped: diags.skipped, reasons });
     }
     Ok(Read { dataset: ds, diagnostics: diags, inputs: infos, near_text, formats })
 }

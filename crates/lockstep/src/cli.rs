@@ -309,6 +309,10 @@ pub struct DetectFlags {
     /// are reported as mass objects (largest first) instead of expanded (docs/method.md).
     #[arg(long, value_name = "SIZE", value_parser = lockstep_detect::memory::parse_size)]
     pub memory_limit: Option<u64>,
+    /// Run the co-share and network stages in this many parts (1: all in memory; default: in parts only
+    /// when the in-memory path would exceed the memory budget). Same results either way (docs/scale.md).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65535))]
+    pub partitions: Option<u32>,
     /// Resolution of the Leiden communities (modularity; larger gives smaller communities).
     #[arg(long, default_value_t = 1.0)]
     pub resolution: f64,

@@ -72,17 +72,32 @@ fn read_chunks<T: ChunkReader + 'static>(input: T, sink: &mut Sink<'_>) -> Resul
         .map_err(|why| pq_err(::parquet::errors::ParquetError::General(format!("malformed Parquet file ({why})"))))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(pq_err)?;
     let names: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
-    let cols = sink.columns().clone();
+    let wanted = wanted_columns(&names, sink)?;
+    if builder.metadata().file_metadata().num_rows() == 0 {
+        return Err(Error::Empty { file, what: "the Parquet file has no rows" });
+    }
+    let roots: Vec<usize> = wanted.iter().filter_map(|(_, n, _)| find_column(&names, n)).collect();
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let batches = builder.with_projection(mask).with_batch_size(16 * 1024).build().map_err(pq_err)?;
+    read_batches(&wanted, batches, sink)
+}
+
+/// (role, column name, is_time) of every column to decode.
+type Wanted = Vec<(&'static str, String, bool)>;
+
+/// The columns to decode, of a table with columns `names`.
+fn wanted_columns(names: &[String], sink: &Sink<'_>) -> Result<Wanted> {
+    let file = sink.name();
+    let cols = sink.columns();
     let required = |name: &str, role: &'static str| {
-        find_column(&names, name).ok_or_else(|| Error::MissingColumn {
-            file: file.clone(),
+        find_column(names, name).ok_or_else(|| Error::MissingColumn {
+            file: file.to_string(),
             role,
             column: name.to_string(),
-            available: names.clone(),
+            available: names.to_vec(),
         })
     };
-    // (role, column name, is_time) for every column to decode.
-    let mut wanted: Vec<(&'static str, String, bool)> = vec![
+    let mut wanted: Wanted = vec![
         ("account", required(&cols.account, "account")?, false),
         ("object", required(&cols.object, "object")?, false),
         ("time", required(&cols.time, "time")?, true),
@@ -92,19 +107,33 @@ fn read_chunks<T: ChunkReader + 'static>(input: T, sink: &mut Sink<'_>) -> Resul
     .collect();
     if let Some(k) = &cols.kind {
         wanted.push(("kind", names[required(k, "kind")?].clone(), false));
-    } else if sink.options().auto_kind_column && find_column(&names, crate::AUTO_KIND_COLUMN).is_some() {
+    } else if sink.options().auto_kind_column && find_column(names, crate::AUTO_KIND_COLUMN).is_some() {
         wanted.push(("kind", crate::AUTO_KIND_COLUMN.to_string(), false));
     }
-    if let Some(p) = cols.post.as_deref().filter(|p| find_column(&names, p).is_some()) {
+    if let Some(p) = cols.post.as_deref().filter(|p| find_column(names, p).is_some()) {
         wanted.push(("post", p.to_string(), false));
     }
-    if builder.metadata().file_metadata().num_rows() == 0 {
-        return Err(Error::Empty { file, what: "the Parquet file has no rows" });
-    }
-    let roots: Vec<usize> = wanted.iter().filter_map(|(_, n, _)| find_column(&names, n)).collect();
-    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-    let batches = builder.with_projection(mask).with_batch_size(16 * 1024).build().map_err(pq_err)?;
+    Ok(wanted)
+}
 
+/// Reads Arrow record batches with columns `names` (an in-memory table: the
+/// Python package's input) as the rows of a Parquet file: the same column
+/// rules, the same records. The batches' columns are read in place.
+pub(crate) fn read_arrow_batches(
+    names: &[String],
+    batches: impl Iterator<Item = std::result::Result<RecordBatch, arrow::error::ArrowError>>,
+    sink: &mut Sink<'_>,
+) -> Result<()> {
+    let wanted = wanted_columns(names, sink)?;
+    read_batches(&wanted, batches, sink)
+}
+
+fn read_batches(
+    wanted: &Wanted,
+    batches: impl Iterator<Item = std::result::Result<RecordBatch, arrow::error::ArrowError>>,
+    sink: &mut Sink<'_>,
+) -> Result<()> {
+    let file = sink.name().to_string();
     let mut record = 0u64;
     for batch in batches {
         let batch = batch.map_err(|source| Error::Arrow { file: file.clone(), record, cause: source })?;

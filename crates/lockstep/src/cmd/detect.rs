@@ -236,6 +236,7 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         },
         max_object_pairs: flags.max_object_pairs,
         max_total_pairs: None,
+        partitions: flags.partitions,
         resolution: flags.resolution,
         seed: flags.seed,
         kind_weights: kind_weights(&flags.kind_weight)?,

@@ -1,0 +1,41 @@
+from typing import Any, Dict, List, Optional, Union
+
+__version__: str
+
+class Result:
+    """What one detection found: ``tables`` (name -> ``pyarrow.Table``) and ``report`` (report.json)."""
+
+    tables: Dict[str, Any]
+    report: Dict[str, Any]
+    def __init__(self, tables: Dict[str, Any], report: Dict[str, Any]) -> None: ...
+    def __getattr__(self, name: str) -> Any: ...
+
+def detect(
+    table: Any,
+    *,
+    account: str = "account_id",
+    object: str = "object_id",
+    time: str = "timestamp_share",
+    post: str = "content_id",
+    kind: Optional[str] = None,
+    kind_column: Optional[str] = None,
+    time_unit: str = "auto",
+    window: Union[int, str] = 60,
+    fast_window: Optional[int] = None,
+    min_participation: int = 2,
+    edge_quantile: float = 0.5,
+    threshold: str = "score",
+    min_edge_score: float = 20.0,
+    null_model: str = "object-time",
+    resolution: float = 1.0,
+    seed: int = 42,
+    max_object_pairs: int = 10_000_000,
+    partitions: Optional[int] = None,
+    domains: bool = True,
+    pairs: bool = False,
+    keep_duplicates: bool = False,
+) -> Result:
+    """Detect coordinated sharing in an Arrow-compatible table; the same results as ``lockstep detect``."""
+
+def classify_domains(items: List[str], *, min_score: Optional[float] = None) -> List[Dict[str, Any]]:
+    """Classify domains or URLs with the built-in feed and watchlist (the columns of ``lockstep domains``)."""

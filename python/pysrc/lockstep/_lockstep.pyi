@@ -1,0 +1,32 @@
+from os import PathLike
+from typing import Any, Optional, Union
+
+__version__: str
+
+def detect_to_folder(
+    table: Any,
+    out: Union[str, PathLike[str]],
+    *,
+    account: str,
+    object: str,
+    time: str,
+    post: str,
+    kind: Optional[str],
+    kind_column: Optional[str],
+    time_unit: str,
+    window: str,
+    fast_window: Optional[int],
+    min_participation: int,
+    edge_quantile: float,
+    threshold: str,
+    min_edge_score: float,
+    null_model: str,
+    resolution: float,
+    seed: int,
+    max_object_pairs: int,
+    partitions: Optional[int],
+    domains: bool,
+    pairs: bool,
+    keep_duplicates: bool,
+) -> None: ...
+def classify_domains_json(items: list[str], *, min_score: Optional[float] = None) -> str: ...
