@@ -139,6 +139,9 @@ pub enum NullModelArg {
     /// Who shares which object is random among the shares made at the same time (object popularity and
     /// account activity at that time kept).
     ObjectTime,
+    /// A pair of posts is as surprising as its rarest co-shared object, popularity taken at that time and
+    /// without the two accounts; each edge tested at its best cut of rarity (docs/method.md).
+    RarestObject,
     /// Surprising under either account-time or object-time.
     Fused,
     /// Configuration model of the co-share network: each account's co-sharing with everyone (its activity,
