@@ -367,6 +367,10 @@ pub struct GenerateArgs {
     /// preset's (1 for background, 60 for event).
     #[arg(long)]
     pub time_resolution: Option<i64>,
+    /// Also write the innocent heavy posters of the event scenario here (CSV: account_id,role with role
+    /// `live_tweeter` or `automated`: news feeds and retweet bots), to tell them apart when evaluating.
+    #[arg(long)]
+    pub roles: Option<PathBuf>,
 }
 
 /// `lockstep demo`.
