@@ -391,13 +391,14 @@ pub struct DemoArgs {
     /// preset's (1 for background, 60 for event).
     #[arg(long)]
     pub time_resolution: Option<i64>,
-    /// Co-share window in seconds.
-    #[arg(long, short = 'w', default_value_t = 300)]
-    pub window: i64,
-    /// Minimum participation.
-    #[arg(long, short = 'm', default_value_t = 5)]
-    pub min_participation: u32,
-    /// Edge weight quantile.
+    /// Co-share window in seconds. Default: 300 (background), 60 (event).
+    #[arg(long, short = 'w')]
+    pub window: Option<i64>,
+    /// Minimum participation. Default: 5 (background), 2 (event).
+    #[arg(long, short = 'm')]
+    pub min_participation: Option<u32>,
+    /// Edge weight quantile (background scenario; the event scenario thresholds edges by their
+    /// rarest-object score, at least 8: docs/evaluation.md).
     #[arg(long, default_value_t = 0.95)]
     pub edge_quantile: f64,
     /// Also write the outputs here.
