@@ -107,7 +107,7 @@ pub fn summarize_communities(ds: &Dataset, det: &Detection, limit: usize, top_ob
     let mut coordinated: Vec<u64> = Vec::new();
     let mut by_kind = vec![vec![0u64; ds.kinds.len()]; k];
     let (mut post_pairs, mut expected) = (vec![0u64; k], vec![0f64; k]);
-    let pp = &det.significance.post_pairs;
+    let pp = &det.significance.tested;
     for (e, edge) in det.edges.iter().enumerate() {
         if let (Some(ca), Some(cb), Some(&n)) = (of[edge.a as usize], of[edge.b as usize], pp.get(e)) {
             if ca == cb {

@@ -53,6 +53,7 @@ pub mod network;
 pub mod participation;
 pub mod partition;
 pub mod quantile;
+pub mod rarity;
 pub mod significance;
 pub mod stats;
 pub mod window;
@@ -430,6 +431,7 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
         &groups,
         &enumerated.mass,
         enumerated.candidates,
+        &rarity::EdgeRows { coshares: &coshares, offsets: &net.offsets, rows: &net.rows },
         &mut net.edges,
         std::mem::take(&mut net.post_pairs),
         params,

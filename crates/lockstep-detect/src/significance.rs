@@ -69,6 +69,11 @@ pub enum NullModel {
     #[default]
     #[serde(rename = "object-time")]
     ObjectTime,
+    /// A pair of posts is as surprising as its rarest co-shared object,
+    /// popularity taken at that time and without the two accounts; each edge
+    /// is tested at its best cut of rarity ([`crate::rarity`]).
+    #[serde(rename = "rarest-object")]
+    RarestObject,
     /// Both: an edge must be surprising under one of them (the smaller expectation).
     Fused,
     /// The configuration model of the co-share network
@@ -84,6 +89,7 @@ impl NullModel {
         match self {
             NullModel::AccountTime => "account-time",
             NullModel::ObjectTime => "object-time",
+            NullModel::RarestObject => "rarest-object",
             NullModel::Fused => "fused",
             NullModel::Configuration => "configuration",
             NullModel::Shuffle => MODEL,
@@ -388,6 +394,11 @@ pub struct Significance {
     /// Lockstep mode: pairs of posts behind every edge (the observed count the
     /// score tests; empty in CooRTweet mode).
     pub post_pairs: Vec<u32>,
+    /// Lockstep mode: the pairs of posts the score counted against `expected`:
+    /// `post_pairs`, except under the rarest-object model, where those at the
+    /// edge's best cut of rarity, and 0 for edges with one pair of posts
+    /// (not tested; empty in CooRTweet mode).
+    pub tested: Vec<u32>,
     /// For report.json.
     pub summary: SignificanceSummary,
 }
@@ -549,11 +560,15 @@ pub fn score_edges(
     groups: &Groups,
     mass: &[MassObject],
     candidates: u64,
+    rows: &crate::rarity::EdgeRows<'_>,
     edges: &mut [Edge],
     post_pairs: Vec<u32>,
     params: &Params,
     window: i64,
 ) -> Significance {
+    // The pairs of posts each edge's score tests (all of them, but at the
+    // rarest-object model's best cut).
+    let mut tested = post_pairs.clone();
     let window_pairs = candidates - mass.iter().map(|m| m.pairs).sum::<u64>();
     let mut shares: Vec<u32> =
         groups.shares_per_account.iter().map(|&n| if n >= params.min_participation { n } else { 0 }).collect();
@@ -595,6 +610,18 @@ pub fn score_edges(
                 (mean, poisson_upper_score(observed_at(i, e), mean))
             })
             .unzip(),
+        NullModel::RarestObject => {
+            let scans = crate::rarity::scan(ds, groups, rows, edges, &post_pairs, params, window);
+            // An edge with one pair of posts is not tested: no evidence, nothing expected.
+            let (mut expected, mut score) = (vec![0.0; edges.len()], vec![0.0; edges.len()]);
+            for (i, s) in scans.into_iter().enumerate() {
+                let s = s.unwrap_or(crate::rarity::Scan { expected: 0.0, tested: 0, score: 0.0 });
+                expected[i] = s.expected;
+                score[i] = s.score;
+                tested[i] = s.tested;
+            }
+            (expected, score)
+        }
         NullModel::AccountTime | NullModel::ObjectTime | NullModel::Fused => {
             let (config, _, _) = configuration_expected(ds.accounts.len(), edges);
             let at: Vec<Option<f64>> = account_time_expected(ds, groups, edges, &post_pairs, params, window)
@@ -648,6 +675,7 @@ pub fn score_edges(
         score,
         shares,
         post_pairs,
+        tested,
         summary: SignificanceSummary {
             model: model.name(),
             threshold_rule: params.threshold,

@@ -12,7 +12,8 @@
 //!    p = 0.5); when it is 0, CooRnet uses 1 second.
 //!
 //! The window is `⌊estimate⌋` seconds, and at least the data's time resolution
-//! ([`time_resolution`]: 60 when every time is on a whole minute, else 1): times
+//! ([`time_resolution`]: 60 when every time is on a whole minute and there are
+//! enough distinct times to say so, else 1): times
 //! are whole seconds, so `delta ≤ estimate` and `delta ≤ ⌊estimate⌋` select the
 //! same co-shares, and on minute data a window under 60 s only keeps shares of
 //! the same minute whatever their real delay.
@@ -57,12 +58,35 @@ pub struct WindowEstimate {
     pub fastest_objects: u64,
 }
 
+/// Distinct share times needed before a resolution coarser than one second is
+/// claimed: by chance, `k` distinct times of second-resolution data all fall on
+/// whole minutes with probability `60^−k`, and on whole hours `3600^−k`; with
+/// 10 that is below 10⁻¹⁷. One share on a whole hour proves nothing.
+pub const MIN_RESOLUTION_TIMES: usize = 10;
+
 /// The time resolution of the data: the coarsest of one hour, one minute and
-/// one second that every share time is a whole multiple of (1 for empty data).
+/// one second that every share time is a whole multiple of, once there are at
+/// least [`MIN_RESOLUTION_TIMES`] distinct times (else 1).
 /// Data whose times all fall on whole minutes cannot tell a 1-second delay from
 /// a 59-second one; `--window auto` never returns a window finer than this.
 pub fn time_resolution(ds: &Dataset) -> i64 {
-    [3600i64, 60].into_iter().find(|&r| !ds.shares.is_empty() && ds.shares.iter().all(|s| s.time % r == 0)).unwrap_or(1)
+    let mut times = std::collections::BTreeSet::new();
+    for s in &ds.shares {
+        if s.time % 60 != 0 {
+            return 1;
+        }
+        if times.len() < MIN_RESOLUTION_TIMES {
+            times.insert(s.time);
+        }
+    }
+    if times.len() < MIN_RESOLUTION_TIMES {
+        return 1;
+    }
+    if ds.shares.iter().all(|s| s.time % 3600 == 0) {
+        3600
+    } else {
+        60
+    }
 }
 
 /// Estimates the window; `None` when no object has two shares.
@@ -138,15 +162,20 @@ mod tests {
 
     #[test]
     fn never_finer_than_the_time_resolution() {
-        // Every time on a whole minute: the estimate (0 → 1 s) becomes 60 s.
-        let ds = dataset(&[&[60, 60, 120], &[600, 600], &[3600, 7200]]);
+        // Every time on a whole minute (ten distinct times): the estimate (0 → 1 s) becomes 60 s.
+        let ds = dataset(&[&[60, 60, 120], &[600, 600], &[3600, 7200], &[180, 240, 300, 360, 420, 480]]);
         assert_eq!(time_resolution(&ds), 60);
         let e = estimate(&ds, AutoWindow::default()).unwrap();
         assert_eq!((e.window, e.estimate), (60, 1.0));
-        let hours = dataset(&[&[3600, 7200], &[0, 3600]]);
-        assert_eq!(time_resolution(&hours), 3600);
+        let hours: Vec<i64> = (0..10).map(|h| 3600 * h).collect();
+        assert_eq!(time_resolution(&dataset(&[&hours])), 3600);
         assert_eq!(time_resolution(&dataset(&[&[60, 61]])), 1);
         assert_eq!(time_resolution(&Dataset::default()), 1);
+        // Too few distinct times to tell: one share on a whole hour, or nine whole minutes.
+        assert_eq!(time_resolution(&dataset(&[&[7200]])), 1);
+        assert_eq!(time_resolution(&dataset(&[&hours[..9], &hours[..9]])), 1);
+        let minutes: Vec<i64> = (0..9).map(|m| 60 * m).collect();
+        assert_eq!(time_resolution(&dataset(&[&minutes, &minutes])), 1);
     }
 
     #[test]

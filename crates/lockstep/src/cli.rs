@@ -176,6 +176,9 @@ pub enum NullModelArg {
     /// Who shares which object is random among the shares made at the same time (object popularity and
     /// account activity at that time kept).
     ObjectTime,
+    /// A pair of posts is as surprising as its rarest co-shared object, popularity taken at that time and
+    /// without the two accounts; each edge tested at its best cut of rarity (docs/method.md).
+    RarestObject,
     /// Surprising under either account-time or object-time.
     Fused,
     /// Configuration model of the co-share network: each account's co-sharing with everyone (its activity,
@@ -405,6 +408,10 @@ pub struct GenerateArgs {
     /// preset's (1 for background, 60 for event).
     #[arg(long)]
     pub time_resolution: Option<i64>,
+    /// Also write the innocent heavy posters of the event scenario here (CSV: account_id,role with role
+    /// `live_tweeter` or `automated`: news feeds and retweet bots), to tell them apart when evaluating.
+    #[arg(long)]
+    pub roles: Option<PathBuf>,
 }
 
 /// `lockstep demo`.
@@ -425,13 +432,14 @@ pub struct DemoArgs {
     /// preset's (1 for background, 60 for event).
     #[arg(long)]
     pub time_resolution: Option<i64>,
-    /// Co-share window in seconds.
-    #[arg(long, short = 'w', default_value_t = 300)]
-    pub window: i64,
-    /// Minimum participation.
-    #[arg(long, short = 'm', default_value_t = 5)]
-    pub min_participation: u32,
-    /// Edge weight quantile.
+    /// Co-share window in seconds. Default: 300 (background), 60 (event).
+    #[arg(long, short = 'w')]
+    pub window: Option<i64>,
+    /// Minimum participation. Default: 5 (background), 2 (event).
+    #[arg(long, short = 'm')]
+    pub min_participation: Option<u32>,
+    /// Edge weight quantile (background scenario; the event scenario thresholds edges by their
+    /// rarest-object score, at least 8: docs/evaluation.md).
     #[arg(long, default_value_t = 0.95)]
     pub edge_quantile: f64,
     /// Also write the outputs here.

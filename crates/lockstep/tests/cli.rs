@@ -37,6 +37,25 @@ fn demo_finds_the_planted_networks() {
     assert!(precision > 0.9 && recall > 0.9, "{line}");
 }
 
+/// The event scenario: live-tweeters pile onto the events' hashtags, planted
+/// networks hide inside them with the same hashtags on their posts. The demo
+/// (rarest-object null model, score at least 8) finds planted accounts and
+/// flags no live-tweeter (at its default size, 200,000 posts: measured
+/// precision 0.83, recall 0.69, the false positives automated accounts; at
+/// 100,000 posts 2 of 4 live-tweeters are flagged).
+#[test]
+fn demo_event_finds_planted_accounts_and_not_the_live_tweeters() {
+    let o = lockstep(&["demo", "--scenario", "event"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("rarest-object score is at least 8"), "{out}");
+    let line = out.lines().find(|l| l.contains("precision")).expect("precision line");
+    let number = |key: &str| -> f64 { line.split(key).nth(1).unwrap()[..5].parse().unwrap() };
+    assert!(number("precision ") > 0.7 && number("recall ") > 0.5, "{line}");
+    let heavy = out.lines().find(|l| l.starts_with("Innocent heavy posters flagged")).expect("heavy posters line");
+    assert!(heavy.contains(": 0 of "), "no live-tweeter flagged: {heavy}");
+}
+
 #[test]
 fn detect_writes_every_output_and_is_byte_identical() {
     let dir = tempfile::tempdir().unwrap();

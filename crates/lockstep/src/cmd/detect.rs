@@ -251,6 +251,7 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         null_model: match flags.null_model {
             NullModelArg::AccountTime => NullModel::AccountTime,
             NullModelArg::ObjectTime => NullModel::ObjectTime,
+            NullModelArg::RarestObject => NullModel::RarestObject,
             NullModelArg::Fused => NullModel::Fused,
             NullModelArg::Configuration => NullModel::Configuration,
             NullModelArg::Shuffle => NullModel::Shuffle,

@@ -15,6 +15,17 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
         cfg.time_resolution = r;
     }
     let scenario = write_csv(&cfg, &args.out, &truth).with_context(|| format!("writing {}", args.out.display()))?;
+    if let Some(path) = &args.roles {
+        let mut text = String::from("account_id,role\n");
+        for (role, accounts) in [("live_tweeter", &scenario.live_tweeters), ("automated", &scenario.automated)] {
+            for a in accounts {
+                text.push_str(&format!("{a},{role}\n"));
+            }
+        }
+        let tmp = path.with_extension("csv.partial");
+        std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    }
     let rows = if scenario.rows == scenario.posts { String::new() } else { format!(" ({} rows)", scenario.rows) };
     println!(
         "wrote {} {} posts{rows} by {} accounts to {} ({} planted accounts in {} networks; truth in {})",
