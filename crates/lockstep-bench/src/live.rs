@@ -84,7 +84,12 @@ pub(crate) fn run(args: &Args, posts: u64, memory_seconds: u64) -> Result<String
     let _ = writeln!(md, "### File replay ({posts} generated posts, window {w} s, median of {} runs)\n", args.runs);
     let _ = writeln!(md, "| | wall | posts/s | peak RSS |\n| --- | --- | --- | --- |");
     let _ = writeln!(md, "| `watch FILE --exit-at-end` | {lw:.2} s | {:.0} | {} MiB |", n / lw, live_rss / 1024);
-    let _ = writeln!(md, "| `detect -m 1 --no-domains` (baseline) | {bw:.2} s | {:.0} | {} MiB |", n / bw, batch_rss / 1024);
+    let _ = writeln!(
+        md,
+        "| `detect -m 1 --no-domains` (baseline) | {bw:.2} s | {:.0} | {} MiB |",
+        n / bw,
+        batch_rss / 1024
+    );
     let _ = writeln!(md, "\nwatch / detect throughput: {:.2}\n", bw / lw);
 
     // 2. NATS.
@@ -165,12 +170,7 @@ fn nats(args: &Args, bin: &Path, server_bin: &Path, input: &Path, posts: u64, wo
             walls.push(run.wall);
         }
         let wall = median(walls);
-        let _ = writeln!(
-            md,
-            "| {per} | {:.0} | {wall:.2} s | {:.0} |",
-            posts as f64 / publish,
-            posts as f64 / wall
-        );
+        let _ = writeln!(md, "| {per} | {:.0} | {wall:.2} s | {:.0} |", posts as f64 / publish, posts as f64 / wall);
     }
     md.push('\n');
     Ok(md)
@@ -301,7 +301,12 @@ fn memory(bin: &Path, seconds: u64) -> Result<String> {
                 get("lockstep_state_edges"),
                 get("lockstep_state_accounts")
             );
-            s2.lock().expect("samples").push((start.elapsed().as_secs_f64(), get("lockstep_records_total"), rss, state));
+            s2.lock().expect("samples").push((
+                start.elapsed().as_secs_f64(),
+                get("lockstep_records_total"),
+                rss,
+                state,
+            ));
         }
     });
     // xorshift: a synthetic load, not a scenario: 200K accounts; a quarter of
