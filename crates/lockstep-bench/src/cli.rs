@@ -82,6 +82,9 @@ pub(crate) enum Mode {
         /// Event seconds of the long synthetic stream (50K posts each).
         #[arg(long, default_value_t = 1200)]
         memory_seconds: u64,
+        /// Do not measure NATS.
+        #[arg(long)]
+        skip_nats: bool,
     },
     /// Groups and communities on ../shared/data/ira-2016q4 against the account categories.
     IraGroups,

@@ -29,7 +29,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Runs every part; returns the markdown.
-pub(crate) fn run(args: &Args, posts: u64, memory_seconds: u64) -> Result<String> {
+pub(crate) fn run(args: &Args, posts: u64, memory_seconds: u64, skip_nats: bool) -> Result<String> {
     let work = args.work.join("live");
     std::fs::create_dir_all(&work)?;
     let bin = &args.lockstep;
@@ -93,9 +93,9 @@ pub(crate) fn run(args: &Args, posts: u64, memory_seconds: u64) -> Result<String
     let _ = writeln!(md, "\nwatch / detect throughput: {:.2}\n", bw / lw);
 
     // 2. NATS.
-    match nats_server() {
+    match nats_server().filter(|_| !skip_nats) {
         Some(server_bin) => md += &nats(args, bin, &server_bin, &input, posts, &work)?,
-        None => md += "### NATS\n\nskipped: nats-server not installed\n\n",
+        None => md += "### NATS\n\nskipped (--skip-nats, or nats-server not installed)\n\n",
     }
 
     // 3. Latency.

@@ -22,8 +22,9 @@
 //!   least every 60).
 //! - Objects: an object with no held share is forgotten.
 //! - Edges: an edge whose last co-share is older than `max_time - horizon` is
-//!   dropped (its weight restarts from 0 if the pair co-shares again); no horizon
-//!   keeps edges for the life of the state.
+//!   dropped (its weight restarts from 0 if the pair co-shares again); edges
+//!   are swept every sixteenth of the horizon (at least every 60 s), so an edge
+//!   lives at most 1/16 longer. No horizon keeps edges for the life of the state.
 //! - Accounts: an account is named while a held share or an edge refers to it;
 //!   its id is then reused.
 //! - A mass object (more than `max_object_shares` held shares) pairs no further
@@ -32,13 +33,19 @@
 //!   (`--max-object-pairs`), by its own, whole-dataset rule.
 //!
 //! ## Thresholds, groups, alerts
-//! An edge is **strong** when its weight reaches the threshold: `min_weight`,
+//! An edge is **strong** once its weight has reached the threshold: `min_weight`,
 //! or, with an edge quantile, the smallest integer weight strictly above that
 //! quantile of all current weights when it is higher (recomputed in each
 //! periodic pass). A weight reaching the threshold raises an edge alert at once,
-//! with the co-shares that made it. Each pass ([`Engine::pass`]) recomputes the
-//! groups (connected components of the strong edges) and raises one alert per
-//! group that formed or gained members.
+//! with the co-shares that made it. Each pass ([`Engine::pass`], every
+//! `pass_every` seconds of event time and at the end of the input) recomputes
+//! the groups (connected components of the strong edges) and raises one alert
+//! per group that formed or gained members.
+//!
+//! Sweeps and passes are due by event time and checked after every share: the
+//! state and the alerts depend only on the order of the shares, not on how
+//! they arrived in chunks, so a restart from a checkpoint raises the same
+//! alerts, with the same ids, as the run it replaces.
 
 use crate::alert::{Alert, AlertBody, EdgeRef, Evidence};
 use hashbrown::HashMap;
@@ -189,6 +196,7 @@ pub struct Engine {
     /// Latest accepted event time (`i64::MIN`: none yet).
     max_time: i64,
     last_sweep: i64,
+    last_edge_sweep: i64,
     last_pass: i64,
     threshold: u32,
     kinds: Vec<Arc<str>>,
@@ -205,6 +213,10 @@ pub struct Engine {
     groups: Vec<Group>,
     next_group: u64,
     next_alert: u64,
+    /// Keys of the strong edges.
+    strong: hashbrown::HashSet<u64, Hasher>,
+    /// A strong edge appeared or went since the last pass.
+    strong_changed: bool,
     counters: Counters,
     #[serde(skip)]
     pending: Vec<Alert>,
@@ -221,6 +233,7 @@ impl Engine {
             params,
             max_time: i64::MIN,
             last_sweep: i64::MIN,
+            last_edge_sweep: i64::MIN,
             last_pass: i64::MIN,
             kinds: Vec::new(),
             names: Vec::new(),
@@ -234,6 +247,8 @@ impl Engine {
             groups: Vec::new(),
             next_group: 1,
             next_alert: 1,
+            strong: hashbrown::HashSet::with_hasher(Hasher::default()),
+            strong_changed: false,
             counters: Counters::default(),
             pending: Vec::new(),
             key: Vec::new(),
@@ -315,6 +330,10 @@ impl Engine {
                 self.release_account(acc);
                 account_of[s.account as usize] = u32::MAX;
             }
+            if self.housekeeping() {
+                // Accounts were released: their ids may be reused.
+                account_of.fill(u32::MAX);
+            }
         }
     }
 
@@ -326,7 +345,31 @@ impl Engine {
         if self.refs[acc as usize] == 0 {
             self.release_account(acc);
         }
+        self.housekeeping();
         out
+    }
+
+    /// Sweeps and passes when due by event time (checked after every share, so
+    /// the results depend only on the order of the shares, never on how they
+    /// were cut into chunks). Returns whether a sweep ran.
+    fn housekeeping(&mut self) -> bool {
+        if self.max_time == i64::MIN {
+            return false;
+        }
+        let span = i64::from(self.params.window) + i64::from(self.params.lateness);
+        let mut swept = false;
+        if self.last_sweep == i64::MIN {
+            self.last_sweep = self.max_time;
+        } else if self.max_time - self.last_sweep >= span.max(60) {
+            self.sweep();
+            swept = true;
+        }
+        if self.last_pass == i64::MIN {
+            self.last_pass = self.max_time;
+        } else if self.max_time - self.last_pass >= i64::from(self.params.pass_every.max(1)) {
+            self.pass();
+        }
+        swept
     }
 
     fn kind_id(&mut self, kind: &str) -> u32 {
@@ -475,6 +518,8 @@ impl Engine {
         }
         if !e.alerted && e.weight >= threshold {
             e.alerted = true;
+            self.strong_changed = true;
+            self.strong.insert(key);
             let weight = e.weight;
             let mut evidence = std::mem::take(&mut e.evidence);
             evidence.sort_by_key(|x| (x.late_time, x.early_time));
@@ -508,23 +553,6 @@ impl Engine {
         self.pending.push(Alert { id, event_time, body });
     }
 
-    /// Housekeeping after a chunk: evicts what can no longer pair (when due) and
-    /// runs the periodic pass (when due by event time). Returns whether a pass ran.
-    pub fn tick(&mut self) -> bool {
-        if self.max_time == i64::MIN {
-            return false;
-        }
-        let span = i64::from(self.params.window) + i64::from(self.params.lateness);
-        if self.last_sweep == i64::MIN || self.max_time - self.last_sweep >= span.max(60) {
-            self.sweep();
-        }
-        if self.last_pass == i64::MIN || self.max_time - self.last_pass >= i64::from(self.params.pass_every) {
-            self.pass();
-            return true;
-        }
-        false
-    }
-
     /// Evicts held shares that can no longer pair and edges past the horizon.
     pub fn sweep(&mut self) {
         if self.max_time == i64::MIN {
@@ -550,15 +578,25 @@ impl Engine {
                 self.free_objects.push(slot as u32);
             }
         }
-        if let Some(h) = self.params.horizon {
+        let edges_due = self.params.horizon.is_some_and(|h| {
+            self.max_time.saturating_sub(self.last_edge_sweep) >= i64::try_from(h / 16).unwrap_or(i64::MAX).max(60)
+        });
+        if let (Some(h), true) = (self.params.horizon, edges_due) {
+            self.last_edge_sweep = self.max_time;
             let edge_cutoff = self.max_time.saturating_sub(i64::try_from(h).unwrap_or(i64::MAX));
             let refs = &mut self.refs;
             let counters = &mut self.counters;
+            let strong_changed = &mut self.strong_changed;
+            let strong = &mut self.strong;
             self.edges.retain(|&key, e| {
                 if e.last >= edge_cutoff {
                     return true;
                 }
                 counters.evicted_edges += 1;
+                if e.alerted {
+                    *strong_changed = true;
+                    strong.remove(&key);
+                }
                 let (a, b) = unpair(key);
                 for x in [a, b] {
                     refs[x as usize] -= 1;
@@ -601,13 +639,18 @@ impl Engine {
             for k in newly {
                 let e = self.edges.get_mut(&k).expect("listed");
                 e.alerted = true;
+                self.strong_changed = true;
+                self.strong.insert(k);
                 let (w, mut ev) = (e.weight, std::mem::take(&mut e.evidence));
                 ev.sort_by_key(|x| (x.late_time, x.early_time));
                 let body = self.edge_alert(k, w, ev);
                 self.raise(self.max_time, body);
             }
         }
-        self.update_groups();
+        // Groups change only when a strong edge appears or goes.
+        if std::mem::take(&mut self.strong_changed) {
+            self.update_groups();
+        }
     }
 
     fn pair_names(&self, key: u64) -> (Arc<str>, Arc<str>) {
@@ -622,9 +665,7 @@ impl Engine {
 
     /// Connected components of the strong edges, matched to the previous groups.
     fn update_groups(&mut self) {
-        let threshold = self.threshold;
-        let strong: Vec<(u64, u32)> =
-            self.edges.iter().filter(|(_, e)| e.weight >= threshold).map(|(&k, e)| (k, e.weight)).collect();
+        let strong: Vec<(u64, u32)> = self.strong.iter().map(|&k| (k, self.edges[&k].weight)).collect();
         // Union-find over account ids.
         let mut parent: HashMap<u32, u32, Hasher> = HashMap::with_hasher(Hasher::default());
         fn find(p: &mut HashMap<u32, u32, Hasher>, x: u32) -> u32 {
@@ -821,7 +862,6 @@ mod tests {
         for (i, t) in [1000, 2000, 3000].into_iter().enumerate() {
             e.push("a", &format!("u{i}"), "url", &format!("a{i}"), t);
             e.push("b", &format!("u{i}"), "url", &format!("b{i}"), t + 1);
-            e.tick();
         }
         let alerts = e.take_alerts();
         let kinds: Vec<&str> = alerts.iter().map(|a| a.body.name()).collect();
@@ -832,7 +872,6 @@ mod tests {
         for (i, t) in [4000, 5000].into_iter().enumerate() {
             e.push("a", &format!("v{i}"), "url", &format!("a{i}v"), t);
             e.push("c", &format!("v{i}"), "url", &format!("c{i}v"), t + 2);
-            e.tick();
         }
         let alerts = e.take_alerts();
         let kinds: Vec<&str> = alerts.iter().map(|a| a.body.name()).collect();

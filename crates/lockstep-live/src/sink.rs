@@ -1,6 +1,6 @@
 //! Where alerts go: stdout (JSON Lines), a webhook (HTTP POST of each alert,
 //! retried with exponential backoff on connection errors, 429 and 5xx), a NATS
-//! subject. Each alert is sent once per sink (a webhook receiver sees it once
+//! subject, a Kafka topic. Each alert is sent once per sink (a webhook receiver sees it once
 //! unless every retry of an accepted POST was lost in transit); alerts carry
 //! an `id` to drop repeats after a crash (see [`crate::checkpoint`]).
 
@@ -23,6 +23,13 @@ pub enum SinkSpec {
         server: String,
         /// Subject.
         subject: String,
+    },
+    /// `kafka://host:port/topic`: produce each alert to the topic (key: its id).
+    Kafka {
+        /// Bootstrap servers.
+        brokers: String,
+        /// Topic.
+        topic: String,
     },
 }
 
@@ -69,6 +76,14 @@ pub fn open(spec: &SinkSpec, stats: Arc<SinkStats>) -> crate::Result<Box<dyn Sin
         SinkSpec::Stdout => Box::new(Stdout { stats }),
         SinkSpec::Webhook(url) => Box::new(Webhook::start(url.clone(), stats, Backoff::default())),
         SinkSpec::Nats { server, subject } => Box::new(crate::source::nats::NatsSink::connect(server, subject, stats)?),
+        #[cfg(feature = "kafka")]
+        SinkSpec::Kafka { brokers, topic } => {
+            Box::new(crate::source::kafka::KafkaSink::connect(brokers, topic, stats)?)
+        }
+        #[cfg(not(feature = "kafka"))]
+        SinkSpec::Kafka { .. } => {
+            return Err(crate::Error::Io("this build has no Kafka support (feature `kafka`)".into()))
+        }
     })
 }
 

@@ -25,16 +25,34 @@ pub enum SourceSpec {
     Stdin,
     /// A NATS JetStream subject.
     Nats(crate::source::nats::NatsSpec),
+    /// A Kafka topic (`kafka://host:port/topic`; `consumer` names the group).
+    Kafka {
+        /// Bootstrap servers.
+        brokers: String,
+        /// Topic.
+        topic: String,
+        /// Consumer group.
+        group: String,
+    },
 }
 
 impl SourceSpec {
-    /// Parses `-`, `nats://host:port/subject` or a path.
+    /// Parses `-`, `nats://host:port/subject`, `kafka://host:port/topic` or a path.
     pub fn parse(s: &str, stream: Option<&str>, consumer: Option<&str>) -> SourceSpec {
         if s == "-" {
             return SourceSpec::Stdin;
         }
         if let Some((server, subject)) = crate::source::nats::split_url(s) {
             return SourceSpec::Nats(crate::source::nats::NatsSpec::new(server, subject, stream, consumer));
+        }
+        if let Some(rest) = s.strip_prefix("kafka://") {
+            if let Some((brokers, topic)) = rest.split_once('/') {
+                return SourceSpec::Kafka {
+                    brokers: brokers.to_string(),
+                    topic: topic.to_string(),
+                    group: consumer.unwrap_or("lockstep-watch").to_string(),
+                };
+            }
         }
         SourceSpec::File(PathBuf::from(s))
     }
@@ -45,6 +63,7 @@ impl SourceSpec {
             SourceSpec::File(p) => format!("file:{}", p.display()),
             SourceSpec::Stdin => "stdin".into(),
             SourceSpec::Nats(n) => format!("nats:{}/{}#{}", n.stream, n.subject, n.consumer),
+            SourceSpec::Kafka { topic, group, .. } => format!("kafka:{topic}#{group}"),
         }
     }
 }
@@ -157,6 +176,19 @@ pub fn watch(opts: WatchOptions) -> crate::Result<WatchSummary> {
         SourceSpec::File(p) => Box::new(FileSource::open(p, &position, !opts.exit_at_end)?),
         SourceSpec::Stdin => Box::new(StdinSource::open(&position)),
         SourceSpec::Nats(n) => Box::new(crate::source::nats::NatsSource::open(n, &position, opts.exit_at_end)?),
+        #[cfg(feature = "kafka")]
+        SourceSpec::Kafka { brokers, topic, group } => {
+            let spec = crate::source::kafka::KafkaSpec {
+                brokers: brokers.clone(),
+                topic: topic.clone(),
+                group: group.clone(),
+            };
+            Box::new(crate::source::kafka::KafkaSource::open(&spec, &position, opts.exit_at_end)?)
+        }
+        #[cfg(not(feature = "kafka"))]
+        SourceSpec::Kafka { .. } => {
+            return Err(crate::Error::Io("this build has no Kafka support (feature `kafka`)".into()));
+        }
     };
     let mut reader = LineReader::new(source.name(), opts.read.clone(), reader_state.clone())?;
     let mut reader_state = reader_state;
@@ -232,7 +264,6 @@ pub fn watch(opts: WatchOptions) -> crate::Result<WatchSummary> {
     let mut checkpoints = 0u64;
     let mut last_ckpt = Instant::now();
     let mut dirty = false;
-    let mut since_pass = false;
     let mut stopped = false;
     let mut failure: Option<crate::Error> = None;
     let save = |engine: &Engine, position: &Position, reader: &ReaderState, records: u64, skipped: u64| {
@@ -269,7 +300,6 @@ pub fn watch(opts: WatchOptions) -> crate::Result<WatchSummary> {
                 records += p.records;
                 skipped += p.skipped;
                 diagnostics.merge(p.diagnostics);
-                since_pass = !engine.tick();
                 position = pos;
                 reader_state = st;
                 dirty = true;
@@ -279,13 +309,6 @@ pub fn watch(opts: WatchOptions) -> crate::Result<WatchSummary> {
             Ok(Msg::Idle(pending)) => {
                 if let Some(p) = pending {
                     metrics.pending.store(p, Ordering::Relaxed);
-                }
-                // Nothing new: the periodic pass need not wait for event time.
-                if since_pass {
-                    engine.pass();
-                    since_pass = false;
-                    send_alerts(&mut engine, &mut sinks)?;
-                    update(&metrics, &engine, records, skipped);
                 }
             }
             Ok(Msg::End) => break,

@@ -127,6 +127,7 @@ fn check(kind: ScenarioKind, posts: usize, seed: u64) {
         lateness: LATENESS,
         horizon: None,
         max_object_shares: usize::MAX,
+        pass_every: 60,
         ..LiveParams::default()
     };
     let live = watch(opts).unwrap();

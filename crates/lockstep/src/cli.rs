@@ -33,7 +33,7 @@ pub enum Command {
     /// Watch a stream of records (a file being appended to, stdin, a NATS JetStream subject) and alert while
     /// coordination happens (docs/live.md).
     Watch(WatchArgs),
-    /// Publish the lines of a file to a NATS JetStream subject (to replay a dataset through `watch`).
+    /// Publish the lines of a file to a NATS JetStream subject or a Kafka topic (to replay a dataset through `watch`).
     Publish(PublishArgs),
 }
 
@@ -451,7 +451,8 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// Where records come from: a file (followed as it grows, across rotation), `-` (stdin), or
-    /// `nats://HOST:PORT/SUBJECT` (a JetStream subject; see --stream, --consumer). Records are lines in any
+    /// `nats://HOST:PORT/SUBJECT` (a JetStream subject; see --stream, --consumer), or `kafka://HOST:PORT/TOPIC`
+    /// (--consumer names the group). Records are lines in any
     /// line format `detect` reads (CSV/TSV with a header line, JSON Lines, X API v2, Bluesky Jetstream, …).
     pub source: String,
     /// Co-share window in seconds (inclusive), as `detect --window`.
@@ -478,11 +479,11 @@ pub struct WatchArgs {
     /// holds fewer (counted as mass shares).
     #[arg(long, default_value_t = 5000)]
     pub max_object_shares: usize,
-    /// Event-time seconds between group passes (a pass also runs when the input goes quiet).
+    /// Event-time seconds between group passes (and at the end of the input).
     #[arg(long, default_value_t = 10)]
     pub pass_every: u32,
     /// Where alerts go (repeatable): `-` (stdout, JSON Lines; the default), `http(s)://…` (webhook: POST with
-    /// retries), `nats://HOST:PORT/SUBJECT`.
+    /// retries), `nats://HOST:PORT/SUBJECT`, `kafka://HOST:PORT/TOPIC`.
     #[arg(long, value_name = "SINK")]
     pub alert: Vec<lockstep_live::sink::SinkSpec>,
     /// Folder of the checkpoint: the state is saved there periodically and at exit, and resumed from it.
@@ -503,7 +504,7 @@ pub struct WatchArgs {
     /// NATS: the JetStream stream holding the subject (created when missing).
     #[arg(long, default_value = "LOCKSTEP")]
     pub stream: String,
-    /// NATS: the durable consumer's name.
+    /// NATS: the durable consumer's name; Kafka: the consumer group.
     #[arg(long, default_value = "lockstep-watch")]
     pub consumer: String,
     /// No summary on stderr at exit.
@@ -566,7 +567,7 @@ fn parse_horizon(s: &str) -> Result<Horizon, String> {
 pub struct PublishArgs {
     /// The file whose lines to publish (a CSV's header line first).
     pub file: PathBuf,
-    /// `nats://HOST:PORT/SUBJECT`.
+    /// `nats://HOST:PORT/SUBJECT` or `kafka://HOST:PORT/TOPIC`.
     pub to: String,
     /// The JetStream stream holding the subject (created when missing).
     #[arg(long, default_value = "LOCKSTEP")]

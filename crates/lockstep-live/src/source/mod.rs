@@ -1,5 +1,6 @@
 //! Where records come from: a file being appended to (tail, with rotation),
-//! stdin, or a NATS JetStream subject ([`nats`]).
+//! stdin, a NATS JetStream subject ([`nats`]) or a Kafka topic (`kafka`, with
+//! the `kafka` feature, on by default).
 //!
 //! A source hands out chunks of complete lines, each with the [`Position`] just
 //! after it: a checkpoint stores the position of the last chunk its state
@@ -13,6 +14,8 @@
 //! found by its inode in the same folder and read to its end before the file
 //! now at the path.
 
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod nats;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +41,11 @@ pub enum Position {
     Stdin {
         /// Bytes read.
         offset: u64,
+    },
+    /// A Kafka topic: the next offset of every partition.
+    Kafka {
+        /// (partition, next offset).
+        offsets: Vec<(i32, i64)>,
     },
     /// A JetStream stream: the last stream sequence read.
     Nats {

@@ -77,6 +77,10 @@ async fn stream_for(
     .map_err(|e| nerr(&format!("stream {spec_stream}"), e))
 }
 
+/// Messages read and not yet acknowledged that the server allows (the server's
+/// default, 1,000, would stall a watcher between two checkpoints).
+pub const MAX_ACK_PENDING: i64 = 10_000_000;
+
 /// Reads a JetStream subject.
 pub struct NatsSource {
     rt: tokio::runtime::Runtime,
@@ -113,7 +117,8 @@ impl NatsSource {
                         Some(seq) => DeliverPolicy::ByStartSequence { start_sequence: seq + 1 },
                         None => DeliverPolicy::All,
                     },
-                    max_ack_pending: -1,
+                    // Acks wait for checkpoints: room for every message read between two of them.
+                    max_ack_pending: MAX_ACK_PENDING,
                     ack_wait: Duration::from_secs(3600),
                     ..Default::default()
                 })
