@@ -3,8 +3,7 @@
 //! SIGTERM, fed on stdin; each time the final edges equal `detect`'s on the same
 //! records (`--min-participation 1`), and the metrics endpoint answers.
 
-use lockstep_detect::{Params, Window};
-use lockstep_pipeline::{Input, RunOptions};
+mod common;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -27,19 +26,7 @@ fn generated(dir: &Path, posts: usize) -> (String, Vec<String>) {
 fn batch(dir: &Path, header: &str, rows: &[String]) -> BTreeMap<(String, String), u32> {
     let path = dir.join("batch.csv");
     std::fs::write(&path, format!("{header}{}", rows.concat())).unwrap();
-    let params =
-        Params { window: Window::Seconds(60), min_participation: 1, max_object_pairs: u64::MAX, ..Params::default() };
-    let a = lockstep_pipeline::run(&[Input::path(&path)], &RunOptions::default(), &params, &lockstep_core::NoProgress)
-        .unwrap();
-    let ds = &a.dataset;
-    a.detection
-        .edges
-        .iter()
-        .map(|e| {
-            let (x, y) = (ds.accounts.get(e.a).to_string(), ds.accounts.get(e.b).to_string());
-            (if x <= y { (x, y) } else { (y, x) }, e.full.weight)
-        })
-        .collect()
+    common::batch_weights(&path)
 }
 
 fn read_edges(path: &Path) -> BTreeMap<(String, String), u32> {

@@ -7,8 +7,7 @@
 //! identical.
 
 use futures_util::StreamExt;
-use lockstep_detect::{Params, Window};
-use lockstep_pipeline::{Input, RunOptions};
+mod common;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -80,22 +79,6 @@ fn metric(port: u16, name: &str) -> Option<u64> {
 fn publish(path: &Path, url: &str) {
     let out = Command::new(BIN).arg("publish").arg(path).arg(url).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
-fn batch(path: &Path) -> BTreeMap<(String, String), u32> {
-    let params =
-        Params { window: Window::Seconds(60), min_participation: 1, max_object_pairs: u64::MAX, ..Params::default() };
-    let a = lockstep_pipeline::run(&[Input::path(path)], &RunOptions::default(), &params, &lockstep_core::NoProgress)
-        .unwrap();
-    let ds = &a.dataset;
-    a.detection
-        .edges
-        .iter()
-        .map(|e| {
-            let (x, y) = (ds.accounts.get(e.a).to_string(), ds.accounts.get(e.b).to_string());
-            (if x <= y { (x, y) } else { (y, x) }, e.full.weight)
-        })
-        .collect()
 }
 
 #[test]
@@ -176,7 +159,7 @@ fn nats_stream_killed_and_restarted_equals_batch() {
         let rec = rec.unwrap();
         streamed.insert((rec[0].to_string(), rec[1].to_string()), rec[2].parse::<u32>().unwrap());
     }
-    assert_eq!(streamed, batch(&generated));
+    assert_eq!(streamed, common::batch_weights(&generated));
 
     // Every message acknowledged once the final checkpoint was written.
     let acked = rt.block_on(async {
