@@ -207,9 +207,9 @@ impl std::str::FromStr for WindowArg {
     }
 }
 
-/// Input and detection flags shared by `detect` and `explain`.
+/// How records are read: the format and which column holds what (`detect`, `explain`, `watch`).
 #[derive(Debug, Args)]
-pub struct DetectFlags {
+pub struct InputFlags {
     /// Input format: auto, csv, tsv, jsonl, parquet (generic: one share per row, mapped by --account, --object, …),
     /// or a platform format whose posts become shares of the --objects kinds: x-v2 (twarc2 JSON Lines),
     /// twitter-v1 (API v1.1 statuses, JSON Lines), bluesky-jetstream (Jetstream events), mastodon (API statuses), ira-538 (FiveThirtyEight IRA CSV), twitter-io (Twitter
@@ -245,13 +245,21 @@ pub struct DetectFlags {
     /// Default: url,domain,hashtag,repost,text.
     #[arg(long)]
     pub objects: Option<lockstep_ingest::ObjectKinds>,
+    /// How to read numeric times: auto (milliseconds when ≥ 1e11), s, ms, rfc3339.
+    #[arg(long, default_value = "auto")]
+    pub time_unit: lockstep_ingest::TimeUnit,
+}
+
+/// Input and detection flags shared by `detect` and `explain`.
+#[derive(Debug, Args)]
+pub struct DetectFlags {
+    /// Input format and columns.
+    #[command(flatten)]
+    pub input: InputFlags,
     /// near-text: two texts are near-copies when the Jaccard similarity of their character 5-gram sets is
     /// at least this (0 < t ≤ 1).
     #[arg(long, default_value_t = 0.7)]
     pub near_text_threshold: f64,
-    /// How to read numeric times: auto (milliseconds when ≥ 1e11), s, ms, rfc3339.
-    #[arg(long, default_value = "auto")]
-    pub time_unit: lockstep_ingest::TimeUnit,
     /// Stop at the first bad record instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
@@ -510,33 +518,9 @@ pub struct WatchArgs {
     /// No summary on stderr at exit.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Input format (as `detect --format`).
-    #[arg(long, default_value = "auto")]
-    pub format: lockstep_ingest::Format,
-    /// Column (or JSON key) holding the account.
-    #[arg(long, default_value = "account_id")]
-    pub account: String,
-    /// Column holding the shared object.
-    #[arg(long, default_value = "object_id")]
-    pub object: String,
-    /// Column holding the time.
-    #[arg(long, default_value = "timestamp_share")]
-    pub time: String,
-    /// Column holding the post id.
-    #[arg(long, default_value = "content_id")]
-    pub post: String,
-    /// Kind label of the objects (without --kind-column; a column named `kind` is used when present).
-    #[arg(long)]
-    pub kind: Option<String>,
-    /// Column holding each record's object kind.
-    #[arg(long)]
-    pub kind_column: Option<String>,
-    /// Object kinds each platform post is turned into (as `detect --objects`).
-    #[arg(long)]
-    pub objects: Option<lockstep_ingest::ObjectKinds>,
-    /// How to read numeric times: auto, s, ms, rfc3339.
-    #[arg(long, default_value = "auto")]
-    pub time_unit: lockstep_ingest::TimeUnit,
+    /// Input format and columns.
+    #[command(flatten)]
+    pub input: InputFlags,
 }
 
 /// `--horizon`: seconds, or none.

@@ -1,7 +1,7 @@
 //! `lockstep detect`: the library pipeline (`lockstep-pipeline`) on the given
 //! inputs, its outputs written, a summary printed.
 
-use crate::cli::{Compat, DetectArgs, DetectFlags, NullModelArg, ThresholdArg, WindowArg};
+use crate::cli::{Compat, DetectArgs, DetectFlags, InputFlags, NullModelArg, ThresholdArg, WindowArg};
 use crate::progress::Stages;
 use anyhow::Context;
 use lockstep_core::Progress;
@@ -272,25 +272,29 @@ fn kind_weights(given: &[(String, f64)]) -> anyhow::Result<std::collections::BTr
     Ok(map)
 }
 
+/// The reading options the input flags give (strictness and time range aside).
+pub(crate) fn read_options(input: &InputFlags) -> ReadOptions {
+    ReadOptions {
+        format: input.format,
+        columns: ColumnMap {
+            account: input.account.clone(),
+            object: input.object.clone(),
+            time: input.time.clone(),
+            post: Some(input.post.clone()),
+            kind: input.kind_column.clone(),
+        },
+        kind_label: input.kind.clone().unwrap_or_else(|| ReadOptions::default().kind_label),
+        time_unit: input.time_unit,
+        objects: input.objects.unwrap_or_default(),
+        auto_kind_column: input.kind.is_none() && input.kind_column.is_none(),
+        ..ReadOptions::default()
+    }
+}
+
 /// How to read and analyse, from the shared flags; `domains` classifies the linked domains.
 pub(crate) fn run_options(flags: &DetectFlags, domains: Option<Classifier>) -> anyhow::Result<RunOptions> {
     Ok(RunOptions {
-        read: ReadOptions {
-            format: flags.format,
-            columns: ColumnMap {
-                account: flags.account.clone(),
-                object: flags.object.clone(),
-                time: flags.time.clone(),
-                post: Some(flags.post.clone()),
-                kind: flags.kind_column.clone(),
-            },
-            kind_label: flags.kind.clone().unwrap_or_else(|| ReadOptions::default().kind_label),
-            time_unit: flags.time_unit,
-            objects: flags.objects.unwrap_or_default(),
-            strict: flags.strict,
-            time_range: time_range(flags)?,
-            auto_kind_column: flags.kind.is_none() && flags.kind_column.is_none(),
-        },
+        read: ReadOptions { strict: flags.strict, time_range: time_range(flags)?, ..read_options(&flags.input) },
         near_text: lockstep_neartext::Params { threshold: flags.near_text_threshold, ..Default::default() },
         domains,
         // CooRTweet mode counts every row, as CooRTweet does.
@@ -319,7 +323,7 @@ fn check_flags_apply(flags: &DetectFlags, formats: &[lockstep_ingest::Format]) -
         v.dedup();
         v.join(", ")
     };
-    if flags.objects.is_some() && !formats.iter().any(|f| f.is_platform()) {
+    if flags.input.objects.is_some() && !formats.iter().any(|f| f.is_platform()) {
         anyhow::bail!(
             "--objects applies to platform exports (x-v2, mastodon, …); the input is read as {}: name its \
              object column with --object and its kind with --kind or --kind-column",
@@ -329,12 +333,12 @@ fn check_flags_apply(flags: &DetectFlags, formats: &[lockstep_ingest::Format]) -
     if formats.iter().all(|f| f.is_platform()) {
         let d = lockstep_ingest::ColumnMap::default();
         let given: Vec<&str> = [
-            ("--account", flags.account != d.account),
-            ("--object", flags.object != d.object),
-            ("--time", flags.time != d.time),
-            ("--post", Some(&flags.post) != d.post.as_ref()),
-            ("--kind", flags.kind.is_some()),
-            ("--kind-column", flags.kind_column.is_some()),
+            ("--account", flags.input.account != d.account),
+            ("--object", flags.input.object != d.object),
+            ("--time", flags.input.time != d.time),
+            ("--post", Some(&flags.input.post) != d.post.as_ref()),
+            ("--kind", flags.input.kind.is_some()),
+            ("--kind-column", flags.input.kind_column.is_some()),
         ]
         .into_iter()
         .filter_map(|(flag, on)| on.then_some(flag))

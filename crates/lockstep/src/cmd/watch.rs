@@ -3,7 +3,6 @@
 
 use crate::cli::WatchArgs;
 use lockstep_core::terminal_safe;
-use lockstep_ingest::{ColumnMap, ReadOptions};
 use lockstep_live::sink::SinkSpec;
 use lockstep_live::watch::{stop_on_signals, SourceSpec};
 use lockstep_live::{LiveParams, WatchOptions};
@@ -12,21 +11,7 @@ use std::time::Duration;
 pub fn run(args: WatchArgs) -> anyhow::Result<()> {
     let source = SourceSpec::parse(&args.source, Some(&args.stream), Some(&args.consumer));
     let mut opts = WatchOptions::new(source);
-    opts.read = ReadOptions {
-        format: args.format,
-        columns: ColumnMap {
-            account: args.account.clone(),
-            object: args.object.clone(),
-            time: args.time.clone(),
-            post: Some(args.post.clone()),
-            kind: args.kind_column.clone(),
-        },
-        kind_label: args.kind.clone().unwrap_or_else(|| ReadOptions::default().kind_label),
-        time_unit: args.time_unit,
-        objects: args.objects.unwrap_or_default(),
-        auto_kind_column: args.kind.is_none() && args.kind_column.is_none(),
-        ..ReadOptions::default()
-    };
+    opts.read = super::detect::read_options(&args.input);
     opts.params = LiveParams {
         window: args.window,
         lateness: args.lateness,
