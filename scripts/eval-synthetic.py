@@ -19,11 +19,18 @@ reuse them; generation uses the first binary given (it needs `generate --roles`)
 
 import argparse
 import csv
-import json
 import os
 import subprocess
 import sys
 import tempfile
+import importlib.util
+
+# `run` of eval-mixed-devset.py: detect with a kind column, then the flagged accounts and report.json.
+_spec = importlib.util.spec_from_file_location(
+    "eval_mixed_devset", os.path.join(os.path.dirname(os.path.abspath(__file__)), "eval-mixed-devset.py"))
+_devset = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_devset)
+run_detect = _devset.run
 
 
 def generate(lockstep, scenario, posts, seed, work):
@@ -86,17 +93,7 @@ def main():
                     name, _, args = cfg.partition("=")
                     with tempfile.TemporaryDirectory(dir=a.work) as tmp:
                         out = os.path.join(tmp, "out")
-                        cmd = [binary, "detect", data, "--kind-column", "kind", "--out", out, "--quiet"] + args.split()
-                        res = subprocess.run(cmd, capture_output=True, text=True)
-                        if res.returncode != 0:
-                            sys.exit(f"{' '.join(cmd)} failed:\n{res.stderr}")
-                        flagged = set()
-                        with open(os.path.join(out, "accounts.csv"), newline="", encoding="utf-8") as f:
-                            for row in csv.DictReader(f):
-                                if row.get("component"):
-                                    flagged.add(row["account"] if "account" in row else row["account_id"])
-                        with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
-                            report = json.load(f)
+                        flagged, report = run_detect(binary, data, args.split(), out)
                     tp = sum(x in planted for x in flagged)
                     prec = tp / len(flagged) if flagged else float("nan")
                     rec = tp / len(planted) if planted else float("nan")
