@@ -32,7 +32,7 @@ while :; do
 done
 T1=$(date +%s.%N)
 [ "$STATE" = done ] || { echo "bench-serve: run $RUN ended $STATE" >&2; exit 1; }
-echo "machine: $(nproc) cores, $(uname -sr); $POSTS posts; run $RUN done in $(python3 -c "print(round($T1 - $T0, 1))") s (upload excluded)"
+echo "machine: $(nproc) cores, $(uname -sr); load average $(cut -d' ' -f1-3 /proc/loadavg); $POSTS posts; run $RUN done in $(python3 -c "print(round($T1 - $T0, 1))") s (upload excluded)"
 # Views to load: the largest group, an edge of it, one member, its top object, a search.
 python3 - "$API" "$RUN" >"$DIR/paths" <<'PY'
 import json, sys, urllib.parse, urllib.request
@@ -69,3 +69,22 @@ while read -r name path; do load "$name" "$path"; done <"$DIR/paths"
 load health /health
 (cd crates/lockstep-serve/e2e && node bench.mjs "$URL" "$RUN" 1 7)
 grep -E 'VmHWM|VmRSS' /proc/$SERVER/status | tr -s ' \t' ' ' | paste -sd ';' - | sed 's/^/server memory: /'
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Restart to first view: stop the server, start it again on the same folder and time the first overview answer;
+# the run is read back from runs/N/views.postcard; then with that file removed it is computed again from its
+# dataset (what every restart did before the file existed) and saved; then read back once more.
+ADDR=${URL#http://}; ADDR=${ADDR%%/*}
+restart() {
+    kill -INT $SERVER; wait $SERVER 2>/dev/null || true
+    local t0
+    t0=$(date +%s.%N)
+    $BIN serve --data "$DIR/data" --listen "$ADDR" >>"$DIR/serve.log" 2>&1 &
+    SERVER=$!
+    until curl -sf -o /dev/null "$API/runs/$RUN/overview"; do sleep 0.05; done
+    SECS=$(python3 -c "print(round($(date +%s.%N) - $t0, 2))")
+}
+restart; READ=$SECS
+rm "$DIR/data/runs/$RUN/views.postcard"; restart; AGAIN=$SECS
+restart; READ2=$SECS
+echo "restart to first view: read back $READ s; computed again (views.postcard removed) $AGAIN s; read back $READ2 s ($(du -h "$DIR/data/runs/$RUN/views.postcard" | cut -f1) file)"
+grep -E 'VmHWM' /proc/$SERVER/status | tr -s ' \t' ' ' | sed 's/^/server memory after the last restart: /'

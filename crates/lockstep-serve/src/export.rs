@@ -183,16 +183,16 @@ pub fn case_zip(
             }),
         )?,
     )?;
-    let report = loaded.report();
-    let params = json!({"run_params": run.params, "detection": report.parameters});
+    let report = loaded.provenance();
+    let params = json!({"run_params": run.params, "detection": report["parameters"]});
     add("params.json", serde_json::to_string_pretty(&params)?.as_bytes())?;
     let provenance = json!({
-        "tool": report.tool,
-        "schema_version": report.schema_version,
+        "tool": report["tool"],
+        "schema_version": report["schema_version"],
         "run": {"id": run.id, "created": run.created, "finished": run.finished},
         "dataset": {"name": dataset.name, "origin": dataset.origin, "bytes": dataset.bytes, "sha256": dataset.sha256, "added": dataset.created},
-        "inputs": report.inputs,
-        "diagnostics": report.diagnostics,
+        "inputs": report["inputs"],
+        "diagnostics": report["diagnostics"],
         "group": group,
     });
     add("provenance.json", serde_json::to_string_pretty(&provenance)?.as_bytes())?;

@@ -11,6 +11,7 @@
 
 use crate::params::RunParams;
 use crate::results::Loaded;
+use crate::saved::Saved;
 use crate::store::{Dataset, Run};
 use crate::AppState;
 use lockstep_core::{Progress, Reading};
@@ -189,9 +190,10 @@ impl Jobs {
     }
 }
 
-/// The results of finished run `run`: from the cache, or recomputed from its
-/// dataset and parameters (the same inputs and parameters give the same
-/// results), one load at a time.
+/// The results of finished run `run`: from the cache, else read back from the
+/// file its run saved ([`crate::saved`]), else (a run saved by an older server,
+/// or a damaged file) recomputed from its dataset and parameters (the same
+/// inputs and parameters give the same results) and saved; one load at a time.
 pub async fn loaded(state: &AppState, run: &Run) -> Result<Arc<Loaded>, String> {
     let jobs = &state.inner.jobs;
     if let Some(l) = jobs.cached(run.id) {
@@ -201,14 +203,29 @@ pub async fn loaded(state: &AppState, run: &Run) -> Result<Arc<Loaded>, String> 
     if let Some(l) = jobs.cached(run.id) {
         return Ok(l);
     }
-    let dataset = state.inner.store.dataset(run.dataset).map_err(|e| e.to_string())?.ok_or("dataset gone")?;
-    let params: RunParams = serde_json::from_value(run.params.clone()).map_err(|e| e.to_string())?;
+    let dir = state.inner.data.join("runs").join(run.id.to_string());
+    let id = run.id;
+    let store_dataset = state.inner.store.dataset(run.dataset).map_err(|e| e.to_string());
+    let params = run.params.clone();
     let l = tokio::task::spawn_blocking(move || {
+        match Saved::read(&dir).and_then(|s| s.map(Loaded::new).transpose()) {
+            Ok(Some(l)) => return Ok(Arc::new(l)),
+            Ok(None) => {}
+            Err(e) => eprintln!("lockstep serve: run {id}: {e}; computing it again"),
+        }
+        let dataset = store_dataset?.ok_or("dataset gone")?;
+        let params: RunParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
         let (p, opts) = params.to_pipeline()?;
         let input = lockstep_pipeline::Input::path(&dataset.path);
         let analysis =
             lockstep_pipeline::run(&[input], &opts, &p, &lockstep_core::NoProgress).map_err(|e| e.to_string())?;
-        Ok::<_, String>(Arc::new(Loaded::new(analysis)))
+        let saved = Saved::new(&analysis);
+        drop(analysis);
+        // Saved for the next start; serving does not depend on it.
+        if let Err(e) = fs_err::create_dir_all(&dir).map_err(|e| e.to_string()).and_then(|()| saved.write(&dir)) {
+            eprintln!("lockstep serve: run {id}: {e}");
+        }
+        Ok::<_, String>(Arc::new(Loaded::new(saved)?))
     })
     .await
     .map_err(|e| e.to_string())??;
@@ -266,7 +283,7 @@ fn execute(state: &AppState, id: i64) {
             if handle.cancel.load(Ordering::Relaxed) {
                 return end("cancelled", None, None);
             }
-            let mut summary = summary(&loaded);
+            let mut summary = loaded.summary().clone();
             summary["seconds"] =
                 serde_json::json!({"analysis": seconds[0], "outputs": seconds[1], "indexes": seconds[2]});
             state.inner.jobs.remember(id, Arc::new(loaded));
@@ -278,7 +295,8 @@ fn execute(state: &AppState, id: i64) {
     }
 }
 
-/// The pipeline on one dataset; its outputs (Parquet tables, report.json, GEXF) written to `out`.
+/// The pipeline on one dataset; its outputs (Parquet tables, report.json, GEXF)
+/// and what the views need ([`crate::saved`]) written to `out`.
 fn analyse(
     run: &Run,
     dataset: &Dataset,
@@ -305,19 +323,11 @@ fn analyse(
     let written = t.elapsed().as_secs_f64();
     progress.stage("indexing");
     let t = Instant::now();
-    let loaded = Loaded::new(analysis);
+    let saved = Saved::new(&analysis);
+    drop(analysis);
+    saved.write(out)?;
+    let loaded = Loaded::new(saved)?;
     Ok((loaded, [analysed, written, t.elapsed().as_secs_f64()]))
-}
-
-/// What the store keeps of a finished run.
-fn summary(l: &Loaded) -> serde_json::Value {
-    let r = l.report();
-    serde_json::json!({
-        "counts": r.counts,
-        "groups": l.groups(),
-        "skipped": r.diagnostics.skipped,
-        "window": r.parameters.window,
-    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! for datasets, runs and case notes ([`store`]), runs of the library pipeline
 //! in a bounded background queue with progress as server-sent events and
 //! cancellation ([`jobs`]), results served from indexes in memory
-//! ([`results`]), case exports ([`export`]) and a web UI embedded in the
+//! ([`results`], saved beside the run's outputs by [`saved`] and read back
+//! after a restart), case exports ([`export`]) and a web UI embedded in the
 //! binary ([`assets`]). [`security`] says who may call it.
 //!
 //! [`app`] is a plain constructor of the router, so tests call it without a socket:
@@ -31,6 +32,7 @@ pub mod export;
 pub mod jobs;
 pub mod params;
 pub mod results;
+pub mod saved;
 pub mod security;
 pub mod store;
 

@@ -1,17 +1,18 @@
-//! A finished run's results, loaded: the pipeline's [`Analysis`] plus indexes
-//! built once (shares by account and by object, edges by account, members and
-//! thresholded edges by group), from which every view is answered in memory.
+//! A finished run's results, loaded: what [`crate::saved`] keeps of the
+//! pipeline's analysis plus indexes built once (shares by account and by
+//! object, edges by account, members and thresholded edges by group), from
+//! which every view is answered in memory.
 //!
 //! Why memory and not SQLite tables: a view reads a group's edges and their
 //! co-shares, an account's posts, an object's shares; with the indexes these are
 //! slices, answered in microseconds to milliseconds (docs/serve.md, figures),
 //! and building them costs a fraction of the run itself. The run's tables are
-//! also on disk (its output folder) for export and other tools.
+//! also on disk (its output folder) for export and other tools, beside the
+//! file a restarted server loads ([`crate::saved`]).
 
+use crate::saved::{Net, Saved};
 use lockstep_core::{AccountId, Dataset};
-use lockstep_detect::Detection;
-use lockstep_pipeline::Analysis;
-use lockstep_report::{edge_evidence, utc, Report};
+use lockstep_report::utc;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -102,8 +103,16 @@ impl Haystack {
 /// A loaded run.
 #[derive(Debug)]
 pub struct Loaded {
-    /// The analysis.
-    pub analysis: Analysis,
+    /// The shares and their strings.
+    ds: Dataset,
+    /// The network, statistics and the parts of the report the views quote.
+    net: Net,
+    /// The overview but its groups.
+    overview_head: Value,
+    /// Tool, parameters, inputs and diagnostics, for exports.
+    provenance: Value,
+    /// What the store keeps of the run.
+    summary: Value,
     by_account: Csr,
     by_object: Csr,
     edges_of: Csr,
@@ -111,9 +120,7 @@ pub struct Loaded {
     members: Vec<Vec<AccountId>>,
     /// Thresholded edges of group `c` at `c - 1`.
     group_edges: Vec<Vec<u32>>,
-    /// Community of each account id, when computed.
-    community: Vec<Option<u32>>,
-    /// Index into `fusion.domains` by domain.
+    /// Index into the domains by domain.
     domain_index: HashMap<String, usize>,
     /// Account names, object values and linked domains, for search.
     search: [Haystack; 3],
@@ -124,11 +131,36 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Builds the indexes of `analysis` (and its report).
-    pub fn new(analysis: Analysis) -> Loaded {
-        let ds = &analysis.dataset;
-        let det = &analysis.detection;
+    /// Builds the indexes of a saved run; fails when its parts do not fit together.
+    pub fn new(saved: Saved) -> Result<Loaded, String> {
+        let Saved { dataset, net, .. } = saved;
+        let ds = dataset.into_dataset()?;
         let n_acc = ds.accounts.len();
+        let n_e = net.edges.len();
+        let fits = net.evidence_offsets.len() == n_e + 1
+            && net.evidence_offsets.windows(2).all(|w| w[0] <= w[1])
+            && net.evidence_offsets.last().is_some_and(|&o| o as usize == net.coshares.len())
+            && net.edges.iter().all(|e| (e.a as usize) < n_acc && (e.b as usize) < n_acc)
+            && net.coshares.iter().all(|c| {
+                (c.early as usize) < ds.shares.len()
+                    && (c.late as usize) < ds.shares.len()
+                    && (c.object as usize) < ds.objects.len()
+            })
+            && net
+                .accounts
+                .iter()
+                .all(|a| (a.account as usize) < n_acc && a.component.is_none_or(|c| c >= 1 && c <= net.groups))
+            && net.account_rank.len() == n_acc
+            && net.community.len() == n_acc
+            && net.group_kinds.len() == net.groups as usize
+            && net.group_links.len() == net.groups as usize;
+        if !fits {
+            return Err("the saved run's parts do not fit together".into());
+        }
+        let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| format!("saved run: {e}"));
+        let overview_head = parse(&net.overview)?;
+        let provenance = parse(&net.provenance)?;
+        let summary = parse(&net.summary)?;
         // Shares in time order within each account and object (input rank breaks ties).
         let mut by_time: Vec<u32> = (0..ds.shares.len() as u32).collect();
         by_time.sort_by_key(|&i| (ds.shares[i as usize].time, i));
@@ -140,73 +172,71 @@ impl Loaded {
             Some(ds.shares[by_time[k] as usize].object as usize)
         }));
         // Edges by account: each edge under both of its accounts.
-        let n_e = det.edges.len();
         let ends = Csr::build(n_acc, 2 * n_e, |i| {
-            let e = &det.edges[i / 2];
+            let e = &net.edges[i / 2];
             Some(if i % 2 == 0 { e.a } else { e.b } as usize)
         });
         let edges_of = Csr { offsets: ends.offsets, items: ends.items.into_iter().map(|i| i / 2).collect() };
-        let n_groups = det.counts.components as usize;
+        let n_groups = net.groups as usize;
         let mut members = vec![Vec::new(); n_groups];
-        for a in &det.accounts {
+        let mut component = vec![None; n_acc];
+        for a in &net.accounts {
             if let Some(c) = a.component {
                 members[c as usize - 1].push(a.account);
+                component[a.account as usize] = Some(c);
             }
         }
         for m in &mut members {
-            m.sort_by_key(|&a| det.account_rank[a as usize]);
+            m.sort_by_key(|&a| net.account_rank[a as usize]);
         }
-        let component = det.component_by_account(n_acc);
         let mut group_edges = vec![Vec::new(); n_groups];
-        for (i, e) in det.edges.iter().enumerate() {
-            if e.full.above_threshold {
+        for (i, e) in net.edges.iter().enumerate() {
+            if e.above_threshold {
                 if let Some(c) = component[e.a as usize] {
                     group_edges[c as usize - 1].push(i as u32);
                 }
             }
         }
-        let mut community = det.communities.as_ref().map(|c| c.of_account.clone()).unwrap_or_default();
-        community.resize(n_acc, None);
-        let domain_index = analysis
-            .fusion
-            .as_ref()
-            .map(|f| f.domains.iter().enumerate().map(|(i, d)| (d.classification.domain.clone(), i)).collect())
-            .unwrap_or_default();
-        // Built now, not on the first request.
-        let _ = analysis.report();
+        let domains = net.domains.as_deref().unwrap_or_default();
+        let domain_index = domains.iter().enumerate().map(|(i, d)| (d.domain.clone(), i)).collect();
         let search = [
             Haystack::new(ds.accounts.iter().map(|(_, s)| s)),
             Haystack::new(ds.objects.iter().map(|(_, s)| s)),
-            Haystack::new(
-                analysis.fusion.iter().flat_map(|f| f.domains.iter()).map(|d| d.classification.domain.as_str()),
-            ),
+            Haystack::new(domains.iter().map(|d| d.domain.as_str())),
         ];
-        Loaded {
-            analysis,
+        // The lookup tables, built now rather than on the first request.
+        let _ = ds.accounts.lookup("");
+        let _ = ds.objects.lookup("");
+        Ok(Loaded {
+            ds,
+            net,
+            overview_head,
+            provenance,
+            summary,
             by_account,
             by_object,
             edges_of,
             members,
             group_edges,
-            community,
             domain_index,
             search,
             group_cache: Default::default(),
             overview_cache: Default::default(),
-        }
+        })
     }
 
     fn ds(&self) -> &Dataset {
-        &self.analysis.dataset
+        &self.ds
     }
 
-    fn det(&self) -> &Detection {
-        &self.analysis.detection
+    /// Tool, schema version, parameters, inputs and diagnostics of the run's report.
+    pub fn provenance(&self) -> &Value {
+        &self.provenance
     }
 
-    /// The report.
-    pub fn report(&self) -> &Report {
-        self.analysis.report()
+    /// What the store keeps of the run: counts, groups, skipped records, window.
+    pub fn summary(&self) -> &Value {
+        &self.summary
     }
 
     /// Number of groups.
@@ -223,15 +253,60 @@ impl Loaded {
         self.ds().accounts.get(a)
     }
 
+    /// Statistics of an account of the full network.
+    fn account_stat(&self, a: AccountId) -> Option<&crate::saved::AccountRow> {
+        let accounts = &self.net.accounts;
+        accounts.binary_search_by_key(&a, |s| s.account).ok().map(|i| &accounts[i])
+    }
+
+    /// Index of the edge between accounts `x` and `y` (edges are ordered by their names' ranks).
+    fn find_edge(&self, x: AccountId, y: AccountId) -> Option<usize> {
+        let rank = &self.net.account_rank;
+        let (rx, ry) = (*rank.get(x as usize)?, *rank.get(y as usize)?);
+        let key = (rx.min(ry), rx.max(ry));
+        self.net
+            .edges
+            .binary_search_by(|e| {
+                let (ra, rb) = (rank[e.a as usize], rank[e.b as usize]);
+                (ra.min(rb), ra.max(rb)).cmp(&key)
+            })
+            .ok()
+    }
+
+    /// The co-shares behind edge `e`.
+    fn evidence_of(&self, e: usize) -> &[crate::saved::CoshareRow] {
+        let o = &self.net.evidence_offsets;
+        &self.net.coshares[o[e] as usize..o[e + 1] as usize]
+    }
+
+    /// A linked domain's row, parsed.
+    fn domain_json(&self, i: usize) -> Option<Value> {
+        let d = self.net.domains.as_ref()?.get(i)?;
+        serde_json::from_str(&d.json).ok()
+    }
+
+    /// What group `c` linked to, parsed.
+    fn group_links(&self, c: usize) -> Option<Value> {
+        let text = self.net.group_links.get(c - 1)?.as_deref()?;
+        serde_json::from_str(text).ok()
+    }
+
     /// One group's row of the overview.
     fn group_row(&self, c: usize) -> Value {
-        let det = self.det();
+        let net = &self.net;
         let edges = &self.group_edges[c - 1];
         let n = self.members[c - 1].len();
-        let coshares: u64 = edges.iter().map(|&e| det.edges[e as usize].full.weight as u64).sum();
-        let max_score = edges.iter().map(|&e| det.significance.score[e as usize]).fold(0.0, f64::max);
+        let coshares: u64 = edges.iter().map(|&e| net.edges[e as usize].weight as u64).sum();
+        let max_score = edges.iter().map(|&e| net.edges[e as usize].score).fold(0.0, f64::max);
         let pairs = (n * n.saturating_sub(1) / 2).max(1) as f64;
-        let links = self.analysis.fusion.as_ref().and_then(|f| f.groups.iter().find(|g| g.component == c as u32));
+        let links = self.group_links(c);
+        let count = |k: &str| links.as_ref().and_then(|l| l[k].as_u64()).unwrap_or(0);
+        let outlets: Vec<Value> = links
+            .as_ref()
+            .and_then(|l| l["outlets"].as_array())
+            .map(|o| o.iter().map(|x| x["name"].clone()).collect())
+            .unwrap_or_default();
+        let kinds: Value = serde_json::from_str(&net.group_kinds[c - 1]).unwrap_or(Value::Null);
         json!({
             "group": c,
             "accounts": n,
@@ -239,66 +314,18 @@ impl Loaded {
             "coshares": coshares,
             "strength": coshares as f64 / pairs,
             "max_score": max_score,
-            "kinds": self.report().groups.iter().find(|g| g.summary.component == c as u32).map(|g| &g.summary.kinds),
-            "flagged_links": links.map(|l| l.known_links + l.lookalike_links).unwrap_or(0),
-            "outlets": links.map(|l| l.outlets.iter().map(|o| o.name.as_str()).collect::<Vec<_>>()).unwrap_or_default(),
+            "kinds": kinds,
+            "flagged_links": count("known_links") + count("lookalike_links"),
+            "outlets": outlets,
         })
     }
 
     /// The run overview: figures, groups, communities, parameters, diagnostics and a summary in words.
     pub fn overview(&self, limit: usize) -> Value {
-        let r = self.report();
-        let c = &r.counts;
         let groups: Vec<Value> = (1..=self.groups().min(limit)).map(|g| self.group_row(g)).collect();
-        let flagged = self
-            .analysis
-            .fusion
-            .as_ref()
-            .map(|f| f.groups.iter().filter(|g| g.known_links + g.lookalike_links > 0).count())
-            .unwrap_or(0);
-        let largest = self.members.first().map(|m| m.len()).unwrap_or(0);
-        let summary = format!(
-            "Read {} shares by {} accounts of {} objects. {} pairs of accounts shared the same object within {} s \
-             ({} co-shares); {} pairs passed the threshold ({}), forming {} groups of {} accounts in all{}. {}",
-            c.shares,
-            c.accounts,
-            c.objects,
-            c.edges,
-            r.parameters.window,
-            c.coshares,
-            c.edges_above_threshold,
-            match r.significance.threshold_rule {
-                lockstep_detect::ThresholdRule::Quantile => format!("co-shares above {}", r.threshold),
-                lockstep_detect::ThresholdRule::Score =>
-                    format!("edge score at least {}", r.significance.min_edge_score),
-                lockstep_detect::ThresholdRule::Both => {
-                    format!("co-shares above {} and score at least {}", r.threshold, r.significance.min_edge_score)
-                }
-            },
-            c.components,
-            c.coordinated_accounts,
-            if largest > 0 { format!(" (the largest has {largest})") } else { String::new() },
-            if flagged > 0 {
-                format!("{flagged} groups linked to known operation domains or look-alikes of news outlets.")
-            } else {
-                "No group linked to a known operation domain or a look-alike of a news outlet.".to_string()
-            }
-        );
-        json!({
-            "summary": summary,
-            "counts": c,
-            "parameters": r.parameters,
-            "significance": r.significance,
-            "threshold": r.threshold,
-            "inputs": r.inputs,
-            "diagnostics": r.diagnostics,
-            "kinds": r.kinds,
-            "groups_total": self.groups(),
-            "groups": groups,
-            "communities": r.communities,
-            "modularity": r.modularity,
-            "window_estimate": r.window_estimate,
-        })
+        let mut o = self.overview_head.clone();
+        o["groups"] = Value::Array(groups);
+        o
     }
 
     /// A group: members, edges (the network), timeline of co-shares, top objects, flagged domains.
@@ -307,34 +334,34 @@ impl Loaded {
             return None;
         }
         let ds = self.ds();
-        let det = self.det();
+        let net = &self.net;
         let members = &self.members[c - 1];
         let edges = &self.group_edges[c - 1];
         let member_rows: Vec<Value> = members
             .iter()
             .map(|&a| {
-                let stat = det.accounts.binary_search_by_key(&a, |s| s.account).ok().map(|i| &det.accounts[i]);
+                let stat = self.account_stat(a);
                 json!({
                     "account": self.name(a),
                     "degree": stat.map(|s| s.degree),
                     "shares": stat.map(|s| s.shares),
                     "coshared_posts": stat.map(|s| s.coshared_posts),
                     "avg_time_delta": stat.and_then(|s| s.avg_time_delta),
-                    "community": self.community[a as usize],
+                    "community": net.community[a as usize],
                 })
             })
             .collect();
         let edge_rows: Vec<Value> = edges
             .iter()
             .map(|&e| {
-                let x = &det.edges[e as usize];
+                let x = &net.edges[e as usize];
                 let (a, b) = (self.name(x.a), self.name(x.b));
                 let (a, b) = if a <= b { (a, b) } else { (b, a) };
                 json!({
                     "a": a, "b": b,
-                    "weight": x.full.weight,
-                    "score": det.significance.score[e as usize],
-                    "avg_time_delta": x.full.avg_time_delta(),
+                    "weight": x.weight,
+                    "score": x.score,
+                    "avg_time_delta": x.avg_time_delta,
                 })
             })
             .collect();
@@ -342,8 +369,7 @@ impl Loaded {
         let mut shares: Vec<u32> = Vec::new();
         let mut per_object: HashMap<u32, u64> = HashMap::new();
         for &e in edges {
-            for &r in det.evidence(e as usize) {
-                let cs = &det.coshares[r as usize];
+            for cs in self.evidence_of(e as usize) {
                 shares.push(cs.early);
                 shares.push(cs.late);
                 *per_object.entry(cs.object).or_default() += 1;
@@ -373,22 +399,14 @@ impl Loaded {
             .take(20)
             .map(|&(o, n)| json!({"object": ds.objects.get(o), "kind": ds.kind_of(o), "coshares": n}))
             .collect();
-        let (links, domains) = match &self.analysis.fusion {
-            Some(f) => (
-                f.groups.iter().find(|g| g.component == c as u32).cloned(),
-                f.domains
-                    .iter()
-                    .filter(|d| d.groups.binary_search(&(c as u32)).is_ok())
-                    .filter(|d| {
-                        matches!(
-                            d.classification.class,
-                            lockstep_domains::Class::Known | lockstep_domains::Class::LookAlike
-                        )
-                    })
-                    .take(50)
-                    .collect::<Vec<_>>(),
-            ),
-            None => (None, vec![]),
+        let links = self.group_links(c);
+        let domains: Vec<Value> = match &net.domains {
+            Some(d) => (0..d.len())
+                .filter(|&i| d[i].flagged && d[i].groups.binary_search(&(c as u32)).is_ok())
+                .take(50)
+                .filter_map(|i| self.domain_json(i))
+                .collect(),
+            None => vec![],
         };
         Some(json!({
             "group": c,
@@ -432,31 +450,58 @@ impl Loaded {
         Some(bytes)
     }
 
-    /// The co-shares behind the edge between two accounts (`None`: no such account or edge).
+    /// The co-shares behind the edge between two accounts (`None`: no such account or edge),
+    /// as `lockstep explain` lists them: by the earlier share's time, then kind, object, `post_a`, `post_b`.
     pub fn evidence(&self, a: &str, b: &str) -> Option<Value> {
         let (x, y) = (self.account(a)?, self.account(b)?);
-        let det = self.det();
-        let e = det.find_edge(x, y)?;
-        let edge = &det.edges[e];
-        let rows: Vec<Value> = edge_evidence(self.ds(), det, e, x)
+        let ds = self.ds();
+        let e = self.find_edge(x, y)?;
+        let edge = &self.net.edges[e];
+        let has_fast = self.net.has_fast;
+        let mut rows: Vec<(usize, &crate::saved::CoshareRow, &lockstep_core::Share, &lockstep_core::Share)> = self
+            .evidence_of(e)
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, c)| {
+                let (early, late) = (&ds.shares[c.early as usize], &ds.shares[c.late as usize]);
+                if early.account == x {
+                    (i, c, early, late)
+                } else {
+                    (i, c, late, early)
+                }
+            })
+            .collect();
+        let key = |r: &(usize, &crate::saved::CoshareRow, &lockstep_core::Share, &lockstep_core::Share)| {
+            let (i, c, sa, sb) = *r;
+            (
+                sa.time.min(sb.time),
+                ds.kind_of(c.object),
+                ds.objects.get(c.object),
+                ds.posts.get(sa.post),
+                ds.posts.get(sb.post),
+                i,
+            )
+        };
+        rows.sort_by(|p, q| key(p).cmp(&key(q)));
+        let rows: Vec<Value> = rows
+            .iter()
+            .map(|&(_, c, sa, sb)| {
                 json!({
-                    "kind": r.kind, "object": r.object,
-                    "post_a": r.post_a, "time_a": utc(r.time_a),
-                    "post_b": r.post_b, "time_b": utc(r.time_b),
-                    "delay": r.delta,
-                    "first": if r.a_first { a } else { b },
-                    "fast": r.fast,
+                    "kind": ds.kind_of(c.object), "object": ds.objects.get(c.object),
+                    "post_a": ds.posts.get(sa.post), "time_a": utc(sa.time),
+                    "post_b": ds.posts.get(sb.post), "time_b": utc(sb.time),
+                    "delay": ds.shares[c.late as usize].time - ds.shares[c.early as usize].time,
+                    "first": if ds.shares[c.early as usize].account == x { a } else { b },
+                    "fast": has_fast.then_some(c.fast),
                 })
             })
             .collect();
         Some(json!({
             "a": a, "b": b,
-            "weight": edge.full.weight,
-            "score": det.significance.score[e],
-            "expected": det.significance.expected[e],
-            "above_threshold": edge.full.above_threshold,
+            "weight": edge.weight,
+            "score": edge.score,
+            "expected": edge.expected,
+            "above_threshold": edge.above_threshold,
             "rows": rows,
         }))
     }
@@ -465,7 +510,7 @@ impl Loaded {
     pub fn account_view(&self, name: &str) -> Option<Value> {
         let a = self.account(name)?;
         let ds = self.ds();
-        let det = self.det();
+        let net = &self.net;
         let shares = self.by_account.get(a as usize);
         let posts: Vec<Value> = shares
             .iter()
@@ -477,22 +522,22 @@ impl Loaded {
             .collect();
         let mut partners: Vec<u32> = self.edges_of.get(a as usize).to_vec();
         partners.sort_by(|&x, &y| {
-            let (ex, ey) = (&det.edges[x as usize], &det.edges[y as usize]);
-            ey.full.weight.cmp(&ex.full.weight).then(x.cmp(&y))
+            let (ex, ey) = (&net.edges[x as usize], &net.edges[y as usize]);
+            ey.weight.cmp(&ex.weight).then(x.cmp(&y))
         });
-        let component = det.accounts.binary_search_by_key(&a, |s| s.account).ok().map(|i| &det.accounts[i]);
+        let component = self.account_stat(a);
         let partner_rows: Vec<Value> = partners
             .iter()
             .take(ROWS_LIMIT)
             .map(|&e| {
-                let x = &det.edges[e as usize];
+                let x = &net.edges[e as usize];
                 let other = if x.a == a { x.b } else { x.a };
                 json!({
                     "account": self.name(other),
-                    "weight": x.full.weight,
-                    "score": det.significance.score[e as usize],
-                    "above_threshold": x.full.above_threshold,
-                    "avg_time_delta": x.full.avg_time_delta(),
+                    "weight": x.weight,
+                    "score": x.score,
+                    "above_threshold": x.above_threshold,
+                    "avg_time_delta": x.avg_time_delta,
                 })
             })
             .collect();
@@ -504,7 +549,7 @@ impl Loaded {
             "partners": partner_rows,
             "group": component.and_then(|s| s.component),
             "degree": component.map(|s| s.degree),
-            "community": self.community[a as usize],
+            "community": net.community[a as usize],
         }))
     }
 
@@ -514,7 +559,6 @@ impl Loaded {
         let o = (0..ds.kinds.len() as u32)
             .filter(|&k| kind.is_empty() || ds.kinds.get(k) == kind)
             .find_map(|k| ds.objects.lookup_in(k, value))?;
-        let det = self.det();
         let shares = self.by_object.get(o as usize);
         let rows: Vec<Value> = shares
             .iter()
@@ -525,7 +569,8 @@ impl Loaded {
             })
             .collect();
         // `objects` is ordered by object id.
-        let stat = det.objects.binary_search_by_key(&o, |s| s.object).ok().map(|i| &det.objects[i]);
+        let objects = &self.net.objects;
+        let stat = objects.binary_search_by_key(&o, |s| s.object).ok().map(|i| &objects[i]);
         let domain = lockstep_domains::domain::parse_domain(value).ok().and_then(|h| self.domain_row(&h.display));
         Some(json!({
             "object": value,
@@ -539,9 +584,7 @@ impl Loaded {
     }
 
     fn domain_row(&self, host: &str) -> Option<Value> {
-        let f = self.analysis.fusion.as_ref()?;
-        let i = *self.domain_index.get(host)?;
-        serde_json::to_value(&f.domains[i]).ok()
+        self.domain_json(*self.domain_index.get(host)?)
     }
 
     /// A linked domain: its verdict and why, its shares and groups.
@@ -560,12 +603,8 @@ impl Loaded {
             .into_iter()
             .map(|i| json!({"object": ds.objects.get(i as u32), "kind": ds.kind_of(i as u32)}))
             .collect();
-        let domains: Vec<&str> = match &self.analysis.fusion {
-            Some(f) => self.search[2]
-                .find(&q, limit)
-                .into_iter()
-                .map(|i| f.domains[i].classification.domain.as_str())
-                .collect(),
+        let domains: Vec<&str> = match &self.net.domains {
+            Some(d) => self.search[2].find(&q, limit).into_iter().map(|i| d[i].domain.as_str()).collect(),
             None => Vec::new(),
         };
         json!({"q": q, "accounts": accounts, "objects": objects, "domains": domains})
@@ -594,7 +633,46 @@ impl Loaded {
 
 #[cfg(test)]
 mod tests {
-    use super::Haystack;
+    use super::{Haystack, Loaded, Saved};
+    use lockstep_report::{edge_evidence, utc};
+
+    #[test]
+    fn evidence_is_what_explain_lists_for_every_edge() {
+        let dir = tempfile::tempdir().unwrap();
+        let (p, t) = (dir.path().join("posts.csv"), dir.path().join("truth.csv"));
+        let cfg = lockstep_synth::ScenarioConfig::preset(lockstep_synth::ScenarioKind::Background, 20_000, 7);
+        lockstep_synth::write_csv(&cfg, &p, &t).unwrap();
+        let params = lockstep_detect::Params {
+            window: lockstep_detect::Window::Seconds(60),
+            fast_window: Some(10),
+            ..lockstep_detect::Params::default()
+        };
+        let opts = lockstep_pipeline::RunOptions::default();
+        let analysis =
+            lockstep_pipeline::run(&[lockstep_pipeline::Input::path(&p)], &opts, &params, &lockstep_core::NoProgress)
+                .unwrap();
+        let l = Loaded::new(Saved::new(&analysis)).unwrap();
+        let (ds, det) = (&analysis.dataset, &analysis.detection);
+        assert!(det.edges.len() > 100, "{} edges", det.edges.len());
+        for (e, edge) in det.edges.iter().enumerate() {
+            let (a, b) = (ds.accounts.get(edge.b), ds.accounts.get(edge.a));
+            let got = l.evidence(a, b).unwrap();
+            let want = edge_evidence(ds, det, e, edge.b);
+            let rows = got["rows"].as_array().unwrap();
+            assert_eq!(rows.len(), want.len());
+            for (g, w) in rows.iter().zip(&want) {
+                assert_eq!(g["post_a"], w.post_a);
+                assert_eq!(g["post_b"], w.post_b);
+                assert_eq!(g["time_a"], utc(w.time_a));
+                assert_eq!(g["delay"], w.delta);
+                assert_eq!(g["first"], if w.a_first { a } else { b });
+                assert_eq!(g["fast"], serde_json::json!(w.fast));
+                assert_eq!(g["object"], w.object);
+            }
+            assert_eq!(got["weight"], edge.full.weight);
+            assert_eq!(got["score"], det.significance.score[e]);
+        }
+    }
 
     #[test]
     fn search_finds_each_string_once_in_order_whatever_the_case() {
