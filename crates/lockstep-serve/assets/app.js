@@ -4,6 +4,7 @@
 
 import { h, replace, table, fmt } from './dom.js';
 import * as views from './views.js';
+import * as live from './live.js';
 
 /** Calls the API; mutating requests carry the CSRF header. Throws with the server's message. */
 export async function api(path, opts = {}) {
@@ -60,8 +61,11 @@ async function render() {
   const searchForm = document.getElementById('search-form');
   replace(crumbs);
   searchForm.hidden = true;
+  live.stop();
   try {
-    if (r.parts[0] === 'run' && r.parts[1]) {
+    if (r.parts[0] === 'live') {
+      await live.live(view());
+    } else if (r.parts[0] === 'run' && r.parts[1]) {
       const id = r.parts[1];
       crumbs.append(h('a', { href: link('/run/' + id) }, 'Run ' + id), ' · ', h('a', { href: link('/run/' + id + '/case') }, 'Case'));
       searchForm.hidden = false;

@@ -216,6 +216,32 @@ try {
   await page.waitForSelector('#found-accounts li');
   assert.equal(await page.textContent('#found-accounts li'), EVIL);
   await page.screenshot({ path: path.join(SHOTS, '7-search.png') });
+  // 12. Live alerts: a real `lockstep watch` posts to this server's ingest URL (shown on the Live page); the
+  // page shows each alert as it arrives (server-sent events), with its evidence and links to account views.
+  await page.goto(url + '#/live');
+  await ready(page);
+  const ingest = (await page.textContent('#watch-command')).split(' --alert ')[1].trim();
+  assert.match(ingest, /^http:\/\/127\.0\.0\.1:\d+\/api\/v1\/live\/ingest\/[0-9a-f]{32}$/);
+  const t0 = 1704067200;
+  let liveCsv = 'account_id,object_id,timestamp_share,content_id\n';
+  for (let i = 0; i < 6; i++) {
+    liveCsv += `${EVIL},https://live.example/${i},${t0 + 100 * i},live-a${i}\n`;
+    liveCsv += `live-partner,https://live.example/${i},${t0 + 100 * i + 3},live-b${i}\n`;
+  }
+  fs.writeFileSync(path.join(tmp, 'live.csv'), liveCsv);
+  execFileSync(BIN, ['watch', path.join(tmp, 'live.csv'), '--alert', ingest, '--exit-at-end', '--min-weight', '5', '--quiet'], { stdio: 'inherit' });
+  await page.waitForSelector('#alerts article.alert-edge', { timeout: 30000 });
+  const edgeAlert = await page.textContent('#alerts article.alert-edge');
+  assert.ok(edgeAlert.includes(EVIL) && edgeAlert.includes('live-partner'), 'the alert names both accounts as text');
+  assert.ok(edgeAlert.includes('live-a4') && edgeAlert.includes('live-b4'), 'the alert shows its evidence');
+  await page.screenshot({ path: path.join(SHOTS, '8-live.png'), fullPage: true });
+  await page.reload();
+  await ready(page);
+  await page.waitForSelector('#alerts article.alert-edge');
+  step('live: ' + (await page.textContent('#alert-count')) + ' alerts stored, shown as they arrived and after a reload');
+  await page.click('#alerts article.alert-edge a.account >> nth=0');
+  await ready(page);
+  assert.equal(await page.textContent('.account-name'), EVIL, 'an alert links to the account view');
   const scripts = await page.$$eval('script', (s) => s.length);
   assert.equal(scripts, 4, 'no script element from the data');
   assert.deepEqual(dialogs, [], 'no script from the data ran');

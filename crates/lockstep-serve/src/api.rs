@@ -51,7 +51,10 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         list_notes,
         add_note,
         delete_note,
-        export_case
+        export_case,
+        crate::live::ingest,
+        crate::live::alerts,
+        crate::live::events
     ),
     components(schemas(Dataset, Run, Note, Event, RunParams, ParamDoc, NewRun, NewNote, RegisterPath))
 )]

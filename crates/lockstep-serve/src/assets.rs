@@ -12,6 +12,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../assets/app.js")),
     ("views.js", "text/javascript; charset=utf-8", include_bytes!("../assets/views.js")),
     ("dom.js", "text/javascript; charset=utf-8", include_bytes!("../assets/dom.js")),
+    ("live.js", "text/javascript; charset=utf-8", include_bytes!("../assets/live.js")),
     ("style.css", "text/css; charset=utf-8", include_bytes!("../assets/style.css")),
     (
         "vendor/sigma-3.0.3.min.js",

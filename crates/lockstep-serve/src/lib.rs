@@ -7,7 +7,8 @@
 //! cancellation ([`jobs`]), results served from indexes in memory
 //! ([`results`], saved beside the run's outputs by [`saved`] and read back
 //! after a restart), case exports ([`export`]) and a web UI embedded in the
-//! binary ([`assets`]). [`security`] says who may call it.
+//! binary ([`assets`]), and live alerts of `lockstep watch` received on an
+//! ingest URL ([`live`]). [`security`] says who may call it.
 //!
 //! [`app`] is a plain constructor of the router, so tests call it without a socket:
 //!
@@ -30,6 +31,7 @@ pub mod assets;
 pub mod error;
 pub mod export;
 pub mod jobs;
+pub mod live;
 pub mod params;
 pub mod results;
 pub mod saved;
@@ -87,6 +89,8 @@ pub struct Inner {
     pub store: store::Store,
     /// The queue and loaded runs.
     pub jobs: jobs::Jobs,
+    /// Live alerts: the ingest token and the pages listening.
+    pub live: live::Live,
 }
 
 /// The server's state (cheap to clone).
@@ -111,7 +115,11 @@ impl AppState {
         let store = store::Store::open(&data.join("lockstep.sqlite3"))
             .map_err(|e| anyhow::anyhow!("opening the store in {}: {e}", data.display()))?;
         let jobs = jobs::Jobs::new(config.queue, config.cached_runs);
-        Ok(AppState { inner: Arc::new(Inner { config, data, store, jobs }) })
+        let token = store
+            .setting("ingest_token", security::new_token)
+            .map_err(|e| anyhow::anyhow!("the store in {}: {e}", data.display()))?;
+        let live = live::Live::new(token);
+        Ok(AppState { inner: Arc::new(Inner { config, data, store, jobs, live }) })
     }
 }
 
@@ -142,7 +150,10 @@ pub fn app(state: AppState) -> Router {
         .route("/runs/{id}/search", get(search))
         .route("/runs/{id}/notes", get(list_notes).post(add_note))
         .route("/runs/{id}/notes/{note}", delete(delete_note))
-        .route("/runs/{id}/export", get(export_case));
+        .route("/runs/{id}/export", get(export_case))
+        .route("/live", get(live::alerts))
+        .route("/live/events", get(live::events))
+        .route("/live/ingest/{token}", post(live::ingest));
     Router::new()
         .nest("/api/v1", api)
         .route("/", get(assets::index))

@@ -1,5 +1,5 @@
 //! The embedded store: one SQLite file (`lockstep.sqlite3` in the data folder)
-//! holding datasets, runs and notes. Result tables stay in memory per loaded
+//! holding datasets, runs, notes, live alerts and settings (the ingest token). Result tables stay in memory per loaded
 //! run (see [`crate::results`]) and on disk as the run's output folder.
 //!
 //! Every query is short and runs under one mutex; SQLite is in WAL mode so a
@@ -45,7 +45,44 @@ CREATE TABLE IF NOT EXISTS notes(
     created TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notes_by_run ON notes(run, target_kind, target);
+CREATE TABLE IF NOT EXISTS settings(
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alerts(
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    alert_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    event_time INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    received TEXT NOT NULL,
+    UNIQUE(source, alert_id)
+);
 ";
+
+/// A live alert as stored: the alert's JSON as `lockstep watch` sent it, and where and when it came.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredAlert {
+    /// Id in the store (increasing in the order received).
+    pub id: i64,
+    /// Which watcher sent it (`watch` unless the ingest URL names one).
+    pub source: String,
+    /// When it was received (UTC).
+    pub received: String,
+    /// The alert (docs/live.md).
+    pub alert: serde_json::Value,
+}
+
+fn alert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAlert> {
+    let body: String = r.get(2)?;
+    Ok(StoredAlert {
+        id: r.get(0)?,
+        source: r.get(1)?,
+        alert: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        received: r.get(3)?,
+    })
+}
 
 /// A dataset: an uploaded file kept in the data folder, or a registered path.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -319,6 +356,54 @@ impl Store {
                 rows.collect()
             }
         })
+    }
+
+    /// The value of setting `key`, set to `default()` when it has none.
+    pub fn setting(&self, key: &str, default: impl FnOnce() -> String) -> rusqlite::Result<String> {
+        self.with(|c| {
+            c.execute("INSERT OR IGNORE INTO settings(key, value) VALUES (?1, ?2)", params![key, default()])?;
+            c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        })
+    }
+
+    /// Stores an alert; `None` when one with the same source and alert id is stored already.
+    pub fn add_alert(
+        &self,
+        source: &str,
+        alert_id: u64,
+        kind: &str,
+        event_time: i64,
+        body: &str,
+    ) -> rusqlite::Result<Option<StoredAlert>> {
+        let alert_id =
+            i64::try_from(alert_id).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(1, alert_id as i64))?;
+        self.with(|c| {
+            let added = c.execute(
+                "INSERT OR IGNORE INTO alerts(source, alert_id, kind, event_time, body, received) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![source, alert_id, kind, event_time, body, now()],
+            )?;
+            if added == 0 {
+                return Ok(None);
+            }
+            let id = c.last_insert_rowid();
+            c.query_row("SELECT id, source, body, received FROM alerts WHERE id = ?1", [id], alert_row).map(Some)
+        })
+    }
+
+    /// Alerts stored after store id `after`, newest first, at most `limit`.
+    pub fn alerts(&self, after: i64, limit: usize) -> rusqlite::Result<Vec<StoredAlert>> {
+        self.with(|c| {
+            let mut s =
+                c.prepare("SELECT id, source, body, received FROM alerts WHERE id > ?1 ORDER BY id DESC LIMIT ?2")?;
+            let rows = s.query_map(params![after, limit as i64], alert_row)?;
+            rows.collect()
+        })
+    }
+
+    /// Number of alerts stored.
+    pub fn alert_count(&self) -> rusqlite::Result<i64> {
+        self.with(|c| c.query_row("SELECT count(*) FROM alerts", [], |r| r.get(0)))
     }
 
     /// Deletes a note of a run; false when there was none.

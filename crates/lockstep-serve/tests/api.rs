@@ -110,7 +110,7 @@ async fn a_whole_case_through_the_api() {
         assert!(paths.contains_key(p), "{p} missing from the OpenAPI document");
     }
     // Every route but the document itself (three paths take two methods).
-    assert_eq!(paths.len(), 19);
+    assert_eq!(paths.len(), 22);
     let params = send(&app, get("/api/v1/params")).await.json();
     assert!(params.as_array().unwrap().iter().any(|p| p["name"] == "window" && p["default"] == "60"));
 
@@ -485,4 +485,84 @@ async fn a_token_guards_the_api() {
     assert_eq!(send(&app, with_cookie).await.status, StatusCode::OK);
     let bad_url = send(&app, h(Request::get("/?token=guess")).body(Body::empty()).unwrap()).await;
     assert_eq!(bad_url.status, StatusCode::UNAUTHORIZED);
+}
+
+/// An alert as `lockstep watch` writes it (docs/live.md), naming an account with markup.
+fn edge_alert(id: u64) -> Value {
+    json!({"id": id, "event_time": 1709251418, "alert": "edge", "accounts": [EVIL, "b"], "weight": 5, "threshold": 5,
+        "evidence": [{"kind": "url", "object": "https://x.example/1",
+            "early": {"account": EVIL, "post": "p1", "time": 1709251410},
+            "late": {"account": "b", "post": "p2", "time": 1709251418}}]})
+}
+
+fn ingest(path: &str, host: &str, body: &Value) -> Request<Body> {
+    // As the webhook sends it: no CSRF header, no API token.
+    Request::post(path)
+        .header(header::HOST, host)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn live_alerts_come_in_by_the_ingest_url_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = open(tmp.path(), |_| {});
+    let live = send(&app, get("/api/v1/live")).await.json();
+    let path = live["ingest_path"].as_str().unwrap().to_string();
+    let token = path.rsplit('/').next().unwrap().to_string();
+    assert_eq!(token.len(), 32);
+    assert_eq!(live["alerts"], json!([]));
+    let host = "127.0.0.1:7878";
+    // A wrong token, a missing one, not JSON, not an alert: refused, nothing stored.
+    let wrong = format!("/api/v1/live/ingest/{}", "0".repeat(32));
+    assert_eq!(send(&app, ingest(&wrong, host, &edge_alert(1))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(send(&app, ingest("/api/v1/live/ingest/", host, &edge_alert(1))).await.status, StatusCode::NOT_FOUND);
+    let not_json = Request::post(&path).header(header::HOST, host).body(Body::from("{")).unwrap();
+    assert_eq!(send(&app, not_json).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(send(&app, ingest(&path, host, &json!({"id": 1}))).await.status, StatusCode::BAD_REQUEST);
+    // Another site's page cannot reach the API without a token either: the Host guard holds.
+    assert_eq!(send(&app, ingest(&path, "evil.example", &edge_alert(1))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, get("/api/v1/live")).await.json()["total"], 0);
+    // Stored once (a repeat after a crash of watch is dropped), listed newest first, as sent.
+    assert_eq!(send(&app, ingest(&path, host, &edge_alert(1))).await.status, StatusCode::CREATED);
+    assert_eq!(send(&app, ingest(&path, host, &edge_alert(1))).await.status, StatusCode::OK);
+    assert_eq!(send(&app, ingest(&path, host, &edge_alert(2))).await.status, StatusCode::CREATED);
+    let other = format!("{path}?source=second");
+    assert_eq!(send(&app, ingest(&other, host, &edge_alert(1))).await.status, StatusCode::CREATED);
+    let listed = send(&app, get("/api/v1/live")).await.json();
+    assert_eq!(listed["total"], 3);
+    let alerts = listed["alerts"].as_array().unwrap();
+    assert_eq!(alerts.iter().map(|a| a["alert"]["id"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2, 1]);
+    assert_eq!(alerts[0]["source"], "second");
+    assert_eq!(alerts[1]["alert"], edge_alert(2));
+    let first = alerts[2]["id"].as_i64().unwrap();
+    let after = send(&app, get(&format!("/api/v1/live?after={first}"))).await.json();
+    assert_eq!(after["alerts"].as_array().unwrap().len(), 2);
+    // The same token after a restart; the alerts kept.
+    let again = open(tmp.path(), |_| {});
+    let live2 = send(&again, get("/api/v1/live")).await.json();
+    assert_eq!(live2["ingest_path"], json!(path));
+    assert_eq!(live2["total"], 3);
+}
+
+#[tokio::test]
+async fn the_ingest_url_stands_for_the_api_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = open(tmp.path(), |c| {
+        c.listen = "0.0.0.0:7878".parse().unwrap();
+        c.token = Some("s3cret".into());
+    });
+    let host = "10.0.0.5:7878";
+    let list = || Request::get("/api/v1/live").header(header::HOST, host);
+    assert_eq!(send(&app, list().body(Body::empty()).unwrap()).await.status, StatusCode::UNAUTHORIZED);
+    let listed = send(&app, list().header("authorization", "Bearer s3cret").body(Body::empty()).unwrap()).await.json();
+    let path = listed["ingest_path"].as_str().unwrap().to_string();
+    assert_eq!(send(&app, ingest(&path, host, &edge_alert(7))).await.status, StatusCode::CREATED);
+    let wrong = format!("/api/v1/live/ingest/{}", "f".repeat(32));
+    assert_eq!(send(&app, ingest(&wrong, host, &edge_alert(8))).await.status, StatusCode::NOT_FOUND);
+    // Other mutating routes still need the API token.
+    let run = Request::post("/api/v1/runs").header(header::HOST, host).header("x-lockstep-request", "1");
+    let run = run.header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+    assert_eq!(send(&app, run).await.status, StatusCode::UNAUTHORIZED);
 }
