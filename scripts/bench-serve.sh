@@ -3,7 +3,8 @@
 # p50/p99 and errors) on a generated run, against /api/v1/health measured the same way in the same run as
 # the baseline, then page-ready times in headless Chromium.
 # Usage: [PARAMS='{"threshold": "quantile"}'] scripts/bench-serve.sh [POSTS=1000000] [OUT_DIR=/tmp/lockstep-bench-serve]
-# PARAMS: the run's parameters as JSON (default: lockstep detect's defaults).
+# PARAMS: the run's parameters as JSON (default: lockstep detect's defaults). DATASET=FILE: that file instead of
+# a generated one.
 # Needs: a release build (cargo build --release -p lockstep), wrk, curl, chromium, node with `npm ci`
 # done in crates/lockstep-serve/e2e.
 set -euo pipefail
@@ -14,7 +15,7 @@ BIN=target/release/lockstep
 for t in wrk curl node chromium; do command -v $t >/dev/null || { echo "bench-serve: $t is not installed" >&2; exit 1; }; done
 [ -x $BIN ] || { echo "bench-serve: build $BIN first (cargo build --release -p lockstep)" >&2; exit 1; }
 rm -rf "$DIR" && mkdir -p "$DIR"
-$BIN generate -n "$POSTS" -o "$DIR/posts.csv" >/dev/null
+if [ -n "${DATASET:-}" ]; then ln -s "$(realpath "$DATASET")" "$DIR/posts.csv"; else $BIN generate -n "$POSTS" -o "$DIR/posts.csv" >/dev/null; fi
 $BIN serve --data "$DIR/data" --listen 127.0.0.1:0 >"$DIR/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill -INT $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
