@@ -239,6 +239,9 @@ pub enum Gate {
     /// another name (`cnsnews`); repetitions, transpositions and vowel swaps keep
     /// the letters and still count.
     ShortTypo,
+    /// An outlet's full name on a TLD of its own domains or in its own country
+    /// zone: most often the outlet's own domain (`<full name>.ru` beside `<abbr>.ru`).
+    OwnName,
 }
 
 impl Gate {
@@ -251,6 +254,7 @@ impl Gate {
             Gate::ShortSwap => "look-alike letter in a name of 3 letters or fewer",
             Gate::LegacySameName => "the same name on a legacy gTLD is most often the outlet's own or a namesake",
             Gate::ShortTypo => "a letter added, left out or replaced in a name under 9 letters needs a rented TLD",
+            Gate::OwnName => "the outlet's name on its own TLD or country zone is most often its own domain",
             Gate::PopularBrand => {
                 "popular brand, not a news outlet or institution: its own domains are everywhere; needs coordinated sharing"
             }
