@@ -266,3 +266,33 @@ fn an_outlets_full_name_is_a_target_label() {
     // A name nobody gave is not a target: the same made-up words elsewhere.
     check(&c, &[("zorbashopzeitung.top", None)]);
 }
+
+#[test]
+fn broadcasters_magazines_and_ministries_of_a_popularity_list_are_targets() {
+    // Known only from a popularity list: a public radio, a television, a magazine,
+    // a ministry and a federal police by the words of their names; a shop is a
+    // brand, which runs its own domains on every TLD.
+    let top = [
+        (700, "valdoraradio.com"),
+        (900, "tvzorbania.com"),
+        (1100, "mindmagazine.com"),
+        (1300, "zorbaministry.org"),
+        (1500, "bundespolizei-zorba.de"),
+        (1700, "valdorashop.com"),
+    ];
+    let c = classifier(&[], &top, 0);
+    check(
+        &c,
+        &[
+            ("valdoraradio.click", Some("other-suffix")),
+            ("tvzorbania.ltd", Some("other-suffix")),
+            ("mindmagazine.top", Some("other-suffix")),
+            ("zorbaministry.cfd", Some("other-suffix")),
+            ("bundespolizei-zorba.pw", Some("other-suffix")),
+            ("valdorashop.click", None),
+            // Still not on a TLD where brands run their own sites, nor on .com.
+            ("valdoraradio.io", None),
+            ("mindmagazine.net", None),
+        ],
+    );
+}

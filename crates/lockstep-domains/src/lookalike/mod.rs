@@ -270,14 +270,15 @@ impl Matcher {
             });
             key.weak = key.word && origins[key.refs[0].0 as usize] != Origin::Curated;
         }
-        // News outlets and institutions among the targets: what operations imitate.
+        // News outlets, broadcasters, magazines and institutions among the
+        // targets (by name words or a government suffix): what operations imitate.
         let notable: Vec<bool> = watchlist
             .outlets
             .iter()
             .zip(&origins)
             .map(|(o, origin)| {
                 !matches!(origin, Origin::Popular(_))
-                    || o.domains.iter().any(|d| restricted_suffix(&d.suffix) || news_name(&d.label))
+                    || o.domains.iter().any(|d| restricted_suffix(&d.suffix) || notable_name(&d.label))
             })
             .collect();
 
