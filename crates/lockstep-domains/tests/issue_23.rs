@@ -265,6 +265,11 @@ fn an_outlets_full_name_is_a_target_label() {
     assert!(why.starts_with("outlet-name of ad.nl (Algemeen Dagblad)"), "{why}");
     // A name nobody gave is not a target: the same made-up words elsewhere.
     check(&c, &[("zorbashopzeitung.top", None)]);
+    // A full name names one outlet even when its short label is shared.
+    let c = classifier(&[("zvk.de", "ZVK (Zorbaner Volkskurier)", CURATED), ("zvk.no", "ZVK Norge", CURATED)], &[], 0);
+    check(&c, &[("zorbanervolkskurier.com", Some("outlet-name"))]);
+    let why = c.classify("zorbanervolkskurier.com").why;
+    assert!(!why.contains("several outlets"), "{why}");
 }
 
 #[test]

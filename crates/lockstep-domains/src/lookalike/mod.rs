@@ -484,8 +484,11 @@ impl Matcher {
                 let key = &self.keys[self.key_of[compact(&fold(&od.label)).as_str()] as usize];
                 let named = Ctx { named: true, ..ctx };
                 let mut l = self.weigh(&named, key, oi, di, Technique::OutletName, 0.9, true);
-                // The alias is distinctive on its own (its length), whatever the label's.
+                // The alias is distinctive on its own (its length), whatever the
+                // label's, and names one outlet even when its label is shared
+                // (`nrc.nl`, `nrc.no`).
                 l.evidence.name = NameProfile::Distinctive;
+                l.evidence.shared_name = false;
                 l.evidence.gate = l.evidence.gate.filter(|g| *g != Gate::ShortName && *g != Gate::ShortSwap);
                 l.score = l.evidence.score();
                 offer(l);
