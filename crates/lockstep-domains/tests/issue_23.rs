@@ -231,3 +231,73 @@ fn siblings_are_never_flagged() {
         assert!(got.note.starts_with("own domain of"), "{d}: {got:?}");
     }
 }
+
+#[test]
+fn an_outlets_full_name_is_a_target_label() {
+    // The `name` column of a reviewed outlet, in the forms one registers: the part
+    // in parentheses, without the article, German umlauts written out.
+    let c = classifier(
+        &[
+            ("zvk-online.de", "ZVK (Zorbaner Volkskurier)", CURATED),
+            ("mbz.de", "Münchberger Zeitung", CURATED),
+            ("thezorbapost.com", "The Zorba Post", CURATED),
+        ],
+        &[],
+        0,
+    );
+    check(
+        &c,
+        &[
+            ("zorbanervolkskurier.com", Some("outlet-name")),
+            ("muenchbergerzeitung.online", Some("outlet-name")),
+            ("munchbergerzeitung.com", Some("outlet-name")),
+            ("zorbapost.top", Some("outlet-name")),
+            // On a TLD of the outlet's own domains: most often its own domain.
+            ("zorbanervolkskurier.de", None),
+            ("muenchbergerzeitung.de", None),
+        ],
+    );
+    // The shipped names (data/outlet-names.csv) name a popularity list's outlets
+    // too: `ad.nl` is the Algemeen Dagblad.
+    let c = classifier(&[], &[(1500, "ad.nl"), (2500, "zorbashop.com")], 0);
+    check(&c, &[("algemeendagblad.top", Some("outlet-name")), ("algemeendagblad.nl", None), ("ad.top", None)]);
+    let why = c.classify("algemeendagblad.com").why;
+    assert!(why.starts_with("outlet-name of ad.nl (Algemeen Dagblad)"), "{why}");
+    // A name nobody gave is not a target: the same made-up words elsewhere.
+    check(&c, &[("zorbashopzeitung.top", None)]);
+    // A full name names one outlet even when its short label is shared.
+    let c = classifier(&[("zvk.de", "ZVK (Zorbaner Volkskurier)", CURATED), ("zvk.no", "ZVK Norge", CURATED)], &[], 0);
+    check(&c, &[("zorbanervolkskurier.com", Some("outlet-name"))]);
+    let why = c.classify("zorbanervolkskurier.com").why;
+    assert!(!why.contains("several outlets"), "{why}");
+}
+
+#[test]
+fn broadcasters_magazines_and_ministries_of_a_popularity_list_are_targets() {
+    // Known only from a popularity list: a public radio, a television, a magazine,
+    // a ministry and a federal police by the words of their names; a shop is a
+    // brand, which runs its own domains on every TLD.
+    let top = [
+        (700, "valdoraradio.com"),
+        (900, "tvzorbania.com"),
+        (1100, "mindmagazine.com"),
+        (1300, "zorbaministry.org"),
+        (1500, "bundespolizei-zorba.de"),
+        (1700, "valdorashop.com"),
+    ];
+    let c = classifier(&[], &top, 0);
+    check(
+        &c,
+        &[
+            ("valdoraradio.click", Some("other-suffix")),
+            ("tvzorbania.ltd", Some("other-suffix")),
+            ("mindmagazine.top", Some("other-suffix")),
+            ("zorbaministry.cfd", Some("other-suffix")),
+            ("bundespolizei-zorba.pw", Some("other-suffix")),
+            ("valdorashop.click", None),
+            // Still not on a TLD where brands run their own sites, nor on .com.
+            ("valdoraradio.io", None),
+            ("mindmagazine.net", None),
+        ],
+    );
+}

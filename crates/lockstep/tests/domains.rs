@@ -135,7 +135,11 @@ fn targets_beyond_the_watchlist_with_the_why_of_every_verdict() {
         assert_eq!((d.as_str(), class.as_str()), (ed, eclass), "{out}");
         assert!(why.starts_with(ewhy), "{d}: {why}");
     }
-    assert!(got[3].2.contains("popular brand, not a news outlet or institution"), "{}", got[3].2);
+    assert!(
+        got[3].2.contains("popular brand, not a news outlet, broadcaster, magazine or institution"),
+        "{}",
+        got[3].2
+    );
 }
 
 #[test]

@@ -226,8 +226,8 @@ pub enum Gate {
     UnreviewedTypo,
     /// A look-alike character in a name of 3 characters or fewer (`l`/`i`/`1`).
     ShortSwap,
-    /// A name known only from a popularity list, neither a news outlet's nor an
-    /// institution's: brands use their own name on every TLD (`brand.io`,
+    /// A name known only from a popularity list, not a news outlet's, a
+    /// broadcaster's, a magazine's or an institution's (by its name or suffix): brands use their own name on every TLD (`brand.io`,
     /// `brand.cloud`), so only a homoglyph, a fake second level or coordinated
     /// sharing count.
     PopularBrand,
@@ -239,6 +239,9 @@ pub enum Gate {
     /// another name (`cnsnews`); repetitions, transpositions and vowel swaps keep
     /// the letters and still count.
     ShortTypo,
+    /// An outlet's full name on a TLD of its own domains or in its own country
+    /// zone: most often the outlet's own domain (`<full name>.ru` beside `<abbr>.ru`).
+    OwnName,
 }
 
 impl Gate {
@@ -251,8 +254,9 @@ impl Gate {
             Gate::ShortSwap => "look-alike letter in a name of 3 letters or fewer",
             Gate::LegacySameName => "the same name on a legacy gTLD is most often the outlet's own or a namesake",
             Gate::ShortTypo => "a letter added, left out or replaced in a name under 9 letters needs a rented TLD",
+            Gate::OwnName => "the outlet's name on its own TLD or country zone is most often its own domain",
             Gate::PopularBrand => {
-                "popular brand, not a news outlet or institution: its own domains are everywhere; needs coordinated sharing"
+                "popular brand, not a news outlet, broadcaster, magazine or institution: its own domains are everywhere; needs coordinated sharing"
             }
         }
     }

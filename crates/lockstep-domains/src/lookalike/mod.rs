@@ -21,7 +21,9 @@
 //! - `keys`: compact label → the target domains with that label;
 //! - `deletes`: SymSpell's deletion neighbourhood of compact labels of 7+ characters;
 //! - `translit`: transliteration skeleton ([`translit_skeleton`]) → key;
-//! - `aliases`: an outlet's full name from the `name` column, compact (`dertagesspiegel`);
+//! - `aliases`: an outlet's names, compact: the `name` column of reviewed outlets
+//!   (`dertagesspiegel`) and, for any target, the shipped full, official and former
+//!   names of [`names::OUTLET_NAMES_CSV`] (`nrchandelsblad` for `nrc.nl`);
 //! - `own`: every target domain.
 //!
 //! Checks on a candidate, each giving a [`Technique`] and an [`Evidence`]; the
@@ -56,6 +58,7 @@ use std::hash::BuildHasher;
 mod edits;
 pub mod evidence;
 mod fold;
+pub mod names;
 mod news;
 mod suffixes;
 mod technique;
@@ -78,8 +81,7 @@ pub const EMBED_MIN: usize = 7;
 pub const BULK_LIST_MIN: usize = 1000;
 /// Default minimum score of a reported look-alike.
 pub const DEFAULT_MIN_SCORE: f32 = 0.5;
-/// Minimum length of an outlet's full name used as an alias.
-pub const ALIAS_MIN: usize = 8;
+pub use names::ALIAS_MIN;
 
 /// A look-alike found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -147,8 +149,8 @@ pub struct Matcher {
     delete_keys: Vec<u32>,
     /// Transliteration skeleton → key (distinctive names of 3+ characters; the first key wins).
     translit: HashMap<Box<str>, u32>,
-    /// An outlet's full name, compact → (outlet, domain 0).
-    aliases: HashMap<Box<str>, (u32, u32)>,
+    /// An outlet's name, compact → the outlet it names.
+    aliases: HashMap<Box<str>, Alias>,
     hasher: foldhash::fast::FixedState,
     min_score: f32,
     /// [`NEWS_AFFIXES`], folded.
@@ -173,14 +175,13 @@ fn origin_of(o: &Outlet, bulk: bool) -> Origin {
     }
 }
 
-/// The compact alias of an outlet's name (letters and digits only), if it is one.
-fn alias_of(name: &str) -> Option<String> {
-    if name.contains('.') {
-        return None; // a domain given as name
-    }
-    let c: String = fold(name).chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    (c.len() >= ALIAS_MIN && c.chars().count() == fold(name).chars().filter(|c| c.is_alphanumeric()).count())
-        .then_some(c)
+/// An outlet's name used as a target label.
+#[derive(Debug, Clone)]
+struct Alias {
+    outlet: u32,
+    domain: u32,
+    /// The name as written (for the `why` column).
+    name: Box<str>,
 }
 
 impl Matcher {
@@ -269,14 +270,15 @@ impl Matcher {
             });
             key.weak = key.word && origins[key.refs[0].0 as usize] != Origin::Curated;
         }
-        // News outlets and institutions among the targets: what operations imitate.
+        // News outlets, broadcasters, magazines and institutions among the
+        // targets (by name words or a government suffix): what operations imitate.
         let notable: Vec<bool> = watchlist
             .outlets
             .iter()
             .zip(&origins)
             .map(|(o, origin)| {
                 !matches!(origin, Origin::Popular(_))
-                    || o.domains.iter().any(|d| restricted_suffix(&d.suffix) || news_name(&d.label))
+                    || o.domains.iter().any(|d| restricted_suffix(&d.suffix) || notable_name(&d.label))
             })
             .collect();
 
@@ -311,18 +313,34 @@ impl Matcher {
         for (i, &(h, _)) in deletes.iter().enumerate() {
             groups.entry(h).or_insert((i as u32, 0)).1 += 1;
         }
-        // Full names as aliases: reviewed outlets only (a bulk list's names are
-        // too often the label of another site), distinctive, not a label already.
-        let mut aliases: HashMap<Box<str>, (u32, u32)> = HashMap::new();
+        // Names as aliases: the `name` column of reviewed outlets only (a bulk
+        // list's names are too often the label of another site), and the shipped
+        // names of any target's domain (reviewed facts); distinctive, not a label
+        // already. The first outlet naming an alias keeps it.
+        let shipped = names::shipped_names();
+        let mut aliases: HashMap<Box<str>, Alias> = HashMap::new();
         for (oi, o) in watchlist.outlets.iter().enumerate() {
-            if !origins[oi].reviewed() {
-                continue;
+            let mut named: Vec<(u32, &str)> = Vec::new();
+            if origins[oi].reviewed() {
+                named.push((0, o.name.as_str()));
             }
-            let Some(a) = alias_of(&o.name) else { continue };
-            if key_of.contains_key(a.as_str()) || word_level(&a).is_some() || components.contains(a.as_str()) {
-                continue;
+            for (di, d) in o.domains.iter().enumerate() {
+                for n in shipped.get(d.domain.as_str()).into_iter().flatten() {
+                    named.push((di as u32, n));
+                }
             }
-            aliases.entry(a.into_boxed_str()).or_insert((oi as u32, 0));
+            for (di, n) in named {
+                for a in names::aliases_of(n) {
+                    if key_of.contains_key(a.as_str()) || word_level(&a).is_some() || components.contains(a.as_str()) {
+                        continue;
+                    }
+                    aliases.entry(a.into_boxed_str()).or_insert(Alias {
+                        outlet: oi as u32,
+                        domain: di,
+                        name: n.into(),
+                    });
+                }
+            }
         }
         Matcher {
             outlets: watchlist.outlets,
@@ -373,7 +391,13 @@ impl Matcher {
         let o = &self.outlets[l.outlet as usize];
         let (target, _) = idna::domain_to_unicode(&o.domains[l.domain as usize].domain);
         let tld = d.suffix.rsplit('.').next().unwrap_or("");
-        l.evidence.explain(l.technique, &target, &o.name, tld)
+        // An outlet's name: say which.
+        let alias = (l.technique == Technique::OutletName)
+            .then(|| self.aliases.get(compact(&fold(&d.label_unicode)).as_str()))
+            .flatten()
+            .filter(|a| a.outlet == l.outlet);
+        let name = alias.map_or(o.name.as_str(), |a| &a.name);
+        l.evidence.explain(l.technique, &target, name, tld)
     }
 
     /// Checks one domain, with no behavioural evidence.
@@ -411,7 +435,7 @@ impl Matcher {
         let cand_generic = word_level(&raw).is_some() || self.components.contains(raw.as_str());
         // The candidate's TLD profile, once (only "the outlet's own zone" depends on the outlet).
         let base_tld = tld_profile(&d.suffix, "");
-        let ctx = Ctx { d, behaviour, base_tld };
+        let ctx = Ctx { d, named: false, behaviour, base_tld };
 
         // 1. Same compact label.
         if let Some(&k) = self.key_of.get(c.as_str()) {
@@ -452,13 +476,19 @@ impl Matcher {
                     offer(self.weigh(&ctx, key, oi, di, Technique::Transliteration, 0.85, true));
                 }
             }
-            // An outlet's full name as the label.
-            if let Some(&(oi, di)) = self.aliases.get(c.as_str()) {
+            // An outlet's name as the label: a reviewed name (a reviewed outlet's
+            // `name`, or a shipped fact), weighed like a reviewed target.
+            if let Some(a) = self.aliases.get(c.as_str()) {
+                let (oi, di) = (a.outlet, a.domain);
                 let od = &self.outlets[oi as usize].domains[di as usize];
                 let key = &self.keys[self.key_of[compact(&fold(&od.label)).as_str()] as usize];
-                let mut l = self.weigh(&ctx, key, oi, di, Technique::OutletName, 0.9, true);
-                // The alias is distinctive on its own (its length), whatever the label's.
+                let named = Ctx { named: true, ..ctx };
+                let mut l = self.weigh(&named, key, oi, di, Technique::OutletName, 0.9, true);
+                // The alias is distinctive on its own (its length), whatever the
+                // label's, and names one outlet even when its label is shared
+                // (`nrc.nl`, `nrc.no`).
                 l.evidence.name = NameProfile::Distinctive;
+                l.evidence.shared_name = false;
                 l.evidence.gate = l.evidence.gate.filter(|g| *g != Gate::ShortName && *g != Gate::ShortSwap);
                 l.score = l.evidence.score();
                 offer(l);
@@ -691,15 +721,22 @@ impl Matcher {
             technique != Technique::IdnHomoglyph && name_level && moved || technique == Technique::SuffixMirror;
         let cheap = tld.cheap();
         let abused = tld.abused();
-        let reviewed = origin.reviewed();
+        let reviewed = origin.reviewed() || ctx.named;
         let b = ctx.behaviour;
         let strong = matches!(technique, Technique::IdnHomoglyph | Technique::SuffixMirror)
             || (technique == Technique::FakeSecondLevel && tld == TldProfile::FakeSecondLevel);
         let ranked = self.outlets[oi as usize].rank > 0;
         let swap_like = matches!(technique, Technique::OtherSuffix | Technique::Hyphenation | Technique::CharSwap);
+        let own_tld = || {
+            tld == TldProfile::HomeZone
+                || self.outlets[oi as usize].domains.iter().any(|o| o.suffix.rsplit('.').next() == Some(cand_tld))
+        };
         let gate = if technique == Technique::IdnHomoglyph {
             None
+        } else if technique == Technique::OutletName && !b.coordinated && own_tld() {
+            Some(Gate::OwnName)
         } else if matches!(origin, Origin::Popular(_))
+            && !ctx.named
             && !strong
             && !b.coordinated
             && !(self.notable[oi as usize] && abused && name == NameProfile::Distinctive && len >= 6 && swap_like)
@@ -819,8 +856,12 @@ impl Matcher {
 }
 
 /// What every check of one candidate shares.
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     d: &'a DomainName,
+    /// The match is on a reviewed name of the outlet: weighed as reviewed, and a
+    /// popular site with a reviewed name is a target like a listed outlet.
+    named: bool,
     behaviour: Behaviour,
     /// [`tld_profile`] of the candidate's suffix against no outlet.
     base_tld: TldProfile,

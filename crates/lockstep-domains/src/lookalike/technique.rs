@@ -42,8 +42,9 @@ pub enum Technique {
     /// The name as spelt in another script or language (`rbk` for `rbc`; Cyrillic
     /// `рбк`; `x`/`ks`, `w`/`v`, `c`/`k`).
     Transliteration,
-    /// The outlet's full name from the watchlist's `name` column as the label
-    /// (`dertagesspiegel` for Der Tagesspiegel).
+    /// One of the outlet's names as the label: the watchlist's `name` column
+    /// (`dertagesspiegel` for Der Tagesspiegel) or a shipped full, official or
+    /// former name ([`super::names::OUTLET_NAMES_CSV`]: `nrchandelsblad` for `nrc.nl`).
     OutletName,
     /// A letter added with a hyphen (`bild-e`, `e-bild`).
     HyphenInsertion,
