@@ -48,8 +48,8 @@ class Result:
     tables: Dict[str, Any]
     report: Dict[str, Any] = field(repr=False)
     #: ``lockstep.spark`` only: what its co-share stage shipped to the executors
-    #: (``parts``, ``units``, ``hot_objects``, ``buckets``, ``rows``); ``None`` otherwise.
-    stage: Optional[Dict[str, int]] = field(default=None, repr=False)
+    #: (``parts``, ``units``, ``hot_objects``, ``buckets``, ``rows``) and its seconds; ``None`` otherwise.
+    stage: Optional[Dict[str, float]] = field(default=None, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         tables = self.__dict__.get("tables", {})

@@ -7,9 +7,9 @@ class Result:
 
     tables: Dict[str, Any]
     report: Dict[str, Any]
-    stage: Optional[Dict[str, int]]
+    stage: Optional[Dict[str, float]]
     def __init__(
-        self, tables: Dict[str, Any], report: Dict[str, Any], stage: Optional[Dict[str, int]] = None
+        self, tables: Dict[str, Any], report: Dict[str, Any], stage: Optional[Dict[str, float]] = None
     ) -> None: ...
     def __getattr__(self, name: str) -> Any: ...
 

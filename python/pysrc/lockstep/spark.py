@@ -22,12 +22,16 @@ on the cluster's executors:
    table run as on the command line.
 
 Returns a :class:`lockstep.Result`: ``pyarrow.Table`` s (not Spark DataFrames:
-they are the command line's output tables, built on the driver) and the report
-as a dict. docs/scale.md says what runs where and what it costs.
+they are the command line's output tables, built on the driver), the report
+as a dict, and ``stage``: what was shipped (``parts``, ``units``,
+``hot_objects``, ``buckets``, ``rows``) and the seconds taken to collect the
+share columns (``collect_seconds``) and by the Spark stage (``stage_seconds``:
+ship, shuffle, expand, bring back). docs/scale.md says what runs where and what it costs.
 """
 
 from __future__ import annotations
 
+import time as _time
 from typing import Any, Optional, Union
 
 import pyarrow as pa
@@ -106,7 +110,9 @@ def detect(
     # Only the columns the reader uses travel to the driver; a missing one is
     # left out here and named by the reader's error.
     cols = [c for c in dict.fromkeys(wanted) if c in df.columns]
+    started = _time.perf_counter()
     table = _driver_table(df.select(*cols))
+    seconds = {"collect": _time.perf_counter() - started}
     if parts is None:
         parts = 3 * spark.sparkContext.defaultParallelism
 
@@ -117,11 +123,13 @@ def detect(
         def kernel(table: pa.Table) -> pa.Table:
             return _kernel(window_used, table)
 
+        start = _time.perf_counter()
         shipped = spark.createDataFrame(pa.Table.from_batches([units]))
-        found = shipped.groupBy("part").applyInArrow(kernel, _COSHARES)
-        return _driver_table(found)
+        found = _driver_table(shipped.groupBy("part").applyInArrow(kernel, _COSHARES))
+        seconds["stage"] = _time.perf_counter() - start
+        return found
 
-    return _detect(
+    result = _detect(
         table,
         account=account,
         object=object,
@@ -148,3 +156,6 @@ def detect(
         stage_parts=max(1, int(parts)),
         bucket_pairs=bucket_pairs,
     )
+    if result.stage is not None:
+        result.stage.update({f"{k}_seconds": round(v, 3) for k, v in seconds.items()})
+    return result
