@@ -7,10 +7,13 @@
 //! tables and report.json in a folder the Python side reads back), so they
 //! are the command line's, byte for byte.
 
+use arrow::array::{Array, ArrayRef, BooleanArray, Int32Array, Int64Array};
+use arrow::error::ArrowError;
 use arrow::ffi_stream::ArrowArrayStreamReader;
 use arrow::pyarrow::PyArrowType;
-use arrow::record_batch::RecordBatchReader;
+use arrow::record_batch::{RecordBatch, RecordBatchReader};
 use lockstep_core::NoProgress;
+use lockstep_detect::remote::{UnitCoShares, UnitRows};
 use lockstep_detect::{AutoWindow, NullModel, Params, ThresholdRule, Window};
 use lockstep_ingest::{ColumnMap, ReadOptions, TimeRange, TimeUnit};
 use lockstep_pipeline::{DuplicatePolicy, RunOptions};
@@ -18,18 +21,24 @@ use lockstep_report::{OutputOptions, TableFormat};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
 /// Runs detection on an Arrow stream and writes the output folder `out`
-/// (Parquet tables and report.json). See `lockstep.detect` for the arguments.
+/// (Parquet tables and report.json). See `lockstep.detect` for the arguments;
+/// `coshare_stage`, `stage_parts` and `bucket_pairs` are `lockstep.spark`'s
+/// (a callable expanding the shipped unit rows). Returns what the co-share
+/// stage shipped, when there is one: parts, units, hot objects, their time
+/// buckets, rows.
 #[pyfunction]
 #[pyo3(signature = (
     table, out, *, account, object, time, post, kind, kind_column, time_unit, window, fast_window,
     min_participation, edge_quantile, threshold, min_edge_score, null_model, resolution, seed,
-    max_object_pairs, partitions, domains, pairs, keep_duplicates
+    max_object_pairs, partitions, domains, pairs, keep_duplicates, coshare_stage = None, stage_parts = 2,
+    bucket_pairs = None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn detect_to_folder(
@@ -57,7 +66,10 @@ fn detect_to_folder(
     domains: bool,
     pairs: bool,
     keep_duplicates: bool,
-) -> PyResult<()> {
+    coshare_stage: Option<PyObject>,
+    stage_parts: usize,
+    bucket_pairs: Option<u64>,
+) -> PyResult<Option<(usize, usize, u64, u64, usize)>> {
     let reader = table.0;
     let params = Params {
         window: match window {
@@ -116,13 +128,128 @@ fn detect_to_folder(
     // The stream is read with the interpreter held (its producer may be Python);
     // detection and writing run without it.
     let read = lockstep_pipeline::read_arrow("<arrow table>", &names, reader, &opts).map_err(value_error)?;
+    // With a co-share stage (`lockstep.spark`): the units are shipped to it and
+    // its co-shares gathered back (lockstep_detect::remote); the interpreter is
+    // taken again only for the call.
+    let mut remote = coshare_stage.map(|stage| {
+        lockstep_detect::remote::Remote::new(stage_parts.max(1), bucket_pairs, move |rows, w| {
+            Python::with_gil(|py| call_stage(py, &stage, rows, w)).map_err(|e| e.to_string())
+        })
+    });
     py.allow_threads(|| {
-        let analysis = lockstep_pipeline::analyse(read, &opts, &params, &NoProgress).map_err(|e| e.to_string())?;
+        let stage = remote.as_mut().map(|r| r as &mut dyn lockstep_detect::remote::CoShareStage);
+        let analysis =
+            lockstep_pipeline::analyse_with(read, &opts, &params, stage, &NoProgress).map_err(|e| e.to_string())?;
         let output = OutputOptions { format: TableFormat::Parquet, pairs, ..OutputOptions::default() };
         lockstep_pipeline::write(&analysis, &output, &out, &NoProgress).map_err(|e| e.to_string())?;
         Ok::<(), String>(())
     })
-    .map_err(PyRuntimeError::new_err)
+    .map_err(PyRuntimeError::new_err)?;
+    Ok(remote.and_then(|r| r.shipped).map(|s| (s.parts, s.units, s.hot_objects, s.buckets, s.rows)))
+}
+
+/// The columns of the rows shipped to a co-share stage (`UnitRows`), u32
+/// ids carried as int32 of the same bits (Spark has no unsigned types).
+fn unit_rows_batch(rows: &UnitRows) -> Result<RecordBatch, ArrowError> {
+    let ids = |v: &[u32]| Arc::new(Int32Array::from_iter_values(v.iter().map(|&x| x as i32))) as ArrayRef;
+    RecordBatch::try_from_iter([
+        ("part", ids(&rows.part)),
+        ("unit", ids(&rows.unit)),
+        ("seq", ids(&rows.seq)),
+        ("share", ids(&rows.share)),
+        ("account", ids(&rows.account)),
+        ("post", ids(&rows.post)),
+        ("time", Arc::new(Int64Array::from(rows.time.clone())) as ArrayRef),
+        ("early", Arc::new(BooleanArray::from(rows.early.clone())) as ArrayRef),
+        ("skip", Arc::new(BooleanArray::from(rows.skip.clone())) as ArrayRef),
+    ])
+}
+
+/// A column of `batch` by name, as the type `T`.
+fn column<'a, T: 'static>(batch: &'a RecordBatch, name: &str) -> Result<&'a T, String> {
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| format!("no column {name:?}"))?
+        .as_any()
+        .downcast_ref::<T>()
+        .ok_or_else(|| format!("column {name:?} has type {}", batch.column_by_name(name).unwrap().data_type()))
+}
+
+/// Appends the int32 column `name` of `batch`, as u32 of the same bits.
+fn extend_ids(out: &mut Vec<u32>, batch: &RecordBatch, name: &str) -> Result<(), String> {
+    let col = column::<Int32Array>(batch, name)?;
+    if col.null_count() > 0 {
+        return Err(format!("column {name:?} has nulls"));
+    }
+    out.extend(col.values().iter().map(|&x| x as u32));
+    Ok(())
+}
+
+/// Reads shipped unit rows back from Arrow batches.
+fn read_unit_rows(reader: impl Iterator<Item = Result<RecordBatch, ArrowError>>) -> Result<UnitRows, String> {
+    let mut rows = UnitRows::default();
+    for batch in reader {
+        let batch = batch.map_err(|e| e.to_string())?;
+        for (name, col) in [
+            ("part", &mut rows.part),
+            ("unit", &mut rows.unit),
+            ("seq", &mut rows.seq),
+            ("share", &mut rows.share),
+            ("account", &mut rows.account),
+            ("post", &mut rows.post),
+        ] {
+            extend_ids(col, &batch, name)?;
+        }
+        rows.time.extend(column::<Int64Array>(&batch, "time")?.values().iter());
+        rows.early.extend(column::<BooleanArray>(&batch, "early")?.values().iter());
+        rows.skip.extend(column::<BooleanArray>(&batch, "skip")?.values().iter());
+    }
+    Ok(rows)
+}
+
+/// Calls the co-share stage with the rows and the window; reads the
+/// co-shares it returns (any Arrow stream with int32 `unit`, `k`, `early`, `late`).
+fn call_stage(py: Python<'_>, stage: &PyObject, rows: UnitRows, w: i64) -> PyResult<UnitCoShares> {
+    let batch = unit_rows_batch(&rows).map_err(runtime_error)?;
+    drop(rows);
+    let found = stage.call1(py, (PyArrowType(batch), w))?;
+    let reader: PyArrowType<ArrowArrayStreamReader> = found.extract(py)?;
+    let mut out = UnitCoShares::default();
+    for batch in reader.0 {
+        let batch = batch.map_err(runtime_error)?;
+        for (name, col) in
+            [("unit", &mut out.unit), ("k", &mut out.k), ("early", &mut out.early), ("late", &mut out.late)]
+        {
+            extend_ids(col, &batch, name).map_err(runtime_error)?;
+        }
+    }
+    Ok(out)
+}
+
+fn runtime_error(e: impl std::fmt::Display) -> PyErr {
+    PyRuntimeError::new_err(e.to_string())
+}
+
+/// The co-share kernel a cluster's executors run (`lockstep.spark`): the
+/// co-shares of the whole units whose rows `table` holds (the columns of
+/// `UnitRows`), as int32 columns `unit`, `k`, `early`, `late`.
+#[pyfunction]
+fn coshare_kernel(
+    py: Python<'_>,
+    table: PyArrowType<ArrowArrayStreamReader>,
+    window: i64,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let rows = read_unit_rows(table.0).map_err(value_error)?;
+    let found = py.allow_threads(|| lockstep_detect::remote::expand_units(&rows, window));
+    let ids = |v: Vec<u32>| Arc::new(Int32Array::from_iter_values(v.into_iter().map(|x| x as i32))) as ArrayRef;
+    let batch = RecordBatch::try_from_iter([
+        ("unit", ids(found.unit)),
+        ("k", ids(found.k)),
+        ("early", ids(found.early)),
+        ("late", ids(found.late)),
+    ])
+    .map_err(runtime_error)?;
+    Ok(PyArrowType(batch))
 }
 
 /// Classifies domains or URLs with the built-in feed and watchlist; returns
@@ -147,6 +274,7 @@ fn classify_domains_json(items: Vec<String>, min_score: Option<f64>) -> PyResult
 fn _lockstep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_to_folder, m)?)?;
     m.add_function(wrap_pyfunction!(classify_domains_json, m)?)?;
+    m.add_function(wrap_pyfunction!(coshare_kernel, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

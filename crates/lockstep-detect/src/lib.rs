@@ -54,6 +54,7 @@ pub mod participation;
 pub mod partition;
 pub mod quantile;
 pub mod rarity;
+pub mod remote;
 pub mod significance;
 pub mod stats;
 pub mod window;
@@ -84,6 +85,9 @@ pub enum Error {
         /// Why it is invalid.
         reason: String,
     },
+    /// The co-share stage run elsewhere ([`remote::CoShareStage`]) failed.
+    #[error("co-share stage: {0}")]
+    Stage(String),
 }
 
 /// Which semantics to apply.
@@ -356,6 +360,13 @@ impl Detection {
 
 /// Runs the whole pipeline.
 pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
+    detect_with(ds, params, None)
+}
+
+/// [`detect`], with the co-share stage run by `stage` when given (a
+/// cluster's executors: [`remote`]); every other stage runs here. The
+/// result is [`detect`]'s when the stage returns the in-memory co-shares.
+pub fn detect_with(ds: &Dataset, params: &Params, stage: Option<&mut dyn remote::CoShareStage>) -> Result<Detection> {
     params.validate()?;
     // A misspelt kind in the weights would weigh a phantom kind.
     multiplex::check_kind_names(ds, &params.kind_weights.keys().map(String::as_str).collect::<Vec<_>>())?;
@@ -397,12 +408,13 @@ pub fn detect(ds: &Dataset, params: &Params) -> Result<Detection> {
     let w = i64::from(window);
     let budget = coshare::budget(ds, &groups, params, w, params.max_total_pairs);
     let parts = partition::choose(params, &budget);
-    let enumerated = match parts {
-        Some(n) => {
+    let enumerated = match (stage, parts) {
+        (Some(stage), _) => stage.enumerate(ds, &groups, params, w, budget).map_err(Error::Stage)?,
+        (None, Some(n)) => {
             let plan = partition::plan(ds, &groups, &budget, w, n, None);
             partition::enumerate(ds, &groups, params, w, budget, &plan)
         }
-        None => coshare::enumerate_budgeted(ds, &groups, params, w, budget),
+        (None, None) => coshare::enumerate_budgeted(ds, &groups, params, w, budget),
     };
     counts.candidate_coshares = enumerated.candidates;
     counts.mass_objects = enumerated.mass.len() as u64;

@@ -298,8 +298,20 @@ fn shrink_ranges(read: &mut [(std::ops::Range<usize>, lockstep_ingest::ReadSumma
 
 /// Detects and classifies the linked domains of what was read.
 pub fn analyse(read: Read, opts: &RunOptions, params: &Params, progress: &dyn Progress) -> Result<Analysis> {
+    analyse_with(read, opts, params, None, progress)
+}
+
+/// [`analyse`], with the co-share stage run by `stage` when given (see
+/// [`lockstep_detect::detect_with`]: a cluster's executors).
+pub fn analyse_with(
+    read: Read,
+    opts: &RunOptions,
+    params: &Params,
+    stage: Option<&mut dyn lockstep_detect::remote::CoShareStage>,
+    progress: &dyn Progress,
+) -> Result<Analysis> {
     progress.stage("detecting");
-    let detection = lockstep_detect::detect(&read.dataset, params)?;
+    let detection = lockstep_detect::detect_with(&read.dataset, params, stage)?;
     for &(name, secs) in &detection.stage_seconds {
         progress.lap(name, secs);
     }

@@ -47,6 +47,9 @@ class Result:
 
     tables: Dict[str, Any]
     report: Dict[str, Any] = field(repr=False)
+    #: ``lockstep.spark`` only: what its co-share stage shipped to the executors
+    #: (``parts``, ``units``, ``hot_objects``, ``buckets``, ``rows``) and its seconds; ``None`` otherwise.
+    stage: Optional[Dict[str, float]] = field(default=None, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         tables = self.__dict__.get("tables", {})
@@ -114,35 +117,42 @@ def detect(
     line. Raises ``ValueError`` for invalid arguments, a missing column or a table
     without a usable row.
     """
+    return _detect(
+        _stream(table),
+        account=account,
+        object=object,
+        time=time,
+        post=post,
+        kind=kind,
+        kind_column=kind_column,
+        time_unit=time_unit,
+        window=window,
+        fast_window=fast_window,
+        min_participation=min_participation,
+        edge_quantile=edge_quantile,
+        threshold=threshold,
+        min_edge_score=min_edge_score,
+        null_model=null_model,
+        resolution=resolution,
+        seed=seed,
+        max_object_pairs=max_object_pairs,
+        partitions=partitions,
+        domains=domains,
+        pairs=pairs,
+        keep_duplicates=keep_duplicates,
+    )
+
+
+def _detect(stream: Any, *, window: Union[int, str], **kwargs: Any) -> Result:
+    """Runs the native detection into a temporary folder and reads it back.
+
+    ``kwargs`` are ``detect_to_folder``'s; ``lockstep.spark`` adds its co-share stage.
+    """
     import pyarrow.parquet as pq
 
     with tempfile.TemporaryDirectory(prefix="lockstep-") as tmp:
         out = os.path.join(tmp, "out")
-        _lockstep.detect_to_folder(
-            _stream(table),
-            out,
-            account=account,
-            object=object,
-            time=time,
-            post=post,
-            kind=kind,
-            kind_column=kind_column,
-            time_unit=time_unit,
-            window=str(window),
-            fast_window=fast_window,
-            min_participation=min_participation,
-            edge_quantile=edge_quantile,
-            threshold=threshold,
-            min_edge_score=min_edge_score,
-            null_model=null_model,
-            resolution=resolution,
-            seed=seed,
-            max_object_pairs=max_object_pairs,
-            partitions=partitions,
-            domains=domains,
-            pairs=pairs,
-            keep_duplicates=keep_duplicates,
-        )
+        shipped = _lockstep.detect_to_folder(stream, out, window=str(window), **kwargs)
         tables = {}
         for name in sorted(os.listdir(out)):
             stem, ext = os.path.splitext(name)
@@ -151,7 +161,10 @@ def detect(
                 tables[stem] = pq.read_table(os.path.join(out, name), memory_map=False)
         with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
             report = json.load(f)
-    return Result(tables=tables, report=report)
+    stage = None
+    if shipped is not None:
+        stage = dict(zip(("parts", "units", "hot_objects", "buckets", "rows"), shipped))
+    return Result(tables=tables, report=report, stage=stage)
 
 
 def classify_domains(items: List[str], *, min_score: Optional[float] = None) -> List[Dict[str, Any]]:

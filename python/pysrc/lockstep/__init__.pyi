@@ -7,7 +7,10 @@ class Result:
 
     tables: Dict[str, Any]
     report: Dict[str, Any]
-    def __init__(self, tables: Dict[str, Any], report: Dict[str, Any]) -> None: ...
+    stage: Optional[Dict[str, float]]
+    def __init__(
+        self, tables: Dict[str, Any], report: Dict[str, Any], stage: Optional[Dict[str, float]] = None
+    ) -> None: ...
     def __getattr__(self, name: str) -> Any: ...
 
 def detect(

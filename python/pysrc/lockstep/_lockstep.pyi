@@ -1,5 +1,5 @@
 from os import PathLike
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Tuple, Union
 
 __version__: str
 
@@ -28,5 +28,9 @@ def detect_to_folder(
     domains: bool,
     pairs: bool,
     keep_duplicates: bool,
-) -> None: ...
+    coshare_stage: Optional[Callable[[Any, int], Any]] = None,
+    stage_parts: int = 2,
+    bucket_pairs: Optional[int] = None,
+) -> Optional[Tuple[int, int, int, int, int]]: ...
 def classify_domains_json(items: list[str], *, min_score: Optional[float] = None) -> str: ...
+def coshare_kernel(table: Any, window: int) -> Any: ...
