@@ -745,7 +745,7 @@ impl Engine {
                 ))
             });
             let first = &pushes[0].coshare;
-            let Some(v) = self.flagged(first.kind, &first.object.clone()) else { continue };
+            let Some(v) = self.flagged(first.kind, &first.object) else { continue };
             let mut accounts: Vec<Arc<str>> = pushes.iter().flat_map(|p| [p.early.clone(), p.late.clone()]).collect();
             accounts.sort();
             accounts.dedup();

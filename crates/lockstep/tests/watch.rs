@@ -188,7 +188,10 @@ fn killed_mid_stream_across_rotation_restarts_without_loss_or_double_count() {
         // bild.vip is also in the built-in feed of known operation domains.
         assert!(v["verdict"] == "look-alike" || v["verdict"] == "known", "{line}");
         assert!(!v["outlet_domain"].as_str().unwrap().is_empty() && !v["why"].as_str().unwrap().is_empty());
-        assert!(seen.insert((v["group"].as_u64().unwrap(), domain)), "a second alert for one group and domain: {line}");
+        assert!(
+            seen.insert((v["group"].as_u64().unwrap(), domain.clone())),
+            "a second alert for one group and domain: {line}"
+        );
         let evidence = v["evidence"].as_array().unwrap();
         assert!(!evidence.is_empty() && v["coshares"].as_u64().unwrap() >= evidence.len() as u64);
         for ev in evidence {
