@@ -85,6 +85,14 @@ pub(crate) enum Mode {
         /// Do not measure NATS.
         #[arg(long)]
         skip_nats: bool,
+        /// Which parts to run: file (replay against detect), nats, latency, held (bytes per held share),
+        /// memory (the long stream).
+        #[arg(long, value_delimiter = ',', default_value = "file,nats,latency,held,memory")]
+        parts: Vec<String>,
+        /// An older `lockstep` binary measured beside the current one (file replay and held bytes), as the
+        /// before of a change.
+        #[arg(long)]
+        before: Option<PathBuf>,
     },
     /// Groups and communities on ../shared/data/ira-2016q4 against the account categories.
     IraGroups,

@@ -6,8 +6,13 @@
 //! 3. alert latency: wall time from appending the record that makes an edge
 //!    strong to reading its alert on the watcher's stdout, under a background
 //!    stream appended at a fixed rate;
-//! 4. memory over a long replay: a synthetic stream on stdin at 50K posts per
+//! 4. bytes per held share: peak RSS of two synthetic streams whose shares are
+//!    all still held at their end, the difference over the difference in shares;
+//! 5. memory over a long replay: a synthetic stream on stdin at 50K posts per
 //!    event second, resident memory and state sampled as it runs.
+//!
+//! `--parts` picks some of them; `--before BIN` measures an older binary beside
+//! the current one (file replay, held bytes), interleaved.
 
 use crate::cli::Args;
 use crate::timing::timed;
@@ -28,8 +33,24 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Runs every part; returns the markdown.
-pub(crate) fn run(args: &Args, posts: u64, memory_seconds: u64, skip_nats: bool) -> Result<String> {
+/// Which parts to run, and an older binary to compare with.
+pub(crate) struct Parts {
+    /// Part names (file, nats, latency, held, memory).
+    pub(crate) names: Vec<String>,
+    /// No NATS even when asked.
+    pub(crate) skip_nats: bool,
+    /// An older binary (the before of a change).
+    pub(crate) before: Option<PathBuf>,
+}
+
+impl Parts {
+    fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+}
+
+/// Runs the parts asked for; returns the markdown.
+pub(crate) fn run(args: &Args, posts: u64, memory_seconds: u64, parts: &Parts) -> Result<String> {
     let work = args.work.join("live");
     std::fs::create_dir_all(&work)?;
     let bin = &args.lockstep;
@@ -44,19 +65,57 @@ pub(crate) fn run(args: &Args, posts: u64, memory_seconds: u64, skip_nats: bool)
         }
     }
     let mut md = String::new();
-    let w = args.window.to_string();
+    if parts.has("file") {
+        md += &file_replay(args, bin, parts.before.as_deref(), &input, posts, &work)?;
+    }
+    if parts.has("nats") {
+        match nats_server().filter(|_| !parts.skip_nats) {
+            Some(server_bin) => md += &nats(args, bin, &server_bin, &input, posts, &work)?,
+            None => md += "### NATS\n\nskipped (--skip-nats, or nats-server not installed)\n\n",
+        }
+    }
+    if parts.has("latency") {
+        md += &latency(bin, &input, &work)?;
+    }
+    if parts.has("held") {
+        md += &held(bin, parts.before.as_deref(), &work)?;
+    }
+    if parts.has("memory") {
+        md += &memory(bin, memory_seconds)?;
+    }
+    Ok(md)
+}
 
-    // 1. File replay against batch detect, interleaved.
+/// File replay against batch detect (and the older binary), interleaved.
+fn file_replay(
+    args: &Args,
+    bin: &Path,
+    before: Option<&Path>,
+    input: &Path,
+    posts: u64,
+    work: &Path,
+) -> Result<String> {
+    let mut md = String::new();
+    let w = args.window.to_string();
+    let watch_args =
+        [os("watch"), input.as_os_str(), os("--exit-at-end"), os("-q"), os("--no-domains"), os("--window"), os(&w)];
     let (mut live, mut batch, mut live_rss, mut batch_rss) = (Vec::new(), Vec::new(), 0u64, 0u64);
+    let (mut old, mut old_rss) = (Vec::new(), 0u64);
+    let (mut dom, mut dom_rss) = (Vec::new(), 0u64);
     for r in 0..args.runs {
-        let run = timed(
-            bin,
-            &[os("watch"), input.as_os_str(), os("--exit-at-end"), os("-q"), os("--window"), os(&w)],
-            &work.join("watch.log"),
-            None,
-        )?;
+        let run = timed(bin, &watch_args, &work.join("watch.log"), None)?;
         live.push(run.wall);
         live_rss = live_rss.max(run.max_rss_kib);
+        // With domain alerts (the default): the classifier runs only on strong edges' links.
+        let run = timed(bin, &watch_args[..5], &work.join("watch-domains.log"), None)?;
+        dom.push(run.wall);
+        dom_rss = dom_rss.max(run.max_rss_kib);
+        if let Some(b) = before {
+            // The older binary may not know --no-domains (it had no domain alerts).
+            let run = timed(b, &[&watch_args[..4], &watch_args[5..]].concat(), &work.join("watch-before.log"), None)?;
+            old.push(run.wall);
+            old_rss = old_rss.max(run.max_rss_kib);
+        }
         let out = work.join("detect-out");
         let run = timed(
             bin,
@@ -77,32 +136,106 @@ pub(crate) fn run(args: &Args, posts: u64, memory_seconds: u64, skip_nats: bool)
         )?;
         batch.push(run.wall);
         batch_rss = batch_rss.max(run.max_rss_kib);
-        eprintln!("live: run {r}: watch {:.2} s, detect {:.2} s", live[r], batch[r]);
+        eprintln!(
+            "live: run {r}: watch {:.3} s, with domains {:.3} s, detect {:.3} s{}",
+            live[r],
+            dom[r],
+            batch[r],
+            old.get(r).map(|o| format!(", before {o:.3} s")).unwrap_or_default()
+        );
     }
-    let (lw, bw) = (median(live), median(batch));
+    let runs = |v: &[f64]| v.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(" / ");
     let n = posts as f64;
     let _ = writeln!(md, "### File replay ({posts} generated posts, window {w} s, median of {} runs)\n", args.runs);
-    let _ = writeln!(md, "| | wall | posts/s | peak RSS |\n| --- | --- | --- | --- |");
-    let _ = writeln!(md, "| `watch FILE --exit-at-end` | {lw:.2} s | {:.0} | {} MiB |", n / lw, live_rss / 1024);
-    let _ = writeln!(
-        md,
-        "| `detect -m 1 --no-domains` (baseline) | {bw:.2} s | {:.0} | {} MiB |",
-        n / bw,
-        batch_rss / 1024
-    );
-    let _ = writeln!(md, "\nwatch / detect throughput: {:.2}\n", bw / lw);
-
-    // 2. NATS.
-    match nats_server().filter(|_| !skip_nats) {
-        Some(server_bin) => md += &nats(args, bin, &server_bin, &input, posts, &work)?,
-        None => md += "### NATS\n\nskipped (--skip-nats, or nats-server not installed)\n\n",
+    let _ = writeln!(md, "| | wall (median) | runs | posts/s | peak RSS |\n| --- | --- | --- | --- | --- |");
+    let mut row = |name: &str, v: &[f64], rss: u64| {
+        let m = median(v.to_vec());
+        let _ = writeln!(md, "| {name} | {m:.3} s | {} | {:.0} | {} MiB |", runs(v), n / m, rss / 1024);
+    };
+    row("`watch FILE --exit-at-end --no-domains`", &live, live_rss);
+    row("`watch FILE --exit-at-end` (domain alerts on)", &dom, dom_rss);
+    if before.is_some() {
+        row("the same, `--before` binary", &old, old_rss);
     }
+    row("`detect -m 1 --no-domains` (baseline)", &batch, batch_rss);
+    let _ = writeln!(md, "\nwatch / detect throughput: {:.2}\n", median(batch) / median(live));
+    Ok(md)
+}
 
-    // 3. Latency.
-    md += &latency(bin, &input, &work)?;
+/// A synthetic stream's rows: 200K accounts; a quarter of the posts share one
+/// of 4M hashtags, the rest a hashtag of their own (about 0.1 co-share per
+/// post when spread at 50K posts per second). `time(i)` gives post i's time.
+fn synthetic(buf: &mut Vec<u8>, rnd: &mut impl FnMut() -> u64, posts: std::ops::Range<u64>, time: impl Fn(u64) -> u64) {
+    for post in posts {
+        let a = rnd() % 200_000;
+        if rnd() % 4 == 0 {
+            let _ = writeln!(buf, "u{a},#h{},hashtag,{post},{}", rnd() % 4_000_000, time(post));
+        } else {
+            let _ = writeln!(buf, "u{a},#own{post},hashtag,{post},{}", time(post));
+        }
+    }
+}
 
-    // 4. Memory.
-    md += &memory(bin, memory_seconds)?;
+fn xorshift() -> impl FnMut() -> u64 {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+}
+
+/// Bytes per held share: `watch FILE --exit-at-end` on two synthetic streams
+/// whose event times span 50 s (window 60 s, lateness 10 s: nothing is evicted,
+/// every accepted share is still held at the end); the difference of the peak
+/// RSS over the difference of held shares.
+fn held(bin: &Path, before: Option<&Path>, work: &Path) -> Result<String> {
+    const SMALL: u64 = 250_000;
+    const BIG: u64 = 2_500_000;
+    let mut files = Vec::new();
+    for n in [SMALL, BIG] {
+        let path = work.join(format!("held-{n}.csv"));
+        let mut buf = b"account_id,object_id,kind,content_id,timestamp_share\n".to_vec();
+        synthetic(&mut buf, &mut xorshift(), 0..n, |i| 1_750_000_000 + i * 50 / n);
+        std::fs::write(&path, &buf)?;
+        files.push(path);
+    }
+    let mut md = format!(
+        "### Bytes per held share (synthetic streams of {SMALL} and {BIG} posts over 50 event seconds, all held at \
+         the end; peak RSS of `watch FILE --exit-at-end --window 60 --lateness 10`)\n\n\
+         | binary | RSS at {SMALL} | RSS at {BIG} | state at {BIG} | bytes per held share |\n| --- | --- | --- | --- | --- |\n"
+    );
+    let mut bins: Vec<(&str, &Path, bool)> = vec![("current", bin, true)];
+    if let Some(b) = before {
+        bins.push(("before", b, false));
+    }
+    for (name, b, current) in bins {
+        let mut rss = Vec::new();
+        let mut state = String::new();
+        for f in &files {
+            let log = work.join(format!("held-{name}.log"));
+            let mut a = vec![os("watch"), f.as_os_str(), os("--exit-at-end"), os("--window"), os("60")];
+            a.extend([os("--lateness"), os("10"), os("--horizon"), os("5m")]);
+            if current {
+                a.push(os("--no-domains"));
+            }
+            let run = timed(b, &a, &log, None)?;
+            rss.push(run.max_rss_kib);
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            state = text
+                .lines()
+                .find_map(|l| l.split_once("state: ").map(|(_, s)| s.split(';').next().unwrap_or("").to_string()))
+                .unwrap_or_default();
+        }
+        let held: u64 = state.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(BIG);
+        let per = (rss[1].saturating_sub(rss[0]) * 1024) as f64 / (held as f64 * (1.0 - SMALL as f64 / BIG as f64));
+        let _ = writeln!(md, "| {name} | {} MiB | {} MiB | {state} | {per:.0} |", rss[0] / 1024, rss[1] / 1024);
+    }
+    md.push('\n');
+    for f in files {
+        let _ = std::fs::remove_file(f);
+    }
     Ok(md)
 }
 
@@ -309,31 +442,14 @@ fn memory(bin: &Path, seconds: u64) -> Result<String> {
             ));
         }
     });
-    // xorshift: a synthetic load, not a scenario: 200K accounts; a quarter of
-    // the posts share one of 4M hashtags, the rest a hashtag of their own
-    // (about 0.1 co-share per post).
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut rnd = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    // A synthetic load, not a scenario (see `synthetic`).
+    let mut rnd = xorshift();
     stdin.write_all(b"account_id,object_id,kind,content_id,timestamp_share\n")?;
     let t0 = 1_750_000_000u64;
-    let mut post = 0u64;
     let mut buf = Vec::with_capacity(1 << 22);
     for s in 0..seconds {
         buf.clear();
-        for _ in 0..PER_SECOND {
-            let a = rnd() % 200_000;
-            post += 1;
-            if rnd() % 4 == 0 {
-                let _ = writeln!(buf, "u{a},#h{},hashtag,{post},{}", rnd() % 4_000_000, t0 + s);
-            } else {
-                let _ = writeln!(buf, "u{a},#own{post},hashtag,{post},{}", t0 + s);
-            }
-        }
+        synthetic(&mut buf, &mut rnd, s * PER_SECOND + 1..(s + 1) * PER_SECOND + 1, |_| t0 + s);
         stdin.write_all(&buf)?;
     }
     drop(stdin);

@@ -79,20 +79,23 @@ fn main() -> Result<()> {
         Some(Mode::Readers) => run_readers(&args),
         Some(Mode::NearText) => run_near_text(&args),
         Some(Mode::IraGroups) => run_ira_groups(&args),
-        Some(Mode::Live { posts, memory_seconds, skip_nats }) => run_live(&args, *posts, *memory_seconds, *skip_nats),
+        Some(Mode::Live { posts, memory_seconds, skip_nats, parts, before }) => {
+            let parts = live::Parts { names: parts.clone(), skip_nats: *skip_nats, before: before.clone() };
+            run_live(&args, *posts, *memory_seconds, &parts)
+        }
         Some(Mode::ReadOne { path, read_format, read_mode }) => readers::read_one(path, *read_format, read_mode),
     }
 }
 
 /// `live`: see `live.rs`.
-fn run_live(args: &Args, posts: u64, memory_seconds: u64, skip_nats: bool) -> Result<()> {
+fn run_live(args: &Args, posts: u64, memory_seconds: u64, parts: &live::Parts) -> Result<()> {
     let head = format!(
         "- cores: {}\n- load average at the start: {}\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         loadavg()
     );
     eprint!("{head}");
-    let md = live::run(args, posts, memory_seconds, skip_nats)?;
+    let md = live::run(args, posts, memory_seconds, parts)?;
     let md = format!("{head}- load average at the end: {}\n\n{md}", loadavg());
     let out = args.work.join("live").join("results.md");
     std::fs::write(&out, &md).with_context(|| format!("writing {}", out.display()))?;

@@ -1,5 +1,6 @@
 //! Alerts: what changed, with the evidence. One alert per change (an edge
-//! becoming strong, a group forming or gaining members), numbered in the order
+//! becoming strong, a group forming or gaining members, a group starting to
+//! push a flagged domain), numbered in the order
 //! raised; the numbers continue across restarts, so a receiver can drop an alert
 //! it already has (after a crash, alerts raised after the last checkpoint are
 //! raised again).
@@ -11,6 +12,9 @@
 //!               "late":{"account":"b","post":"p2","time":1709251418}}, …]}
 //! {"id":2,"event_time":1709251420,"alert":"group","change":"formed","group":1,"members":["a","b"],
 //!  "new_members":["a","b"],"edges":1,"weight":5,"threshold":5,"strongest":[{"a":"a","b":"b","weight":5}]}
+//! {"id":3,"event_time":1709251430,"alert":"domain","domain":"spiegel.ltd","verdict":"look-alike",
+//!  "outlet":"Der Spiegel","outlet_domain":"spiegel.de","technique":"other-suffix","score":0.9,"operation":"",
+//!  "why":"…","group":1,"members":["a","b"],"accounts":["a","b"],"coshares":1,"evidence":[…]}
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -63,14 +67,46 @@ pub enum AlertBody {
         /// The strongest edges (up to `--evidence`).
         strongest: Vec<EdgeRef>,
     },
+    /// A group's strong edges co-shared links to a domain the classifier
+    /// flags (a look-alike of an outlet, or a known operation domain): raised
+    /// once per group and domain, at the pass after the first such co-share.
+    Domain {
+        /// The registrable domain (ASCII, as `lockstep domains` prints it).
+        domain: String,
+        /// `look-alike` or `known`.
+        verdict: &'static str,
+        /// The imitated outlet's name (empty when none).
+        outlet: String,
+        /// The imitated outlet's domain (empty when none).
+        outlet_domain: String,
+        /// How it imitates it (empty when none).
+        technique: String,
+        /// The look-alike score in `[0, 1]` (none for a known domain that imitates no outlet).
+        score: Option<f64>,
+        /// Known domains: the operations of the feed rows (`; `-separated).
+        operation: String,
+        /// Why this verdict (the classifier's explanation).
+        why: String,
+        /// The group pushing it.
+        group: u64,
+        /// The group's members, sorted.
+        members: Vec<Arc<str>>,
+        /// The members whose strong co-shares linked it, sorted.
+        accounts: Vec<Arc<str>>,
+        /// Those co-shares since the previous pass.
+        coshares: u64,
+        /// The earliest of them (up to `--evidence`), in time order.
+        evidence: Vec<CoShareEvidence>,
+    },
 }
 
 impl AlertBody {
-    /// `edge` or `group`.
+    /// `edge`, `group` or `domain`.
     pub fn name(&self) -> &'static str {
         match self {
             AlertBody::Edge { .. } => "edge",
             AlertBody::Group { .. } => "group",
+            AlertBody::Domain { .. } => "domain",
         }
     }
 }
@@ -114,7 +150,8 @@ pub struct CoShareEvidence {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Evidence {
     pub object: Arc<str>,
-    pub kind: Arc<str>,
+    /// Index in the engine's kinds.
+    pub kind: u32,
     pub early_account: u32,
     pub early_post: Arc<str>,
     pub early_time: i64,
@@ -124,9 +161,9 @@ pub(crate) struct Evidence {
 }
 
 impl Evidence {
-    pub(crate) fn named(self, early: Arc<str>, late: Arc<str>) -> CoShareEvidence {
+    pub(crate) fn named(self, kind: Arc<str>, early: Arc<str>, late: Arc<str>) -> CoShareEvidence {
         CoShareEvidence {
-            kind: self.kind,
+            kind,
             object: self.object,
             early: ShareRef { account: early, post: self.early_post, time: self.early_time },
             late: ShareRef { account: late, post: self.late_post, time: self.late_time },

@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the layout changes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The file name inside the checkpoint folder.
 pub const FILE: &str = "lockstep-watch.ckpt";

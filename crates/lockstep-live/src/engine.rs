@@ -48,11 +48,13 @@
 //! alerts, with the same ids, as the run it replaces.
 
 use crate::alert::{Alert, AlertBody, EdgeRef, Evidence};
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashTable};
 use lockstep_core::Dataset;
+use lockstep_domains::{Class, Classification, Classifier};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
-use std::hash::BuildHasher;
+use smallvec::SmallVec;
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hasher as _};
 use std::sync::Arc;
 
 type Hasher = foldhash::fast::FixedState;
@@ -149,25 +151,96 @@ pub struct Counters {
     pub evicted_shares: u64,
     /// Edges dropped past the horizon.
     pub evicted_edges: u64,
+    /// Co-shares of strong edges linking a flagged domain, beyond what one
+    /// pass keeps as evidence ([`PENDING_DOMAIN_CAP`]): counted, not kept.
+    #[serde(default)]
+    pub domain_overflow: u64,
     /// Alerts raised.
     pub alerts: u64,
 }
 
-/// One held share.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One held share: 24 bytes, no heap memory of its own (its post id is in
+/// the engine's [`PostLog`]).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Held {
     time: i64,
+    /// Where its post id is in the post log.
+    post: u64,
     account: u32,
-    post_hash: u64,
-    post: Arc<str>,
+    /// 32 bits of the post id's hash: the first test for a repeated post.
+    hash: u32,
 }
 
-/// An object with held shares, sorted by time (arrival order among equal times).
+/// An object with held shares, sorted by time (arrival order among equal
+/// times). One share is held inline (most objects never hold more).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Object {
-    kind: u32,
     name: Arc<str>,
-    shares: VecDeque<Held>,
+    kind: u32,
+    shares: SmallVec<[Held; 1]>,
+}
+
+/// The post ids of the held shares, appended in arrival order (a varint
+/// length, then the bytes), addressed by a running offset. A share is held at
+/// most `window + 2 × lateness` event seconds after it arrives, so the oldest
+/// live id is never far behind the end: each sweep drops the dead front once
+/// it is at least half the log.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct PostLog {
+    /// Offset of `bytes[0]`.
+    base: u64,
+    bytes: Vec<u8>,
+}
+
+impl PostLog {
+    fn push(&mut self, post: &str) -> u64 {
+        let at = self.base + self.bytes.len() as u64;
+        let mut n = post.len();
+        while n >= 0x80 {
+            self.bytes.push((n as u8 & 0x7f) | 0x80);
+            n >>= 7;
+        }
+        self.bytes.push(n as u8);
+        self.bytes.extend_from_slice(post.as_bytes());
+        at
+    }
+
+    fn bytes_at(&self, at: u64) -> &[u8] {
+        let mut i = (at - self.base) as usize;
+        let (mut n, mut shift) = (0usize, 0);
+        loop {
+            let b = self.bytes[i];
+            i += 1;
+            n |= usize::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                break;
+            }
+            shift += 7;
+        }
+        &self.bytes[i..i + n]
+    }
+
+    fn get(&self, at: u64) -> Arc<str> {
+        // Written from a `&str`: always UTF-8.
+        String::from_utf8_lossy(self.bytes_at(at)).into()
+    }
+
+    fn end(&self) -> u64 {
+        self.base + self.bytes.len() as u64
+    }
+
+    /// Forgets everything before `live` (the oldest offset still referred to)
+    /// when that is at least half the log.
+    fn trim(&mut self, live: u64) {
+        let dead = (live - self.base) as usize;
+        if dead > 0 && dead * 2 >= self.bytes.len() {
+            self.bytes.drain(..dead);
+            self.base = live;
+            if self.bytes.capacity() > 4 * self.bytes.len().max(1 << 16) {
+                self.bytes.shrink_to(2 * self.bytes.len());
+            }
+        }
+    }
 }
 
 /// One edge.
@@ -180,6 +253,23 @@ struct EdgeState {
     alerted: bool,
     /// The latest co-shares (up to `evidence`), a ring once full.
     evidence: Vec<Evidence>,
+}
+
+/// Co-shares of strong edges linking flagged domains kept between passes.
+pub const PENDING_DOMAIN_CAP: usize = 100_000;
+
+/// Hosts whose verdicts are cached (the cache is emptied when full).
+const VERDICT_CACHE: usize = 100_000;
+
+/// A strong edge's co-share linking a flagged domain, waiting for the pass.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DomainPush {
+    /// The registrable domain.
+    domain: Arc<str>,
+    /// The accounts, named (ids may be reused before the pass).
+    early: Arc<str>,
+    late: Arc<str>,
+    coshare: Evidence,
 }
 
 /// A group found by the last pass.
@@ -207,8 +297,10 @@ pub struct Engine {
     account_ids: HashMap<Arc<str>, u32, Hasher>,
     objects: Vec<Option<Object>>,
     free_objects: Vec<u32>,
+    /// Object slots by (kind, name), hashed with [`object_hash`].
     #[serde(skip)]
-    object_ids: HashMap<Box<[u8]>, u32, Hasher>,
+    object_ids: HashTable<u32>,
+    posts: PostLog,
     edges: HashMap<u64, EdgeState, Hasher>,
     groups: Vec<Group>,
     next_group: u64,
@@ -217,11 +309,23 @@ pub struct Engine {
     strong: hashbrown::HashSet<u64, Hasher>,
     /// A strong edge appeared or went since the last pass.
     strong_changed: bool,
+    /// Strong co-shares linking flagged domains since the last pass.
+    domain_pushes: Vec<DomainPush>,
+    /// (group, registrable domain) already alerted, for the groups alive.
+    domain_alerted: std::collections::BTreeSet<(u64, Arc<str>)>,
+    /// Classifies linked domains (none: no domain alerts). Not checkpointed:
+    /// set again after a restart ([`Engine::set_classifier`]).
+    #[serde(skip)]
+    classifier: Option<Arc<Classifier>>,
+    /// Flagged verdicts by host (`None`: not flagged), a cache.
+    #[serde(skip)]
+    verdicts: HashMap<Box<str>, Option<Arc<Classification>>, Hasher>,
     counters: Counters,
     #[serde(skip)]
     pending: Vec<Alert>,
+    /// Scratch: the partners of the share being paired.
     #[serde(skip)]
-    key: Vec<u8>,
+    partners: Vec<(u32, i64, u64)>,
 }
 
 impl Engine {
@@ -242,17 +346,30 @@ impl Engine {
             account_ids: HashMap::with_hasher(Hasher::default()),
             objects: Vec::new(),
             free_objects: Vec::new(),
-            object_ids: HashMap::with_hasher(Hasher::default()),
+            object_ids: HashTable::new(),
+            posts: PostLog::default(),
             edges: HashMap::with_hasher(Hasher::default()),
             groups: Vec::new(),
             next_group: 1,
             next_alert: 1,
             strong: hashbrown::HashSet::with_hasher(Hasher::default()),
             strong_changed: false,
+            domain_pushes: Vec::new(),
+            domain_alerted: Default::default(),
+            classifier: None,
+            verdicts: HashMap::with_hasher(Hasher::default()),
             counters: Counters::default(),
             pending: Vec::new(),
-            key: Vec::new(),
+            partners: Vec::new(),
         })
+    }
+
+    /// Classifies the domains that strong edges link (known operation
+    /// domains, look-alikes of watched outlets): a group pushing a flagged
+    /// domain raises a `domain` alert. `None` turns domain alerts off.
+    pub fn set_classifier(&mut self, classifier: Option<Arc<Classifier>>) {
+        self.classifier = classifier;
+        self.verdicts.clear();
     }
 
     /// The parameters.
@@ -300,10 +417,15 @@ impl Engine {
             }
         }
         self.account_ids = ids;
-        let mut objs = HashMap::with_hasher(Hasher::default());
+        let mut objs = HashTable::new();
+        let objects = &self.objects;
+        let rehash = |&s: &u32| {
+            let o = objects[s as usize].as_ref().expect("live slot");
+            object_hash(o.kind, &o.name)
+        };
         for (slot, o) in self.objects.iter().enumerate() {
             if let Some(o) = o {
-                objs.insert(object_key(o.kind, &o.name), slot as u32);
+                objs.insert_unique(object_hash(o.kind, &o.name), slot as u32, rehash);
             }
         }
         self.object_ids = objs;
@@ -418,12 +540,16 @@ impl Engine {
         }
         self.max_time = self.max_time.max(time);
         let w = i64::from(self.params.window);
-        self.key.clear();
-        write_object_key(&mut self.key, kind, object);
-        let slot = match self.object_ids.get(self.key.as_slice()) {
+        let hash = object_hash(kind, object);
+        let objects = &self.objects;
+        let found = self.object_ids.find(hash, |&s| {
+            let o = objects[s as usize].as_ref().expect("live slot");
+            o.kind == kind && &*o.name == object
+        });
+        let slot = match found {
             Some(&s) => s,
             None => {
-                let o = Object { kind, name: object.into(), shares: VecDeque::new() };
+                let o = Object { kind, name: object.into(), shares: SmallVec::new() };
                 let slot = match self.free_objects.pop() {
                     Some(s) => {
                         self.objects[s as usize] = Some(o);
@@ -434,18 +560,23 @@ impl Engine {
                         (self.objects.len() - 1) as u32
                     }
                 };
-                self.object_ids.insert(self.key.clone().into_boxed_slice(), slot);
+                let objects = &self.objects;
+                self.object_ids.insert_unique(hash, slot, |&s| {
+                    let o = objects[s as usize].as_ref().expect("live slot");
+                    object_hash(o.kind, &o.name)
+                });
                 slot
             }
         };
-        let post_hash = Hasher::default().hash_one(post);
+        let post_hash = Hasher::default().hash_one(post) as u32;
         let obj = self.objects[slot as usize].as_mut().expect("live slot");
         let lo = obj.shares.partition_point(|h| h.time < time - w);
         let at = obj.shares.partition_point(|h| h.time <= time);
-        let hi = at + obj.shares.range(at..).take_while(|h| h.time <= time + w).count();
+        let hi = at + obj.shares[at..].iter().take_while(|h| h.time <= time + w).count();
         // A repeated post id of this object (identical record, or the same post
         // under another account or time) near it: dropped as `detect` drops it.
-        if obj.shares.range(lo..hi).any(|h| h.post_hash == post_hash && &*h.post == post) {
+        let posts = &self.posts;
+        if obj.shares[lo..hi].iter().any(|h| h.hash == post_hash && posts.bytes_at(h.post) == post.as_bytes()) {
             self.counters.duplicates += 1;
             return Outcome::Duplicate;
         }
@@ -454,36 +585,27 @@ impl Engine {
             self.counters.mass_shares += 1;
             return Outcome::Mass;
         }
-        let post: Arc<str> = post.into();
-        let name = obj.name.clone();
-        let kind_name = self.kinds[kind as usize].clone();
-        let mut partners: Vec<(u32, i64, Arc<str>)> = Vec::new();
-        for h in obj.shares.range(lo..hi) {
-            if h.account != account {
-                partners.push((h.account, h.time, h.post.clone()));
-            }
-        }
-        obj.shares.insert(at, Held { time, account, post_hash, post: post.clone() });
+        let post = self.posts.push(post);
+        let mut partners = std::mem::take(&mut self.partners);
+        partners.clear();
+        partners
+            .extend(obj.shares[lo..hi].iter().filter(|h| h.account != account).map(|h| (h.account, h.time, h.post)));
+        obj.shares.insert(at, Held { time, post, account, hash: post_hash });
         self.refs[account as usize] += 1;
-        for (other, t_other, other_post) in partners {
+        for &(other, t_other, other_post) in &partners {
             let (early, late) = if t_other <= time {
-                ((other, t_other, other_post), (account, time, post.clone()))
+                ((other, t_other, other_post), (account, time, post))
             } else {
-                ((account, time, post.clone()), (other, t_other, other_post))
+                ((account, time, post), (other, t_other, other_post))
             };
-            self.add_coshare(&name, &kind_name, early, late, time);
+            self.add_coshare(slot, early, late, time);
         }
+        self.partners = partners;
         Outcome::Accepted
     }
 
-    fn add_coshare(
-        &mut self,
-        object: &Arc<str>,
-        kind: &Arc<str>,
-        early: (u32, i64, Arc<str>),
-        late: (u32, i64, Arc<str>),
-        arrival: i64,
-    ) {
+    /// Adds one co-share (accounts, times and post offsets of its two shares) to its edge.
+    fn add_coshare(&mut self, slot: u32, early: (u32, i64, u64), late: (u32, i64, u64), arrival: i64) {
         self.counters.coshares += 1;
         let key = lockstep_pair_key(early.0, late.0);
         let cap = self.params.evidence;
@@ -498,18 +620,22 @@ impl Engine {
         };
         e.weight += 1;
         e.last = e.last.max(late.1);
+        let was_strong = e.alerted;
         if !e.alerted && cap > 0 {
+            let o = self.objects[slot as usize].as_ref().expect("live slot");
             let ev = Evidence {
-                object: object.clone(),
-                kind: kind.clone(),
+                object: o.name.clone(),
+                kind: o.kind,
                 early_account: early.0,
-                early_post: early.2,
+                early_post: self.posts.get(early.2),
                 early_time: early.1,
                 late_account: late.0,
-                late_post: late.2,
+                late_post: self.posts.get(late.2),
                 late_time: late.1,
             };
             if e.evidence.len() < cap {
+                // Grown one by one: most edges never hold more than one or two.
+                e.evidence.reserve_exact(1);
                 e.evidence.push(ev);
             } else {
                 let i = (e.weight as usize - 1) % cap;
@@ -523,8 +649,132 @@ impl Engine {
             let weight = e.weight;
             let mut evidence = std::mem::take(&mut e.evidence);
             evidence.sort_by_key(|x| (x.late_time, x.early_time));
+            if self.classifier.is_some() {
+                // The co-shares that made it strong may already link a flagged domain.
+                if evidence.is_empty() {
+                    self.note_domain(slot, early, late);
+                }
+                for ev in &evidence {
+                    self.note_evidence(ev.clone());
+                }
+            }
             let body = self.edge_alert(key, weight, evidence);
             self.raise(arrival, body);
+        } else if was_strong && self.classifier.is_some() {
+            self.note_domain(slot, early, late);
+        }
+    }
+
+    /// The verdict on a link object's host, when it is flagged (cached by host).
+    fn flagged(&mut self, kind: u32, object: &str) -> Option<Arc<Classification>> {
+        let classifier = self.classifier.as_ref()?;
+        if !lockstep_domains::LINK_KINDS.contains(&&*self.kinds[kind as usize]) {
+            return None;
+        }
+        let host = lockstep_domains::host_of(object);
+        if let Some(v) = self.verdicts.get(host.as_str()) {
+            return v.clone();
+        }
+        let c = classifier.classify(&host);
+        let v = matches!(c.class, Class::Known | Class::LookAlike).then(|| Arc::new(c));
+        if self.verdicts.len() >= VERDICT_CACHE {
+            self.verdicts.clear();
+        }
+        self.verdicts.insert(host.into_boxed_str(), v.clone());
+        v
+    }
+
+    /// A strong edge's co-share on object `slot`: kept for the pass when it links a flagged domain.
+    fn note_domain(&mut self, slot: u32, early: (u32, i64, u64), late: (u32, i64, u64)) {
+        let o = self.objects[slot as usize].as_ref().expect("live slot");
+        let (kind, name) = (o.kind, o.name.clone());
+        if self.flagged(kind, &name).is_none() {
+            return;
+        }
+        let ev = Evidence {
+            object: name,
+            kind,
+            early_account: early.0,
+            early_post: self.posts.get(early.2),
+            early_time: early.1,
+            late_account: late.0,
+            late_post: self.posts.get(late.2),
+            late_time: late.1,
+        };
+        self.note_evidence(ev);
+    }
+
+    fn note_evidence(&mut self, ev: Evidence) {
+        let Some(v) = self.flagged(ev.kind, &ev.object) else { return };
+        if self.domain_pushes.len() >= PENDING_DOMAIN_CAP {
+            self.counters.domain_overflow += 1;
+            return;
+        }
+        let (early, late) = (self.name(ev.early_account), self.name(ev.late_account));
+        self.domain_pushes.push(DomainPush { domain: v.registrable.as_str().into(), early, late, coshare: ev });
+    }
+
+    /// One alert per (group, flagged domain) not alerted before, from the
+    /// strong co-shares since the last pass.
+    fn domain_alerts(&mut self) {
+        let pushes = std::mem::take(&mut self.domain_pushes);
+        let mut group_of: HashMap<&str, usize, Hasher> = HashMap::with_hasher(Hasher::default());
+        for (i, g) in self.groups.iter().enumerate() {
+            for m in &g.members {
+                group_of.insert(m, i);
+            }
+        }
+        let mut by: BTreeMap<(u64, Arc<str>), (usize, Vec<DomainPush>)> = BTreeMap::new();
+        for p in pushes {
+            // Both accounts of a strong edge are in one group (unless the edge went since).
+            let Some(&g) = group_of.get(&*p.early) else { continue };
+            let id = self.groups[g].id;
+            if self.domain_alerted.contains(&(id, p.domain.clone())) {
+                continue;
+            }
+            by.entry((id, p.domain.clone())).or_insert_with(|| (g, Vec::new())).1.push(p);
+        }
+        drop(group_of);
+        for ((id, domain), (g, mut pushes)) in by {
+            pushes.sort_by(|x, y| {
+                (x.coshare.late_time, x.coshare.early_time, &x.early, &x.late).cmp(&(
+                    y.coshare.late_time,
+                    y.coshare.early_time,
+                    &y.early,
+                    &y.late,
+                ))
+            });
+            let first = &pushes[0].coshare;
+            let Some(v) = self.flagged(first.kind, &first.object) else { continue };
+            let mut accounts: Vec<Arc<str>> = pushes.iter().flat_map(|p| [p.early.clone(), p.late.clone()]).collect();
+            accounts.sort();
+            accounts.dedup();
+            let coshares = pushes.len() as u64;
+            let evidence = pushes
+                .into_iter()
+                .take(self.params.evidence.max(1))
+                .map(|p| {
+                    let kind = self.kinds[p.coshare.kind as usize].clone();
+                    p.coshare.named(kind, p.early, p.late)
+                })
+                .collect();
+            self.domain_alerted.insert((id, domain.clone()));
+            let body = AlertBody::Domain {
+                domain: domain.to_string(),
+                verdict: v.class.as_str(),
+                outlet: v.outlet.clone(),
+                outlet_domain: v.outlet_domain.clone(),
+                technique: v.technique.clone(),
+                score: v.score,
+                operation: v.operation.clone(),
+                why: v.why.clone(),
+                group: id,
+                members: self.groups[g].members.clone(),
+                accounts,
+                coshares,
+                evidence,
+            };
+            self.raise(self.max_time, body);
         }
     }
 
@@ -536,7 +786,8 @@ impl Engine {
             .into_iter()
             .map(|ev| {
                 let (x, y) = (self.name(ev.early_account), self.name(ev.late_account));
-                ev.named(x, y)
+                let kind = self.kinds[ev.kind as usize].clone();
+                ev.named(kind, x, y)
             })
             .collect();
         AlertBody::Edge { accounts: [na, nb], weight, threshold: self.threshold, evidence }
@@ -561,10 +812,11 @@ impl Engine {
         self.last_sweep = self.max_time;
         let cutoff = self.max_time - i64::from(self.params.lateness) - i64::from(self.params.window);
         let mut released: Vec<u32> = Vec::new();
+        let mut live = self.posts.end();
         for slot in 0..self.objects.len() {
             let Some(o) = self.objects[slot].as_mut() else { continue };
-            while o.shares.front().is_some_and(|h| h.time < cutoff) {
-                let h = o.shares.pop_front().expect("checked");
+            let gone = o.shares.partition_point(|h| h.time < cutoff);
+            for h in o.shares.drain(..gone) {
                 self.counters.evicted_shares += 1;
                 let r = &mut self.refs[h.account as usize];
                 *r -= 1;
@@ -574,10 +826,19 @@ impl Engine {
             }
             if o.shares.is_empty() {
                 let o = self.objects[slot].take().expect("checked");
-                self.object_ids.remove(object_key(o.kind, &o.name).as_ref());
+                let hash = object_hash(o.kind, &o.name);
+                if let Ok(entry) = self.object_ids.find_entry(hash, |&s| s as usize == slot) {
+                    entry.remove();
+                }
                 self.free_objects.push(slot as u32);
+            } else {
+                if o.shares.spilled() && o.shares.capacity() > 4 * o.shares.len() {
+                    o.shares.shrink_to_fit();
+                }
+                live = o.shares.iter().fold(live, |m, h| m.min(h.post));
             }
         }
+        self.posts.trim(live);
         let edges_due = self.params.horizon.is_some_and(|h| {
             self.max_time.saturating_sub(self.last_edge_sweep) >= i64::try_from(h / 16).unwrap_or(i64::MAX).max(60)
         });
@@ -650,6 +911,9 @@ impl Engine {
         // Groups change only when a strong edge appears or goes.
         if std::mem::take(&mut self.strong_changed) {
             self.update_groups();
+        }
+        if !self.domain_pushes.is_empty() {
+            self.domain_alerts();
         }
     }
 
@@ -766,6 +1030,9 @@ impl Engine {
             next_groups.push(Group { id, members });
         }
         self.groups = next_groups;
+        // Domain alerts of groups that are gone are forgotten.
+        let alive: hashbrown::HashSet<u64, Hasher> = self.groups.iter().map(|g| g.id).collect();
+        self.domain_alerted.retain(|(g, _)| alive.contains(g));
         for body in alerts {
             self.raise(self.max_time, body);
         }
@@ -803,15 +1070,11 @@ pub struct StateSize {
     pub groups: u64,
 }
 
-fn write_object_key(buf: &mut Vec<u8>, kind: u32, value: &str) {
-    buf.extend_from_slice(&kind.to_le_bytes());
-    buf.extend_from_slice(value.as_bytes());
-}
-
-fn object_key(kind: u32, value: &str) -> Box<[u8]> {
-    let mut k = Vec::with_capacity(4 + value.len());
-    write_object_key(&mut k, kind, value);
-    k.into_boxed_slice()
+fn object_hash(kind: u32, name: &str) -> u64 {
+    let mut h = Hasher::default().build_hasher();
+    h.write_u32(kind);
+    h.write(name.as_bytes());
+    h.finish()
 }
 
 fn lockstep_pair_key(a: u32, b: u32) -> u64 {
@@ -897,5 +1160,90 @@ mod tests {
         // Ids are reused.
         e.push("q", "#y", "hashtag", "p4", 1201);
         assert!(e.names.len() <= 3);
+    }
+
+    fn classifier() -> Option<Arc<Classifier>> {
+        use lockstep_domains::{Feed, Matcher, Watchlist};
+        Some(Arc::new(Classifier::new(Feed::new(), Matcher::new(Watchlist::builtin()))))
+    }
+
+    #[test]
+    fn a_group_pushing_a_look_alike_domain_alerts_once_per_group_and_domain() {
+        let mut e = engine(10, 0, 3);
+        e.set_classifier(classifier());
+        // a and b become strong on ordinary links: no domain alert.
+        for (i, t) in [1000, 2000, 3000].into_iter().enumerate() {
+            e.push("a", &format!("https://example.org/{i}"), "url", &format!("a{i}"), t);
+            e.push("b", &format!("https://example.org/{i}"), "url", &format!("b{i}"), t + 1);
+        }
+        let kinds: Vec<&str> = e.take_alerts().iter().map(|a| a.body.name()).collect();
+        assert_eq!(kinds, ["edge", "group"]);
+        // Then they push a look-alike of spiegel.de, twice: one alert.
+        for (i, t) in [4000, 5000].into_iter().enumerate() {
+            e.push("a", &format!("https://www.spiegel.ltd/p/{i}"), "url", &format!("a{i}s"), t);
+            e.push("b", &format!("https://www.spiegel.ltd/p/{i}"), "url", &format!("b{i}s"), t + 2);
+        }
+        // A clean domain and the outlet's own: nothing.
+        e.push("a", "https://www.spiegel.de/x", "url", "a-real", 6000);
+        e.push("b", "https://www.spiegel.de/x", "url", "b-real", 6001);
+        e.push("z", "https://bild.vip/x", "url", "z1", 6500); // one account, no co-share
+        e.push("q", "https://bild.vip/x", "url", "q1", 6501); // a weak edge: nothing
+        e.push("z", "https://last.example/", "url", "z2", 9000);
+        let alerts = e.take_alerts();
+        let domains: Vec<&AlertBody> = alerts.iter().map(|a| &a.body).filter(|b| b.name() == "domain").collect();
+        assert_eq!(domains.len(), 1, "{alerts:?}");
+        let AlertBody::Domain { domain, verdict, outlet_domain, group, accounts, coshares, evidence, why, .. } =
+            domains[0]
+        else {
+            panic!()
+        };
+        assert_eq!((domain.as_str(), *verdict, outlet_domain.as_str()), ("spiegel.ltd", "look-alike", "spiegel.de"));
+        assert_eq!((*group, *coshares, evidence.len()), (1, 1, 1));
+        assert_eq!(accounts.iter().map(|a| &**a).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(&*evidence[0].object, "https://www.spiegel.ltd/p/0");
+        assert!(!why.is_empty());
+        let json = alerts.iter().find(|a| a.body.name() == "domain").unwrap().to_json();
+        assert!(json.contains(r#""alert":"domain","domain":"spiegel.ltd","verdict":"look-alike""#), "{json}");
+    }
+
+    #[test]
+    fn an_edge_made_strong_by_look_alike_links_alerts_for_its_group() {
+        let mut e = engine(10, 0, 2);
+        e.set_classifier(classifier());
+        for (i, t) in [1000, 2000].into_iter().enumerate() {
+            e.push("a", &format!("https://washingtonpost.pm/{i}"), "url", &format!("a{i}"), t);
+            e.push("b", &format!("https://washingtonpost.pm/{i}"), "url", &format!("b{i}"), t + 1);
+        }
+        e.push("z", "https://last.example/", "url", "z", 3000);
+        let alerts = e.take_alerts();
+        let kinds: Vec<&str> = alerts.iter().map(|a| a.body.name()).collect();
+        assert_eq!(kinds, ["edge", "group", "domain"]);
+        let AlertBody::Domain { coshares, domain, .. } = &alerts[2].body else { panic!() };
+        assert_eq!((domain.as_str(), *coshares), ("washingtonpost.pm", 2));
+        // Without a classifier: no domain alert.
+        let mut e = engine(10, 0, 2);
+        for (i, t) in [1000, 2000].into_iter().enumerate() {
+            e.push("a", &format!("https://washingtonpost.pm/{i}"), "url", &format!("a{i}"), t);
+            e.push("b", &format!("https://washingtonpost.pm/{i}"), "url", &format!("b{i}"), t + 1);
+        }
+        e.push("z", "https://last.example/", "url", "z", 3000);
+        assert!(e.take_alerts().iter().all(|a| a.body.name() != "domain"));
+    }
+
+    #[test]
+    fn post_ids_live_in_a_log_trimmed_as_shares_go() {
+        let mut e =
+            Engine::new(LiveParams { window: 10, lateness: 0, horizon: Some(100), ..LiveParams::default() }).unwrap();
+        for i in 0..10_000i64 {
+            e.push(&format!("u{}", i % 50), &format!("#t{}", i % 7), "hashtag", &format!("post-{i}"), 1000 + i);
+        }
+        // Only the last 10 s of shares are held; the log holds at most about twice their ids.
+        let held = e.state_size().held_shares;
+        assert!(held <= 11 * 7, "{held}");
+        assert!(e.posts.bytes.len() < 4 * 1024, "{}", e.posts.bytes.len());
+        // A repeated post id is still found through the log.
+        assert_eq!(e.push("u1", "#t0", "hashtag", "post-9996", 10_999), Outcome::Duplicate);
+        assert_eq!(e.push("u1", "#t0", "hashtag", &"long".repeat(100), 10_999), Outcome::Accepted);
+        assert_eq!(e.push("u2", "#t0", "hashtag", &"long".repeat(100), 10_999), Outcome::Duplicate);
     }
 }

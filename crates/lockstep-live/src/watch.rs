@@ -92,6 +92,8 @@ pub struct WatchOptions {
     pub edges_out: Option<PathBuf>,
     /// Set to stop (SIGTERM, SIGINT: see [`stop_on_signals`]): checkpoint and return.
     pub stop: Arc<AtomicBool>,
+    /// Classifies the domains groups link (`domain` alerts); none: no domain alerts.
+    pub domains: Option<Arc<lockstep_domains::Classifier>>,
 }
 
 impl WatchOptions {
@@ -108,6 +110,7 @@ impl WatchOptions {
             metrics: None,
             edges_out: None,
             stop: Arc::new(AtomicBool::new(false)),
+            domains: None,
         }
     }
 }
@@ -160,9 +163,17 @@ pub fn watch(opts: WatchOptions) -> crate::Result<WatchSummary> {
         None => None,
     };
     let resumed = loaded.is_some();
+    let loaded = loaded.map(|mut c| {
+        c.engine.set_classifier(opts.domains.clone());
+        c
+    });
     let (mut engine, mut position, reader_state, mut records, mut skipped) = match loaded {
         Some(c) => (c.engine, c.position, c.reader, c.records, c.skipped),
-        None => (Engine::new(opts.params.clone())?, Position::Start, ReaderState::default(), 0, 0),
+        None => {
+            let mut engine = Engine::new(opts.params.clone())?;
+            engine.set_classifier(opts.domains.clone());
+            (engine, Position::Start, ReaderState::default(), 0, 0)
+        }
     };
     let metrics = Arc::new(Metrics { pending: u64::MAX.into(), ..Metrics::default() });
     let metrics_addr = match &opts.metrics {

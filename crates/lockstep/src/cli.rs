@@ -518,9 +518,15 @@ pub struct WatchArgs {
     /// No summary on stderr at exit.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// No `domain` alerts (linked domains are not classified).
+    #[arg(long)]
+    pub no_domains: bool,
     /// Input format and columns.
     #[command(flatten)]
     pub input: InputFlags,
+    /// Feeds and watchlists for the `domain` alerts (domains linked by a group's strong co-shares).
+    #[command(flatten)]
+    pub domains: DomainSources,
 }
 
 /// `--horizon`: seconds, or none.

@@ -4,7 +4,7 @@
 //! records (`--min-participation 1`), and the metrics endpoint answers.
 
 mod common;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,14 +14,25 @@ const BIN: &str = env!("CARGO_BIN_EXE_lockstep");
 
 /// A generated dataset's header line and rows (each with its line end).
 fn generated(dir: &Path, posts: usize) -> (String, Vec<String>) {
+    let (header, rows, _) = generated_with_truth(dir, posts);
+    (header, rows)
+}
+
+/// The same, with the planted accounts of the look-alike-domain networks.
+fn generated_with_truth(dir: &Path, posts: usize) -> (String, Vec<String>, BTreeSet<String>) {
     let path = dir.join("generated.csv");
     let cfg = lockstep_synth::ScenarioConfig::new(posts, 5);
-    lockstep_synth::write_csv(&cfg, &path, &dir.join("truth.csv")).unwrap();
+    let scenario = lockstep_synth::write_csv(&cfg, &path, &dir.join("truth.csv")).unwrap();
+    let lookalike =
+        scenario.truth.iter().filter(|t| t.style == "lookalike_domains").map(|t| t.account.clone()).collect();
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines = text.split_inclusive('\n').map(str::to_string);
     let header = lines.next().unwrap();
-    (header, lines.collect())
+    (header, lines.collect(), lookalike)
 }
+
+/// The look-alike domains the generator plants (`lockstep-synth`).
+const PLANTED_DOMAINS: [&str; 4] = ["washingtonpost.pm", "spiegel.ltd", "bild.vip", "fox-news.top"];
 
 fn batch(dir: &Path, header: &str, rows: &[String]) -> BTreeMap<(String, String), u32> {
     let path = dir.join("batch.csv");
@@ -113,7 +124,8 @@ fn alert_lines(path: &Path) -> Vec<(u64, String)> {
 fn killed_mid_stream_across_rotation_restarts_without_loss_or_double_count() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (header, rows) = generated(d, 40_000);
+    let (header, rows, lookalike) = generated_with_truth(d, 40_000);
+    assert!(!lookalike.is_empty(), "the generator plants a look-alike-domain network");
     let q = rows.len() / 4;
     let (a, b, c, rest) = (&rows[..q], &rows[q..2 * q], &rows[2 * q..3 * q], &rows[3 * q..]);
     let stream = d.join("stream.csv");
@@ -163,6 +175,34 @@ fn killed_mid_stream_across_rotation_restarts_without_loss_or_double_count() {
     let ids: Vec<u64> = by_id.keys().copied().collect();
     assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
     assert!(!two.is_empty() && !one.is_empty());
+    // Domain alerts: the planted network pushing its look-alike domains, one
+    // alert per group and domain across the restart, each with its evidence.
+    let mut seen = BTreeSet::new();
+    for line in by_id.values() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["alert"] != "domain" {
+            continue;
+        }
+        let domain = v["domain"].as_str().unwrap().to_string();
+        assert!(PLANTED_DOMAINS.contains(&domain.as_str()), "{line}");
+        // bild.vip is also in the built-in feed of known operation domains.
+        assert!(v["verdict"] == "look-alike" || v["verdict"] == "known", "{line}");
+        assert!(!v["outlet_domain"].as_str().unwrap().is_empty() && !v["why"].as_str().unwrap().is_empty());
+        assert!(
+            seen.insert((v["group"].as_u64().unwrap(), domain.clone())),
+            "a second alert for one group and domain: {line}"
+        );
+        let evidence = v["evidence"].as_array().unwrap();
+        assert!(!evidence.is_empty() && v["coshares"].as_u64().unwrap() >= evidence.len() as u64);
+        for ev in evidence {
+            assert!(ev["object"].as_str().unwrap().contains(&domain), "{line}");
+            for side in ["early", "late"] {
+                let account = ev[side]["account"].as_str().unwrap();
+                assert!(lookalike.contains(account), "{account} is not planted: {line}");
+            }
+        }
+    }
+    assert!(!seen.is_empty(), "no domain alert for the planted look-alike network");
 }
 
 #[test]

@@ -32,6 +32,9 @@ pub fn run(args: WatchArgs) -> anyhow::Result<()> {
     opts.exit_at_end = args.exit_at_end;
     opts.metrics = args.metrics.clone();
     opts.edges_out = args.edges_out.clone();
+    if !args.no_domains {
+        opts.domains = Some(std::sync::Arc::new(super::domains::classifier(&args.domains)?));
+    }
     stop_on_signals(&opts.stop)?;
     let start = std::time::Instant::now();
     let s = lockstep_live::watch(opts)?;
@@ -40,7 +43,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<()> {
         let secs = start.elapsed().as_secs_f64();
         eprintln!(
             "{}{} records ({} skipped) → {} shares: {} accepted, {} late, {} duplicates, {} in mass objects; \
-             {} co-shares; {} alerts; state: {} held shares, {} edges, {} accounts, {} groups; \
+             {} co-shares; {} alerts{}; state: {} held shares, {} edges, {} accounts, {} groups; \
              {} checkpoints; {:.2} s{}",
             if s.resumed { "resumed from the checkpoint; " } else { "" },
             s.records,
@@ -52,6 +55,11 @@ pub fn run(args: WatchArgs) -> anyhow::Result<()> {
             c.mass_shares,
             c.coshares,
             c.alerts,
+            if c.domain_overflow > 0 {
+                format!(" ({} strong co-shares on flagged domains past the per-pass cap)", c.domain_overflow)
+            } else {
+                String::new()
+            },
             s.state.held_shares,
             s.state.edges,
             s.state.accounts,
