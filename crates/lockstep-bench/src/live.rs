@@ -168,7 +168,7 @@ fn file_replay(
 fn synthetic(buf: &mut Vec<u8>, rnd: &mut impl FnMut() -> u64, posts: std::ops::Range<u64>, time: impl Fn(u64) -> u64) {
     for post in posts {
         let a = rnd() % 200_000;
-        if rnd() % 4 == 0 {
+        if rnd().is_multiple_of(4) {
             let _ = writeln!(buf, "u{a},#h{},hashtag,{post},{}", rnd() % 4_000_000, time(post));
         } else {
             let _ = writeln!(buf, "u{a},#own{post},hashtag,{post},{}", time(post));
