@@ -4,39 +4,12 @@
 //! counts, null models, fast windows, CooRTweet mode and random small data.
 
 use lockstep_core::Dataset;
-use lockstep_detect::{detect, partition, Detection, Mode, NullModel, Params, Window};
+use lockstep_detect::{detect, partition, Mode, NullModel, Params, Window};
 use lockstep_synth::{generate_dataset, ScenarioConfig};
 use proptest::prelude::*;
 
-/// Every result of a detection, as text: `Debug` prints floats exactly (the
-/// shortest string that reads back to the same bits), so equal text is equal values.
-fn fingerprint(d: &Detection) -> String {
-    let communities = d.communities.as_ref().map(|c| format!("{} {:?} {:?}", c.count, c.modularity, c.of_account));
-    format!(
-        "window {:?}\ncoshares {:?}\nfast {:?}\nedges {:?}\noffsets {:?}\nrows {:?}\nthreshold {:?} {:?}\n\
-         accounts {:?}\nobjects {:?}\nmass {:?}\nestimate {:?}\nexpected {:?}\nscore {:?}\nshares {:?}\n\
-         post_pairs {:?}\nsummary {:?}\ncommunities {communities:?}\ncounts {:?}\nrank {:?}",
-        d.window,
-        d.coshares,
-        d.fast,
-        d.edges,
-        d.edge_offsets,
-        d.edge_rows,
-        d.threshold,
-        d.threshold_fast,
-        d.accounts,
-        d.objects,
-        d.mass_objects,
-        d.window_estimate,
-        d.significance.expected,
-        d.significance.score,
-        d.significance.shares,
-        d.significance.post_pairs,
-        d.significance.summary,
-        d.counts,
-        d.account_rank,
-    )
-}
+mod common;
+use common::fingerprint;
 
 fn check_parts(ds: &Dataset, params: &Params, parts: &[u32]) {
     let memory = detect(ds, &Params { partitions: Some(1), ..params.clone() }).unwrap();

@@ -6,38 +6,11 @@
 
 use lockstep_core::Dataset;
 use lockstep_detect::remote::{expand_units, Remote, UnitCoShares, UnitRows};
-use lockstep_detect::{detect, detect_with, Detection, Mode, NullModel, Params, Window};
+use lockstep_detect::{detect, detect_with, Mode, NullModel, Params, Window};
 use lockstep_synth::{generate_dataset, ScenarioConfig};
 
-/// Every result of a detection, as text (as `tests/partition.rs` prints it:
-/// `Debug` prints floats exactly, so equal text is equal values).
-fn fingerprint(d: &Detection) -> String {
-    let communities = d.communities.as_ref().map(|c| format!("{} {:?} {:?}", c.count, c.modularity, c.of_account));
-    format!(
-        "window {:?}\ncoshares {:?}\nfast {:?}\nedges {:?}\noffsets {:?}\nrows {:?}\nthreshold {:?} {:?}\n\
-         accounts {:?}\nobjects {:?}\nmass {:?}\nestimate {:?}\nexpected {:?}\nscore {:?}\nshares {:?}\n\
-         post_pairs {:?}\nsummary {:?}\ncommunities {communities:?}\ncounts {:?}\nrank {:?}",
-        d.window,
-        d.coshares,
-        d.fast,
-        d.edges,
-        d.edge_offsets,
-        d.edge_rows,
-        d.threshold,
-        d.threshold_fast,
-        d.accounts,
-        d.objects,
-        d.mass_objects,
-        d.window_estimate,
-        d.significance.expected,
-        d.significance.score,
-        d.significance.shares,
-        d.significance.post_pairs,
-        d.significance.summary,
-        d.counts,
-        d.account_rank,
-    )
-}
+mod common;
+use common::fingerprint;
 
 /// Step 2 as a cluster runs it: each part expanded on its own, the parts in
 /// reverse order, each part's rows reversed.
