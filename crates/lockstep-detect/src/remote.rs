@@ -82,6 +82,24 @@ impl UnitRows {
     pub fn is_empty(&self) -> bool {
         self.share.is_empty()
     }
+
+    /// The rows at `idx`, in that order (a part of the rows, as a shuffle delivers it).
+    pub fn select(&self, idx: &[usize]) -> UnitRows {
+        fn pick<T: Copy>(v: &[T], idx: &[usize]) -> Vec<T> {
+            idx.iter().map(|&i| v[i]).collect()
+        }
+        UnitRows {
+            part: pick(&self.part, idx),
+            unit: pick(&self.unit, idx),
+            seq: pick(&self.seq, idx),
+            share: pick(&self.share, idx),
+            account: pick(&self.account, idx),
+            post: pick(&self.post, idx),
+            time: pick(&self.time, idx),
+            early: pick(&self.early, idx),
+            skip: pick(&self.skip, idx),
+        }
+    }
 }
 
 /// The rows of every unit of `plan` (step 1 of the module docs).
@@ -128,6 +146,16 @@ pub struct UnitCoShares {
     pub early: Vec<u32>,
     /// The later share.
     pub late: Vec<u32>,
+}
+
+impl UnitCoShares {
+    /// Appends the co-shares of other units (found elsewhere, in any order).
+    pub fn append(&mut self, other: UnitCoShares) {
+        self.unit.extend(other.unit);
+        self.k.extend(other.k);
+        self.early.extend(other.early);
+        self.late.extend(other.late);
+    }
 }
 
 /// Step 2: the co-shares of the units whose rows are given (any order, whole
@@ -297,23 +325,7 @@ mod tests {
                 if shuffle {
                     idx.reverse();
                 }
-                let pick = |v: &Vec<u32>| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
-                let sub = UnitRows {
-                    part: pick(&rows.part),
-                    unit: pick(&rows.unit),
-                    seq: pick(&rows.seq),
-                    share: pick(&rows.share),
-                    account: pick(&rows.account),
-                    post: pick(&rows.post),
-                    time: idx.iter().map(|&i| rows.time[i]).collect(),
-                    early: idx.iter().map(|&i| rows.early[i]).collect(),
-                    skip: idx.iter().map(|&i| rows.skip[i]).collect(),
-                };
-                let found = expand_units(&sub, w);
-                all.unit.extend(found.unit);
-                all.k.extend(found.k);
-                all.early.extend(found.early);
-                all.late.extend(found.late);
+                all.append(expand_units(&rows.select(&idx), w));
             }
             Ok(all)
         });

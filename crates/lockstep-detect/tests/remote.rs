@@ -19,23 +19,7 @@ fn shuffled(rows: UnitRows, w: i64) -> Result<UnitCoShares, String> {
     let n_parts = rows.part.iter().max().map_or(0, |&p| p + 1);
     for p in (0..n_parts).rev() {
         let idx: Vec<usize> = (0..rows.len()).rev().filter(|&i| rows.part[i] == p).collect();
-        let ids = |v: &[u32]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
-        let sub = UnitRows {
-            part: ids(&rows.part),
-            unit: ids(&rows.unit),
-            seq: ids(&rows.seq),
-            share: ids(&rows.share),
-            account: ids(&rows.account),
-            post: ids(&rows.post),
-            time: idx.iter().map(|&i| rows.time[i]).collect(),
-            early: idx.iter().map(|&i| rows.early[i]).collect(),
-            skip: idx.iter().map(|&i| rows.skip[i]).collect(),
-        };
-        let found = expand_units(&sub, w);
-        all.unit.extend(found.unit);
-        all.k.extend(found.k);
-        all.early.extend(found.early);
-        all.late.extend(found.late);
+        all.append(expand_units(&rows.select(&idx), w));
     }
     Ok(all)
 }
