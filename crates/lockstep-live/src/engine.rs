@@ -220,6 +220,21 @@ impl PostLog {
         &self.bytes[i..i + n]
     }
 
+    /// The evidence of a co-share of `object` by `early` and `late`
+    /// (account, time, post offset in this log).
+    fn evidence(&self, object: Arc<str>, kind: u32, early: (u32, i64, u64), late: (u32, i64, u64)) -> Evidence {
+        Evidence {
+            object,
+            kind,
+            early_account: early.0,
+            early_post: self.get(early.2),
+            early_time: early.1,
+            late_account: late.0,
+            late_post: self.get(late.2),
+            late_time: late.1,
+        }
+    }
+
     fn get(&self, at: u64) -> Arc<str> {
         // Written from a `&str`: always UTF-8.
         String::from_utf8_lossy(self.bytes_at(at)).into()
@@ -623,16 +638,7 @@ impl Engine {
         let was_strong = e.alerted;
         if !e.alerted && cap > 0 {
             let o = self.objects[slot as usize].as_ref().expect("live slot");
-            let ev = Evidence {
-                object: o.name.clone(),
-                kind: o.kind,
-                early_account: early.0,
-                early_post: self.posts.get(early.2),
-                early_time: early.1,
-                late_account: late.0,
-                late_post: self.posts.get(late.2),
-                late_time: late.1,
-            };
+            let ev = self.posts.evidence(o.name.clone(), o.kind, early, late);
             if e.evidence.len() < cap {
                 // Grown one by one: most edges never hold more than one or two.
                 e.evidence.reserve_exact(1);
@@ -691,16 +697,7 @@ impl Engine {
         if self.flagged(kind, &name).is_none() {
             return;
         }
-        let ev = Evidence {
-            object: name,
-            kind,
-            early_account: early.0,
-            early_post: self.posts.get(early.2),
-            early_time: early.1,
-            late_account: late.0,
-            late_post: self.posts.get(late.2),
-            late_time: late.1,
-        };
+        let ev = self.posts.evidence(name, kind, early, late);
         self.note_evidence(ev);
     }
 

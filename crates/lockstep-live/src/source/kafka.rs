@@ -205,31 +205,14 @@ impl Sink for KafkaSink {
 
 /// Produces the lines of `path` to a topic, `per_message` lines per message.
 pub fn publish_lines(brokers: &str, topic: &str, path: &std::path::Path, per_message: usize) -> crate::Result<u64> {
-    use std::io::BufRead;
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("enable.idempotence", "true")
         .create()
         .map_err(|e| kerr(brokers, e))?;
-    let file = std::fs::File::open(path).map_err(|e| crate::Error::io(path.display(), e))?;
-    let mut lines = std::io::BufReader::with_capacity(1 << 20, file).split(b'\n');
     let mut sent = 0u64;
-    loop {
-        let mut payload = Vec::new();
-        let mut n = 0;
-        while n < per_message.max(1) {
-            match lines.next() {
-                Some(l) => {
-                    payload.extend_from_slice(&l.map_err(|e| crate::Error::io(path.display(), e))?);
-                    payload.push(b'\n');
-                    n += 1;
-                }
-                None => break,
-            }
-        }
-        if n == 0 {
-            break;
-        }
+    for payload in super::Payloads::open(path, per_message)? {
+        let payload = payload?;
         loop {
             // One partition keeps the lines in order (a CSV header first).
             match producer.send(BaseRecord::<(), _>::to(topic).partition(0).payload(&payload)) {

@@ -341,3 +341,38 @@ impl Source for StdinSource {
         "<stdin>".into()
     }
 }
+
+/// The lines of a file, `per_message` (at least 1) to a payload, each line
+/// ending in `\n`: what `lockstep publish` sends to a broker.
+pub(crate) struct Payloads {
+    lines: std::io::Split<std::io::BufReader<std::fs::File>>,
+    per_message: usize,
+    path: PathBuf,
+}
+
+impl Payloads {
+    pub(crate) fn open(path: &Path, per_message: usize) -> crate::Result<Payloads> {
+        use std::io::BufRead;
+        let file = std::fs::File::open(path).map_err(|e| crate::Error::io(path.display(), e))?;
+        let lines = std::io::BufReader::with_capacity(1 << 20, file).split(b'\n');
+        Ok(Payloads { lines, per_message: per_message.max(1), path: path.to_path_buf() })
+    }
+}
+
+impl Iterator for Payloads {
+    type Item = crate::Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut payload = Vec::new();
+        for line in self.lines.by_ref().take(self.per_message) {
+            match line {
+                Ok(l) => {
+                    payload.extend_from_slice(&l);
+                    payload.push(b'\n');
+                }
+                Err(e) => return Some(Err(crate::Error::io(self.path.display(), e))),
+            }
+        }
+        (!payload.is_empty()).then_some(Ok(payload))
+    }
+}

@@ -248,33 +248,16 @@ impl Sink for NatsSink {
 /// when missing), `per_message` lines per message, waiting for every
 /// acknowledgement. Returns the messages published.
 pub fn publish_lines(spec: &NatsSpec, path: &std::path::Path, per_message: usize) -> crate::Result<u64> {
-    use std::io::BufRead;
     let rt = runtime()?;
-    let file = std::fs::File::open(path).map_err(|e| crate::Error::io(path.display(), e))?;
-    let mut lines = std::io::BufReader::with_capacity(1 << 20, file).split(b'\n');
+    let payloads = super::Payloads::open(path, per_message)?;
     rt.block_on(async {
         let client = async_nats::connect(&spec.server).await.map_err(|e| nerr(&spec.server, e))?;
         let js = jetstream::new(client);
         stream_for(&js, &spec.stream, &spec.subject).await?;
         let mut acks = VecDeque::new();
         let mut sent = 0u64;
-        loop {
-            let mut payload = Vec::new();
-            let mut n = 0;
-            while n < per_message.max(1) {
-                match lines.next() {
-                    Some(l) => {
-                        let l = l.map_err(|e| crate::Error::io(path.display(), e))?;
-                        payload.extend_from_slice(&l);
-                        payload.push(b'\n');
-                        n += 1;
-                    }
-                    None => break,
-                }
-            }
-            if n == 0 {
-                break;
-            }
+        for payload in payloads {
+            let payload = payload?;
             let ack = js.publish(spec.subject.clone(), payload.into()).await.map_err(|e| nerr("publish", e))?;
             acks.push_back(ack);
             sent += 1;
