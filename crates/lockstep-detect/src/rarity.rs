@@ -15,15 +15,24 @@
 //!
 //! So `f_s` is the chance that a post made around `t` carries `o`, as everyone
 //! else posted then: an event's hashtag during the event is close to 1, a link
-//! only a network shares is close to `1/N`. If `b`'s posts near `t` drew their
-//! objects like everyone else's, the pairs of posts `(p_a, p_b)` within `W`
-//! that co-share an object at least as rare as `τ` number, in expectation, at most
+//! only a network shares is close to `1/N`.
 //!
-//! `E(τ) = ½ (Σ_{s ∈ a, f_s ≤ τ} f_s · P_b(t_s) + Σ_{s ∈ b, f_s ≤ τ} f_s · P_a(t_s))`
+//! **Habits.** An account that tags every post `#x` carries `#x` whatever its
+//! partner does, so `b`'s chance of carrying `o` is also at least its own
+//! habit `h_b(o) = x_o / (n + κ)`: of `b`'s `n` posts with no post of `a`
+//! within `W`, the `x_o` that carry `o` (κ = [`HABIT_PRIOR`] posts of prior,
+//! so a habit needs many posts to show). Measured away from `a`, a habit is
+//! what `b` does alone; a tag `b` posts only in bursts with `a` is no habit.
+//! The chance used for a share `s` of `a` is `p_s = max(f_s, h_b(o))` (and
+//! with `h_a` for a share of `b`). If `b`'s posts near `t` drew their objects
+//! like that, the pairs of posts `(p_a, p_b)` within `W` that co-share an
+//! object at least as rare as `τ` number, in expectation, at most
+//!
+//! `E(τ) = ½ (Σ_{s ∈ a, p_s ≤ τ} p_s · P_b(t_s) + Σ_{s ∈ b, p_s ≤ τ} p_s · P_a(t_s))`
 //!
 //! (`P_b(t)`: `b`'s posts within `W` of `t`; a union bound over the post's objects).
 //! Each observed pair of posts has a **level**: the smallest, over its co-shares,
-//! of the larger `f` of the two shares. Hashtags riding along on a pair of posts
+//! of the larger `p` of the two shares. Hashtags riding along on a pair of posts
 //! that co-share a rare link do not lower its surprise: the pair's level is the
 //! link's. With the observed levels `τ_1 < … < τ_L` and `n_j` pairs at level at
 //! most `τ_j`, the edge's score is
@@ -49,6 +58,13 @@ use rayon::prelude::*;
 
 /// Pseudo-count of the popularity `f_s` (see the module docs).
 pub const ALPHA: f64 = 1.0;
+
+/// Prior weight `κ` of an account's habit, in posts: the habit of an account
+/// with `n` posts away from the other account is `x_o / (n + κ)`, so a few posts
+/// (a light account, or a network member whose posts are mostly its bursts) say
+/// little, and hundreds (a heavy account tagging every post the same way) say
+/// what the account always does. Chosen on the development data (docs/evaluation.md).
+pub const HABIT_PRIOR: f64 = 30.0;
 
 /// Edges with at least this many pairs of posts are scanned.
 pub const MIN_PAIRS: u32 = 2;
@@ -192,6 +208,53 @@ struct Scratch {
     levels: Vec<f64>,
     /// (f, f · P_other) of the shares at most as popular as the highest level.
     terms: Vec<(f64, f64)>,
+    habit_a: Habits,
+    habit_b: Habits,
+}
+
+/// One account's own rate of each object (its habit), from its posts with no
+/// post of the other account within the window: `h_o = x_o / (n + κ)`, `x_o`
+/// such posts carrying `o`, `n` such posts, `κ` = [`HABIT_PRIOR`].
+#[derive(Default)]
+struct Habits {
+    /// (object, x_o), sorted by object.
+    counts: Vec<(ObjectId, u32)>,
+    /// `1 / (n + κ)`.
+    scale: f64,
+}
+
+impl Habits {
+    fn of(&self, o: ObjectId) -> f64 {
+        self.counts.binary_search_by_key(&o, |c| c.0).map_or(0.0, |k| f64::from(self.counts[k].1) * self.scale)
+    }
+}
+
+/// Fills `h` with the habits of the account of `terms` / `posts`, away from `other` posts.
+fn habits(ds: &Dataset, terms: &[Term], posts: &[i64], other: &[i64], w: i64, h: &mut Habits) {
+    h.counts.clear();
+    let away = |t: i64, lo: &mut usize| {
+        while *lo < other.len() && other[*lo] < t - w {
+            *lo += 1;
+        }
+        !(*lo < other.len() && other[*lo] <= t + w)
+    };
+    let mut lo = 0usize;
+    let n = posts.iter().filter(|&&t| away(t, &mut lo)).count();
+    let mut lo = 0usize;
+    for t in terms {
+        if away(t.time, &mut lo) {
+            h.counts.push((ds.shares[t.share as usize].object, 1));
+        }
+    }
+    h.counts.sort_unstable_by_key(|c| c.0);
+    h.counts.dedup_by(|x, y| {
+        let same = x.0 == y.0;
+        if same {
+            y.1 += x.1;
+        }
+        same
+    });
+    h.scale = 1.0 / (n as f64 + HABIT_PRIOR);
 }
 
 /// The scan of one edge (module docs).
@@ -226,9 +289,15 @@ fn scan_edge(
     });
     let marks = &s.marks;
     let co = |share: u32| marks.binary_search_by_key(&share, |m| m.0).map_or(0, |k| marks[k].1);
-    let f_of = |terms: &[Term], share: u32| {
+    // Each account's own habit of each object, from its posts away from the other's.
+    habits(ds, tb, pb, pa, w, &mut s.habit_b);
+    habits(ds, ta, pa, pb, w, &mut s.habit_a);
+    let (hab_a, hab_b) = (&s.habit_a, &s.habit_b);
+    // A share of `a` is compared with the crowd and with `b`'s habit, and the other way round.
+    let p_of = |t: &Term, other: &Habits| t.f(co(t.share)).max(other.of(ds.shares[t.share as usize].object));
+    let p_at = |terms: &[Term], other: &Habits, share: u32| {
         let t = terms.binary_search_by_key(&(ds.shares[share as usize].time, share), |x| (x.time, x.share));
-        t.map(|k| terms[k].f(co(share)))
+        t.map(|k| p_of(&terms[k], other))
     };
     // Levels of the pairs of posts.
     s.pairs.clear();
@@ -239,7 +308,7 @@ fn scan_edge(
         }
         let (x, y) = (&ds.shares[c.early as usize], &ds.shares[c.late as usize]);
         let (sa, sb) = if x.account == e.a { (c.early, c.late) } else { (c.late, c.early) };
-        let (Ok(fa), Ok(fb)) = (f_of(ta, sa), f_of(tb, sb)) else { continue };
+        let (Ok(fa), Ok(fb)) = (p_at(ta, hab_b, sa), p_at(tb, hab_a, sb)) else { continue };
         let (post_a, post_b) = if x.account == e.a { (x.post, y.post) } else { (y.post, x.post) };
         s.pairs.push((((post_a as u64) << 32) | post_b as u64, fa.max(fb)));
     }
@@ -251,10 +320,10 @@ fn scan_edge(
     let Some(&top) = s.levels.last() else { return Scan { expected: 0.0, tested: 0, score: 0.0 } };
     // Terms at most as popular as the highest level, from both sides.
     s.terms.clear();
-    for (terms, other) in [(ta, pb), (tb, pa)] {
+    for (terms, other, hab) in [(ta, pb, hab_b), (tb, pa, hab_a)] {
         let (mut lo, mut hi) = (0usize, 0usize);
         for t in terms {
-            let f = t.f(co(t.share));
+            let f = p_of(t, hab);
             while lo < other.len() && other[lo] < t.time - w {
                 lo += 1;
             }
@@ -496,5 +565,60 @@ mod tests {
         assert!((det.significance.expected[e] - 10.0 / 23.0).abs() < 1e-6, "{}", det.significance.expected[e]);
         assert!(det.significance.score[e] > 10.0, "{}", det.significance.score[e]);
         assert!(det.edges[e].full.above_threshold);
+    }
+
+    /// Habits: `h1` and `h2` put `#x` on every post, half of their posts away
+    /// from the other's; nobody else shares `#x`. Their co-shares of `#x` are
+    /// what each does alone (habit 100 / (100 + 30)), so the edge is
+    /// unremarkable. `g1` and `g2` share `#y` only together, in 12 bursts, and
+    /// post other things alone: no habit explains `#y`, the edge stands out.
+    #[test]
+    fn an_accounts_own_habit_is_expected_a_shared_burst_is_not() {
+        let mut ds = Dataset::default();
+        let bg = |ds: &mut Dataset, t: i64, k: usize| {
+            for j in 0..20 {
+                ds.push(&format!("bg{j}"), &format!("u{k}.{j}"), "url", &format!("bg{j}.{k}"), t + j as i64);
+            }
+        };
+        for k in 0..100 {
+            let t = 300 * k as i64;
+            ds.push("h1", "#x", "hashtag", &format!("h1a{k}"), t);
+            ds.push("h2", "#x", "hashtag", &format!("h2a{k}"), t + 10);
+            // Away: 80 s and more from every post of the other.
+            ds.push("h1", "#x", "hashtag", &format!("h1b{k}"), t + 230);
+            ds.push("h2", "#x", "hashtag", &format!("h2b{k}"), t + 150);
+            bg(&mut ds, t, k);
+        }
+        let t0 = 1_000_000;
+        for k in 0..12 {
+            let t = t0 + 3000 * k as i64;
+            ds.push("g1", "#y", "hashtag", &format!("g1a{k}"), t);
+            ds.push("g2", "#y", "hashtag", &format!("g2a{k}"), t + 20);
+            ds.push("g1", &format!("own1.{k}"), "url", &format!("g1b{k}"), t + 1000);
+            ds.push("g2", &format!("own2.{k}"), "url", &format!("g2b{k}"), t + 1500);
+            bg(&mut ds, t, 1000 + k);
+        }
+        let params = Params {
+            window: Window::Seconds(60),
+            min_participation: 1,
+            null_model: NullModel::RarestObject,
+            threshold: ThresholdRule::Score,
+            min_edge_score: 5.0,
+            ..Params::default()
+        };
+        let det = detect(&ds, &params).unwrap();
+        let edge =
+            |x: &str, y: &str| det.find_edge(ds.accounts.lookup(x).unwrap(), ds.accounts.lookup(y).unwrap()).unwrap();
+        let (h, g) = (edge("h1", "h2"), edge("g1", "g2"));
+        let sig = &det.significance;
+        // 100 pairs of posts; without habits `#x` would have f = 1/23 and E ≈ 4.
+        assert_eq!(sig.post_pairs[h], 100);
+        assert!(sig.expected[h] > 50.0, "habit pair expected {}", sig.expected[h]);
+        assert!(sig.score[h] < 5.0, "habit pair score {}", sig.score[h]);
+        assert!(!det.edges[h].full.above_threshold);
+        assert_eq!(sig.post_pairs[g], 12);
+        assert!(sig.expected[g] < 1.0, "burst pair expected {}", sig.expected[g]);
+        assert!(sig.score[g] > 8.0, "burst pair score {}", sig.score[g]);
+        assert!(det.edges[g].full.above_threshold);
     }
 }
