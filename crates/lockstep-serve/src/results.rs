@@ -36,7 +36,7 @@ impl Page {
     /// The first [`ROWS_PAGE`] rows.
     pub const FIRST: Page = Page { offset: 0, limit: ROWS_PAGE };
 
-    fn of<'a, T>(self, rows: &'a [T]) -> &'a [T] {
+    fn of<T>(self, rows: &[T]) -> &[T] {
         let from = self.offset.min(rows.len());
         &rows[from..from + self.limit.min(ROWS_LIMIT).min(rows.len() - from)]
     }
@@ -838,25 +838,26 @@ mod tests {
         let mut queries: Vec<String> =
             vec!["zzqx".into(), "é".into(), "ab".into(), "http".into(), "#".into(), "\u{3a3}x".into()];
         let mut seed = 17u64;
-        for _ in 0..3_000 {
+        for _ in 0..600 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let s = strings[(seed >> 33) as usize % strings.len()];
             let chars: Vec<char> = s.chars().collect();
             let at = (seed >> 20) as usize % chars.len().max(1);
             let len = 1 + (seed >> 12) as usize % 9;
             let q: String = chars.iter().skip(at).take(len).collect();
-            queries.push(if seed % 3 == 0 { q.to_uppercase() } else { q });
+            queries.push(if seed.is_multiple_of(3) { q.to_uppercase() } else { q });
         }
-        let mut matched = 0;
+        let mut hits = 0;
         for q in &queries {
             let q = q.to_lowercase();
             for limit in [25, usize::MAX] {
                 let (got, want) = (h.find(&q, limit), h.scan(&q, limit));
                 assert_eq!(got, want, "query {q:?}, limit {limit}");
-                matched += got.len();
+                hits += usize::from(limit == 25 && !got.is_empty());
             }
         }
-        assert!(matched > 10_000, "{matched} matches: the queries must match");
+        // Pieces of the strings match (but where a change of case does not round-trip; absent queries do not).
+        assert!(hits >= 540, "{hits} of {} queries found something", queries.len());
     }
 
     #[test]
