@@ -36,11 +36,14 @@ export function table(columns, rows, attrs) {
     h('tbody', {}, rows.map(r => h('tr', {}, columns.map(c => h('td', {}, c.get(r)))))));
 }
 
+// One formatter for every integer (toLocaleString builds one per call: tens of ms on a large group page).
+const INTEGER = new Intl.NumberFormat('en');
+
 /** Numbers for people. */
 export function fmt(x, digits = 2) {
   if (x === null || x === undefined) return '';
   if (typeof x !== 'number') return String(x);
-  if (Number.isInteger(x)) return x.toLocaleString('en');
+  if (Number.isInteger(x)) return INTEGER.format(x);
   return x.toFixed(digits);
 }
 

@@ -26,6 +26,27 @@ function shareBox() {
 
 const accountLink = (run, name) => h('a', { href: link('/run/' + run + '/account', { name }), class: 'account' }, name);
 const objectLink = (run, value, kind) => h('a', { href: link('/run/' + run + '/object', { value, kind }), class: 'object' }, value);
+/** A table shown a page of `size` rows at a time, with the rows' place in the total and
+ *  Previous/Next buttons. `rows`: the first rows (of `total`) at hand; `more(offset, limit)`:
+ *  a promise of later rows (used when a page goes beyond `rows`). */
+function pagedTable(columns, rows, total, size, more, attrs, what) {
+  size = Math.max(1, size);
+  const box = h('div', { class: 'paged' });
+  const render = (offset, page) => {
+    const last = offset + page.length;
+    replace(box, total > size ? h('p', { class: 'pager' }, what, ' ', fmt(offset + 1), '–', fmt(last), ' of ', fmt(total), ' ',
+      h('button', { type: 'button', class: 'prev', disabled: offset === 0, onclick: () => go(Math.max(0, offset - size)) }, 'Previous'), ' ',
+      h('button', { type: 'button', class: 'next', disabled: last >= total, onclick: () => go(offset + size) }, 'Next')) : null,
+    table(columns, page, attrs));
+  };
+  const go = (offset) => {
+    if (offset + size <= rows.length || rows.length >= total) render(offset, rows.slice(offset, offset + size));
+    else more(offset, size).then(page => render(offset, page)).catch(showError);
+  };
+  go(0);
+  return box;
+}
+
 const groupLink = (run, g) => g ? h('a', { href: link('/run/' + run + '/group/' + g) }, 'group ' + g) : '';
 
 /** A run's page: progress while it runs, the overview once done. */
@@ -140,7 +161,7 @@ async function evidenceTable(run, a, b, from, to) {
   return h('section', { id: 'evidence' },
     h('h2', {}, 'Evidence: ', accountLink(run, a), ' and ', accountLink(run, b)),
     h('p', {}, fmt(ev.weight), ' co-shares (', fmt(rows.length), ' in the time filter); expected ', fmt(ev.expected), '; score ', fmt(ev.score, 1), ev.above_threshold ? '' : ' (below the threshold)'),
-    table([
+    pagedTable([
       { label: 'kind', get: r => r.kind },
       { label: 'object', get: r => objectLink(run, r.object, r.kind) },
       { label: 'post of ' + a, get: r => h('code', { class: 'post' }, r.post_a) },
@@ -149,7 +170,7 @@ async function evidenceTable(run, a, b, from, to) {
       { label: 'time', get: r => r.time_b },
       { label: 'delay (s)', get: r => fmt(r.delay) },
       { label: 'first', get: r => r.first },
-    ], rows, { id: 'evidence-table' }));
+    ], rows, rows.length, 200, null, { id: 'evidence-table' }, 'Co-shares'));
 }
 
 /** Draws the co-shares of a group: one row per account, one dot per share, coloured by object. */
@@ -213,11 +234,16 @@ function communityLayout(G, members) {
 
 /** A group: network, timeline, members, edges, evidence, objects, domains, notes, export. */
 export async function group(el, run, g, params) {
-  const data = await api('/runs/' + run + '/groups/' + g);
+  const from = Number(params.get('from')) || null, to = Number(params.get('to')) || null;
+  // The server cuts the timeline to the time filter (the earliest 20,000 shares in it).
+  const span = new URLSearchParams();
+  if (from) span.set('from', from);
+  if (to) span.set('to', to);
+  const data = await api('/runs/' + run + '/groups/' + g + (from || to ? '?' + span : ''));
   const members = data.members;
   const byName = new Map(members.map(m => [m.account, m]));
+  const membersByDegree = members.slice().sort((x, y) => (y.degree || 0) - (x.degree || 0));
   let selected = params.get('node') || '';
-  const from = Number(params.get('from')) || null, to = Number(params.get('to')) || null;
   const graphBox = h('div', { id: 'graph', class: 'graph' });
   const side = h('aside', { id: 'selection', class: 'selection' });
   const canvas = h('canvas', { id: 'timeline' });
@@ -227,7 +253,9 @@ export async function group(el, run, g, params) {
   const toBox = h('input', { type: 'datetime-local', step: 1, id: 'to', value: toInput(to) });
   const filter = h('form', { class: 'filter', onsubmit: (e) => { e.preventDefault(); setParams({ from: toSecs(fromBox.value), to: toSecs(toBox.value) }); group(el, run, g, route().params).catch(showError); } },
     'Time (UTC) from ', fromBox, ' to ', toBox, ' ', h('button', { type: 'submit' }, 'Filter'));
-  const edgesSorted = data.edges.slice().sort((x, y) => y.weight - x.weight || (x.a < y.a ? -1 : 1));
+  // The heaviest edges first (at most 10,000 in the answer; the rest by pages of /edges).
+  const edgesTotal = data.edges_total ?? data.edges.length;
+  const moreEdges = (offset, limit) => api('/runs/' + run + '/groups/' + g + '/edges?offset=' + offset + '&limit=' + limit).then(p => p.edges);
   const showEvidence = async (a, b) => {
     setParams({ a, b });
     replace(evidenceBox, h('p', {}, 'Loading evidence…'));
@@ -243,28 +271,30 @@ export async function group(el, run, g, params) {
     h('p', {}, h('a', { id: 'export', href: '/api/v1/runs/' + run + '/export?group=' + g, download: 'lockstep-run' + run + '-group' + g + '.zip' }, 'Export this case (zip: CSV evidence, GEXF, notes, parameters, provenance, HTML report)')),
     shareBox(),
     h('div', { class: 'network' }, graphBox, side),
-    h('p', { class: 'hint' }, 'Node size: degree; colour: Leiden community. Click a node to select it, an edge to see its evidence; drag and scroll to pan and zoom.'),
+    h('p', { class: 'hint' }, 'Node size: degree; colour: Leiden community. Click a node to select it, an edge to see its evidence; drag and scroll to pan and zoom.',
+      edgesTotal > data.edges.length ? ' The network draws the ' + fmt(data.edges.length) + ' heaviest of the group\'s ' + fmt(edgesTotal) + ' edges; the Edges table below pages through all of them, and the export has every one.' : ''),
     h('h2', {}, 'Timeline of co-shares'), filter, h('div', { class: 'timeline-box' }, canvas), tip,
-    data.timeline_total > data.timeline.length ? h('p', { class: 'hint' }, 'Showing the first ' + fmt(data.timeline.length) + ' of ' + fmt(data.timeline_total) + ' shares.') : null,
+    data.timeline_total > data.timeline.length ? h('p', { class: 'hint', id: 'timeline-more' }, 'Showing the first ' + fmt(data.timeline.length) + ' of ' + fmt(data.timeline_total) + ' shares' + (from || to ? ' in the time filter' : '') + '. ',
+      h('button', { type: 'button', id: 'timeline-later', onclick: () => { setParams({ from: String(data.timeline[data.timeline.length - 1].time), to: to ? String(to) : '' }); group(el, run, g, route().params).catch(showError); } }, 'Later shares'),
+      ' (from the time of the last one shown; or set the time filter).') : null,
     evidenceBox,
     h('h2', {}, 'Edges'),
-    table([
+    pagedTable([
       { label: 'account', get: e => accountLink(run, e.a) },
       { label: 'account', get: e => accountLink(run, e.b) },
       { label: 'co-shares', get: e => fmt(e.weight) },
       { label: 'score', get: e => fmt(e.score, 1) },
       { label: 'mean delay (s)', get: e => fmt(e.avg_time_delta, 1) },
       { label: '', get: e => h('button', { type: 'button', class: 'evidence-button', onclick: () => showEvidence(e.a, e.b).catch(showError) }, 'Evidence') },
-    ], edgesSorted.slice(0, 500), { id: 'edges' }),
+    ], data.edges, edgesTotal, 100, moreEdges, { id: 'edges' }, 'Edges, heaviest first:'),
     h('h2', {}, 'Members'),
-    table([
+    pagedTable([
       { label: 'account', get: m => accountLink(run, m.account) },
       { label: 'degree', get: m => fmt(m.degree) },
       { label: 'shares', get: m => fmt(m.shares) },
       { label: 'co-shared posts', get: m => fmt(m.coshared_posts) },
       { label: 'community', get: m => m.community === null ? '' : String(m.community) },
-    ], members.slice().sort((x, y) => (y.degree || 0) - (x.degree || 0)).slice(0, 1000), { id: 'members' }),
-    members.length > 1000 ? h('p', { class: 'hint' }, 'The 1,000 members of highest degree of ' + fmt(members.length) + '; the export lists every one.') : null,
+    ], membersByDegree, members.length, 100, null, { id: 'members' }, 'Members, highest degree first:'),
     h('h2', {}, 'Top objects'),
     table([
       { label: 'object', get: o => objectLink(run, o.object, o.kind) },
@@ -307,10 +337,11 @@ export async function group(el, run, g, params) {
     },
     edgeReducer: (edge, attrs) => selected && !G.extremities(edge).includes(selected) ? { ...attrs, hidden: true } : attrs,
   });
-  const drawn = { nodes: 0 };
-  // Sigma drew once in its constructor: count the nodes of every frame from the next one.
-  renderer.on('afterRender', () => { drawn.nodes = G.order; graphBox.dataset.drawnNodes = String(G.order); });
-  renderer.refresh();
+  // Sigma drew the graph in its constructor (synchronously); later frames are counted as they come.
+  // No second refresh here: with software WebGL (headless Chromium) each frame of a large group costs
+  // hundreds of ms (docs/serve.md, benchmark).
+  graphBox.dataset.drawnNodes = String(G.order);
+  renderer.on('afterRender', () => { graphBox.dataset.drawnNodes = String(G.order); });
   const showSelection = () => {
     const m = byName.get(selected);
     replace(side, m ? [h('h3', {}, 'Selected'), h('p', {}, accountLink(run, m.account)), h('p', {}, 'degree ', fmt(m.degree), ', ', fmt(m.shares), ' shares, community ', m.community === null ? '-' : String(m.community))]
@@ -355,6 +386,8 @@ export async function group(el, run, g, params) {
 /** An account: posts, partners, group, notes. */
 export async function account(el, run, name) {
   const d = await api('/runs/' + run + '/account?' + new URLSearchParams({ name }));
+  // Later pages of partners and posts (the answer holds the first 200 of each).
+  const more = (key) => (offset, limit) => api('/runs/' + run + '/account?' + new URLSearchParams({ name, [key + '_offset']: offset, limit })).then(p => p[key]);
   const withWho = route().params.get('with');
   const ev = h('div', { id: 'evidence-box' });
   replace(el,
@@ -363,21 +396,21 @@ export async function account(el, run, name) {
     shareBox(),
     ev,
     h('h2', {}, 'Co-sharing partners (' + fmt(d.partners_total) + ')'),
-    table([
+    pagedTable([
       { label: 'account', get: p => accountLink(run, p.account) },
       { label: 'co-shares', get: p => fmt(p.weight) },
       { label: 'score', get: p => fmt(p.score, 1) },
       { label: 'kept', get: p => p.above_threshold ? 'yes' : 'no' },
       { label: 'mean delay (s)', get: p => fmt(p.avg_time_delta, 1) },
       { label: '', get: p => h('button', { type: 'button', onclick: async () => { setParams({ with: p.account }); replace(ev, await evidenceTable(run, d.account, p.account)); } }, 'Evidence') },
-    ], d.partners, { id: 'partners' }),
-    h('h2', {}, 'Posts' + (d.shares > d.posts.length ? ' (first ' + fmt(d.posts.length) + ')' : '')),
-    table([
+    ], d.partners, d.partners_total, d.partners.length, more('partners'), { id: 'partners' }, 'Partners, most co-shares first:'),
+    h('h2', {}, 'Posts (' + fmt(d.shares) + ')'),
+    pagedTable([
       { label: 'time', get: p => p.time },
       { label: 'post', get: p => h('code', {}, p.post) },
       { label: 'kind', get: p => p.kind },
       { label: 'object', get: p => objectLink(run, p.object, p.kind) },
-    ], d.posts, { id: 'posts' }),
+    ], d.posts, d.shares, d.posts.length, more('posts'), { id: 'posts' }, 'Posts, by time:'),
     notesPanel(run, 'account', d.account));
   if (withWho) replace(ev, await evidenceTable(run, d.account, withWho));
 }
@@ -395,17 +428,18 @@ function verdict(run, dom) {
 /** An object: who shared it when, and its domain's verdict. */
 export async function object(el, run, value, kind) {
   const d = await api('/runs/' + run + '/object?' + new URLSearchParams({ value, kind }));
+  const more = (offset, limit) => api('/runs/' + run + '/object?' + new URLSearchParams({ value, kind, offset, limit })).then(p => p.shares);
   replace(el,
     h('h1', {}, 'Object ', h('span', { class: 'object-name' }, d.object)),
     h('p', {}, d.kind, '; ', fmt(d.shares_total), ' shares; ', fmt(d.coshares || 0), ' co-shares; ', fmt(d.coordinated_accounts || 0), ' accounts of kept edges.'),
     shareBox(),
     verdict(run, d.domain),
     h('h2', {}, 'Who shared it when'),
-    table([
+    pagedTable([
       { label: 'time', get: s => s.time },
       { label: 'account', get: s => accountLink(run, s.account) },
       { label: 'post', get: s => h('code', {}, s.post) },
-    ], d.shares, { id: 'shares' }),
+    ], d.shares, d.shares_total, d.shares.length, more, { id: 'shares' }, 'Shares, by time:'),
     notesPanel(run, 'object', d.object));
 }
 

@@ -16,6 +16,14 @@ const context = await chromium.launchPersistentContext(userData, {
     '--disable-component-update', '--disable-sync'],
   viewport: { width: 1300, height: 900 },
 });
+// ASSETS=DIR: the page's own files from DIR instead of the binary's (to try a change without a rebuild).
+if (process.env.ASSETS) {
+  await context.route('**/assets/*', (route) => {
+    const file = path.join(process.env.ASSETS, path.basename(new URL(route.request().url()).pathname));
+    if (!fs.existsSync(file)) return route.continue();
+    return route.fulfill({ body: fs.readFileSync(file), contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript' });
+  });
+}
 const views = {
   overview: { hash: `#/run/${run}`, done: () => window.__lockstep && window.__lockstep.ready },
   group: {

@@ -43,6 +43,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         run_events,
         overview,
         group,
+        group_edges,
         evidence,
         account,
         object,
@@ -328,17 +329,54 @@ pub async fn overview(
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
-/// A group: members, network, timeline of co-shares, top objects, flagged domains.
-#[utoipa::path(get, path = "/api/v1/runs/{id}/groups/{group}", params(("id" = i64, Path), ("group" = usize, Path)),
+/// Time range of a group's timeline.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SpanQuery {
+    /// Only shares at or after this time (UNIX seconds).
+    pub from: Option<i64>,
+    /// Only shares at or before this time (UNIX seconds).
+    pub to: Option<i64>,
+}
+
+/// A group: members, network (its 10,000 heaviest edges, `edges_total`), timeline of co-shares
+/// (the earliest 20,000 in the time range, `timeline_total`), top objects, flagged domains.
+#[utoipa::path(get, path = "/api/v1/runs/{id}/groups/{group}", params(("id" = i64, Path), ("group" = usize, Path), SpanQuery),
     responses((status = 200, description = "The group"), (status = 404)))]
-pub async fn group(State(state): State<AppState>, Path((id, g)): Path<(i64, usize)>) -> ApiResult<Response> {
+pub async fn group(
+    State(state): State<AppState>,
+    Path((id, g)): Path<(i64, usize)>,
+    Query(q): Query<SpanQuery>,
+) -> ApiResult<Response> {
     let (_, l) = results(&state, id).await?;
     let groups = l.groups();
-    let bytes = tokio::task::spawn_blocking(move || l.group_json(g))
+    let bytes = tokio::task::spawn_blocking(move || l.group_json(g, (q.from, q.to)))
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(format!("no group {g} (there are {groups})")))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+/// A page of rows.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Rows to skip (default 0).
+    pub offset: Option<usize>,
+    /// Most rows returned (default 500, at most 10,000).
+    pub limit: Option<usize>,
+}
+
+/// A page of a group's edges, heaviest first (the group view holds the first 10,000 and `edges_total`).
+#[utoipa::path(get, path = "/api/v1/runs/{id}/groups/{group}/edges",
+    params(("id" = i64, Path), ("group" = usize, Path), PageQuery),
+    responses((status = 200, description = "`edges_total`, `offset` and the page's `edges`"), (status = 404)))]
+pub async fn group_edges(
+    State(state): State<AppState>,
+    Path((id, g)): Path<(i64, usize)>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<Value>> {
+    let (_, l) = results(&state, id).await?;
+    let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(500).min(crate::results::GROUP_EDGES_LIMIT));
+    l.group_edges_page(g, offset, limit).map(Json).ok_or_else(|| ApiError::not_found(format!("no group {g}")))
 }
 
 /// Query naming an edge.
@@ -367,9 +405,21 @@ pub async fn evidence(
 pub struct NameQuery {
     /// The account's name.
     pub name: String,
+    /// Posts to skip (default 0).
+    pub posts_offset: Option<usize>,
+    /// Partners to skip (default 0).
+    pub partners_offset: Option<usize>,
+    /// Most posts and most partners returned (default 200, at most 1,000).
+    pub limit: Option<usize>,
 }
 
-/// An account: its posts, partners with weights and scores, its group.
+/// A page from the query's offset and limit.
+fn page(offset: Option<usize>, limit: Option<usize>) -> crate::results::Page {
+    crate::results::Page { offset: offset.unwrap_or(0), limit: limit.unwrap_or(crate::results::ROWS_PAGE) }
+}
+
+/// An account: a page of its posts (time order) and of its partners with weights and scores (heaviest
+/// first), with their totals (`shares`, `partners_total`); its group.
 #[utoipa::path(get, path = "/api/v1/runs/{id}/account", params(("id" = i64, Path), NameQuery),
     responses((status = 200, description = "The account"), (status = 404)))]
 pub async fn account(
@@ -378,7 +428,9 @@ pub async fn account(
     Query(q): Query<NameQuery>,
 ) -> ApiResult<Json<Value>> {
     let (_, l) = results(&state, id).await?;
-    l.account_view(&q.name).map(Json).ok_or_else(|| ApiError::not_found("no such account"))
+    l.account_view(&q.name, page(q.posts_offset, q.limit), page(q.partners_offset, q.limit))
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("no such account"))
 }
 
 /// Query naming an object.
@@ -389,9 +441,13 @@ pub struct ObjectQuery {
     /// Its kind (any when absent).
     #[serde(default)]
     pub kind: String,
+    /// Shares to skip (default 0).
+    pub offset: Option<usize>,
+    /// Most shares returned (default 200, at most 1,000).
+    pub limit: Option<usize>,
 }
 
-/// An object: who shared it when; for links, the domain's verdict.
+/// An object: a page of who shared it when (time order) with `shares_total`; for links, the domain's verdict.
 #[utoipa::path(get, path = "/api/v1/runs/{id}/object", params(("id" = i64, Path), ObjectQuery),
     responses((status = 200, description = "The object"), (status = 404)))]
 pub async fn object(
@@ -400,7 +456,9 @@ pub async fn object(
     Query(q): Query<ObjectQuery>,
 ) -> ApiResult<Json<Value>> {
     let (_, l) = results(&state, id).await?;
-    l.object_view(&q.kind, &q.value).map(Json).ok_or_else(|| ApiError::not_found("no such object"))
+    l.object_view(&q.kind, &q.value, page(q.offset, q.limit))
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("no such object"))
 }
 
 /// Query naming a domain.

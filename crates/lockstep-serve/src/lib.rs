@@ -143,6 +143,7 @@ pub fn app(state: AppState) -> Router {
         .route("/runs/{id}/events", get(run_events))
         .route("/runs/{id}/overview", get(overview))
         .route("/runs/{id}/groups/{group}", get(group))
+        .route("/runs/{id}/groups/{group}/edges", get(group_edges))
         .route("/runs/{id}/evidence", get(evidence))
         .route("/runs/{id}/account", get(account))
         .route("/runs/{id}/object", get(object))

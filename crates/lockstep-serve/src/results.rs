@@ -18,8 +18,35 @@ use std::collections::HashMap;
 
 /// Most timeline points a group view returns (the earliest co-shares first).
 pub const TIMELINE_LIMIT: usize = 20_000;
-/// Most posts an account or object view returns.
+/// Most posts or partners an account view, or shares an object view, returns in one page.
 pub const ROWS_LIMIT: usize = 1_000;
+/// Rows of a page of an account or object view when the request does not say.
+pub const ROWS_PAGE: usize = 200;
+
+/// A page of a list: rows from `offset`, at most `limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    /// Rows skipped.
+    pub offset: usize,
+    /// Most rows.
+    pub limit: usize,
+}
+
+impl Page {
+    /// The first [`ROWS_PAGE`] rows.
+    pub const FIRST: Page = Page { offset: 0, limit: ROWS_PAGE };
+
+    fn of<T>(self, rows: &[T]) -> &[T] {
+        let from = self.offset.min(rows.len());
+        &rows[from..from + self.limit.min(ROWS_LIMIT).min(rows.len() - from)]
+    }
+}
+/// Most edges a group view returns (the heaviest); the rest by pages of
+/// [`Loaded::group_edges_page`].
+pub const GROUP_EDGES_LIMIT: usize = 10_000;
+
+/// A time range of a group's timeline: UNIX seconds from and to (inclusive), `None` for open.
+pub type Span = (Option<i64>, Option<i64>);
 
 /// Items grouped by a dense key: `items[offsets[k]..offsets[k + 1]]`.
 #[derive(Debug, Default)]
@@ -59,31 +86,122 @@ impl Csr {
     }
 }
 
-/// Strings lowercased and joined with `\n` for substring search: one SIMD
-/// scan of the whole text finds every match (`memchr::memmem`).
+/// Strings lowercased and joined with `\n` for substring search, with an
+/// index of the text's byte bigrams and trigrams by block.
+///
+/// The text is cut into blocks of about [`BLOCK`] bytes at string boundaries
+/// (a string is never split, so no match crosses a block). For every bigram
+/// and trigram of bytes the index lists the blocks that contain it. A query
+/// of 2 bytes or more is looked for only in the blocks that hold all of its
+/// trigrams (its bigram when it has 2 bytes), in order, with one SIMD scan
+/// per block (`memchr::memmem`): the same strings in the same order as a scan
+/// of the whole text, which a query of 1 byte still does. At 10M posts the
+/// object text is hundreds of MB; a rare query now reads a few blocks of it.
+/// Blocks rather than strings keep the index small (a posting per distinct
+/// n-gram per block, not per string).
 #[derive(Debug, Default)]
 struct Haystack {
     text: String,
     /// Byte offset of each string in `text`.
     starts: Vec<usize>,
+    /// Byte offset of each block in `text`, then `text.len()`.
+    blocks: Vec<usize>,
+    /// Blocks (ascending) holding each n-gram, by [`gram`] key.
+    grams: HashMap<u32, Vec<u32>>,
+}
+
+/// Target size of a block of [`Haystack`] text, in bytes.
+const BLOCK: usize = 16 * 1024;
+
+/// Key of a bigram or trigram of bytes (distinct for every bigram and trigram).
+fn gram(g: &[u8]) -> u32 {
+    match *g {
+        [a, b] => 1 << 24 | u32::from(a) << 8 | u32::from(b),
+        [a, b, c] => 2 << 24 | u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c),
+        _ => 0,
+    }
 }
 
 impl Haystack {
     fn new<'a>(strings: impl Iterator<Item = &'a str>) -> Haystack {
         let mut h = Haystack::default();
         for s in strings {
+            if h.text.len() - h.blocks.last().copied().unwrap_or(0) >= BLOCK || h.blocks.is_empty() {
+                h.blocks.push(h.text.len());
+            }
             h.starts.push(h.text.len());
             // A newline inside a string could join two strings in a match: it becomes a space.
             h.text.extend(s.chars().flat_map(char::to_lowercase).map(|c| if c == '\n' { ' ' } else { c }));
             h.text.push('\n');
         }
+        h.blocks.push(h.text.len());
+        let mut keys: Vec<u32> = Vec::new();
+        for b in 0..h.blocks.len() - 1 {
+            let block = &h.text.as_bytes()[h.blocks[b]..h.blocks[b + 1]];
+            keys.clear();
+            keys.extend(block.windows(2).map(gram));
+            keys.extend(block.windows(3).map(gram));
+            keys.sort_unstable();
+            keys.dedup();
+            for &k in &keys {
+                h.grams.entry(k).or_default().push(b as u32);
+            }
+        }
+        for list in h.grams.values_mut() {
+            list.shrink_to_fit();
+        }
         h
+    }
+
+    /// Blocks that may hold `q` (at least 2 bytes), ascending.
+    fn candidates(&self, q: &[u8]) -> Vec<u32> {
+        let mut lists: Vec<&[u32]> = Vec::new();
+        let n = if q.len() == 2 { 2 } else { 3 };
+        for g in q.windows(n) {
+            match self.grams.get(&gram(g)) {
+                Some(list) => lists.push(list),
+                None => return Vec::new(),
+            }
+        }
+        lists.sort_by_key(|l| l.len());
+        let (first, rest) = lists.split_first().expect("a query of 2 bytes or more has an n-gram");
+        first.iter().copied().filter(|b| rest.iter().all(|l| l.binary_search(b).is_ok())).collect()
     }
 
     /// Indices of the strings containing `q` (lowercase), in order, at most `limit`.
     fn find(&self, q: &str, limit: usize) -> Vec<usize> {
         let mut found: Vec<usize> = Vec::new();
         // Newlines separate the strings (and were replaced inside them).
+        if q.contains('\n') || q.is_empty() {
+            return found;
+        }
+        let ranges: Vec<(usize, usize)> = if q.len() < 2 {
+            vec![(0, self.text.len())]
+        } else {
+            self.candidates(q.as_bytes())
+                .iter()
+                .map(|&b| (self.blocks[b as usize], self.blocks[b as usize + 1]))
+                .collect()
+        };
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
+        for (from, to) in ranges {
+            for pos in finder.find_iter(&self.text.as_bytes()[from..to]) {
+                let i = self.starts.partition_point(|&s| s <= from + pos) - 1;
+                if found.last() != Some(&i) {
+                    found.push(i);
+                    if found.len() == limit {
+                        return found;
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// [`Haystack::find`] by one scan of the whole text, without the index (for tests).
+    #[cfg(test)]
+    fn scan(&self, q: &str, limit: usize) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
         if q.contains('\n') || q.is_empty() {
             return found;
         }
@@ -118,14 +236,14 @@ pub struct Loaded {
     edges_of: Csr,
     /// Members of group `c` at `c - 1`, by name.
     members: Vec<Vec<AccountId>>,
-    /// Thresholded edges of group `c` at `c - 1`.
+    /// Thresholded edges of group `c` at `c - 1`, heaviest first (then by index).
     group_edges: Vec<Vec<u32>>,
     /// Index into the domains by domain.
     domain_index: HashMap<String, usize>,
     /// Account names, object values and linked domains, for search.
     search: [Haystack; 3],
-    /// Group views already serialised, by group (they do not change).
-    group_cache: std::sync::Mutex<HashMap<usize, axum::body::Bytes>>,
+    /// Group views already serialised, by group and time range (they do not change).
+    group_cache: std::sync::Mutex<HashMap<(usize, Span), axum::body::Bytes>>,
     /// The overview serialised, by its limit.
     overview_cache: std::sync::Mutex<HashMap<usize, axum::body::Bytes>>,
 }
@@ -171,12 +289,17 @@ impl Loaded {
         let by_object = remap(Csr::build(ds.objects.len(), by_time.len(), |k| {
             Some(ds.shares[by_time[k] as usize].object as usize)
         }));
-        // Edges by account: each edge under both of its accounts.
+        // Edges by account, each edge under both of its accounts, heaviest first (then by index):
+        // the order of the account view's partners, sorted once here rather than per request.
+        let mut by_weight: Vec<u32> = (0..n_e as u32).collect();
+        by_weight.sort_unstable_by_key(|&e| (std::cmp::Reverse(net.edges[e as usize].weight), e));
         let ends = Csr::build(n_acc, 2 * n_e, |i| {
-            let e = &net.edges[i / 2];
+            let e = &net.edges[by_weight[i / 2] as usize];
             Some(if i % 2 == 0 { e.a } else { e.b } as usize)
         });
-        let edges_of = Csr { offsets: ends.offsets, items: ends.items.into_iter().map(|i| i / 2).collect() };
+        let edges_of =
+            Csr { offsets: ends.offsets, items: ends.items.into_iter().map(|i| by_weight[i as usize / 2]).collect() };
+
         let n_groups = net.groups as usize;
         let mut members = vec![Vec::new(); n_groups];
         let mut component = vec![None; n_acc];
@@ -190,13 +313,15 @@ impl Loaded {
             m.sort_by_key(|&a| net.account_rank[a as usize]);
         }
         let mut group_edges = vec![Vec::new(); n_groups];
-        for (i, e) in net.edges.iter().enumerate() {
+        for &i in &by_weight {
+            let e = &net.edges[i as usize];
             if e.above_threshold {
                 if let Some(c) = component[e.a as usize] {
-                    group_edges[c as usize - 1].push(i as u32);
+                    group_edges[c as usize - 1].push(i);
                 }
             }
         }
+        drop(by_weight);
         let domains = net.domains.as_deref().unwrap_or_default();
         let domain_index = domains.iter().enumerate().map(|(i, d)| (d.domain.clone(), i)).collect();
         let search = [
@@ -329,7 +454,9 @@ impl Loaded {
     }
 
     /// A group: members, edges (the network), timeline of co-shares, top objects, flagged domains.
-    pub fn group(&self, c: usize) -> Option<Value> {
+    /// The timeline holds the group's co-shared shares in `span` (the earliest [`TIMELINE_LIMIT`]),
+    /// `timeline_total` how many there are in it.
+    pub fn group(&self, c: usize, span: Span) -> Option<Value> {
         if c == 0 || c > self.groups() {
             return None;
         }
@@ -351,20 +478,7 @@ impl Loaded {
                 })
             })
             .collect();
-        let edge_rows: Vec<Value> = edges
-            .iter()
-            .map(|&e| {
-                let x = &net.edges[e as usize];
-                let (a, b) = (self.name(x.a), self.name(x.b));
-                let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                json!({
-                    "a": a, "b": b,
-                    "weight": x.weight,
-                    "score": x.score,
-                    "avg_time_delta": x.avg_time_delta,
-                })
-            })
-            .collect();
+        let edge_rows = self.edge_rows(&edges[..edges.len().min(GROUP_EDGES_LIMIT)]);
         // Timeline: every share in a co-share of the group's edges, once, by time.
         let mut shares: Vec<u32> = Vec::new();
         let mut per_object: HashMap<u32, u64> = HashMap::new();
@@ -375,6 +489,8 @@ impl Loaded {
                 *per_object.entry(cs.object).or_default() += 1;
             }
         }
+        let (from, to) = (span.0.unwrap_or(i64::MIN), span.1.unwrap_or(i64::MAX));
+        shares.retain(|&s| (from..=to).contains(&ds.shares[s as usize].time));
         shares.sort_unstable_by_key(|&s| (ds.shares[s as usize].time, s));
         shares.dedup();
         let timeline_total = shares.len();
@@ -413,12 +529,41 @@ impl Loaded {
             "row": self.group_row(c),
             "members": member_rows,
             "edges": edge_rows,
+            "edges_total": edges.len(),
             "timeline": timeline,
             "timeline_total": timeline_total,
+            "timeline_from": span.0,
+            "timeline_to": span.1,
             "top_objects": top_objects,
             "domain_links": links,
             "flagged_domains": domains,
         }))
+    }
+
+    /// Rows of edges for the group view (names in order, weight, score, mean delay).
+    fn edge_rows(&self, edges: &[u32]) -> Vec<Value> {
+        edges
+            .iter()
+            .map(|&e| {
+                let x = &self.net.edges[e as usize];
+                let (a, b) = (self.name(x.a), self.name(x.b));
+                let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                json!({
+                    "a": a, "b": b,
+                    "weight": x.weight,
+                    "score": x.score,
+                    "avg_time_delta": x.avg_time_delta,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of group `c`'s edges in the group view's order (heaviest first, then the saved
+    /// edge order): `limit` edges from `offset`, with the total.
+    pub fn group_edges_page(&self, c: usize, offset: usize, limit: usize) -> Option<Value> {
+        let edges = self.group_edges.get(c.checked_sub(1)?)?;
+        let page = edges.get(offset.min(edges.len())..offset.saturating_add(limit).min(edges.len()))?;
+        Some(json!({"group": c, "edges_total": edges.len(), "offset": offset, "edges": self.edge_rows(page)}))
     }
 
     /// [`Loaded::overview`] as JSON bytes, serialised once per limit (at most 16 kept).
@@ -435,18 +580,18 @@ impl Loaded {
         bytes
     }
 
-    /// [`Loaded::group`] as JSON bytes, serialised once per group (the most
-    /// recently asked groups, at most 64, are kept).
-    pub fn group_json(&self, c: usize) -> Option<axum::body::Bytes> {
-        if let Some(hit) = self.group_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&c) {
+    /// [`Loaded::group`] as JSON bytes, serialised once per group and span (the most
+    /// recently asked are kept: at most 64 answers and 256 MB).
+    pub fn group_json(&self, c: usize, span: Span) -> Option<axum::body::Bytes> {
+        if let Some(hit) = self.group_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(c, span)) {
             return Some(hit.clone());
         }
-        let bytes = axum::body::Bytes::from(serde_json::to_vec(&self.group(c)?).ok()?);
+        let bytes = axum::body::Bytes::from(serde_json::to_vec(&self.group(c, span)?).ok()?);
         let mut cache = self.group_cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= 64 {
+        if cache.len() >= 64 || cache.values().map(|b| b.len()).sum::<usize>() + bytes.len() > 256 << 20 {
             cache.clear();
         }
-        cache.insert(c, bytes.clone());
+        cache.insert((c, span), bytes.clone());
         Some(bytes)
     }
 
@@ -506,29 +651,27 @@ impl Loaded {
         }))
     }
 
-    /// An account: its posts, co-sharing partners and group.
-    pub fn account_view(&self, name: &str) -> Option<Value> {
+    /// An account: a page of its posts (in time order), a page of its co-sharing partners (heaviest
+    /// first) and its group.
+    pub fn account_view(&self, name: &str, posts_page: Page, partners_page: Page) -> Option<Value> {
         let a = self.account(name)?;
         let ds = self.ds();
         let net = &self.net;
         let shares = self.by_account.get(a as usize);
-        let posts: Vec<Value> = shares
+        let posts: Vec<Value> = posts_page
+            .of(shares)
             .iter()
-            .take(ROWS_LIMIT)
             .map(|&s| {
                 let sh = &ds.shares[s as usize];
                 json!({"time": utc(sh.time), "post": ds.posts.get(sh.post), "object": ds.objects.get(sh.object), "kind": ds.kind_of(sh.object)})
             })
             .collect();
-        let mut partners: Vec<u32> = self.edges_of.get(a as usize).to_vec();
-        partners.sort_by(|&x, &y| {
-            let (ex, ey) = (&net.edges[x as usize], &net.edges[y as usize]);
-            ey.weight.cmp(&ex.weight).then(x.cmp(&y))
-        });
+        // Heaviest first, then by edge index (ordered so when loaded).
+        let partners = self.edges_of.get(a as usize);
         let component = self.account_stat(a);
-        let partner_rows: Vec<Value> = partners
+        let partner_rows: Vec<Value> = partners_page
+            .of(partners)
             .iter()
-            .take(ROWS_LIMIT)
             .map(|&e| {
                 let x = &net.edges[e as usize];
                 let other = if x.a == a { x.b } else { x.a };
@@ -544,8 +687,10 @@ impl Loaded {
         Some(json!({
             "account": name,
             "shares": shares.len(),
+            "posts_offset": posts_page.offset,
             "posts": posts,
             "partners_total": partners.len(),
+            "partners_offset": partners_page.offset,
             "partners": partner_rows,
             "group": component.and_then(|s| s.component),
             "degree": component.map(|s| s.degree),
@@ -553,16 +698,17 @@ impl Loaded {
         }))
     }
 
-    /// An object (by kind and value; any kind when `kind` is empty): who shared it when.
-    pub fn object_view(&self, kind: &str, value: &str) -> Option<Value> {
+    /// An object (by kind and value; any kind when `kind` is empty): who shared it when (a page,
+    /// in time order).
+    pub fn object_view(&self, kind: &str, value: &str, page: Page) -> Option<Value> {
         let ds = self.ds();
         let o = (0..ds.kinds.len() as u32)
             .filter(|&k| kind.is_empty() || ds.kinds.get(k) == kind)
             .find_map(|k| ds.objects.lookup_in(k, value))?;
         let shares = self.by_object.get(o as usize);
-        let rows: Vec<Value> = shares
+        let rows: Vec<Value> = page
+            .of(shares)
             .iter()
-            .take(ROWS_LIMIT)
             .map(|&s| {
                 let sh = &ds.shares[s as usize];
                 json!({"time": utc(sh.time), "account": self.name(sh.account), "post": ds.posts.get(sh.post)})
@@ -576,6 +722,7 @@ impl Loaded {
             "object": value,
             "kind": ds.kind_of(o),
             "shares_total": shares.len(),
+            "offset": page.offset,
             "shares": rows,
             "coshares": stat.map(|s| s.coshares),
             "coordinated_accounts": stat.map(|s| s.coordinated_accounts),
@@ -610,10 +757,12 @@ impl Loaded {
         json!({"q": q, "accounts": accounts, "objects": objects, "domains": domains})
     }
 
-    /// The thresholded edges of group `c` with their evidence, for an export: (a, b, weight, score, rows).
+    /// Every thresholded edge of group `c` (in the saved edge order) with its evidence, for an
+    /// export: (a, b, weight, score, rows).
     pub fn group_export(&self, c: usize) -> Option<(Vec<Value>, Vec<Value>, Vec<String>)> {
-        let g = self.group(c)?;
-        let edges = g["edges"].as_array().cloned().unwrap_or_default();
+        let mut ids = self.group_edges.get(c.checked_sub(1)?)?.clone();
+        ids.sort_unstable();
+        let edges = self.edge_rows(&ids);
         let mut evidence = Vec::new();
         for e in &edges {
             let (a, b) = (e["a"].as_str().unwrap_or(""), e["b"].as_str().unwrap_or(""));
@@ -638,19 +787,7 @@ mod tests {
 
     #[test]
     fn evidence_is_what_explain_lists_for_every_edge() {
-        let dir = tempfile::tempdir().unwrap();
-        let (p, t) = (dir.path().join("posts.csv"), dir.path().join("truth.csv"));
-        let cfg = lockstep_synth::ScenarioConfig::preset(lockstep_synth::ScenarioKind::Background, 20_000, 7);
-        lockstep_synth::write_csv(&cfg, &p, &t).unwrap();
-        let params = lockstep_detect::Params {
-            window: lockstep_detect::Window::Seconds(60),
-            fast_window: Some(10),
-            ..lockstep_detect::Params::default()
-        };
-        let opts = lockstep_pipeline::RunOptions::default();
-        let analysis =
-            lockstep_pipeline::run(&[lockstep_pipeline::Input::path(&p)], &opts, &params, &lockstep_core::NoProgress)
-                .unwrap();
+        let analysis = generated_run();
         let l = Loaded::new(Saved::new(&analysis)).unwrap();
         let (ds, det) = (&analysis.dataset, &analysis.detection);
         assert!(det.edges.len() > 100, "{} edges", det.edges.len());
@@ -672,6 +809,107 @@ mod tests {
             assert_eq!(got["weight"], edge.full.weight);
             assert_eq!(got["score"], det.significance.score[e]);
         }
+    }
+
+    /// A run of 20,000 generated posts with a fast window.
+    fn generated_run() -> lockstep_pipeline::Analysis {
+        let dir = tempfile::tempdir().unwrap();
+        let (p, t) = (dir.path().join("posts.csv"), dir.path().join("truth.csv"));
+        let cfg = lockstep_synth::ScenarioConfig::preset(lockstep_synth::ScenarioKind::Background, 20_000, 7);
+        lockstep_synth::write_csv(&cfg, &p, &t).unwrap();
+        let params = lockstep_detect::Params {
+            window: lockstep_detect::Window::Seconds(60),
+            fast_window: Some(10),
+            ..lockstep_detect::Params::default()
+        };
+        let opts = lockstep_pipeline::RunOptions::default();
+        lockstep_pipeline::run(&[lockstep_pipeline::Input::path(&p)], &opts, &params, &lockstep_core::NoProgress)
+            .unwrap()
+    }
+
+    #[test]
+    fn indexed_search_finds_what_a_whole_scan_finds() {
+        let analysis = generated_run();
+        let ds = &analysis.dataset;
+        let strings: Vec<&str> = ds.objects.iter().map(|(_, s)| s).chain(ds.accounts.iter().map(|(_, s)| s)).collect();
+        let h = Haystack::new(strings.iter().copied());
+        assert!(h.blocks.len() > 10, "{} blocks: the test needs several", h.blocks.len());
+        // Queries: pieces of the strings (2 to 9 bytes, at char boundaries), in other case, and absent ones.
+        let mut queries: Vec<String> =
+            vec!["zzqx".into(), "é".into(), "ab".into(), "http".into(), "#".into(), "\u{3a3}x".into()];
+        let mut seed = 17u64;
+        for _ in 0..600 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let s = strings[(seed >> 33) as usize % strings.len()];
+            let chars: Vec<char> = s.chars().collect();
+            let at = (seed >> 20) as usize % chars.len().max(1);
+            let len = 1 + (seed >> 12) as usize % 9;
+            let q: String = chars.iter().skip(at).take(len).collect();
+            queries.push(if seed.is_multiple_of(3) { q.to_uppercase() } else { q });
+        }
+        let mut hits = 0;
+        for q in &queries {
+            let q = q.to_lowercase();
+            for limit in [25, usize::MAX] {
+                let (got, want) = (h.find(&q, limit), h.scan(&q, limit));
+                assert_eq!(got, want, "query {q:?}, limit {limit}");
+                hits += usize::from(limit == 25 && !got.is_empty());
+            }
+        }
+        // Pieces of the strings match (but where a change of case does not round-trip; absent queries do not).
+        assert!(hits >= 540, "{hits} of {} queries found something", queries.len());
+    }
+
+    #[test]
+    fn partners_are_heaviest_first_and_group_edges_page_through_all() {
+        let analysis = generated_run();
+        let l = Loaded::new(Saved::new(&analysis)).unwrap();
+        let ds = &analysis.dataset;
+        let net = &l.net;
+        let mut checked = 0;
+        for (a, name) in ds.accounts.iter() {
+            let mut want: Vec<u32> = (0..net.edges.len() as u32)
+                .filter(|&e| net.edges[e as usize].a == a || net.edges[e as usize].b == a)
+                .collect();
+            want.sort_by(|&x, &y| net.edges[y as usize].weight.cmp(&net.edges[x as usize].weight).then(x.cmp(&y)));
+            let view =
+                l.account_view(name, super::Page::FIRST, super::Page { offset: 0, limit: super::ROWS_LIMIT }).unwrap();
+            let got: Vec<&str> =
+                view["partners"].as_array().unwrap().iter().map(|p| p["account"].as_str().unwrap()).collect();
+            let want: Vec<&str> = want
+                .iter()
+                .take(super::ROWS_LIMIT)
+                .map(|&e| {
+                    let x = &net.edges[e as usize];
+                    ds.accounts.get(if x.a == a { x.b } else { x.a })
+                })
+                .collect();
+            assert_eq!(got, want, "partners of {name}");
+            checked += usize::from(got.len() > 1);
+        }
+        assert!(checked > 50, "{checked} accounts with several partners");
+        for c in 1..=l.groups() {
+            let g = l.group(c, (None, None)).unwrap();
+            let total = g["edges_total"].as_u64().unwrap() as usize;
+            let mut paged = Vec::new();
+            for offset in (0..total + 7).step_by(7) {
+                let page = l.group_edges_page(c, offset, 7).unwrap();
+                assert_eq!(page["edges_total"], total);
+                paged.extend(page["edges"].as_array().unwrap().iter().cloned());
+            }
+            assert_eq!(paged.len(), total);
+            assert_eq!(g["edges"].as_array().unwrap()[..], paged[..total.min(super::GROUP_EDGES_LIMIT)]);
+            let weights: Vec<u64> = paged.iter().map(|e| e["weight"].as_u64().unwrap()).collect();
+            assert!(weights.windows(2).all(|w| w[0] >= w[1]), "group {c}: heaviest first");
+            let (exported, _, _) = l.group_export(c).unwrap();
+            let key = |e: &serde_json::Value| (e["a"].to_string(), e["b"].to_string());
+            let (mut x, mut y): (Vec<_>, Vec<_>) =
+                (exported.iter().map(key).collect(), paged.iter().map(key).collect());
+            x.sort();
+            y.sort();
+            assert_eq!(x, y, "group {c}: the export has every edge");
+        }
+        assert!(l.group_edges_page(0, 0, 10).is_none() && l.group_edges_page(l.groups() + 1, 0, 10).is_none());
     }
 
     #[test]

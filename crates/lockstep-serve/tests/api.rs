@@ -104,13 +104,14 @@ async fn a_whole_case_through_the_api() {
     for p in [
         "/api/v1/datasets",
         "/api/v1/runs/{id}/groups/{group}",
+        "/api/v1/runs/{id}/groups/{group}/edges",
         "/api/v1/runs/{id}/evidence",
         "/api/v1/runs/{id}/export",
     ] {
         assert!(paths.contains_key(p), "{p} missing from the OpenAPI document");
     }
     // Every route but the document itself (three paths take two methods).
-    assert_eq!(paths.len(), 22);
+    assert_eq!(paths.len(), 23);
     let params = send(&app, get("/api/v1/params")).await.json();
     assert!(params.as_array().unwrap().iter().any(|p| p["name"] == "window" && p["default"] == "60"));
 
@@ -185,6 +186,35 @@ async fn a_whole_case_through_the_api() {
     assert!(!g["timeline"].as_array().unwrap().is_empty());
     assert!(g["timeline"].as_array().unwrap().windows(2).all(|w| w[0]["time"].as_i64() <= w[1]["time"].as_i64()));
     assert!(!g["top_objects"].as_array().unwrap().is_empty());
+    // Its edges, heaviest first, all in the answer (a small group) and the same by pages.
+    let edges = g["edges"].as_array().unwrap();
+    assert_eq!(g["edges_total"].as_u64(), Some(edges.len() as u64));
+    assert!(edges.windows(2).all(|w| w[0]["weight"].as_u64() >= w[1]["weight"].as_u64()));
+    let mut paged = Vec::new();
+    for offset in (0..edges.len()).step_by(3) {
+        let p = send(&app, get(&format!("/api/v1/runs/{run}/groups/1/edges?offset={offset}&limit=3"))).await.json();
+        assert_eq!(p["edges_total"], g["edges_total"]);
+        paged.extend(p["edges"].as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(&paged, edges);
+    let past = send(&app, get(&format!("/api/v1/runs/{run}/groups/1/edges?offset=999999"))).await.json();
+    assert_eq!(past["edges"].as_array().map(Vec::len), Some(0));
+    assert_eq!(send(&app, get(&format!("/api/v1/runs/{run}/groups/0/edges"))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        send(&app, get(&format!("/api/v1/runs/{run}/groups/1/edges?limit=x"))).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // The timeline of a time range: the shares of the whole timeline in it, and their number.
+    let all = g["timeline"].as_array().unwrap();
+    let (t0, t1) = (all[all.len() / 4]["time"].as_i64().unwrap(), all[all.len() / 2]["time"].as_i64().unwrap());
+    let part = send(&app, get(&format!("/api/v1/runs/{run}/groups/1?from={t0}&to={t1}"))).await.json();
+    let want: Vec<&serde_json::Value> =
+        all.iter().filter(|p| (t0..=t1).contains(&p["time"].as_i64().unwrap())).collect();
+    assert!(g["timeline_total"].as_u64() == Some(all.len() as u64), "the whole timeline is in the answer");
+    assert_eq!(part["timeline"].as_array().unwrap().iter().collect::<Vec<_>>(), want);
+    assert_eq!(part["timeline_total"].as_u64(), Some(want.len() as u64));
+    assert_eq!((part["timeline_from"].as_i64(), part["timeline_to"].as_i64()), (Some(t0), Some(t1)));
+    assert_eq!(part["members"], g["members"]);
     assert_eq!(send(&app, get(&format!("/api/v1/runs/{run}/groups/0"))).await.status, StatusCode::NOT_FOUND);
     assert_eq!(send(&app, get(&format!("/api/v1/runs/{run}/groups/99999"))).await.status, StatusCode::NOT_FOUND);
     assert_eq!(send(&app, get(&format!("/api/v1/runs/{run}/groups/x"))).await.status, StatusCode::BAD_REQUEST);
@@ -221,6 +251,25 @@ async fn a_whole_case_through_the_api() {
     assert_eq!(acc["account"], EVIL);
     assert!(!acc["posts"].as_array().unwrap().is_empty() && !acc["partners"].as_array().unwrap().is_empty());
     assert_eq!(send(&app, get(&format!("/api/v1/runs/{run}/account?name=nobody"))).await.status, StatusCode::NOT_FOUND);
+    // Pages of 2 of posts and partners add up to the whole lists (all of them in one page of 1,000).
+    let whole =
+        send(&app, get(&format!("/api/v1/runs/{run}/account?name={}&limit=1000", urlencode(EVIL)))).await.json();
+    for (key, total) in [("posts", "shares"), ("partners", "partners_total")] {
+        let all = whole[key].as_array().unwrap();
+        assert_eq!(all.len() as u64, whole[total].as_u64().unwrap(), "{key}: every row in a page of 1,000");
+        let mut paged = Vec::new();
+        for offset in (0..all.len()).step_by(2) {
+            let url = format!("/api/v1/runs/{run}/account?name={}&{key}_offset={offset}&limit=2", urlencode(EVIL));
+            let p = send(&app, get(&url)).await.json();
+            assert_eq!(p[format!("{key}_offset")], offset);
+            paged.extend(p[key].as_array().unwrap().iter().cloned());
+        }
+        assert_eq!(&paged, all, "{key} by pages");
+    }
+    assert_eq!(
+        acc["posts"].as_array().unwrap()[..],
+        whole["posts"].as_array().unwrap()[..acc["posts"].as_array().unwrap().len()]
+    );
     let obj = &g["top_objects"][0];
     let url = format!(
         "/api/v1/runs/{run}/object?value={}&kind={}",
@@ -229,6 +278,19 @@ async fn a_whole_case_through_the_api() {
     );
     let o1 = send(&app, get(&url)).await.json();
     assert!(o1["shares"].as_array().unwrap().iter().any(|s| members.contains(&s["account"].as_str().unwrap())));
+    let o_all = send(&app, get(&format!("{url}&limit=1000"))).await.json();
+    let shares = o_all["shares"].as_array().unwrap();
+    assert_eq!(shares.len() as u64, o_all["shares_total"].as_u64().unwrap().min(1000));
+    let mut paged = Vec::new();
+    for offset in (0..shares.len()).step_by(3) {
+        paged.extend(
+            send(&app, get(&format!("{url}&offset={offset}&limit=3"))).await.json()["shares"]
+                .as_array()
+                .unwrap()
+                .clone(),
+        );
+    }
+    assert_eq!(paged[..shares.len()], shares[..], "object shares by pages");
     assert_eq!(
         send(&app, get(&format!("/api/v1/runs/{run}/object?value=nothing-like-it"))).await.status,
         StatusCode::NOT_FOUND
