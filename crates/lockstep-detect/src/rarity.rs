@@ -53,7 +53,7 @@ use crate::multiplex::KindWeights;
 use crate::network::Edge;
 use crate::significance::poisson_upper_score;
 use crate::Params;
-use lockstep_core::{Dataset, ObjectId};
+use lockstep_core::{AccountId, Dataset, ObjectId};
 use rayon::prelude::*;
 
 /// Pseudo-count of the popularity `f_s` (see the module docs).
@@ -180,6 +180,11 @@ pub fn scan(
     drop(parts);
     drop(fill);
     split_mut(&mut terms, &start).into_par_iter().for_each(|t| t.sort_unstable_by_key(|x| (x.time, x.share)));
+    // The same shares as (object, time), sorted, per account: an account's
+    // shares of one object, for its habits.
+    let mut by_object: Vec<(ObjectId, i64)> =
+        terms.iter().map(|t| (ds.shares[t.share as usize].object, t.time)).collect();
+    split_mut(&mut by_object, &start).into_par_iter().for_each(|t| t.sort_unstable());
     // Each needed account's distinct posts' times, sorted (CSR).
     let (post_start, post_times) = account_post_times(ds, groups, &needed);
     edges
@@ -190,11 +195,12 @@ pub fn scan(
                 return None;
             }
             let rows = &net.rows[net.offsets[i] as usize..net.offsets[i + 1] as usize];
-            let ta = &terms[start[e.a as usize]..start[e.a as usize + 1]];
-            let tb = &terms[start[e.b as usize]..start[e.b as usize + 1]];
-            let pa = &post_times[post_start[e.a as usize]..post_start[e.a as usize + 1]];
-            let pb = &post_times[post_start[e.b as usize]..post_start[e.b as usize + 1]];
-            Some(scan_edge(ds, net.coshares, rows, e, (ta, pa), (tb, pb), w, &weighted, scratch))
+            let side = |x: AccountId| Side {
+                terms: &terms[start[x as usize]..start[x as usize + 1]],
+                by_object: &by_object[start[x as usize]..start[x as usize + 1]],
+                posts: &post_times[post_start[x as usize]..post_start[x as usize + 1]],
+            };
+            Some(scan_edge(ds, net.coshares, rows, e, side(e.a), side(e.b), w, &weighted, scratch))
         })
         .collect()
 }
@@ -210,6 +216,9 @@ struct Scratch {
     terms: Vec<(f64, f64)>,
     habit_a: Habits,
     habit_b: Habits,
+    /// (term index, posts of the other account within the window) per side.
+    near_a: Vec<(u32, u32)>,
+    near_b: Vec<(u32, u32)>,
 }
 
 /// One account's own rate of each object (its habit), from its posts with no
@@ -229,31 +238,63 @@ impl Habits {
     }
 }
 
-/// Fills `h` with the habits of the account of `terms` / `posts`, away from `other` posts.
-fn habits(ds: &Dataset, terms: &[Term], posts: &[i64], other: &[i64], w: i64, h: &mut Habits) {
-    h.counts.clear();
-    let away = |t: i64, lo: &mut usize| {
-        while *lo < other.len() && other[*lo] < t - w {
-            *lo += 1;
+/// Each term of `terms` with a post of `other` within `w`: `(index, such posts)`.
+fn near(terms: &[Term], other: &[i64], w: i64, out: &mut Vec<(u32, u32)>) {
+    out.clear();
+    let (mut lo, mut hi) = (0usize, 0usize);
+    for (i, t) in terms.iter().enumerate() {
+        while lo < other.len() && other[lo] < t.time - w {
+            lo += 1;
         }
-        !(*lo < other.len() && other[*lo] <= t + w)
-    };
-    let mut lo = 0usize;
-    let n = posts.iter().filter(|&&t| away(t, &mut lo)).count();
-    let mut lo = 0usize;
-    for t in terms {
-        if away(t.time, &mut lo) {
-            h.counts.push((ds.shares[t.share as usize].object, 1));
+        hi = hi.max(lo);
+        while hi < other.len() && other[hi] <= t.time + w {
+            hi += 1;
+        }
+        if hi > lo {
+            out.push((i as u32, (hi - lo) as u32));
         }
     }
-    h.counts.sort_unstable_by_key(|c| c.0);
-    h.counts.dedup_by(|x, y| {
-        let same = x.0 == y.0;
-        if same {
-            y.1 += x.1;
-        }
-        same
-    });
+}
+
+/// What the scan reads of one account of an edge.
+#[derive(Clone, Copy)]
+struct Side<'a> {
+    /// Its counted shares, by (time, share).
+    terms: &'a [Term],
+    /// The same shares as (object, time), sorted.
+    by_object: &'a [(ObjectId, i64)],
+    /// Its distinct posts' times, sorted.
+    posts: &'a [i64],
+}
+
+/// Fills `h` with the habits of account `x` (its posts away from the `other`
+/// account's posts), for the objects of the other account's `wanted` terms
+/// only (those whose chance is asked for).
+fn habits(ds: &Dataset, x: Side<'_>, other: &[i64], wanted: (&[Term], &[(u32, u32)]), w: i64, h: &mut Habits) {
+    h.counts.clear();
+    h.counts.extend(wanted.1.iter().map(|&(i, _)| (ds.shares[wanted.0[i as usize].share as usize].object, 0)));
+    h.counts.sort_unstable();
+    h.counts.dedup();
+    let away = |t: i64| {
+        let k = other.partition_point(|&y| y < t - w);
+        k == other.len() || other[k] > t + w
+    };
+    for c in &mut h.counts {
+        let lo = x.by_object.partition_point(|y| y.0 < c.0);
+        c.1 = x.by_object[lo..].iter().take_while(|y| y.0 == c.0).filter(|y| away(y.1)).count() as u32;
+    }
+    // Its posts away from the other's: a merge.
+    let mut lo = 0usize;
+    let n = x
+        .posts
+        .iter()
+        .filter(|&&t| {
+            while lo < other.len() && other[lo] < t - w {
+                lo += 1;
+            }
+            !(lo < other.len() && other[lo] <= t + w)
+        })
+        .count();
     h.scale = 1.0 / (n as f64 + HABIT_PRIOR);
 }
 
@@ -264,8 +305,8 @@ fn scan_edge(
     coshares: &[CoShare],
     rows: &[u32],
     e: &Edge,
-    (ta, pa): (&[Term], &[i64]),
-    (tb, pb): (&[Term], &[i64]),
+    sa: Side<'_>,
+    sb: Side<'_>,
     w: i64,
     weighted: &impl Fn(ObjectId) -> bool,
     s: &mut Scratch,
@@ -289,9 +330,14 @@ fn scan_edge(
     });
     let marks = &s.marks;
     let co = |share: u32| marks.binary_search_by_key(&share, |m| m.0).map_or(0, |k| marks[k].1);
-    // Each account's own habit of each object, from its posts away from the other's.
-    habits(ds, tb, pb, pa, w, &mut s.habit_b);
-    habits(ds, ta, pa, pb, w, &mut s.habit_a);
+    // The shares of each account with posts of the other within the window:
+    // the only ones that can be expected to co-share.
+    let (ta, tb) = (sa.terms, sb.terms);
+    near(ta, sb.posts, w, &mut s.near_a);
+    near(tb, sa.posts, w, &mut s.near_b);
+    // Each account's own habit of those objects, from its posts away from the other's.
+    habits(ds, sb, sa.posts, (ta, &s.near_a), w, &mut s.habit_b);
+    habits(ds, sa, sb.posts, (tb, &s.near_b), w, &mut s.habit_a);
     let (hab_a, hab_b) = (&s.habit_a, &s.habit_b);
     // A share of `a` is compared with the crowd and with `b`'s habit, and the other way round.
     let p_of = |t: &Term, other: &Habits| t.f(co(t.share)).max(other.of(ds.shares[t.share as usize].object));
@@ -320,19 +366,16 @@ fn scan_edge(
     let Some(&top) = s.levels.last() else { return Scan { expected: 0.0, tested: 0, score: 0.0 } };
     // Terms at most as popular as the highest level, from both sides.
     s.terms.clear();
-    for (terms, other, hab) in [(ta, pb, hab_b), (tb, pa, hab_a)] {
-        let (mut lo, mut hi) = (0usize, 0usize);
-        for t in terms {
-            let f = p_of(t, hab);
-            while lo < other.len() && other[lo] < t.time - w {
-                lo += 1;
+    for (terms, near, hab) in [(ta, &s.near_a, hab_b), (tb, &s.near_b, hab_a)] {
+        for &(i, posts) in near {
+            let t = &terms[i as usize];
+            // p ≥ f: a share already above the top level needs no habit.
+            if t.f(co(t.share)) > top {
+                continue;
             }
-            hi = hi.max(lo);
-            while hi < other.len() && other[hi] <= t.time + w {
-                hi += 1;
-            }
-            if f <= top && hi > lo {
-                s.terms.push((f, 0.5 * f * (hi - lo) as f64));
+            let p = p_of(t, hab);
+            if p <= top {
+                s.terms.push((p, 0.5 * p * f64::from(posts)));
             }
         }
     }
