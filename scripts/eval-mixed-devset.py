@@ -137,11 +137,14 @@ def main():
     ap.add_argument("--ira-from", metavar="YYYY-MM-DDTHH:MM",
                     help="replace the devset's IRA posts by ../shared/data/ira-2016q4's tweets from this UTC minute "
                     "on (same span, moved onto the devset's hours): operation behaviour for recall")
+    ap.add_argument("--keep", metavar="DIR", help="keep the parts' CSVs and each run's outputs in DIR (for a look)")
     a = ap.parse_args()
     posts = os.path.join(a.data, "posts.csv")
     if not os.path.exists(posts):
         sys.exit(f"{posts}: not found")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = a.keep or scratch
+        os.makedirs(tmp, exist_ok=True)
         ira = None
         if a.ira_from:
             ira = (os.path.join(os.path.dirname(a.data), "ira-2016q4", "ira_tweets_2016-09_to_2016-11.csv.gz"), a.ira_from)
@@ -155,7 +158,7 @@ def main():
             print("|---|---:|---:|---:|---:|---:|---|")
             for cfg in a.configs:
                 name, _, args = cfg.partition("=")
-                out = os.path.join(tmp, f"out-{part}")
+                out = os.path.join(tmp, f"out-{part}-{name}" if a.keep else f"out-{part}")
                 flagged, report = run(a.lockstep, os.path.join(tmp, f"{part}.csv"), args.split(), out)
                 tp = sum(labels.get(x, False) for x in flagged)
                 prec = tp / len(flagged) if flagged else float("nan")
