@@ -36,7 +36,7 @@ fn value_error(e: impl std::fmt::Display) -> PyErr {
 #[pyfunction]
 #[pyo3(signature = (
     table, out, *, account, object, time, post, kind, kind_column, time_unit, window, fast_window,
-    min_participation, edge_quantile, threshold, min_edge_score, null_model, resolution, seed,
+    min_participation, edge_quantile, threshold, min_edge_score, solo_edge_score, null_model, resolution, seed,
     max_object_pairs, partitions, domains, pairs, keep_duplicates, coshare_stage = None, stage_parts = 2,
     bucket_pairs = None
 ))]
@@ -58,6 +58,7 @@ fn detect_to_folder(
     edge_quantile: f64,
     threshold: &str,
     min_edge_score: f64,
+    solo_edge_score: f64,
     null_model: &str,
     resolution: f64,
     seed: u64,
@@ -93,7 +94,9 @@ fn detect_to_folder(
             t => return Err(value_error(format!("threshold: {t:?} is not quantile, score or both"))),
         },
         min_edge_score,
+        solo_edge_score,
         null_model: match null_model {
+            "rarest-object" => NullModel::RarestObject,
             "object-time" => NullModel::ObjectTime,
             "account-time" => NullModel::AccountTime,
             "fused" => NullModel::Fused,

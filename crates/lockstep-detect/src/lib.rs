@@ -168,6 +168,10 @@ pub struct Params {
     pub threshold: ThresholdRule,
     /// Minimum edge score (`−log10` p-value, see [`significance`]) of the `score` and `both` rules.
     pub min_edge_score: f64,
+    /// Score an edge needs to be in the thresholded network on its own under the
+    /// `score` and `both` rules; below it, an edge needs a triangle
+    /// ([`significance::require_support`]). At most `min_edge_score`: no triangle needed.
+    pub solo_edge_score: f64,
     /// The null model of the edge scores (CooRTweet mode always uses the shuffle).
     pub null_model: NullModel,
 }
@@ -188,6 +192,7 @@ impl Default for Params {
             kind_weights: Default::default(),
             threshold: ThresholdRule::Quantile,
             min_edge_score: 10.0,
+            solo_edge_score: 0.0,
             null_model: NullModel::ObjectTime,
         }
     }
@@ -233,6 +238,12 @@ impl Params {
             return Err(Error::InvalidParam {
                 name: "min-edge-score",
                 reason: format!("must be a finite number >= 0, got {}", self.min_edge_score),
+            });
+        }
+        if !(self.solo_edge_score >= 0.0 && self.solo_edge_score.is_finite()) {
+            return Err(Error::InvalidParam {
+                name: "solo-edge-score",
+                reason: format!("must be a finite number >= 0, got {}", self.solo_edge_score),
             });
         }
         if self.min_participation == 0 {

@@ -380,6 +380,74 @@ pub struct SignificanceSummary {
     pub rate: f64,
     /// Edges whose score is at least `min_edge_score`.
     pub edges_at_min_score: u64,
+    /// Score an edge needs to stand alone: below it (and at least
+    /// `min_edge_score`) an edge is kept only within a triangle ([`require_support`]).
+    pub solo_edge_score: f64,
+    /// Edges at or above `min_edge_score` left out of the thresholded network for want of a triangle.
+    pub unsupported_edges: u64,
+}
+
+/// The minimum edge score of `lockstep detect` (`--min-edge-score`), chosen on
+/// the development data with [`DEFAULT_SOLO_EDGE_SCORE`] and the rarest-object
+/// model (docs/evaluation.md).
+pub const DEFAULT_MIN_EDGE_SCORE: f64 = 5.0;
+
+/// The score an edge needs on its own in `lockstep detect` (`--solo-edge-score`, [`require_support`]).
+pub const DEFAULT_SOLO_EDGE_SCORE: f64 = 15.0;
+
+/// The group-level rule of the `score` and `both` rules: an edge scoring at
+/// least `min_edge_score` but less than `solo_edge_score` stays in the
+/// thresholded network only when its two accounts have a common partner
+/// through such edges (a triangle). One chance edge at a middling score is
+/// expected among millions tested; two more closing a triangle on it are not,
+/// while a network's members co-share with several members each. Only edges
+/// already above the threshold count, so the rule is applied once, not
+/// iterated. Returns how many edges it removed.
+pub fn require_support(n_accounts: usize, edges: &mut [Edge], score: &[f64], params: &Params) -> u64 {
+    let solo = params.solo_edge_score;
+    if solo <= params.min_edge_score {
+        return 0;
+    }
+    // Partners of every account through edges above the threshold (CSR, sorted).
+    let kept: Vec<usize> = (0..edges.len()).filter(|&i| edges[i].full.above_threshold).collect();
+    let mut start = vec![0usize; n_accounts + 1];
+    for &i in &kept {
+        start[edges[i].a as usize + 1] += 1;
+        start[edges[i].b as usize + 1] += 1;
+    }
+    for a in 0..n_accounts {
+        start[a + 1] += start[a];
+    }
+    let mut partners = vec![0 as AccountId; start[n_accounts]];
+    let mut fill = start.clone();
+    for &i in &kept {
+        let e = &edges[i];
+        for (x, y) in [(e.a, e.b), (e.b, e.a)] {
+            partners[fill[x as usize]] = y;
+            fill[x as usize] += 1;
+        }
+    }
+    for a in 0..n_accounts {
+        partners[start[a]..start[a + 1]].sort_unstable();
+    }
+    let of = |a: AccountId| &partners[start[a as usize]..start[a as usize + 1]];
+    let common = |x: &[AccountId], y: &[AccountId]| {
+        let (mut i, mut j) = (0, 0);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(&y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    };
+    let drop: Vec<usize> =
+        kept.into_iter().filter(|&i| score[i] < solo && !common(of(edges[i].a), of(edges[i].b))).collect();
+    for &i in &drop {
+        edges[i].full.above_threshold = false;
+    }
+    drop.len() as u64
 }
 
 /// Expected weight and score of every edge (same order as `Detection::edges`).
@@ -670,6 +738,10 @@ pub fn score_edges(
         }
     }
     let edges_at_min_score = score.iter().filter(|&&s| s >= min).count() as u64;
+    let unsupported = match params.threshold {
+        ThresholdRule::Quantile => 0,
+        ThresholdRule::Score | ThresholdRule::Both => require_support(ds.accounts.len(), edges, &score, params),
+    };
     Significance {
         expected,
         score,
@@ -680,6 +752,8 @@ pub fn score_edges(
             model: model.name(),
             threshold_rule: params.threshold,
             min_edge_score: min,
+            solo_edge_score: params.solo_edge_score,
+            unsupported_edges: unsupported,
             shares: s,
             window_pairs,
             rate,
@@ -1060,5 +1134,56 @@ mod tests {
         assert!(one.2 > 100, "the scenario should give a network, got {} edges", one.2);
         assert_eq!(one, run(3));
         assert_eq!(one, run(3));
+    }
+
+    /// The triangle rule: x, y, z co-share rare links pairwise (a triangle of
+    /// middling edges) and p, q only with each other. With the solo score
+    /// above every edge's score, the triangle stays and the lone pair goes;
+    /// with it below the pair's score, the pair stands alone.
+    #[test]
+    fn middling_edges_need_a_triangle() {
+        let mut ds = Dataset::default();
+        for (k, (x, y)) in [("x", "y"), ("y", "z"), ("x", "z"), ("p", "q")].into_iter().enumerate() {
+            let k = k as i64;
+            for r in 0..6 {
+                let t = 10_000 * k + 1000 * r;
+                ds.push(x, &format!("L{k}.{r}"), "url", &format!("{x}{k}.{r}"), t);
+                ds.push(y, &format!("L{k}.{r}"), "url", &format!("{y}{k}.{r}"), t + 5);
+                for j in 0..10 {
+                    ds.push(&format!("bg{j}"), &format!("o{k}.{r}.{j}"), "url", &format!("bg{j}.{k}.{r}"), t + j);
+                }
+            }
+        }
+        let base = Params {
+            window: crate::Window::Seconds(30),
+            min_participation: 1,
+            null_model: NullModel::RarestObject,
+            threshold: ThresholdRule::Score,
+            min_edge_score: 0.0,
+            ..Params::default()
+        };
+        let all = detect(&ds, &base).unwrap();
+        let id = |n: &str| ds.accounts.lookup(n).unwrap();
+        let pq = all.find_edge(id("p"), id("q")).unwrap();
+        let tri: Vec<usize> =
+            [("x", "y"), ("y", "z"), ("x", "z")].iter().map(|&(a, b)| all.find_edge(id(a), id(b)).unwrap()).collect();
+        let scores: Vec<f64> = tri.iter().chain([&pq]).map(|&e| all.significance.score[e]).collect();
+        let lo = scores.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = scores.iter().copied().fold(0.0, f64::max);
+        assert!(lo > 1.0, "every planted edge scores: {scores:?}");
+        let strict = Params { min_edge_score: lo * 0.9, solo_edge_score: hi + 1.0, ..base.clone() };
+        let d = detect(&ds, &strict).unwrap();
+        let kept: Vec<bool> = tri.iter().map(|&e| d.edges[e].full.above_threshold).collect();
+        assert_eq!(kept, [true; 3]);
+        assert!(!d.edges[pq].full.above_threshold);
+        // Only the planted edges reach the minimum here; the lone one is counted.
+        assert_eq!(d.significance.summary.unsupported_edges, 1);
+        assert_eq!(d.significance.summary.edges_at_min_score, 4);
+        let lenient = Params { solo_edge_score: all.significance.score[pq] * 0.9, ..strict };
+        let d = detect(&ds, &lenient).unwrap();
+        assert!(d.edges[pq].full.above_threshold);
+        assert_eq!(d.significance.summary.unsupported_edges, 0);
+        let bad = Params { solo_edge_score: f64::NAN, ..base };
+        assert!(detect(&ds, &bad).is_err());
     }
 }

@@ -42,7 +42,11 @@ use std::path::Path;
 ///
 /// 1.7: the `domains` table gains `why` (the technique, target and every factor of
 /// a look-alike's score, or why a domain is clean: [`lockstep_domains::Evidence`]).
-pub const SCHEMA_VERSION: &str = "1.7";
+///
+/// 1.8: `parameters.solo_edge_score`, `significance.solo_edge_score` and
+/// `significance.unsupported_edges` (the triangle rule of the `score` and `both`
+/// rules); the default null model is `rarest-object` and the default minimum edge score 5.
+pub const SCHEMA_VERSION: &str = "1.8";
 
 /// One input file as read. `records == posts + skipped`.
 #[derive(Debug, Clone, Default, Serialize)]

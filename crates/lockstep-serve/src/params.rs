@@ -19,9 +19,11 @@ pub struct RunParams {
     pub threshold: String,
     /// Minimum edge score (−log10 p) for `score` and `both`.
     pub min_edge_score: f64,
+    /// Score an edge needs on its own; below it, only within a triangle.
+    pub solo_edge_score: f64,
     /// Weight quantile for `quantile` and `both`.
     pub edge_quantile: f64,
-    /// `object-time`, `account-time`, `fused`, `configuration` or `shuffle`.
+    /// `rarest-object`, `object-time`, `account-time`, `fused`, `configuration` or `shuffle`.
     pub null_model: String,
     /// A faster window flagged on the same run (seconds).
     pub fast_window: Option<i64>,
@@ -54,9 +56,10 @@ impl Default for RunParams {
             window: "60".into(),
             min_participation: 2,
             threshold: "score".into(),
-            min_edge_score: 20.0,
+            min_edge_score: lockstep_detect::significance::DEFAULT_MIN_EDGE_SCORE,
+            solo_edge_score: lockstep_detect::significance::DEFAULT_SOLO_EDGE_SCORE,
             edge_quantile: 0.5,
-            null_model: "object-time".into(),
+            null_model: "rarest-object".into(),
             fast_window: None,
             resolution: 1.0,
             seed: 42,
@@ -99,9 +102,10 @@ pub fn describe() -> Vec<ParamDoc> {
         doc("window", "Most seconds between two shares of one object for them to count as a co-share, or `auto` (estimated from the data).", &[]),
         doc("min_participation", "An account must have at least this many co-shared posts to stay in the network.", &[]),
         doc("threshold", "Which edges form the groups: `score` (far more co-shares than the accounts' activity explains), `quantile` (weight above a quantile of all weights, CooRTweet's rule) or `both`.", &["score", "quantile", "both"]),
-        doc("min_edge_score", "Minimum edge score, −log10 of the p-value (20: p = 1e-20), for `score` and `both`.", &[]),
+        doc("min_edge_score", "Minimum edge score, −log10 of the p-value (5: p = 1e-5), for `score` and `both`.", &[]),
+        doc("solo_edge_score", "Score an edge needs to count on its own; between the minimum and this, only within a triangle of such edges (two accounts with a common partner).", &[]),
         doc("edge_quantile", "Edges must weigh more than this quantile of all weights, for `quantile` and `both`.", &[]),
-        doc("null_model", "What an edge's expected co-shares are computed under (docs/method.md, Significance).", &["object-time", "account-time", "fused", "configuration", "shuffle"]),
+        doc("null_model", "What an edge's expected co-shares are computed under (docs/method.md, Significance).", &["rarest-object", "object-time", "account-time", "fused", "configuration", "shuffle"]),
         doc("fast_window", "A shorter window flagged on the same run (seconds; empty: none).", &[]),
         doc("resolution", "Leiden resolution: larger gives smaller communities.", &[]),
         doc("seed", "Seed of the communities: the same seed gives the same communities.", &[]),
@@ -130,6 +134,7 @@ impl RunParams {
             t => return Err(format!("threshold: expected score, quantile or both, got {t:?}")),
         };
         let null_model = match self.null_model.as_str() {
+            "rarest-object" => NullModel::RarestObject,
             "object-time" => NullModel::ObjectTime,
             "account-time" => NullModel::AccountTime,
             "fused" => NullModel::Fused,
@@ -146,6 +151,7 @@ impl RunParams {
             seed: self.seed,
             threshold,
             min_edge_score: self.min_edge_score,
+            solo_edge_score: self.solo_edge_score,
             null_model,
             ..Params::default()
         };

@@ -302,12 +302,18 @@ pub struct DetectFlags {
     /// Default: `score`; `quantile` with --compat coortweet.
     #[arg(long, value_enum)]
     pub threshold: Option<ThresholdArg>,
-    /// Minimum edge score (−log10 of the p-value; 20 means p = 1e-20) for `--threshold score` or `both`.
+    /// Minimum edge score (−log10 of the p-value; 5 means p = 1e-5) for `--threshold score` or `both`.
     /// (Named so because `--min-score` is the look-alike domains' minimum.)
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = lockstep_detect::significance::DEFAULT_MIN_EDGE_SCORE)]
     pub min_edge_score: f64,
+    /// Score an edge needs to count on its own under `--threshold score`/`both`; an edge scoring between
+    /// --min-edge-score and this is kept only in a triangle of such edges (its two accounts have a common
+    /// partner). One chance edge is expected among millions; a triangle of them is not. Set it to
+    /// --min-edge-score or lower to keep every edge on its own (docs/method.md, Group-level evidence).
+    #[arg(long, default_value_t = lockstep_detect::significance::DEFAULT_SOLO_EDGE_SCORE)]
+    pub solo_edge_score: f64,
     /// The null model of the edge scores (docs/method.md, Significance); CooRTweet mode uses `shuffle`.
-    #[arg(long, value_enum, default_value = "object-time")]
+    #[arg(long, value_enum, default_value = "rarest-object")]
     pub null_model: NullModelArg,
     /// Reproduce another tool's semantics exactly.
     #[arg(long, value_enum, default_value = "none")]

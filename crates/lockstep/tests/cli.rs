@@ -39,16 +39,15 @@ fn demo_finds_the_planted_networks() {
 
 /// The event scenario: live-tweeters pile onto the events' hashtags, planted
 /// networks hide inside them with the same hashtags on their posts. The demo
-/// (rarest-object null model, score at least 8) finds planted accounts and
-/// flags no live-tweeter (at its default size, 200,000 posts: measured
-/// precision 0.83, recall 0.69, the false positives automated accounts; at
-/// 100,000 posts 2 of 4 live-tweeters are flagged).
+/// (the defaults of `detect`: rarest-object null model with habits, score at
+/// least 5 in a triangle or 15 alone) finds planted accounts and flags no
+/// live-tweeter (docs/evaluation.md, "Habits and triangles").
 #[test]
 fn demo_event_finds_planted_accounts_and_not_the_live_tweeters() {
     let o = lockstep(&["demo", "--scenario", "event"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.contains("rarest-object score is at least 8"), "{out}");
+    assert!(out.contains("rarest-object score is at least 5 in a triangle, or 15 alone"), "{out}");
     let line = out.lines().find(|l| l.contains("precision")).expect("precision line");
     let number = |key: &str| -> f64 { line.split(key).nth(1).unwrap()[..5].parse().unwrap() };
     assert!(number("precision ") > 0.7 && number("recall ") > 0.5, "{line}");
@@ -110,7 +109,7 @@ fn detect_writes_every_output_and_is_byte_identical() {
     let file = |name: &str| &runs[0][names.iter().position(|n| *n == name).unwrap()].1[..];
     let report: serde_json::Value = serde_json::from_slice(file("report.json")).unwrap();
     assert!(report["counts"]["communities"].as_u64().unwrap() >= 1, "{}", report["counts"]);
-    assert_eq!(report["schema_version"], "1.7");
+    assert_eq!(report["schema_version"], "1.8");
     assert_eq!(report["parameters"]["window"], 60);
     assert_eq!(report["inputs"][0]["records"], 30000);
     // The pairs table holds exactly the co-shares counted in the report.
@@ -457,7 +456,7 @@ fn communities_in_accounts_and_report() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.csv", GOOD.as_bytes());
     let out = dir.path().join("out");
-    let quantile = ["-w", "10", "-m", "1", "--threshold", "quantile"];
+    let quantile = ["-w", "10", "-m", "1", "--threshold", "quantile", "--null-model", "object-time"];
     let o =
         lockstep(&[&["detect", input.to_str().unwrap()][..], &quantile, &["-q", "-o", out.to_str().unwrap()]].concat());
     assert!(o.status.success(), "{:?}", text(&o));
@@ -719,6 +718,14 @@ fn edge_scores_and_the_score_threshold() {
         "--null-model",
         "shuffle",
     ];
+    // a–b is a lone edge: under the default --solo-edge-score (15) it needs a triangle.
+    let o = lockstep(&[&args[..], &[input.to_str().unwrap(), "-o", out.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{:?}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["parameters"]["solo_edge_score"], 15.0);
+    assert_eq!(report["significance"]["unsupported_edges"], 1);
+    assert_eq!(report["counts"]["edges_above_threshold"], 0);
+    let args = [&args[..], &["--solo-edge-score", "0"]].concat();
     let o = lockstep(&[&args[..], &[input.to_str().unwrap(), "-o", out.to_str().unwrap()]].concat());
     assert!(o.status.success(), "{:?}", text(&o));
     let mut r = csv::Reader::from_path(out.join("edges.csv")).unwrap();
@@ -747,6 +754,7 @@ fn edge_scores_and_the_score_threshold() {
     assert_eq!(report["significance"]["model"], "shuffled-accounts");
     assert_eq!(report["significance"]["window_pairs"], 5);
     assert_eq!(report["significance"]["edges_at_min_score"], 1);
+    assert_eq!(report["significance"]["unsupported_edges"], 0);
     assert_eq!(report["counts"]["edges_above_threshold"], 1);
     // A negative minimum is refused with the flag's name.
     let o = lockstep(&["detect", "--min-edge-score=-1", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);

@@ -53,6 +53,11 @@ fn the_library_writes_what_the_command_writes() {
         "quantile",
         "--min-edge-score",
         "10",
+        // `Params::default()`'s null model and no triangle rule.
+        "--null-model",
+        "object-time",
+        "--solo-edge-score",
+        "0",
         "--graph",
         "gexf,graphml",
         "--evidence-group",

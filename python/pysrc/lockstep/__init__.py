@@ -89,8 +89,9 @@ def detect(
     min_participation: int = 2,
     edge_quantile: float = 0.5,
     threshold: str = "score",
-    min_edge_score: float = 20.0,
-    null_model: str = "object-time",
+    min_edge_score: float = 5.0,
+    solo_edge_score: float = 15.0,
+    null_model: str = "rarest-object",
     resolution: float = 1.0,
     seed: int = 42,
     max_object_pairs: int = 10_000_000,
@@ -108,7 +109,7 @@ def detect(
     or ``kind_column`` names a column holding it (a column named ``kind`` is used
     when neither is given); ``window`` is seconds or ``"auto"``; ``threshold`` is
     ``"score"``, ``"quantile"`` or ``"both"``; ``null_model`` one of
-    ``"object-time"``, ``"account-time"``, ``"fused"``, ``"configuration"``,
+    ``"rarest-object"``, ``"object-time"``, ``"account-time"``, ``"fused"``, ``"configuration"``,
     ``"shuffle"``; ``partitions`` runs the co-share stages in parts (same results,
     less memory; docs/scale.md); ``domains`` classifies the linked domains;
     ``pairs`` adds the ``pairs`` table (every co-share).
@@ -132,6 +133,7 @@ def detect(
         edge_quantile=edge_quantile,
         threshold=threshold,
         min_edge_score=min_edge_score,
+        solo_edge_score=solo_edge_score,
         null_model=null_model,
         resolution=resolution,
         seed=seed,

@@ -20,6 +20,7 @@ def detect_to_folder(
     edge_quantile: float,
     threshold: str,
     min_edge_score: float,
+    solo_edge_score: float,
     null_model: str,
     resolution: float,
     seed: int,

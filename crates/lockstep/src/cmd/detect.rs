@@ -147,10 +147,16 @@ fn write_summary(o: &mut impl Write, r: &Report, out: &Path, secs: f64) -> std::
         let ex = s.examples.first().map(|d| format!(" e.g. {}", safe(&d.to_string(), 400))).unwrap_or_default();
         writeln!(o, "  skipped {} × {reason}{ex}", s.count)?;
     }
-    let rule = match r.significance.threshold_rule {
+    let sig = &r.significance;
+    let support = if sig.solo_edge_score > sig.min_edge_score {
+        format!(" (below {} only in a triangle: {} left out)", sig.solo_edge_score, sig.unsupported_edges)
+    } else {
+        String::new()
+    };
+    let rule = match sig.threshold_rule {
         ThresholdRule::Quantile => format!("above weight {}", r.threshold),
-        ThresholdRule::Score => format!("with score ≥ {}", r.significance.min_edge_score),
-        ThresholdRule::Both => format!("above weight {} with score ≥ {}", r.threshold, r.significance.min_edge_score),
+        ThresholdRule::Score => format!("with score ≥ {}{support}", sig.min_edge_score),
+        ThresholdRule::Both => format!("above weight {} with score ≥ {}{support}", r.threshold, sig.min_edge_score),
     };
     writeln!(
         o,
@@ -248,6 +254,7 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
             None => ThresholdRule::Score,
         },
         min_edge_score: flags.min_edge_score,
+        solo_edge_score: flags.solo_edge_score,
         null_model: match flags.null_model {
             NullModelArg::AccountTime => NullModel::AccountTime,
             NullModelArg::ObjectTime => NullModel::ObjectTime,
