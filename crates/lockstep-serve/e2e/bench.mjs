@@ -7,6 +7,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { assetsFromEnv } from './assets.mjs';
 
 const [url, run, group, n = '7'] = process.argv.slice(2);
 const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-chromium-'));
@@ -16,14 +17,7 @@ const context = await chromium.launchPersistentContext(userData, {
     '--disable-component-update', '--disable-sync'],
   viewport: { width: 1300, height: 900 },
 });
-// ASSETS=DIR: the page's own files from DIR instead of the binary's (to try a change without a rebuild).
-if (process.env.ASSETS) {
-  await context.route('**/assets/*', (route) => {
-    const file = path.join(process.env.ASSETS, path.basename(new URL(route.request().url()).pathname));
-    if (!fs.existsSync(file)) return route.continue();
-    return route.fulfill({ body: fs.readFileSync(file), contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript' });
-  });
-}
+await assetsFromEnv(context);
 const views = {
   overview: { hash: `#/run/${run}`, done: () => window.__lockstep && window.__lockstep.ready },
   group: {

@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { assetsFromEnv } from './assets.mjs';
 
 const [url, run, group, top = '25'] = process.argv.slice(2);
 const browser = await chromium.launch({
@@ -13,13 +14,7 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
 const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
-if (process.env.ASSETS) {
-  await context.route('**/assets/*', (route) => {
-    const file = path.join(process.env.ASSETS, path.basename(new URL(route.request().url()).pathname));
-    if (!fs.existsSync(file)) return route.continue();
-    return route.fulfill({ body: fs.readFileSync(file), contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript' });
-  });
-}
+await assetsFromEnv(context);
 const page = await context.newPage();
 const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-trace-')), 'trace.json');
 await browser.startTracing(page, { path: file, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'gpu'] });
