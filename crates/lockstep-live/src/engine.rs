@@ -324,6 +324,17 @@ pub struct Engine {
     strong: hashbrown::HashSet<u64, Hasher>,
     /// A strong edge appeared or went since the last pass.
     strong_changed: bool,
+    /// Strong edges that appeared since the last pass (see [`Engine::update_groups`]).
+    #[serde(skip)]
+    new_strong: Vec<u64>,
+    /// `groups` and `member_group` are those of `strong` minus `new_strong`
+    /// (false after a strong edge went, and after a restore: the next pass
+    /// then recomputes every group).
+    #[serde(skip)]
+    groups_exact: bool,
+    /// Group id of every account in a group, by account id.
+    #[serde(skip)]
+    member_group: HashMap<u32, u64, Hasher>,
     /// Strong co-shares linking flagged domains since the last pass.
     domain_pushes: Vec<DomainPush>,
     /// (group, registrable domain) already alerted, for the groups alive.
@@ -369,6 +380,9 @@ impl Engine {
             next_alert: 1,
             strong: hashbrown::HashSet::with_hasher(Hasher::default()),
             strong_changed: false,
+            new_strong: Vec::new(),
+            groups_exact: false,
+            member_group: HashMap::with_hasher(Hasher::default()),
             domain_pushes: Vec::new(),
             domain_alerted: Default::default(),
             classifier: None,
@@ -410,7 +424,8 @@ impl Engine {
     /// Sizes of the held state, for metrics: (held shares, objects, edges, named accounts).
     pub fn state_size(&self) -> StateSize {
         StateSize {
-            held_shares: self.objects.iter().flatten().map(|o| o.shares.len() as u64).sum(),
+            // Every accepted share is held unless its object was a mass object, until evicted.
+            held_shares: self.counters.accepted - self.counters.mass_shares - self.counters.evicted_shares,
             objects: self.object_ids.len() as u64,
             edges: self.edges.len() as u64,
             accounts: self.account_ids.len() as u64,
@@ -449,7 +464,11 @@ impl Engine {
 
     /// Offers every share of `ds` in order (a parsed chunk of records).
     pub fn push_dataset(&mut self, ds: &Dataset) {
-        let mut account_of = vec![u32::MAX; ds.accounts.len()];
+        // The chunk's accounts resolved to engine ids, valid while their stamp
+        // is the current epoch: a sweep may release ids (and they may be
+        // reused), so it starts a new epoch instead of clearing the table.
+        let mut account_of = vec![(u32::MAX, 0u32); ds.accounts.len()];
+        let mut epoch = 1u32;
         let mut kind_of = vec![u32::MAX; ds.kinds.len()];
         for s in &ds.shares {
             let k = ds.object_kind[s.object as usize] as usize;
@@ -457,19 +476,19 @@ impl Engine {
                 kind_of[k] = self.kind_id(ds.kinds.get(k as u32));
             }
             let account = &mut account_of[s.account as usize];
-            if *account == u32::MAX {
-                *account = self.account_id(ds.accounts.get(s.account));
+            if account.1 != epoch {
+                *account = (self.account_id(ds.accounts.get(s.account)), epoch);
             }
-            let acc = *account;
+            let acc = account.0;
             self.push_share(acc, kind_of[k], ds.objects.get(s.object), ds.posts.get(s.post), s.time);
             // A share that was not held nor paired may have left the account unreferenced.
             if self.refs[acc as usize] == 0 {
                 self.release_account(acc);
-                account_of[s.account as usize] = u32::MAX;
+                account_of[s.account as usize].1 = 0;
             }
             if self.housekeeping() {
                 // Accounts were released: their ids may be reused.
-                account_of.fill(u32::MAX);
+                epoch += 1;
             }
         }
     }
@@ -652,6 +671,7 @@ impl Engine {
             e.alerted = true;
             self.strong_changed = true;
             self.strong.insert(key);
+            self.new_strong.push(key);
             let weight = e.weight;
             let mut evidence = std::mem::take(&mut e.evidence);
             evidence.sort_by_key(|x| (x.late_time, x.early_time));
@@ -846,6 +866,7 @@ impl Engine {
             let counters = &mut self.counters;
             let strong_changed = &mut self.strong_changed;
             let strong = &mut self.strong;
+            let groups_exact = &mut self.groups_exact;
             self.edges.retain(|&key, e| {
                 if e.last >= edge_cutoff {
                     return true;
@@ -853,6 +874,7 @@ impl Engine {
                 counters.evicted_edges += 1;
                 if e.alerted {
                     *strong_changed = true;
+                    *groups_exact = false;
                     strong.remove(&key);
                 }
                 let (a, b) = unpair(key);
@@ -899,6 +921,7 @@ impl Engine {
                 e.alerted = true;
                 self.strong_changed = true;
                 self.strong.insert(k);
+                self.new_strong.push(k);
                 let (w, mut ev) = (e.weight, std::mem::take(&mut e.evidence));
                 ev.sort_by_key(|x| (x.late_time, x.early_time));
                 let body = self.edge_alert(k, w, ev);
@@ -924,8 +947,26 @@ impl Engine {
         }
     }
 
-    /// Connected components of the strong edges, matched to the previous groups.
+    /// Connected components of the strong edges, matched to the previous
+    /// groups: each group formed or grown raises an alert.
+    ///
+    /// While strong edges only appear, a group can only grow or merge with
+    /// others, so only the components the new strong edges touch are
+    /// recomputed ([`Engine::update_groups_added`]); once one went, every
+    /// group is ([`Engine::update_groups_all`]). Both give the same groups,
+    /// ids and alerts.
     fn update_groups(&mut self) {
+        let added = std::mem::take(&mut self.new_strong);
+        if self.groups_exact {
+            self.update_groups_added(&added);
+        } else {
+            self.update_groups_all();
+            self.groups_exact = true;
+        }
+    }
+
+    /// Every group recomputed from the strong edges.
+    fn update_groups_all(&mut self) {
         let strong: Vec<(u64, u32)> = self.strong.iter().map(|&k| (k, self.edges[&k].weight)).collect();
         // Union-find over account ids.
         let mut parent: HashMap<u32, u32, Hasher> = HashMap::with_hasher(Hasher::default());
@@ -1027,7 +1068,153 @@ impl Engine {
             next_groups.push(Group { id, members });
         }
         self.groups = next_groups;
+        self.member_group.clear();
+        for g in &self.groups {
+            for m in &g.members {
+                self.member_group.insert(self.account_ids[m], g.id);
+            }
+        }
         // Domain alerts of groups that are gone are forgotten.
+        let alive: hashbrown::HashSet<u64, Hasher> = self.groups.iter().map(|g| g.id).collect();
+        self.domain_alerted.retain(|(g, _)| alive.contains(g));
+        for body in alerts {
+            self.raise(self.max_time, body);
+        }
+    }
+
+    /// The groups after strong edges `added` appeared (and none went): the
+    /// components they touch are the old groups and new accounts they join.
+    fn update_groups_added(&mut self, added: &[u64]) {
+        const GROUP: u64 = 1 << 63;
+        // Union-find over nodes: an account in no group, or a whole old group (GROUP | id).
+        let mut parent: HashMap<u64, u64, Hasher> = HashMap::with_hasher(Hasher::default());
+        fn find(p: &mut HashMap<u64, u64, Hasher>, x: u64) -> u64 {
+            let mut r = x;
+            while let Some(&q) = p.get(&r) {
+                if q == r {
+                    break;
+                }
+                r = q;
+            }
+            let mut c = x;
+            while c != r {
+                let n = p[&c];
+                p.insert(c, r);
+                c = n;
+            }
+            r
+        }
+        let member_group = &self.member_group;
+        let node = |a: u32| member_group.get(&a).map_or(u64::from(a), |&g| GROUP | g);
+        for &k in added {
+            if !self.strong.contains(&k) {
+                continue;
+            }
+            let (a, b) = unpair(k);
+            let (na, nb) = (node(a), node(b));
+            parent.entry(na).or_insert(na);
+            parent.entry(nb).or_insert(nb);
+            let (ra, rb) = (find(&mut parent, na), find(&mut parent, nb));
+            if ra != rb {
+                parent.insert(ra.max(rb), ra.min(rb));
+            }
+        }
+        // Components by root: (old group ids, new account ids).
+        let mut comps: BTreeMap<u64, (Vec<u64>, Vec<u32>)> = BTreeMap::new();
+        let nodes: Vec<u64> = parent.keys().copied().collect();
+        for n in nodes {
+            let r = find(&mut parent, n);
+            let c = comps.entry(r).or_default();
+            if n & GROUP != 0 {
+                c.0.push(n & !GROUP);
+            } else {
+                c.1.push(n as u32);
+            }
+        }
+        comps.retain(|_, (old, new)| !(old.len() == 1 && new.is_empty()));
+        if comps.is_empty() {
+            return;
+        }
+        let index_of: HashMap<u64, usize, Hasher> = self.groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+        // Members, and the old group keeping its id (most members, lowest id on ties).
+        let mut changed: Vec<(u64, Vec<Arc<str>>, Option<usize>, Vec<EdgeRef>)> = comps
+            .iter()
+            .map(|(&root, (old, new))| {
+                let mut members: Vec<Arc<str>> = new.iter().map(|&a| self.name(a)).collect();
+                let mut best: Option<usize> = None;
+                for id in old {
+                    let i = index_of[id];
+                    members.extend(self.groups[i].members.iter().cloned());
+                    let better = best.is_none_or(|b| {
+                        let (gi, gb) = (&self.groups[i], &self.groups[b]);
+                        (gi.members.len(), std::cmp::Reverse(gi.id)) > (gb.members.len(), std::cmp::Reverse(gb.id))
+                    });
+                    if better {
+                        best = Some(i);
+                    }
+                }
+                members.sort();
+                (root, members, best, Vec::new())
+            })
+            .collect();
+        let slot: HashMap<u64, usize, Hasher> = changed.iter().enumerate().map(|(i, c)| (c.0, i)).collect();
+        let strong: Vec<u64> = self.strong.iter().copied().collect();
+        for k in strong {
+            let n = node(unpair(k).0);
+            if !parent.contains_key(&n) {
+                continue;
+            }
+            let r = find(&mut parent, n);
+            if let Some(&i) = slot.get(&r) {
+                let (x, y) = self.pair_names(k);
+                changed[i].3.push(EdgeRef { a: x, b: y, weight: self.edges[&k].weight });
+            }
+        }
+        changed.sort_by(|x, y| x.1.cmp(&y.1));
+        let mut gone: hashbrown::HashSet<u64, Hasher> = hashbrown::HashSet::with_hasher(Hasher::default());
+        for (_, (old, _)) in &comps {
+            gone.extend(old.iter().copied());
+        }
+        let mut alerts = Vec::new();
+        let mut next_groups = Vec::with_capacity(changed.len());
+        for (_, members, best, mut edges) in changed {
+            let (id, new_members, formed) = match best {
+                Some(i) => {
+                    let old = &self.groups[i].members;
+                    let new: Vec<Arc<str>> =
+                        members.iter().filter(|m| old.binary_search(m).is_err()).cloned().collect();
+                    (self.groups[i].id, new, false)
+                }
+                None => {
+                    let id = self.next_group;
+                    self.next_group += 1;
+                    (id, members.clone(), true)
+                }
+            };
+            edges.sort_by(|x, y| y.weight.cmp(&x.weight).then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b))));
+            if !new_members.is_empty() {
+                let total: u64 = edges.iter().map(|e| u64::from(e.weight)).sum();
+                let n_edges = edges.len() as u64;
+                edges.truncate(self.params.evidence.max(1));
+                alerts.push(AlertBody::Group {
+                    change: if formed { "formed" } else { "grew" },
+                    group: id,
+                    members: members.clone(),
+                    new_members,
+                    edges: n_edges,
+                    weight: total,
+                    threshold: self.threshold,
+                    strongest: edges,
+                });
+            }
+            for m in &members {
+                self.member_group.insert(self.account_ids[m], id);
+            }
+            next_groups.push(Group { id, members });
+        }
+        self.groups.retain(|g| !gone.contains(&g.id));
+        self.groups.extend(next_groups);
+        self.groups.sort_by(|x, y| x.members.cmp(&y.members));
         let alive: hashbrown::HashSet<u64, Hasher> = self.groups.iter().map(|g| g.id).collect();
         self.domain_alerted.retain(|(g, _)| alive.contains(g));
         for body in alerts {
@@ -1157,6 +1344,67 @@ mod tests {
         // Ids are reused.
         e.push("q", "#y", "hashtag", "p4", 1201);
         assert!(e.names.len() <= 3);
+    }
+
+    #[test]
+    fn the_held_share_count_is_kept_without_walking_the_objects() {
+        let mut e = Engine::new(LiveParams {
+            window: 5,
+            lateness: 3,
+            max_object_shares: 3,
+            horizon: Some(50),
+            ..LiveParams::default()
+        })
+        .unwrap();
+        let mut x = 7u64;
+        for i in 0..5_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Late shares, repeated posts, mass objects (four accounts on a few objects) and sweeps.
+            let t = 1_000 + (i / 4) as i64 - (x % 6) as i64;
+            let post = format!("p{}", if x % 9 == 0 { i - 1 } else { i });
+            e.push(&format!("a{}", x % 4), &format!("#t{}", (x >> 8) % 5), "hashtag", &post, t);
+            let walked: u64 = e.objects.iter().flatten().map(|o| o.shares.len() as u64).sum();
+            assert_eq!(e.state_size().held_shares, walked, "after share {i}");
+        }
+        let c = e.counters();
+        assert!(c.late_shares > 0 && c.duplicates > 0 && c.mass_shares > 0 && c.evicted_shares > 0, "{c:?}");
+    }
+
+    #[test]
+    fn groups_updated_for_new_strong_edges_equal_groups_recomputed() {
+        for horizon in [None, Some(400)] {
+            let params = LiveParams { window: 10, lateness: 5, min_weight: 2, horizon, ..LiveParams::default() };
+            let (mut inc, mut full) = (Engine::new(params.clone()).unwrap(), Engine::new(params).unwrap());
+            let mut x = 11u64;
+            let (mut groups_seen, mut strong_went) = (0, false);
+            for i in 0..20_000u64 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // 60 accounts on 40 hashtags: groups form, grow and merge; a new cohort of
+                // accounts every 5,000 shares, so the old strong edges go past a horizon.
+                let acc = format!("a{}", x % 60 + 60 * (i / 5_000));
+                let (obj, t) = (format!("#t{}", (x >> 8) % 40), 1_000 + (i / 6) as i64);
+                let strong = inc.strong.len();
+                full.groups_exact = false;
+                for e in [&mut inc, &mut full] {
+                    e.push(&acc, &obj, "hashtag", &format!("p{i}"), t);
+                }
+                let (a, b) = (inc.take_alerts(), full.take_alerts());
+                assert_eq!(
+                    a.iter().map(Alert::to_json).collect::<Vec<_>>(),
+                    b.iter().map(Alert::to_json).collect::<Vec<_>>(),
+                    "share {i}"
+                );
+                assert_eq!(inc.groups(), full.groups(), "share {i}");
+                groups_seen = groups_seen.max(inc.groups().len());
+                strong_went |= inc.strong.len() < strong;
+            }
+            assert!(groups_seen > 1 && inc.counters().alerts > 10, "{groups_seen} {:?}", inc.counters());
+            assert_eq!(strong_went, horizon.is_some());
+        }
     }
 
     fn classifier() -> Option<Arc<Classifier>> {

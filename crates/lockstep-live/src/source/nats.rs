@@ -13,7 +13,7 @@
 use super::{Event, Position, Source};
 use crate::sink::{Sink, SinkStats};
 use async_nats::jetstream::{self, consumer::pull, consumer::AckPolicy, consumer::DeliverPolicy};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -81,17 +81,44 @@ async fn stream_for(
 /// default, 1,000, would stall a watcher between two checkpoints).
 pub const MAX_ACK_PENDING: i64 = 10_000_000;
 
+/// Messages asked for in one pull request of the consuming stream (a new
+/// request goes out when half of them have arrived, so about one and a half
+/// requests' worth are in flight or buffered at most).
+const PULL_MESSAGES: usize = 10_000;
+/// Bytes asked for in one pull request (bounds the buffer when messages are large).
+const PULL_BYTES: usize = 32 << 20;
+/// A chunk handed to the parser holds at most this many messages …
+const CHUNK_MESSAGES: usize = 20_000;
+/// … or about this many bytes.
+const CHUNK_BYTES: usize = 4 << 20;
+/// How long a chunk waits for more messages once its first has arrived.
+const GATHER: Duration = Duration::from_millis(20);
+/// How long to wait for a first message before reporting [`Event::Idle`].
+const IDLE: Duration = Duration::from_millis(50);
+
 /// Reads a JetStream subject.
+///
+/// Messages come through the client's consuming stream (`Consumer::stream`):
+/// pull requests of [`PULL_MESSAGES`] with a 30 s expiry, the next sent when
+/// half of the last has arrived, so the server never waits for the watcher.
+/// (Short-lived batch fetches stalled: a fetch whose 50 ms expiry ended it
+/// part-filled was only given up by the client 5 s later, see
+/// docs/live.md.) Every message's consumer sequence must follow the one
+/// before: a gap (a message the client dropped) stops the watcher before the
+/// state, and so any acknowledgement, goes past it.
 pub struct NatsSource {
     rt: tokio::runtime::Runtime,
     consumer: jetstream::consumer::Consumer<pull::Config>,
+    /// Always `Some` until dropped (its subscription must be dropped within the runtime).
+    messages: Option<pull::Stream>,
     name: String,
     /// The last message of each chunk handed out and not yet acknowledged.
     unacked: VecDeque<(u64, jetstream::Message)>,
     last_seq: u64,
+    /// Consumer sequence of the last message read (0: none yet).
+    last_consumer_seq: u64,
     pending: Option<u64>,
     exit_at_end: bool,
-    batch: usize,
 }
 
 impl NatsSource {
@@ -102,13 +129,13 @@ impl NatsSource {
             Position::Nats { stream_seq } => Some(stream_seq),
             _ => None,
         };
-        let consumer = rt.block_on(async {
+        let (consumer, messages) = rt.block_on(async {
             let client = async_nats::connect(&spec.server).await.map_err(|e| nerr(&spec.server, e))?;
             let js = jetstream::new(client);
             let stream = stream_for(&js, &spec.stream, &spec.subject).await?;
             // Recreated at the checkpoint's position: see the module docs.
             let _ = stream.delete_consumer(&spec.consumer).await;
-            stream
+            let consumer = stream
                 .create_consumer(pull::Config {
                     durable_name: Some(spec.consumer.clone()),
                     filter_subject: spec.subject.clone(),
@@ -123,46 +150,115 @@ impl NatsSource {
                     ..Default::default()
                 })
                 .await
-                .map_err(|e| nerr(&format!("consumer {}", spec.consumer), e))
+                .map_err(|e| nerr(&format!("consumer {}", spec.consumer), e))?;
+            let messages = consumer
+                .stream()
+                .max_messages_per_batch(PULL_MESSAGES)
+                .max_bytes_per_batch(PULL_BYTES)
+                .expires(Duration::from_secs(30))
+                .messages()
+                .await
+                .map_err(|e| nerr("consume", e))?;
+            Ok::<_, crate::Error>((consumer, messages))
         })?;
         Ok(NatsSource {
             rt,
             consumer,
+            messages: Some(messages),
             name: format!("nats:{}", spec.subject),
             unacked: VecDeque::new(),
             last_seq: start.unwrap_or(0),
+            last_consumer_seq: 0,
             pending: None,
             exit_at_end,
-            batch: 20_000,
         })
+    }
+}
+
+/// Where a chunk being gathered is.
+struct Gather {
+    bytes: Vec<u8>,
+    /// (stream sequence, pending, message) of its last message.
+    last: Option<(u64, u64, jetstream::Message)>,
+    /// Stream sequence of the last message taken (in this chunk or before).
+    stream_seq: u64,
+    /// Consumer sequence of the last message delivered (0: none yet).
+    consumer_seq: u64,
+}
+
+impl Gather {
+    /// Adds a message to the chunk; checks its consumer sequence.
+    fn take(&mut self, m: jetstream::Message) -> crate::Result<()> {
+        let info = m.info().map_err(|e| nerr("message info", e))?;
+        let (seq, cseq, pending) = (info.stream_sequence, info.consumer_sequence, info.pending);
+        if cseq != self.consumer_seq + 1 {
+            return Err(crate::Error::Io(format!(
+                "nats: consumer sequence went from {} to {cseq} (stream sequence {seq}): a message was lost on the \
+                 way; stopping before the state goes past it (a restart resumes from the checkpoint)",
+                self.consumer_seq
+            )));
+        }
+        self.consumer_seq = cseq;
+        if seq <= self.stream_seq {
+            // A redelivery (never acknowledged within the ack wait): already read.
+            return Ok(());
+        }
+        self.stream_seq = seq;
+        self.bytes.extend_from_slice(&m.payload);
+        if !self.bytes.ends_with(b"\n") {
+            self.bytes.push(b'\n');
+        }
+        self.last = Some((seq, pending, m));
+        Ok(())
+    }
+}
+
+impl Drop for NatsSource {
+    fn drop(&mut self) {
+        // A subscriber unsubscribes on a task of the runtime it was made in.
+        let messages = self.messages.take();
+        self.rt.block_on(async move { drop(messages) });
     }
 }
 
 impl Source for NatsSource {
     fn next(&mut self) -> crate::Result<Event> {
-        let (bytes, last) = self.rt.block_on(async {
-            let mut msgs = self
-                .consumer
-                .batch()
-                .max_messages(self.batch)
-                .expires(Duration::from_millis(50))
-                .messages()
-                .await
-                .map_err(|e| nerr("fetch", e))?;
-            let mut bytes = Vec::new();
-            let mut last: Option<(u64, u64, jetstream::Message)> = None;
-            while let Some(m) = msgs.next().await {
-                let m = m.map_err(|e| nerr("message", e))?;
-                let info = m.info().map_err(|e| nerr("message info", e))?;
-                let (seq, pending) = (info.stream_sequence, info.pending);
-                bytes.extend_from_slice(&m.payload);
-                if !bytes.ends_with(b"\n") {
-                    bytes.push(b'\n');
+        let messages = self.messages.as_mut().expect("open until dropped");
+        let mut g =
+            Gather { bytes: Vec::new(), last: None, stream_seq: self.last_seq, consumer_seq: self.last_consumer_seq };
+        let gathered = self.rt.block_on(async {
+            let Ok(first) = tokio::time::timeout(IDLE, messages.next()).await else {
+                return Ok::<_, crate::Error>(());
+            };
+            let mut item = first;
+            let deadline = tokio::time::Instant::now() + GATHER;
+            let mut n = 0usize;
+            loop {
+                match item {
+                    Some(m) => {
+                        g.take(m.map_err(|e| nerr("message", e))?)?;
+                        n += 1;
+                    }
+                    None => return Err(crate::Error::Io("nats: the consumer's message stream ended".into())),
                 }
-                last = Some((seq, pending, m));
+                if n >= CHUNK_MESSAGES || g.bytes.len() >= CHUNK_BYTES {
+                    break;
+                }
+                // Messages already buffered are taken without a timer.
+                item = match messages.next().now_or_never() {
+                    Some(i) => i,
+                    None => match tokio::time::timeout_at(deadline, messages.next()).await {
+                        Ok(i) => i,
+                        Err(_) => break,
+                    },
+                };
             }
-            Ok::<_, crate::Error>((bytes, last))
-        })?;
+            Ok(())
+        });
+        // Messages taken before an error are not handed out: the state stops before them.
+        gathered?;
+        self.last_consumer_seq = g.consumer_seq;
+        let (bytes, last) = (g.bytes, g.last);
         match last {
             Some((seq, pending, m)) => {
                 self.last_seq = seq;
@@ -171,12 +267,13 @@ impl Source for NatsSource {
                 Ok(Event::Chunk(bytes, Position::Nats { stream_seq: seq }))
             }
             None => {
-                let waiting = self.rt.block_on(async {
+                let (waiting, delivered) = self.rt.block_on(async {
                     let info = self.consumer.info().await.map_err(|e| nerr("consumer info", e))?;
-                    Ok::<_, crate::Error>(info.num_pending)
+                    Ok::<_, crate::Error>((info.num_pending, info.delivered.stream_sequence))
                 })?;
                 self.pending = Some(waiting);
-                if self.exit_at_end && waiting == 0 {
+                // The end: nothing left on the server, and nothing delivered still on its way here.
+                if self.exit_at_end && waiting == 0 && delivered <= self.last_seq {
                     Ok(Event::End)
                 } else {
                     Ok(Event::Idle)
