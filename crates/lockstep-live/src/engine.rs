@@ -1137,7 +1137,9 @@ impl Engine {
         }
         let index_of: HashMap<u64, usize, Hasher> = self.groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
         // Members, and the old group keeping its id (most members, lowest id on ties).
-        let mut changed: Vec<(u64, Vec<Arc<str>>, Option<usize>, Vec<EdgeRef>)> = comps
+        // (root, members, the old group keeping its id, strong edges).
+        type Changed = (u64, Vec<Arc<str>>, Option<usize>, Vec<EdgeRef>);
+        let mut changed: Vec<Changed> = comps
             .iter()
             .map(|(&root, (old, new))| {
                 let mut members: Vec<Arc<str>> = new.iter().map(|&a| self.name(a)).collect();
@@ -1172,7 +1174,7 @@ impl Engine {
         }
         changed.sort_by(|x, y| x.1.cmp(&y.1));
         let mut gone: hashbrown::HashSet<u64, Hasher> = hashbrown::HashSet::with_hasher(Hasher::default());
-        for (_, (old, _)) in &comps {
+        for (old, _) in comps.values() {
             gone.extend(old.iter().copied());
         }
         let mut alerts = Vec::new();
@@ -1363,7 +1365,7 @@ mod tests {
             x ^= x << 17;
             // Late shares, repeated posts, mass objects (four accounts on a few objects) and sweeps.
             let t = 1_000 + (i / 4) as i64 - (x % 6) as i64;
-            let post = format!("p{}", if x % 9 == 0 { i - 1 } else { i });
+            let post = format!("p{}", if x.is_multiple_of(9) { i - 1 } else { i });
             e.push(&format!("a{}", x % 4), &format!("#t{}", (x >> 8) % 5), "hashtag", &post, t);
             let walked: u64 = e.objects.iter().flatten().map(|o| o.shares.len() as u64).sum();
             assert_eq!(e.state_size().held_shares, walked, "after share {i}");
