@@ -99,7 +99,7 @@ const IDLE: Duration = Duration::from_millis(50);
 /// Reads a JetStream subject.
 ///
 /// Messages come through the client's consuming stream (`Consumer::stream`):
-/// pull requests of [`PULL_MESSAGES`] with a 30 s expiry, the next sent when
+/// pull requests of `PULL_MESSAGES` (10,000) with a 30 s expiry, the next sent when
 /// half of the last has arrived, so the server never waits for the watcher.
 /// (Short-lived batch fetches stalled: a fetch whose 50 ms expiry ended it
 /// part-filled was only given up by the client 5 s later, see
