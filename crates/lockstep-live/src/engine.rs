@@ -970,22 +970,6 @@ impl Engine {
         let strong: Vec<(u64, u32)> = self.strong.iter().map(|&k| (k, self.edges[&k].weight)).collect();
         // Union-find over account ids.
         let mut parent: HashMap<u32, u32, Hasher> = HashMap::with_hasher(Hasher::default());
-        fn find(p: &mut HashMap<u32, u32, Hasher>, x: u32) -> u32 {
-            let mut r = x;
-            while let Some(&q) = p.get(&r) {
-                if q == r {
-                    break;
-                }
-                r = q;
-            }
-            let mut c = x;
-            while c != r {
-                let n = p[&c];
-                p.insert(c, r);
-                c = n;
-            }
-            r
-        }
         for &(k, _) in &strong {
             let (a, b) = unpair(k);
             parent.entry(a).or_insert(a);
@@ -1088,22 +1072,6 @@ impl Engine {
         const GROUP: u64 = 1 << 63;
         // Union-find over nodes: an account in no group, or a whole old group (GROUP | id).
         let mut parent: HashMap<u64, u64, Hasher> = HashMap::with_hasher(Hasher::default());
-        fn find(p: &mut HashMap<u64, u64, Hasher>, x: u64) -> u64 {
-            let mut r = x;
-            while let Some(&q) = p.get(&r) {
-                if q == r {
-                    break;
-                }
-                r = q;
-            }
-            let mut c = x;
-            while c != r {
-                let n = p[&c];
-                p.insert(c, r);
-                c = n;
-            }
-            r
-        }
         let member_group = &self.member_group;
         let node = |a: u32| member_group.get(&a).map_or(u64::from(a), |&g| GROUP | g);
         for &k in added {
@@ -1272,6 +1240,24 @@ fn unpair(key: u64) -> (u32, u32) {
     ((key >> 32) as u32, key as u32)
 }
 
+/// The root of `x` in the union-find `p` (a node absent from `p` is its own
+/// root), compressing the path.
+fn find<K: Copy + Eq + std::hash::Hash>(p: &mut HashMap<K, K, Hasher>, x: K) -> K {
+    let mut r = x;
+    while let Some(&q) = p.get(&r) {
+        if q == r {
+            break;
+        }
+        r = q;
+    }
+    let mut c = x;
+    while c != r {
+        let n = p[&c];
+        p.insert(c, r);
+        c = n;
+    }
+    r
+}
 #[cfg(test)]
 mod tests {
     use super::*;
