@@ -413,7 +413,7 @@ fn others_near(ds: &Dataset, g: &[u32], w: i64, needed: &[bool]) -> Vec<(u32, u3
     let (mut lo, mut hi) = (0usize, 0usize);
     // Counts per account in the window [lo, hi] (only kept for large objects).
     let large = g.len() > 64;
-    let mut in_window: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    let mut in_window: hashbrown::HashMap<u32, u32, foldhash::fast::FixedState> = hashbrown::HashMap::default();
     if large {
         *in_window.entry(account(0)).or_default() += 1;
     }
