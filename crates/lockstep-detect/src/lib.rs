@@ -174,6 +174,11 @@ pub struct Params {
     pub solo_edge_score: f64,
     /// The null model of the edge scores (CooRTweet mode always uses the shuffle).
     pub null_model: NullModel,
+    /// Size `k` of the negative binomial the rarest-object scan tests its pairs
+    /// of posts against (variance `E + E²/k`: the expectation's own error grows
+    /// with it, so a heavy pair needs a larger ratio, not only a larger count);
+    /// 0: Poisson. Other null models ignore it. See [`rarity`].
+    pub nb_size: f64,
 }
 
 impl Default for Params {
@@ -194,6 +199,7 @@ impl Default for Params {
             min_edge_score: 10.0,
             solo_edge_score: 0.0,
             null_model: NullModel::ObjectTime,
+            nb_size: rarity::DEFAULT_NB_SIZE,
         }
     }
 }
@@ -244,6 +250,12 @@ impl Params {
             return Err(Error::InvalidParam {
                 name: "solo-edge-score",
                 reason: format!("must be a finite number >= 0, got {}", self.solo_edge_score),
+            });
+        }
+        if !(self.nb_size >= 0.0 && self.nb_size.is_finite()) {
+            return Err(Error::InvalidParam {
+                name: "nb-size",
+                reason: format!("must be a finite number >= 0 (0: Poisson), got {}", self.nb_size),
             });
         }
         if self.min_participation == 0 {

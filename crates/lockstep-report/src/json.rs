@@ -46,7 +46,10 @@ use std::path::Path;
 /// 1.8: `parameters.solo_edge_score`, `significance.solo_edge_score` and
 /// `significance.unsupported_edges` (the triangle rule of the `score` and `both`
 /// rules); the default null model is `rarest-object` and the default minimum edge score 5.
-pub const SCHEMA_VERSION: &str = "1.8";
+///
+/// 1.9: `parameters.nb_size` (the rarest-object test counts pairs of posts
+/// against a negative binomial of that size, default 100; 0 is the Poisson of 1.8).
+pub const SCHEMA_VERSION: &str = "1.9";
 
 /// One input file as read. `records == posts + skipped`.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -312,6 +312,12 @@ pub struct DetectFlags {
     /// --min-edge-score or lower to keep every edge on its own (docs/method.md, Group-level evidence).
     #[arg(long, default_value_t = lockstep_detect::significance::DEFAULT_SOLO_EDGE_SCORE)]
     pub solo_edge_score: f64,
+    /// Size k of the negative binomial the rarest-object model tests each edge's pairs of posts against: their
+    /// count may vary as E + E²/k around the E expected, because the expectation is an estimate whose error
+    /// grows with it. Heavy pairs (hundreds of pairs of posts) then need a larger ratio to the expectation, not
+    /// only a larger count; light pairs are scored almost as under Poisson. 0: Poisson (docs/method.md).
+    #[arg(long, default_value_t = lockstep_detect::rarity::DEFAULT_NB_SIZE)]
+    pub nb_size: f64,
     /// The null model of the edge scores (docs/method.md, Significance); CooRTweet mode uses `shuffle`.
     #[arg(long, value_enum, default_value = "rarest-object")]
     pub null_model: NullModelArg,

@@ -109,7 +109,7 @@ fn detect_writes_every_output_and_is_byte_identical() {
     let file = |name: &str| &runs[0][names.iter().position(|n| *n == name).unwrap()].1[..];
     let report: serde_json::Value = serde_json::from_slice(file("report.json")).unwrap();
     assert!(report["counts"]["communities"].as_u64().unwrap() >= 1, "{}", report["counts"]);
-    assert_eq!(report["schema_version"], "1.8");
+    assert_eq!(report["schema_version"], "1.9");
     assert_eq!(report["parameters"]["window"], 60);
     assert_eq!(report["inputs"][0]["records"], 30000);
     // The pairs table holds exactly the co-shares counted in the report.

@@ -255,6 +255,7 @@ pub(crate) fn params(flags: &DetectFlags) -> anyhow::Result<Params> {
         },
         min_edge_score: flags.min_edge_score,
         solo_edge_score: flags.solo_edge_score,
+        nb_size: flags.nb_size,
         null_model: match flags.null_model {
             NullModelArg::AccountTime => NullModel::AccountTime,
             NullModelArg::ObjectTime => NullModel::ObjectTime,
