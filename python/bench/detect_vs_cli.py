@@ -7,7 +7,9 @@ command line reads a CSV) and writes them as posts.parquet. Then, interleaved, e
   - cli-parquet: `lockstep detect posts.parquet --output-format parquet` (whole process, /usr/bin/time);
   - python: a fresh interpreter loads posts.parquet into a pyarrow table (not timed), then times
     `lockstep.detect(table)` and its peak RSS over the call (VmHWM reset just before it: /proc/self/clear_refs);
-  - cli-csv: `lockstep detect posts.csv --output-format parquet`.
+  - cli-csv: `lockstep detect posts.csv --output-format parquet`;
+  - with --other-python PY: the python run again in that interpreter (another build of the wheel,
+    e.g. the previous version), as "python-other".
 Prints every run, the medians and the ratios python / cli-parquet, and checks once that every table
 lockstep.detect returned equals the CLI's Parquet file. If lockstep.detect copied the input's columns,
 its peak over the call would exceed the CLI's peak by about the table's size (printed beside it).
@@ -71,6 +73,7 @@ def main():
     ap.add_argument("--posts", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workdir", default=None, help="where the posts and outputs go (default: a temporary folder)")
+    ap.add_argument("--other-python", default=None, help="an interpreter with another build of the wheel installed")
     args = ap.parse_args()
 
     import pyarrow as pa
@@ -91,23 +94,27 @@ def main():
               f"parquet {gib(os.path.getsize(posts_pq))}")
         del table
 
-        cli_pq, cli_csv, py = [], [], []
+        cli_pq, cli_csv, py, other = [], [], [], []
         for run in range(args.runs):
             out = os.path.join(tmp, "cli-parquet")
             secs, peak, _ = timed([args.cli, "detect", posts_pq, "-q", "-o", out, "--output-format", "parquet"])
             cli_pq.append((secs, peak))
             print(f"run {run + 1}: cli-parquet {secs:6.2f} s  peak {gib(peak)}")
             check = out if run == 0 else ""
-            proc_secs, proc_peak, stdout = timed([sys.executable, "-c", CHILD, posts_pq, check])
-            r = json.loads(stdout)
-            r["proc_secs"] = proc_secs
-            py.append(r)
-            added = r["peak"] - r["rss_before"]
-            print(f"run {run + 1}: python      {r['secs']:6.2f} s  peak over the call {gib(r['peak'])} "
-                  f"(RSS before {gib(r['rss_before'])}, added {gib(added)}; input table {gib(r['input_bytes'])}, "
-                  f"output tables {gib(r['output_bytes'])}; whole process {proc_secs:.2f} s incl. start-up and reading the "
-                  f"Parquet file, peak {gib(proc_peak)})"
-                  + (f"  checked equal to the CLI: {', '.join(r['checked'])}" if "checked" in r else ""))
+            pythons = [("python", sys.executable, py)]
+            if args.other_python:
+                pythons.append(("python-other", args.other_python, other))
+            for label, interpreter, results in pythons:
+                proc_secs, proc_peak, stdout = timed([interpreter, "-c", CHILD, posts_pq, check])
+                r = json.loads(stdout)
+                r["proc_secs"] = proc_secs
+                results.append(r)
+                added = r["peak"] - r["rss_before"]
+                print(f"run {run + 1}: {label:12}{r['secs']:6.2f} s  peak over the call {gib(r['peak'])} "
+                      f"(RSS before {gib(r['rss_before'])}, added {gib(added)}; input table {gib(r['input_bytes'])}, "
+                      f"output tables {gib(r['output_bytes'])}; whole process {proc_secs:.2f} s incl. start-up and "
+                      f"reading the Parquet file, peak {gib(proc_peak)})"
+                      + (f"  checked equal to the CLI: {', '.join(r['checked'])}" if "checked" in r else ""))
             out = os.path.join(tmp, "cli-csv")
             secs, peak, _ = timed([args.cli, "detect", posts_csv, "-q", "-o", out, "--output-format", "parquet"])
             cli_csv.append((secs, peak))
@@ -124,6 +131,11 @@ def main():
     print(f"median peak: cli-parquet {gib(m_pq)}, cli-csv {gib(m_csv)}; python: RSS before the call "
           f"{gib(m_before)} (interpreter, pyarrow, the input table {gib(py[0]['input_bytes'])}), added over the call "
           f"{gib(m_added)}; ratio added / cli-parquet peak {m_added / m_pq:.3f}")
+    if other:
+        t_o = med(r["secs"] for r in other)
+        o_added = med(r["peak"] - r["rss_before"] for r in other)
+        print(f"python-other: median {t_o:.2f} s, added over the call {gib(o_added)}; python / python-other "
+              f"{t_py / t_o:.3f} (time), {m_added / o_added:.3f} (added memory)")
 
 
 if __name__ == "__main__":
