@@ -10,7 +10,9 @@ command line reads a CSV) and writes them as posts.parquet. Then, interleaved, e
   - cli-csv: `lockstep detect posts.csv --output-format parquet`;
   - with --other-python PY: the python run again in that interpreter (another build of the wheel,
     e.g. the previous version), as "python-other".
-Prints every run, the medians and the ratios python / cli-parquet, and checks once that every table
+With --input-types converted, lockstep.detect gets millisecond timestamps and dictionary account and
+object ids instead (types its reader converts one batch at a time). Prints every run, the medians and the
+ratios python / cli-parquet, and checks once that every table
 lockstep.detect returned equals the CLI's Parquet file. If lockstep.detect copied the input's columns,
 its peak over the call would exceed the CLI's peak by about the table's size (printed beside it).
 Needs the wheel installed (release build: maturin build --release) in the interpreter running this.
@@ -34,8 +36,17 @@ def status(key):
         for line in f:
             if line.startswith(key + ":"):
                 return int(line.split()[1]) * 1024
-posts, cli_out = sys.argv[1], sys.argv[2]
+posts, cli_out, types = sys.argv[1], sys.argv[2], sys.argv[3]
 table = pq.read_table(posts, memory_map=False)
+if types == "converted":
+    # Types the reader converts batch by batch: millisecond timestamps, dictionary ids.
+    import pyarrow as pa, pyarrow.compute as pc
+    ms = pc.multiply(pc.cast(table["timestamp_share"], pa.int64()), 1000)  # UNIX seconds as text
+    table = table.set_column(table.schema.get_field_index("timestamp_share"), "timestamp_share",
+                             ms.cast(pa.timestamp("ms")))
+    for name in ("account_id", "object_id"):
+        table = table.set_column(table.schema.get_field_index(name), name, pc.dictionary_encode(table[name]))
+    table = table.combine_chunks()
 rss_before = status("VmRSS")
 with open("/proc/self/clear_refs", "w") as f:  # resets VmHWM (the peak RSS) to the current RSS
     f.write("5")
@@ -74,6 +85,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workdir", default=None, help="where the posts and outputs go (default: a temporary folder)")
     ap.add_argument("--other-python", default=None, help="an interpreter with another build of the wheel installed")
+    ap.add_argument("--input-types", choices=["text", "converted"], default="text",
+                    help="the table lockstep.detect gets: text columns as read, or millisecond timestamps and "
+                         "dictionary account/object ids (types the reader converts batch by batch)")
     args = ap.parse_args()
 
     import pyarrow as pa
@@ -105,7 +119,7 @@ def main():
             if args.other_python:
                 pythons.append(("python-other", args.other_python, other))
             for label, interpreter, results in pythons:
-                proc_secs, proc_peak, stdout = timed([interpreter, "-c", CHILD, posts_pq, check])
+                proc_secs, proc_peak, stdout = timed([interpreter, "-c", CHILD, posts_pq, check, args.input_types])
                 r = json.loads(stdout)
                 r["proc_secs"] = proc_secs
                 results.append(r)
