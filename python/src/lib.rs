@@ -3,15 +3,16 @@
 //! Thin: every stage is `lockstep-pipeline`'s, as for the command line. The
 //! input table arrives as an Arrow C stream (the PyCapsule interface:
 //! pyarrow, polars, pandas ≥ 2.2, DuckDB…) and its columns are read in place;
-//! the results are written by the same writer as `lockstep detect` (Parquet
-//! tables and report.json in a folder the Python side reads back), so they
-//! are the command line's, byte for byte.
+//! the results are built by the same table builder as `lockstep detect`'s
+//! Parquet files (`lockstep_pipeline::tables`: the record batches those files
+//! are written from) and handed over as Arrow C streams, with report.json's
+//! text, so they are the command line's tables and report, without a file.
 
 use arrow::array::{Array, ArrayRef, BooleanArray, Int32Array, Int64Array};
 use arrow::error::ArrowError;
 use arrow::ffi_stream::ArrowArrayStreamReader;
 use arrow::pyarrow::PyArrowType;
-use arrow::record_batch::{RecordBatch, RecordBatchReader};
+use arrow::record_batch::{RecordBatch, RecordBatchIterator, RecordBatchReader};
 use lockstep_core::NoProgress;
 use lockstep_detect::remote::{UnitCoShares, UnitRows};
 use lockstep_detect::{AutoWindow, NullModel, Params, ThresholdRule, Window};
@@ -20,31 +21,35 @@ use lockstep_pipeline::{DuplicatePolicy, RunOptions};
 use lockstep_report::{OutputOptions, TableFormat};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
-/// Runs detection on an Arrow stream and writes the output folder `out`
-/// (Parquet tables and report.json). See `lockstep.detect` for the arguments;
-/// `coshare_stage`, `stage_parts` and `bucket_pairs` are `lockstep.spark`'s
-/// (a callable expanding the shipped unit rows). Returns what the co-share
-/// stage shipped, when there is one: parts, units, hot objects, their time
-/// buckets, rows.
+/// What `detect_arrow` returns: each table's name and a stream of its record
+/// batches, the report as JSON text (report.json's), and what a co-share stage
+/// shipped (parts, units, hot objects, time buckets, rows), when there was one.
+type Found =
+    (Vec<(String, PyArrowType<Box<dyn RecordBatchReader + Send>>)>, String, Option<(usize, usize, u64, u64, usize)>);
+
+/// Runs detection on an Arrow stream and returns the tables `lockstep detect
+/// --output-format parquet` writes, as Arrow streams over the very record
+/// batches its Parquet files are written from, and report.json's text. See
+/// `lockstep.detect` for the arguments; `coshare_stage`, `stage_parts` and
+/// `bucket_pairs` are `lockstep.spark`'s (a callable expanding the shipped
+/// unit rows).
 #[pyfunction]
 #[pyo3(signature = (
-    table, out, *, account, object, time, post, kind, kind_column, time_unit, window, fast_window,
+    table, *, account, object, time, post, kind, kind_column, time_unit, window, fast_window,
     min_participation, edge_quantile, threshold, min_edge_score, solo_edge_score, null_model, resolution, seed,
     max_object_pairs, partitions, domains, pairs, keep_duplicates, coshare_stage = None, stage_parts = 2,
     bucket_pairs = None
 ))]
 #[allow(clippy::too_many_arguments)]
-fn detect_to_folder(
+fn detect_arrow(
     py: Python<'_>,
     table: PyArrowType<ArrowArrayStreamReader>,
-    out: PathBuf,
     account: String,
     object: String,
     time: String,
@@ -70,7 +75,7 @@ fn detect_to_folder(
     coshare_stage: Option<PyObject>,
     stage_parts: usize,
     bucket_pairs: Option<u64>,
-) -> PyResult<Option<(usize, usize, u64, u64, usize)>> {
+) -> PyResult<Found> {
     let reader = table.0;
     let params = Params {
         window: match window {
@@ -129,7 +134,7 @@ fn detect_to_folder(
     };
     let names: Vec<String> = reader.schema().fields().iter().map(|f| f.name().clone()).collect();
     // The stream is read with the interpreter held (its producer may be Python);
-    // detection and writing run without it.
+    // detection and the tables run without it.
     let read = lockstep_pipeline::read_arrow("<arrow table>", &names, reader, &opts).map_err(value_error)?;
     // With a co-share stage (`lockstep.spark`): the units are shipped to it and
     // its co-shares gathered back (lockstep_detect::remote); the interpreter is
@@ -139,16 +144,31 @@ fn detect_to_folder(
             Python::with_gil(|py| call_stage(py, &stage, rows, w)).map_err(|e| e.to_string())
         })
     });
-    py.allow_threads(|| {
-        let stage = remote.as_mut().map(|r| r as &mut dyn lockstep_detect::remote::CoShareStage);
-        let analysis =
-            lockstep_pipeline::analyse_with(read, &opts, &params, stage, &NoProgress).map_err(|e| e.to_string())?;
-        let output = OutputOptions { format: TableFormat::Parquet, pairs, ..OutputOptions::default() };
-        lockstep_pipeline::write(&analysis, &output, &out, &NoProgress).map_err(|e| e.to_string())?;
-        Ok::<(), String>(())
-    })
-    .map_err(PyRuntimeError::new_err)?;
-    Ok(remote.and_then(|r| r.shipped).map(|s| (s.parts, s.units, s.hot_objects, s.buckets, s.rows)))
+    let (tables, report) = py
+        .allow_threads(|| {
+            let stage = remote.as_mut().map(|r| r as &mut dyn lockstep_detect::remote::CoShareStage);
+            let analysis =
+                lockstep_pipeline::analyse_with(read, &opts, &params, stage, &NoProgress).map_err(|e| e.to_string())?;
+            let output = OutputOptions { format: TableFormat::Parquet, pairs, ..OutputOptions::default() };
+            let (tables, report) =
+                lockstep_pipeline::tables(&analysis, &output, &NoProgress).map_err(|e| e.to_string())?;
+            // The analysis (the shares, every co-share) is freed here, before
+            // the tables are handed over.
+            drop(analysis);
+            Ok::<_, String>((tables, report.to_json().map_err(|e| e.to_string())?))
+        })
+        .map_err(PyRuntimeError::new_err)?;
+    // Each table as an Arrow C stream over its batches: the columns are
+    // handed over, not copied (pyarrow frees them when its table goes).
+    let tables = tables
+        .into_iter()
+        .map(|t| {
+            let reader = RecordBatchIterator::new(t.batches.into_iter().map(Ok), t.schema);
+            (t.name, PyArrowType(Box::new(reader) as Box<dyn RecordBatchReader + Send>))
+        })
+        .collect();
+    let shipped = remote.and_then(|r| r.shipped).map(|s| (s.parts, s.units, s.hot_objects, s.buckets, s.rows));
+    Ok((tables, report, shipped))
 }
 
 /// The columns of the rows shipped to a co-share stage (`UnitRows`), u32
@@ -275,7 +295,7 @@ fn classify_domains_json(items: Vec<String>, min_score: Option<f64>) -> PyResult
 /// The native module.
 #[pymodule]
 fn _lockstep(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(detect_to_folder, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(classify_domains_json, m)?)?;
     m.add_function(wrap_pyfunction!(coshare_kernel, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

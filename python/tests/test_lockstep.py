@@ -40,6 +40,11 @@ def generated():
     shutil.rmtree(tmp)
 
 
+def without_source(report):
+    """report.json less what names where the rows came from and went to (`inputs`, `files`)."""
+    return {k: v for k, v in report.items() if k not in ("inputs", "files")}
+
+
 def cli(posts, out, *flags):
     subprocess.run([lockstep_bin(), "detect", posts, "-q", "-o", out, "--output-format", "parquet", *flags],
                    check=True)
@@ -62,17 +67,67 @@ def read_csv(posts):
 ])
 def test_same_tables_as_the_cli(generated, flags, kwargs):
     tmp, posts = generated
-    expected = cli(posts, os.path.join(tmp, "cli-" + "-".join(flags).replace("-", "")), *flags)
+    out = os.path.join(tmp, "cli-" + "-".join(flags).replace("-", ""))
+    expected = cli(posts, out, *flags)
     table = read_csv(posts)
     found = lockstep.detect(table, **kwargs)
     assert sorted(found.tables) == sorted(expected)
     assert found.edges.num_rows > 100
     for name, t in expected.items():
+        # Same schema (names, types, nullability), rows in the same order, same values.
+        assert found.tables[name].schema == t.schema, name
         assert found.tables[name].equals(t), name
-    with open(os.path.join(tmp, "cli-" + "-".join(flags).replace("-", ""), "report.json")) as f:
+    with open(os.path.join(out, "report.json")) as f:
         report = json.load(f)
-    assert found.report["counts"] == report["counts"]
-    assert found.report["significance"] == report["significance"]
+    assert without_source(found.report) == without_source(report)
+    # The tables are named without the extension, with the CLI's row counts.
+    assert found.report["files"] == [[os.path.splitext(n)[0], rows] for n, rows in report["files"]]
+    assert found.report["inputs"][0]["source"] == "<arrow table>"
+    assert found.report["inputs"][0]["shares"] == report["inputs"][0]["shares"]
+
+
+def test_tables_arrive_in_memory_as_arrow_streams(generated, monkeypatch):
+    _, posts = generated
+    table = read_csv(posts)
+    # No file is written: the native call returns streams, and needs no temporary folder (the
+    # temporary folder, for Python and for Rust, is one that does not exist).
+    tmp = os.path.join(tempfile.mkdtemp(prefix="lockstep-tmpdir-"), "missing")
+    monkeypatch.setenv("TMPDIR", tmp)
+    monkeypatch.setattr(tempfile, "tempdir", tmp)
+    found, report_json, shipped = lockstep._lockstep.detect_arrow(
+        table, account="account_id", object="object_id", time="timestamp_share", post="content_id", kind=None,
+        kind_column=None, time_unit="auto", window="60", fast_window=None, min_participation=2, edge_quantile=0.5,
+        threshold="score", min_edge_score=5.0, solo_edge_score=15.0, null_model="rarest-object", resolution=1.0,
+        seed=42, max_object_pairs=10_000_000, partitions=None, domains=True, pairs=False, keep_duplicates=False)
+    assert not os.path.exists(tmp)
+    os.rmdir(os.path.dirname(tmp))
+    assert shipped is None
+    names = [name for name, _ in found]
+    # In the order the CLI writes them (edge_kinds only with two or more object kinds).
+    assert names == [n for n in ("edges", "edge_kinds", "accounts", "objects", "domains") if n in names]
+    assert {"edges", "accounts", "objects", "domains"} <= set(names)
+    for name, reader in found:
+        assert isinstance(reader, pa.RecordBatchReader), name
+        batches = list(reader)
+        # The Parquet writer's row groups: batches of at most 64Ki rows.
+        assert all(0 < b.num_rows <= 65536 for b in batches), name
+    report = json.loads(report_json)
+    assert [n for n, _ in report["files"]] == names
+
+
+def test_empty_results_keep_their_columns(generated):
+    tmp, _ = generated
+    # Two accounts sharing one object once: no edge passes the participation filter.
+    posts = os.path.join(tmp, "tiny.csv")
+    with open(posts, "w") as f:
+        f.write("account_id,object_id,timestamp_share,content_id\n"
+                "a,https://x.example/1,2024-01-01T00:00:00Z,p1\nb,https://x.example/1,2024-01-01T00:00:05Z,p2\n")
+    expected = cli(posts, os.path.join(tmp, "cli-tiny"))
+    found = lockstep.detect(read_csv(posts))
+    assert expected["edges"].num_rows == 0
+    for name, t in expected.items():
+        assert found.tables[name].schema == t.schema, name
+        assert found.tables[name].equals(t), name
 
 
 def test_typed_columns_and_other_tables(generated):

@@ -7,6 +7,7 @@
 //! groups found ([`lockstep_domains`]). It returns an [`Analysis`]: typed
 //! results, including the [`Report`] that `report.json` holds. [`write()`] puts an
 //! analysis's output folder on disk; it is the only function here that writes.
+//! [`tables`] builds the same tables in memory, as Arrow record batches.
 //!
 //! The `lockstep` binary, and later the server, the Python package and the live
 //! mode, call these; none of them re-implements a stage.
@@ -356,4 +357,23 @@ pub fn write(analysis: &Analysis, opts: &OutputOptions, dir: &Path, progress: &d
         progress.lap(name, secs);
     }
     Ok(report)
+}
+
+/// The tables [`write()`] writes (as Parquet), built in memory as Arrow record
+/// batches of exactly the same columns, types, rows and values, in the order
+/// written; and the report, whose `files` name the tables (without an
+/// extension). Graph files (`opts.graphs`) are not made. For embedders that
+/// hand the results over without files (the Python package).
+pub fn tables(
+    analysis: &Analysis,
+    opts: &OutputOptions,
+    progress: &dyn Progress,
+) -> Result<(Vec<lockstep_report::ArrowTable>, Report)> {
+    progress.stage("building tables");
+    let (tables, report, laps) =
+        lockstep_report::build_outputs(&analysis.report_inputs(), || analysis.report().clone(), opts)?;
+    for (name, secs) in laps {
+        progress.lap(name, secs);
+    }
+    Ok((tables, report))
 }

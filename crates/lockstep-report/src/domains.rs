@@ -17,11 +17,10 @@
 //! a field of [`crate::ReportGroup`]).
 
 use crate::table_writer::csv_row;
-use crate::{ColType, Result, TableFormat, TableWriter, Value, Written};
+use crate::{ColType, Result, TableSink, TableWriter, Value, Written};
 use lockstep_domains::fusion::Fusion;
 use lockstep_domains::Classification;
 use std::io::Write;
-use std::path::Path;
 
 /// The columns of every domains table, in order: `lockstep detect`'s
 /// `domains` table and `lockstep domains`' CSV (schema 1.5: one schema for both;
@@ -86,9 +85,9 @@ impl DomainLine<'_> {
     }
 }
 
-/// Writes `domains.{csv,parquet}` into `dir`: every linked host of `fusion`.
-pub fn write_domains(dir: &Path, fusion: &Fusion, format: TableFormat) -> Result<Written> {
-    let mut w = TableWriter::create(dir, "domains", format, &DOMAIN_COLUMNS)?;
+/// Writes the `domains` table to `to`: every linked host of `fusion`.
+pub fn write_domains(to: TableSink<'_>, fusion: &Fusion) -> Result<Written> {
+    let mut w = TableWriter::open(to, "domains", &DOMAIN_COLUMNS)?;
     for d in &fusion.domains {
         let line = DomainLine {
             classification: &d.classification,

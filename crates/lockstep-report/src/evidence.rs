@@ -8,11 +8,10 @@
 //! whether the co-share passed the fast window.
 
 use crate::table_writer::Written;
-use crate::table_writer::{ColType, TableFormat, TableWriter, Value};
+use crate::table_writer::{ColType, TableSink, TableWriter, Value};
 use crate::Result;
 use lockstep_core::{AccountId, Dataset};
 use lockstep_detect::Detection;
-use std::path::Path;
 
 /// One co-share behind an edge, seen from account `a` and account `b`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,18 +100,11 @@ pub fn utc(secs: i64) -> String {
 /// shared first), `fast` (empty without a fast window). Sorted by component,
 /// `account_a`, `account_b`, then as [`edge_evidence`]. Groups that do not exist
 /// contribute no rows.
-pub fn write_evidence(
-    dir: &Path,
-    ds: &Dataset,
-    det: &Detection,
-    groups: &[u32],
-    format: TableFormat,
-) -> Result<Written> {
+pub fn write_evidence(to: TableSink<'_>, ds: &Dataset, det: &Detection, groups: &[u32]) -> Result<Written> {
     use ColType::*;
-    let mut w = TableWriter::create(
-        dir,
+    let mut w = TableWriter::open(
+        to,
         "evidence",
-        format,
         &[
             ("component", U64),
             ("account_a", Str),

@@ -42,7 +42,7 @@ pub use json::{write_report, InputInfo, Parameters, Report, ReportGroup, ReportI
 pub use multiplex::write_edge_kinds;
 pub use network_tables::{write_accounts, write_edges, write_objects, write_pairs, SIGNIFICANCE_DIGITS};
 pub use outdir::{OutputDir, OutputFile};
-pub use table_writer::{ColType, TableFormat, TableWriter, Value, Written};
+pub use table_writer::{ArrowTable, ArrowTables, ColType, TableFormat, TableSink, TableWriter, Value, Written};
 
 use lockstep_core::Dataset;
 use lockstep_detect::Detection;
@@ -54,9 +54,10 @@ use std::time::Instant;
 pub type Laps = Vec<(&'static str, f64)>;
 
 /// Every table and graph file of `opts`, in order, then the domains table
-/// (with `fusion`), with the seconds each took.
+/// (with `fusion`), with the seconds each took. In memory (`to` is
+/// [`TableSink::Memory`]) the tables are the same and graph files are not made.
 fn write_tables(
-    dir: &Path,
+    to: TableSink<'_>,
     ds: &Dataset,
     det: &Detection,
     fusion: Option<&Fusion>,
@@ -70,28 +71,30 @@ fn write_tables(
         laps.push((name, t.elapsed().as_secs_f64()));
         Ok(())
     };
-    timed("edges", &mut || write_edges(dir, ds, det, opts.format))?;
+    timed("edges", &mut || write_edges(to, ds, det))?;
     // With one kind, each row of `edge_kinds` would repeat its edge's row of
     // `edges` (the kind is named in report.json): at scale that is gigabytes.
     if ds.kinds.len() > 1 {
-        timed("edge kinds", &mut || write_edge_kinds(dir, ds, det, opts.format))?;
+        timed("edge kinds", &mut || write_edge_kinds(to, ds, det))?;
     }
-    timed("accounts", &mut || write_accounts(dir, ds, det, opts.format))?;
-    timed("objects", &mut || write_objects(dir, ds, det, opts.format))?;
+    timed("accounts", &mut || write_accounts(to, ds, det))?;
+    timed("objects", &mut || write_objects(to, ds, det))?;
     if opts.pairs {
-        timed("pairs", &mut || write_pairs(dir, ds, det, opts.format))?;
+        timed("pairs", &mut || write_pairs(to, ds, det))?;
     }
     if !opts.evidence_groups.is_empty() {
-        timed("evidence", &mut || write_evidence(dir, ds, det, &opts.evidence_groups, opts.format))?;
+        timed("evidence", &mut || write_evidence(to, ds, det, &opts.evidence_groups))?;
     }
-    let mut graphs = opts.graphs.clone();
-    graphs.sort_unstable();
-    graphs.dedup();
-    for g in graphs {
-        timed("graph", &mut || write_graph(dir, ds, det, g, opts.graph_scope))?;
+    if let TableSink::Files(dir, _) = to {
+        let mut graphs = opts.graphs.clone();
+        graphs.sort_unstable();
+        graphs.dedup();
+        for g in graphs {
+            timed("graph", &mut || write_graph(dir, ds, det, g, opts.graph_scope))?;
+        }
     }
     if let Some(fusion) = fusion {
-        timed("domains", &mut || write_domains(dir, fusion, opts.format))?;
+        timed("domains", &mut || write_domains(to, fusion))?;
     }
     Ok((files, laps))
 }
@@ -127,7 +130,7 @@ pub fn write_outputs(
             let t = Instant::now();
             (report(), t.elapsed().as_secs_f64())
         },
-        || write_tables(dir, run.dataset, run.detection, run.fusion, opts),
+        || write_tables(TableSink::Files(dir, opts.format), run.dataset, run.detection, run.fusion, opts),
     );
     let (files, mut laps) = tables?;
     let (mut report, report_secs) = report;
@@ -137,4 +140,30 @@ pub fn write_outputs(
     write_report(dir, &report)?;
     laps.push(("report.json", t.elapsed().as_secs_f64()));
     Ok((report, laps))
+}
+
+/// What [`write_outputs`] writes, built in memory: the tables of `opts` as
+/// Arrow record batches (exactly the batches its Parquet files are written
+/// from: same columns, types, rows and values; `opts.format` and
+/// `opts.graphs` are not used), in the order written, and the report, whose
+/// `files` name the tables without an extension. For embedders that hand the
+/// results over without files (the Python package).
+pub fn build_outputs(
+    run: &ReportInputs<'_>,
+    report: impl FnOnce() -> Report + Send,
+    opts: &OutputOptions,
+) -> Result<(Vec<ArrowTable>, Report, Laps)> {
+    let tables = ArrowTables::default();
+    let (report, built) = rayon::join(
+        || {
+            let t = Instant::now();
+            (report(), t.elapsed().as_secs_f64())
+        },
+        || write_tables(TableSink::Memory(&tables), run.dataset, run.detection, run.fusion, opts),
+    );
+    let (files, mut laps) = built?;
+    let (mut report, report_secs) = report;
+    laps.push(("summaries (beside)", report_secs));
+    report.files = files;
+    Ok((tables.take(), report, laps))
 }

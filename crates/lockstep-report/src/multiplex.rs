@@ -13,11 +13,10 @@
 //! weights are given.
 
 use crate::table_writer::Written;
-use crate::table_writer::{ColType, TableFormat, TableWriter, Value};
+use crate::table_writer::{ColType, TableSink, TableWriter, Value};
 use crate::Result;
 use lockstep_core::Dataset;
 use lockstep_detect::Detection;
-use std::path::Path;
 
 /// True when the run weighed kinds (`--kind-weight`): `edges` then carries
 /// `weight_combined`, the weight the threshold used.
@@ -32,12 +31,11 @@ pub fn has_kind_weights(det: &Detection) -> bool {
 /// delay of those co-shares, seconds). The weights of an edge's rows add up to
 /// its `weight` (and `weight_fast`). Sorted by `from`, `to`, then `kind` (byte
 /// order).
-pub fn write_edge_kinds(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+pub fn write_edge_kinds(to: TableSink<'_>, ds: &Dataset, det: &Detection) -> Result<Written> {
     use ColType::*;
-    let mut w = TableWriter::create(
-        dir,
+    let mut w = TableWriter::open(
+        to,
         "edge_kinds",
-        format,
         &[
             ("from", Str),
             ("to", Str),

@@ -1,12 +1,11 @@
 //! The network's tables: edges, accounts, objects, pairs. Each function documents its columns and sort order.
 
-use crate::table_writer::{done, ColType, TableFormat, TableWriter, Value, Written};
+use crate::table_writer::{done, ColType, TableSink, TableWriter, Value, Written};
 use crate::Result;
 use lockstep_core::Dataset;
 use lockstep_detect::{Detection, EdgeAttrs};
 use rayon::prelude::*;
 use std::cmp::Reverse;
-use std::path::Path;
 
 fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
     match a {
@@ -34,7 +33,7 @@ fn attrs_values(a: Option<&EdgeAttrs>) -> [Value<'static>; 6] {
 /// the threshold used; see [`crate::write_edge_kinds`]).
 /// Sorted by combined weight (= weight without kind weights) descending, then
 /// weight descending, then `from`, `to`.
-pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+pub fn write_edges(to: TableSink<'_>, ds: &Dataset, det: &Detection) -> Result<Written> {
     use ColType::*;
     let mut columns = vec![
         ("from", Str),
@@ -62,7 +61,7 @@ pub fn write_edges(dir: &Path, ds: &Dataset, det: &Detection, format: TableForma
     if combined {
         columns.push(("weight_combined", F64));
     }
-    let mut w = TableWriter::create(dir, "edges", format, &columns)?;
+    let mut w = TableWriter::open(to, "edges", &columns)?;
     let component = det.component_by_account(ds.accounts.len());
     let order = edge_order(det, combined);
     let names = Names::new(&ds.accounts);
@@ -225,12 +224,11 @@ fn unrounded_significance(det: &Detection, e: usize) -> [f64; 2] {
 /// `component_full`, `degree_full`, `shares` (input), `coshared_posts`,
 /// `avg_time_delta`, `avg_edge_symmetry_score` (over its thresholded edges).
 /// Sorted by component (coordinated first), then account name.
-pub fn write_accounts(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+pub fn write_accounts(to: TableSink<'_>, ds: &Dataset, det: &Detection) -> Result<Written> {
     use ColType::*;
-    let mut w = TableWriter::create(
-        dir,
+    let mut w = TableWriter::open(
+        to,
         "accounts",
-        format,
         &[
             ("account_id", Str),
             ("component", U64),
@@ -275,12 +273,11 @@ pub fn write_accounts(dir: &Path, ds: &Dataset, det: &Detection, format: TableFo
 /// `first_time`, `last_time` (UNIX seconds), `mass` (true when too widely
 /// co-shared to expand), `mass_pairs` (its in-window share pairs).
 /// Sorted by coordinated accounts, co-shares (both descending), then kind, object.
-pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+pub fn write_objects(to: TableSink<'_>, ds: &Dataset, det: &Detection) -> Result<Written> {
     use ColType::*;
-    let mut w = TableWriter::create(
-        dir,
+    let mut w = TableWriter::open(
+        to,
         "objects",
-        format,
         &[
             ("object_id", Str),
             ("kind", Str),
@@ -336,12 +333,11 @@ pub fn write_objects(dir: &Path, ds: &Dataset, det: &Detection, format: TableFor
 /// `account_id`, `account_id_y`, `time`, `time_y`, `fast` (within the fast window
 /// and passing its filter). In engine order: objects by first appearance in the
 /// input, then time.
-pub fn write_pairs(dir: &Path, ds: &Dataset, det: &Detection, format: TableFormat) -> Result<Written> {
+pub fn write_pairs(to: TableSink<'_>, ds: &Dataset, det: &Detection) -> Result<Written> {
     use ColType::*;
-    let mut w = TableWriter::create(
-        dir,
+    let mut w = TableWriter::open(
+        to,
         "pairs",
-        format,
         &[
             ("object_id", Str),
             ("kind", Str),

@@ -1,6 +1,9 @@
-//! One table writer for two formats: rows go in as typed [`Value`]s and come out
-//! as CSV (RFC 4180, empty field = missing) or Parquet (nullable columns,
-//! Snappy-compressed row groups of 64Ki rows).
+//! One table writer for two formats and memory: rows go in as typed [`Value`]s
+//! and come out as CSV (RFC 4180, empty field = missing), as Parquet (nullable
+//! columns, Snappy-compressed row groups of 64Ki rows) or as the Arrow record
+//! batches those row groups are written from, kept in memory ([`TableSink::Memory`]:
+//! the Python package hands them over without a file). Parquet and memory share
+//! one batch builder, so a table in memory is exactly what its Parquet file holds.
 //!
 //! Large tables go through [`TableWriter::rows`], which formats blocks of CSV rows
 //! on all cores and writes them in order, so the bytes are the same as row by row.
@@ -8,7 +11,7 @@
 use crate::stream::StreamFile;
 use crate::{Error, Result};
 use arrow::array::{ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt64Builder};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -16,7 +19,7 @@ use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Output format of the tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -48,6 +51,38 @@ impl std::str::FromStr for TableFormat {
             other => Err(format!("unknown table format {other:?} (expected csv or parquet)")),
         }
     }
+}
+
+/// Where a run's tables go.
+#[derive(Debug, Clone, Copy)]
+pub enum TableSink<'a> {
+    /// Files `<name>.{csv,parquet}` in a folder.
+    Files(&'a Path, TableFormat),
+    /// Arrow record batches kept in memory: the batches a Parquet file's row
+    /// groups are written from (same schema, rows and values).
+    Memory(&'a ArrowTables),
+}
+
+/// Tables built in memory ([`TableSink::Memory`]), in the order they were finished.
+#[derive(Debug, Clone, Default)]
+pub struct ArrowTables(Arc<Mutex<Vec<ArrowTable>>>);
+
+impl ArrowTables {
+    /// Takes the tables finished so far.
+    pub fn take(&self) -> Vec<ArrowTable> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// One table in memory.
+#[derive(Debug, Clone)]
+pub struct ArrowTable {
+    /// The table's name (`edges`, `accounts`…: its file name without the extension).
+    pub name: String,
+    /// Its columns (every one nullable), also when it has no rows.
+    pub schema: SchemaRef,
+    /// Its rows, in order, in batches of at most 64Ki rows.
+    pub batches: Vec<RecordBatch>,
 }
 
 /// Column type. Every column is nullable.
@@ -125,8 +160,24 @@ impl From<u64> for Value<'static> {
 // One sink per table, so the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
 enum Destination {
-    Csv { out: BufWriter<StreamFile>, line: Vec<u8> },
-    Parquet { writer: Option<ArrowWriter<StreamFile>>, builders: Vec<Builder>, rows: usize, schema: Arc<Schema> },
+    Csv {
+        out: BufWriter<StreamFile>,
+        line: Vec<u8>,
+    },
+    /// Rows built into record batches of [`ROW_GROUP`] rows, then written or kept.
+    Batches {
+        to: BatchSink,
+        builders: Vec<Builder>,
+        rows: usize,
+        schema: SchemaRef,
+    },
+}
+
+/// Where finished record batches go.
+#[allow(clippy::large_enum_variant)]
+enum BatchSink {
+    Parquet(Option<ArrowWriter<StreamFile>>),
+    Memory { batches: Vec<RecordBatch>, into: ArrowTables },
 }
 
 enum Builder {
@@ -153,6 +204,24 @@ const BLOCK: usize = 16_384;
 impl TableWriter {
     /// Creates `dir/name.{csv,parquet}` with the given columns.
     pub fn create(dir: &Path, name: &str, format: TableFormat, columns: &[(&'static str, ColType)]) -> Result<Self> {
+        Self::open(TableSink::Files(dir, format), name, columns)
+    }
+
+    /// Opens the table `name` with the given columns in `to`: a file, or a
+    /// table in memory added to its [`ArrowTables`] by [`TableWriter::finish`].
+    pub fn open(to: TableSink<'_>, name: &str, columns: &[(&'static str, ColType)]) -> Result<Self> {
+        let (dir, format) = match to {
+            TableSink::Files(dir, format) => (dir, format),
+            TableSink::Memory(tables) => {
+                let sink = Destination::Batches {
+                    to: BatchSink::Memory { batches: Vec::new(), into: tables.clone() },
+                    builders: new_builders(columns),
+                    rows: 0,
+                    schema: arrow_schema(columns),
+                };
+                return Ok(TableWriter { path: PathBuf::from(name), columns: columns.to_vec(), sink, rows: 0 });
+            }
+        };
         let path = dir.join(format!("{name}.{}", format.extension()));
         let file = StreamFile::new(fs_err::File::create(&path)?);
         let sink = match format {
@@ -170,21 +239,7 @@ impl TableWriter {
                 Destination::Csv { out, line }
             }
             TableFormat::Parquet => {
-                let schema = Arc::new(Schema::new(
-                    columns
-                        .iter()
-                        .map(|&(n, t)| {
-                            let dt = match t {
-                                ColType::Str => DataType::Utf8,
-                                ColType::U64 => DataType::UInt64,
-                                ColType::I64 => DataType::Int64,
-                                ColType::F64 => DataType::Float64,
-                                ColType::Bool => DataType::Boolean,
-                            };
-                            Field::new(n, dt, true)
-                        })
-                        .collect::<Vec<_>>(),
-                ));
+                let schema = arrow_schema(columns);
                 let props = WriterProperties::builder()
                     .set_compression(Compression::SNAPPY)
                     .set_max_row_group_size(ROW_GROUP)
@@ -192,7 +247,8 @@ impl TableWriter {
                     .build();
                 let writer =
                     ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| Error::parquet(&path, e))?;
-                Destination::Parquet { writer: Some(writer), builders: new_builders(columns), rows: 0, schema }
+                let to = BatchSink::Parquet(Some(writer));
+                Destination::Batches { to, builders: new_builders(columns), rows: 0, schema }
             }
         };
         Ok(TableWriter { path, columns: columns.to_vec(), sink, rows: 0 })
@@ -208,7 +264,7 @@ impl TableWriter {
                 csv_row(line, values);
                 out.write_all(line).map_err(|e| Error::io(&self.path, e))?;
             }
-            Destination::Parquet { builders, rows, .. } => {
+            Destination::Batches { builders, rows, .. } => {
                 for (b, v) in builders.iter_mut().zip(values) {
                     match (b, *v) {
                         (Builder::Str(b), Value::Str(s) | Value::Plain(s)) => b.append_value(s),
@@ -301,7 +357,7 @@ impl TableWriter {
                 }
                 self.rows += n as u64;
             }
-            Destination::Parquet { .. } => {
+            Destination::Batches { .. } => {
                 let mut row = Vec::with_capacity(width);
                 let mut cursor = None;
                 for i in 0..n {
@@ -316,7 +372,7 @@ impl TableWriter {
     }
 
     fn flush_batch(&mut self) -> Result<()> {
-        if let Destination::Parquet { writer, builders, rows, schema } = &mut self.sink {
+        if let Destination::Batches { to, builders, rows, schema } = &mut self.sink {
             let arrays: Vec<ArrayRef> = builders
                 .iter_mut()
                 .map(|b| -> ArrayRef {
@@ -331,25 +387,64 @@ impl TableWriter {
                 .collect();
             let batch =
                 RecordBatch::try_new(schema.clone(), arrays).map_err(|e| Error::parquet(&self.path, e.into()))?;
-            writer.as_mut().expect("writer open").write(&batch).map_err(|e| Error::parquet(&self.path, e))?;
+            match to {
+                BatchSink::Parquet(writer) => {
+                    writer.as_mut().expect("writer open").write(&batch).map_err(|e| Error::parquet(&self.path, e))?
+                }
+                // An empty last batch adds nothing (the Parquet writer skips it too).
+                BatchSink::Memory { batches, .. } if batch.num_rows() > 0 => batches.push(batch),
+                BatchSink::Memory { .. } => {}
+            }
             *rows = 0;
         }
         Ok(())
     }
 
-    /// Flushes and closes the file; returns its path and row count.
+    /// Flushes and closes the file (in memory: adds the table to its
+    /// [`ArrowTables`]); returns its path (in memory: its name) and row count.
     pub fn finish(mut self) -> Result<(PathBuf, u64)> {
         match &mut self.sink {
             Destination::Csv { out, .. } => out.flush().map_err(|e| Error::io(&self.path, e))?,
-            Destination::Parquet { .. } => {
+            Destination::Batches { .. } => {
                 self.flush_batch()?;
-                if let Destination::Parquet { writer, .. } = &mut self.sink {
-                    writer.take().expect("writer open").close().map_err(|e| Error::parquet(&self.path, e))?;
+                if let Destination::Batches { to, schema, .. } = &mut self.sink {
+                    match to {
+                        BatchSink::Parquet(writer) => {
+                            writer.take().expect("writer open").close().map_err(|e| Error::parquet(&self.path, e))?;
+                        }
+                        BatchSink::Memory { batches, into } => {
+                            let table = ArrowTable {
+                                name: self.path.to_string_lossy().into_owned(),
+                                schema: schema.clone(),
+                                batches: std::mem::take(batches),
+                            };
+                            into.0.lock().unwrap_or_else(|e| e.into_inner()).push(table);
+                        }
+                    }
                 }
             }
         }
         Ok((self.path.clone(), self.rows))
     }
+}
+
+/// The Arrow schema of a table: every column nullable.
+fn arrow_schema(columns: &[(&'static str, ColType)]) -> SchemaRef {
+    Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|&(n, t)| {
+                let dt = match t {
+                    ColType::Str => DataType::Utf8,
+                    ColType::U64 => DataType::UInt64,
+                    ColType::I64 => DataType::Int64,
+                    ColType::F64 => DataType::Float64,
+                    ColType::Bool => DataType::Boolean,
+                };
+                Field::new(n, dt, true)
+            })
+            .collect::<Vec<_>>(),
+    ))
 }
 
 fn new_builders(columns: &[(&'static str, ColType)]) -> Vec<Builder> {

@@ -5,7 +5,9 @@ each other, again and again, form a network; Lockstep finds it, scores every
 edge against a null model and groups the accounts. This package runs the same
 pipeline as the ``lockstep detect`` command line on any Arrow-compatible table
 (pyarrow, polars, pandas >= 2.2, DuckDB results: anything with
-``__arrow_c_stream__``), reading its columns in place.
+``__arrow_c_stream__``), reading its columns in place, and hands its results
+over in memory as ``pyarrow.Table`` s (through the Arrow C stream interface,
+without a file or a copy) plus the report as a dict.
 
 >>> import pyarrow as pa, lockstep
 >>> t = pa.table({"account_id": ["a", "b"] * 3,
@@ -22,8 +24,6 @@ pipeline as the ``lockstep detect`` command line on any Arrow-compatible table
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
@@ -38,11 +38,15 @@ class Result:
     """What one detection found.
 
     ``tables`` maps each output table's name (``edges``, ``accounts``,
-    ``objects``, ``edge_kinds``, ``domains`` when domains are classified,
-    ``pairs`` when asked for) to a ``pyarrow.Table``, exactly the Parquet
-    tables ``lockstep detect --output-format parquet`` writes; ``report`` is
-    ``report.json`` as a dict (groups, communities, counts, significance,
-    diagnostics…). Tables are also attributes: ``result.edges``.
+    ``objects``, ``edge_kinds`` with two or more object kinds, ``domains``
+    when domains are classified, ``pairs`` when asked for) to a
+    ``pyarrow.Table``: exactly what the Parquet tables of ``lockstep detect
+    --output-format parquet`` hold (same columns, types, row order and values),
+    built in memory by the same table builder and handed over without a file.
+    ``report`` is ``report.json`` as a dict (groups, communities, counts,
+    significance, diagnostics…), from the same JSON text; its ``files`` name
+    the tables without an extension and its ``inputs`` name the table
+    ``<arrow table>``. Tables are also attributes: ``result.edges``.
     """
 
     tables: Dict[str, Any]
@@ -114,6 +118,12 @@ def detect(
     less memory; docs/scale.md); ``domains`` classifies the linked domains;
     ``pairs`` adds the ``pairs`` table (every co-share).
 
+    Returns a :class:`Result`: the command line's tables as ``pyarrow.Table`` s, built in
+    memory and handed over through the Arrow C stream interface (no file, no copy), and
+    the report as a dict. The input's columns are read in place: strings, integers,
+    floats and second timestamps are not copied; other timestamp units, dates, narrower
+    integers and dictionary columns are converted one batch at a time.
+
     Bad rows are skipped and counted (``report["diagnostics"]``), as on the command
     line. Raises ``ValueError`` for invalid arguments, a missing column or a table
     without a usable row.
@@ -146,23 +156,14 @@ def detect(
 
 
 def _detect(stream: Any, *, window: Union[int, str], **kwargs: Any) -> Result:
-    """Runs the native detection into a temporary folder and reads it back.
+    """Runs the native detection; its tables arrive as Arrow C streams.
 
-    ``kwargs`` are ``detect_to_folder``'s; ``lockstep.spark`` adds its co-share stage.
+    ``kwargs`` are ``detect_arrow``'s; ``lockstep.spark`` adds its co-share stage.
     """
-    import pyarrow.parquet as pq
-
-    with tempfile.TemporaryDirectory(prefix="lockstep-") as tmp:
-        out = os.path.join(tmp, "out")
-        shipped = _lockstep.detect_to_folder(stream, out, window=str(window), **kwargs)
-        tables = {}
-        for name in sorted(os.listdir(out)):
-            stem, ext = os.path.splitext(name)
-            if ext == ".parquet":
-                # Read whole into memory: the folder is deleted on return.
-                tables[stem] = pq.read_table(os.path.join(out, name), memory_map=False)
-        with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
-            report = json.load(f)
+    found, report_json, shipped = _lockstep.detect_arrow(stream, window=str(window), **kwargs)
+    # ``read_all`` gathers each stream's batches into a table without copying them.
+    tables = {name: reader.read_all() for name, reader in sorted(found)}
+    report = json.loads(report_json)
     stage = None
     if shipped is not None:
         stage = dict(zip(("parts", "units", "hot_objects", "buckets", "rows"), shipped))

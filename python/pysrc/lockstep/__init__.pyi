@@ -3,7 +3,8 @@ from typing import Any, Dict, List, Optional, Union
 __version__: str
 
 class Result:
-    """What one detection found: ``tables`` (name -> ``pyarrow.Table``) and ``report`` (report.json)."""
+    """What one detection found: ``tables`` (name -> ``pyarrow.Table``: what the CLI's Parquet tables hold,
+    handed over in memory without a copy) and ``report`` (report.json as a dict)."""
 
     tables: Dict[str, Any]
     report: Dict[str, Any]
@@ -39,7 +40,8 @@ def detect(
     pairs: bool = False,
     keep_duplicates: bool = False,
 ) -> Result:
-    """Detect coordinated sharing in an Arrow-compatible table; the same results as ``lockstep detect``."""
+    """Detect coordinated sharing in an Arrow-compatible table (read in place); the same tables and report as
+    ``lockstep detect --output-format parquet``, handed over in memory."""
 
 def classify_domains(items: List[str], *, min_score: Optional[float] = None) -> List[Dict[str, Any]]:
     """Classify domains or URLs with the built-in feed and watchlist (the columns of ``lockstep domains``)."""

@@ -1,11 +1,11 @@
-from os import PathLike
-from typing import Any, Callable, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Tuple
+
+import pyarrow as pa
 
 __version__: str
 
-def detect_to_folder(
+def detect_arrow(
     table: Any,
-    out: Union[str, PathLike[str]],
     *,
     account: str,
     object: str,
@@ -32,6 +32,8 @@ def detect_to_folder(
     coshare_stage: Optional[Callable[[Any, int], Any]] = None,
     stage_parts: int = 2,
     bucket_pairs: Optional[int] = None,
-) -> Optional[Tuple[int, int, int, int, int]]: ...
+) -> Tuple[List[Tuple[str, pa.RecordBatchReader]], str, Optional[Tuple[int, int, int, int, int]]]:
+    """The tables (name, stream of the record batches of ``lockstep detect``'s Parquet file), report.json's text,
+    and what a co-share stage shipped (parts, units, hot objects, buckets, rows) when one ran."""
 def classify_domains_json(items: list[str], *, min_score: Optional[float] = None) -> str: ...
 def coshare_kernel(table: Any, window: int) -> Any: ...
