@@ -42,7 +42,7 @@ type Found =
 #[pyfunction]
 #[pyo3(signature = (
     table, *, account, object, time, post, kind, kind_column, time_unit, window, fast_window,
-    min_participation, edge_quantile, threshold, min_edge_score, solo_edge_score, null_model, resolution, seed,
+    min_participation, edge_quantile, threshold, min_edge_score, solo_edge_score, nb_size, null_model, resolution, seed,
     max_object_pairs, partitions, domains, pairs, keep_duplicates, coshare_stage = None, stage_parts = 2,
     bucket_pairs = None
 ))]
@@ -64,6 +64,7 @@ fn detect_arrow(
     threshold: &str,
     min_edge_score: f64,
     solo_edge_score: f64,
+    nb_size: f64,
     null_model: &str,
     resolution: f64,
     seed: u64,
@@ -100,6 +101,7 @@ fn detect_arrow(
         },
         min_edge_score,
         solo_edge_score,
+        nb_size,
         null_model: match null_model {
             "rarest-object" => NullModel::RarestObject,
             "object-time" => NullModel::ObjectTime,

@@ -64,6 +64,7 @@ def read_csv(posts):
     (("--threshold", "quantile", "--fast-window", "20", "--pairs"),
      {"threshold": "quantile", "fast_window": 20, "pairs": True}),
     (("--partitions", "4", "--null-model", "account-time"), {"partitions": 4, "null_model": "account-time"}),
+    (("--nb-size", "0", "--min-edge-score", "3"), {"nb_size": 0.0, "min_edge_score": 3.0}),
 ])
 def test_same_tables_as_the_cli(generated, flags, kwargs):
     tmp, posts = generated
@@ -97,7 +98,8 @@ def test_tables_arrive_in_memory_as_arrow_streams(generated, monkeypatch):
     found, report_json, shipped = lockstep._lockstep.detect_arrow(
         table, account="account_id", object="object_id", time="timestamp_share", post="content_id", kind=None,
         kind_column=None, time_unit="auto", window="60", fast_window=None, min_participation=2, edge_quantile=0.5,
-        threshold="score", min_edge_score=5.0, solo_edge_score=15.0, null_model="rarest-object", resolution=1.0,
+        threshold="score", min_edge_score=5.0, solo_edge_score=15.0, nb_size=100.0, null_model="rarest-object",
+        resolution=1.0,
         seed=42, max_object_pairs=10_000_000, partitions=None, domains=True, pairs=False, keep_duplicates=False)
     assert not os.path.exists(tmp)
     os.rmdir(os.path.dirname(tmp))

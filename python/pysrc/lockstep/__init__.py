@@ -95,6 +95,7 @@ def detect(
     threshold: str = "score",
     min_edge_score: float = 5.0,
     solo_edge_score: float = 15.0,
+    nb_size: float = 100.0,
     null_model: str = "rarest-object",
     resolution: float = 1.0,
     seed: int = 42,
@@ -114,7 +115,8 @@ def detect(
     when neither is given); ``window`` is seconds or ``"auto"``; ``threshold`` is
     ``"score"``, ``"quantile"`` or ``"both"``; ``null_model`` one of
     ``"rarest-object"``, ``"object-time"``, ``"account-time"``, ``"fused"``, ``"configuration"``,
-    ``"shuffle"``; ``partitions`` runs the co-share stages in parts (same results,
+    ``"shuffle"``; ``nb_size`` is the negative-binomial size of the rarest-object test
+    (``0``: Poisson); ``partitions`` runs the co-share stages in parts (same results,
     less memory; docs/scale.md); ``domains`` classifies the linked domains;
     ``pairs`` adds the ``pairs`` table (every co-share).
 
@@ -144,6 +146,7 @@ def detect(
         threshold=threshold,
         min_edge_score=min_edge_score,
         solo_edge_score=solo_edge_score,
+        nb_size=nb_size,
         null_model=null_model,
         resolution=resolution,
         seed=seed,

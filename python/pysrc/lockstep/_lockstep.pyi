@@ -21,6 +21,7 @@ def detect_arrow(
     threshold: str,
     min_edge_score: float,
     solo_edge_score: float,
+    nb_size: float,
     null_model: str,
     resolution: float,
     seed: int,

@@ -19,6 +19,7 @@ def detect(
     threshold: str = "score",
     min_edge_score: float = 5.0,
     solo_edge_score: float = 15.0,
+    nb_size: float = 100.0,
     null_model: str = "rarest-object",
     resolution: float = 1.0,
     seed: int = 42,
