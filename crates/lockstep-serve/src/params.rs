@@ -21,6 +21,8 @@ pub struct RunParams {
     pub min_edge_score: f64,
     /// Score an edge needs on its own; below it, only within a triangle.
     pub solo_edge_score: f64,
+    /// Negative-binomial size of the rarest-object test (0: Poisson).
+    pub nb_size: f64,
     /// Weight quantile for `quantile` and `both`.
     pub edge_quantile: f64,
     /// `rarest-object`, `object-time`, `account-time`, `fused`, `configuration` or `shuffle`.
@@ -58,6 +60,7 @@ impl Default for RunParams {
             threshold: "score".into(),
             min_edge_score: lockstep_detect::significance::DEFAULT_MIN_EDGE_SCORE,
             solo_edge_score: lockstep_detect::significance::DEFAULT_SOLO_EDGE_SCORE,
+            nb_size: lockstep_detect::rarity::DEFAULT_NB_SIZE,
             edge_quantile: 0.5,
             null_model: "rarest-object".into(),
             fast_window: None,
@@ -104,6 +107,7 @@ pub fn describe() -> Vec<ParamDoc> {
         doc("threshold", "Which edges form the groups: `score` (far more co-shares than the accounts' activity explains), `quantile` (weight above a quantile of all weights, CooRTweet's rule) or `both`.", &["score", "quantile", "both"]),
         doc("min_edge_score", "Minimum edge score, −log10 of the p-value (5: p = 1e-5), for `score` and `both`.", &[]),
         doc("solo_edge_score", "Score an edge needs to count on its own; between the minimum and this, only within a triangle of such edges (two accounts with a common partner).", &[]),
+        doc("nb_size", "Rarest-object model: the pairs of posts expected (E) are allowed a spread of E + E²/size, so heavy accounts need a real excess, not only a long history; 0: Poisson.", &[]),
         doc("edge_quantile", "Edges must weigh more than this quantile of all weights, for `quantile` and `both`.", &[]),
         doc("null_model", "What an edge's expected co-shares are computed under (docs/method.md, Significance).", &["rarest-object", "object-time", "account-time", "fused", "configuration", "shuffle"]),
         doc("fast_window", "A shorter window flagged on the same run (seconds; empty: none).", &[]),
@@ -152,6 +156,7 @@ impl RunParams {
             threshold,
             min_edge_score: self.min_edge_score,
             solo_edge_score: self.solo_edge_score,
+            nb_size: self.nb_size,
             null_model,
             ..Params::default()
         };
