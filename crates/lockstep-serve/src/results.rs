@@ -329,8 +329,9 @@ pub struct Loaded {
     group_edges: Vec<Vec<u32>>,
     /// Index into the domains by domain.
     domain_index: HashMap<String, usize>,
-    /// Account names, object values and linked domains, for search.
-    search: [Haystack; 3],
+    /// Account names, object values and linked domains, for search: built on the first search
+    /// or in the background after loading ([`Loaded::warm_search`]), not before the first view.
+    search: std::sync::OnceLock<[Haystack; 3]>,
     /// Group views already serialised, by group and time range (they do not change).
     group_cache: std::sync::Mutex<HashMap<(usize, Span), GroupAnswer>>,
     /// The overview serialised, by its limit.
@@ -413,11 +414,6 @@ impl Loaded {
         drop(by_weight);
         let domains = net.domains.as_deref().unwrap_or_default();
         let domain_index = domains.iter().enumerate().map(|(i, d)| (d.domain.clone(), i)).collect();
-        let search = [
-            Haystack::new(ds.accounts.iter().map(|(_, s)| s)),
-            Haystack::new(ds.objects.iter().map(|(_, s)| s)),
-            Haystack::new(domains.iter().map(|d| d.domain.as_str())),
-        ];
         // The lookup tables, built now rather than on the first request.
         let _ = ds.accounts.lookup("");
         let _ = ds.objects.lookup("");
@@ -433,7 +429,7 @@ impl Loaded {
             members,
             group_edges,
             domain_index,
-            search,
+            search: Default::default(),
             group_cache: Default::default(),
             overview_cache: Default::default(),
         })
@@ -441,6 +437,25 @@ impl Loaded {
 
     fn ds(&self) -> &Dataset {
         &self.ds
+    }
+
+    /// Builds the search index if it is not yet (at 10M posts it takes seconds: [`crate::jobs`]
+    /// calls this in the background after a load, so that the first views do not wait for it).
+    pub fn warm_search(&self) {
+        self.search_index();
+    }
+
+    /// The search index, built now if it is not yet (when another thread is building it, this
+    /// one waits for it).
+    fn search_index(&self) -> &[Haystack; 3] {
+        self.search.get_or_init(|| {
+            let domains = self.net.domains.as_deref().unwrap_or_default();
+            [
+                Haystack::new(self.ds.accounts.iter().map(|(_, s)| s)),
+                Haystack::new(self.ds.objects.iter().map(|(_, s)| s)),
+                Haystack::new(domains.iter().map(|d| d.domain.as_str())),
+            ]
+        })
     }
 
     /// Tool, schema version, parameters, inputs and diagnostics of the run's report.
@@ -886,14 +901,14 @@ impl Loaded {
         let q = q.to_lowercase();
         let ds = self.ds();
         let accounts: Vec<&str> =
-            self.search[0].find(&q, limit).into_iter().map(|i| ds.accounts.get(i as u32)).collect();
-        let objects: Vec<Value> = self.search[1]
+            self.search_index()[0].find(&q, limit).into_iter().map(|i| ds.accounts.get(i as u32)).collect();
+        let objects: Vec<Value> = self.search_index()[1]
             .find(&q, limit)
             .into_iter()
             .map(|i| json!({"object": ds.objects.get(i as u32), "kind": ds.kind_of(i as u32)}))
             .collect();
         let domains: Vec<&str> = match &self.net.domains {
-            Some(d) => self.search[2].find(&q, limit).into_iter().map(|i| d[i].domain.as_str()).collect(),
+            Some(d) => self.search_index()[2].find(&q, limit).into_iter().map(|i| d[i].domain.as_str()).collect(),
             None => Vec::new(),
         };
         json!({"q": q, "accounts": accounts, "objects": objects, "domains": domains})
@@ -1112,6 +1127,20 @@ mod tests {
             checked += usize::from(n > 10);
         }
         assert!(checked >= 2, "{checked} groups with a timeline of more than 10 shares");
+    }
+
+    #[test]
+    fn the_search_index_is_built_after_loading_on_demand() {
+        let analysis = generated_run();
+        let l = Loaded::new(Saved::new(&analysis)).unwrap();
+        assert!(l.search.get().is_none(), "not built by the load");
+        let name = analysis.dataset.accounts.get(0);
+        let q = &name[name.len() - 5..];
+        let found = l.search(q, usize::MAX);
+        assert!(l.search.get().is_some(), "built by the first search");
+        assert!(found["accounts"].as_array().unwrap().iter().any(|a| a == name), "{found}");
+        l.warm_search();
+        assert_eq!(l.search(q, usize::MAX), found);
     }
 
     #[test]
