@@ -5,7 +5,7 @@
 # Usage: [PARAMS='{"threshold": "quantile"}'] scripts/bench-serve.sh [POSTS=1000000] [OUT_DIR=/tmp/lockstep-bench-serve]
 # PARAMS: the run's parameters as JSON (default: lockstep detect's defaults). DATASET=FILE: that file instead of
 # a generated one. BIN=PATH: that binary (e.g. an older build, for a baseline in the same session).
-# RESTART=0: skip the restart measurement. REUSE=1: no new run: serve OUT_DIR's data folder as it is (left by an
+# VIEWS=0: skip the load test and the page (e.g. to time restarts only). RESTART=0: skip the restart measurement; RESTART=2: only read-back restarts (twice; no recompute). REUSE=1: no new run: serve OUT_DIR's data folder as it is (left by an
 # earlier call; its run 1 is read back) and measure that (e.g. the same run with an older binary). PROFILE=1: also print where the group page's time goes (e2e/profile.mjs).
 # Needs: a release build (cargo build --release -p lockstep), wrk, curl, chromium, node with `npm ci`
 # done in crates/lockstep-serve/e2e.
@@ -49,6 +49,10 @@ api, run = sys.argv[1], sys.argv[2]
 get = lambda p: json.load(urllib.request.urlopen(api + p))
 o = get(f"/runs/{run}/overview")
 g = get(f"/runs/{run}/groups/1")
+if isinstance(g["edges"], dict):  # columns (servers from session 21 on): as rows
+    c, names = g["edges"], [m["account"] for m in g["members"]]
+    g["edges"] = [{"a": names[a], "b": names[b], "weight": w} for a, b, w in zip(c["a"], c["b"], c["weight"])]
+    g["timeline"] = g["timeline"]["time"]
 e = max(g["edges"], key=lambda e: (e["weight"], e["a"], e["b"]))
 q = urllib.parse.quote
 print(f"overview /runs/{run}/overview")
@@ -67,9 +71,13 @@ print(f"notes /runs/{run}/notes")
 print(f"group-size {len(g['members'])} accounts, {g.get('edges_total', len(g['edges']))} edges ({len(g['edges'])} in the answer), {len(g['timeline'])} timeline points; {o['groups_total']} groups", file=sys.stderr)
 PY
 load() {
-    local name=$1 path=$2
+    local name=$1 path=$2 enc=${3:-}
     local out
-    out=$(wrk -t2 -c20 -d10s --latency "$API$path")
+    if [ -n "$enc" ]; then
+        out=$(wrk -t2 -c20 -d10s --latency -H "Accept-Encoding: $enc" "$API$path")
+    else
+        out=$(wrk -t2 -c20 -d10s --latency "$API$path")
+    fi
     local p50 p99 rps errors
     p50=$(awk '$1=="50%"{print $2}' <<<"$out")
     p99=$(awk '$1=="99%"{print $2}' <<<"$out")
@@ -77,12 +85,16 @@ load() {
     errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | paste -sd ';' - || true)
     printf '%-10s p50 %-9s p99 %-9s %9s req/s  %s\n' "$name" "$p50" "$p99" "$rps" "${errors:-0 errors}"
 }
-echo "API under 20 concurrent clients (wrk -t2 -c20 -d10s):"
-load health /health
-while read -r name path; do load "$name" "$path"; done <"$DIR/paths"
-load health /health
-(cd crates/lockstep-serve/e2e && node bench.mjs "$URL" "$RUN" 1 7)
-[ "${PROFILE:-0}" = 1 ] && (cd crates/lockstep-serve/e2e && node profile.mjs "$URL" "$RUN" 1)
+if [ "${VIEWS:-1}" = 1 ]; then
+    echo "API under 20 concurrent clients (wrk -t2 -c20 -d10s):"
+    load health /health
+    while read -r name path; do load "$name" "$path"; done <"$DIR/paths"
+    # As a browser asks (Chromium's Accept-Encoding): servers from session 21 on send the group gzip-compressed.
+    load group-gz "$(awk '$1=="group"{print $2}' "$DIR/paths")" "gzip, deflate, br, zstd"
+    load health /health
+    (cd crates/lockstep-serve/e2e && node bench.mjs "$URL" "$RUN" 1 7)
+    [ "${PROFILE:-0}" = 1 ] && (cd crates/lockstep-serve/e2e && node profile.mjs "$URL" "$RUN" 1)
+fi
 grep -E 'VmHWM|VmRSS' /proc/$SERVER/status | tr -s ' \t' ' ' | paste -sd ';' - | sed 's/^/server memory: /'
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "${RESTART:-1}" = 0 ] && exit 0
@@ -98,9 +110,17 @@ restart() {
     SERVER=$!
     until curl -sf -o /dev/null "$API/runs/$RUN/overview"; do sleep 0.05; done
     SECS=$(python3 -c "print(round($(date +%s.%N) - $t0, 2))")
+    # Then the first search answer (the search index may still be building).
+    curl -sf -o /dev/null "$API$(awk '$1=="search"{print $2}' "$DIR/paths")"
+    SEARCH=$(python3 -c "print(round($(date +%s.%N) - $t0, 2))")
 }
-restart; READ=$SECS
-rm "$DIR/data/runs/$RUN/views.postcard"; restart; AGAIN=$SECS
-restart; READ2=$SECS
-echo "restart to first view: read back $READ s; computed again (views.postcard removed) $AGAIN s; read back $READ2 s ($(du -h "$DIR/data/runs/$RUN/views.postcard" | cut -f1) file)"
+restart; READ="$SECS s (first search $SEARCH s)"
+if [ "${RESTART:-1}" = 1 ]; then
+    rm "$DIR/data/runs/$RUN/views.postcard"; restart; AGAIN="$SECS s"
+    restart; READ2="$SECS s (first search $SEARCH s)"
+    echo "restart to first view: read back $READ; computed again (views.postcard removed) $AGAIN; read back $READ2 ($(du -h "$DIR/data/runs/$RUN/views.postcard" | cut -f1) file)"
+else
+    restart; READ2="$SECS s (first search $SEARCH s)"
+    echo "restart to first view: read back $READ; again $READ2 ($(du -h "$DIR/data/runs/$RUN/views.postcard" | cut -f1) file)"
+fi
 grep -E 'VmHWM' /proc/$SERVER/status | tr -s ' \t' ' ' | sed 's/^/server memory after the last restart: /'

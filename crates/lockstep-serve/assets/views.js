@@ -232,6 +232,19 @@ function communityLayout(G, members) {
   });
 }
 
+/** The group answer's edge columns as rows: {a, b, weight, score, avg_time_delta}, a and b by name. */
+function edgeRows(c, members) {
+  return c.a.map((a, i) => ({ a: members[a].account, b: members[c.b[i]].account, weight: c.weight[i], score: c.score[i], avg_time_delta: c.avg_time_delta[i] }));
+}
+
+/** The group answer's timeline columns as points: {time, account, object, kind, post}. */
+function timelinePoints(t, members) {
+  return t.time.map((time, i) => {
+    const o = t.objects[t.object[i]];
+    return { time, account: members[t.account[i]].account, object: o.object, kind: o.kind, post: t.post[i] };
+  });
+}
+
 /** A group: network, timeline, members, edges, evidence, objects, domains, notes, export. */
 export async function group(el, run, g, params) {
   const from = Number(params.get('from')) || null, to = Number(params.get('to')) || null;
@@ -241,6 +254,9 @@ export async function group(el, run, g, params) {
   if (to) span.set('to', to);
   const data = await api('/runs/' + run + '/groups/' + g + (from || to ? '?' + span : ''));
   const members = data.members;
+  // The edges and the timeline come as columns, accounts as indexes into the members.
+  const edges = edgeRows(data.edges, members);
+  const timeline = timelinePoints(data.timeline, members);
   const byName = new Map(members.map(m => [m.account, m]));
   const membersByDegree = members.slice().sort((x, y) => (y.degree || 0) - (x.degree || 0));
   let selected = params.get('node') || '';
@@ -254,7 +270,7 @@ export async function group(el, run, g, params) {
   const filter = h('form', { class: 'filter', onsubmit: (e) => { e.preventDefault(); setParams({ from: toSecs(fromBox.value), to: toSecs(toBox.value) }); group(el, run, g, route().params).catch(showError); } },
     'Time (UTC) from ', fromBox, ' to ', toBox, ' ', h('button', { type: 'submit' }, 'Filter'));
   // The heaviest edges first (at most 10,000 in the answer; the rest by pages of /edges).
-  const edgesTotal = data.edges_total ?? data.edges.length;
+  const edgesTotal = data.edges_total ?? edges.length;
   const moreEdges = (offset, limit) => api('/runs/' + run + '/groups/' + g + '/edges?offset=' + offset + '&limit=' + limit).then(p => p.edges);
   const showEvidence = async (a, b) => {
     setParams({ a, b });
@@ -272,10 +288,10 @@ export async function group(el, run, g, params) {
     shareBox(),
     h('div', { class: 'network' }, graphBox, side),
     h('p', { class: 'hint' }, 'Node size: degree; colour: Leiden community. Click a node to select it, an edge to see its evidence; drag and scroll to pan and zoom.',
-      edgesTotal > data.edges.length ? ' The network draws the ' + fmt(data.edges.length) + ' heaviest of the group\'s ' + fmt(edgesTotal) + ' edges; the Edges table below pages through all of them, and the export has every one.' : ''),
+      edgesTotal > edges.length ? ' The network draws the ' + fmt(edges.length) + ' heaviest of the group\'s ' + fmt(edgesTotal) + ' edges; the Edges table below pages through all of them, and the export has every one.' : ''),
     h('h2', {}, 'Timeline of co-shares'), filter, h('div', { class: 'timeline-box' }, canvas), tip,
-    data.timeline_total > data.timeline.length ? h('p', { class: 'hint', id: 'timeline-more' }, 'Showing the first ' + fmt(data.timeline.length) + ' of ' + fmt(data.timeline_total) + ' shares' + (from || to ? ' in the time filter' : '') + '. ',
-      h('button', { type: 'button', id: 'timeline-later', onclick: () => { setParams({ from: String(data.timeline[data.timeline.length - 1].time), to: to ? String(to) : '' }); group(el, run, g, route().params).catch(showError); } }, 'Later shares'),
+    data.timeline_total > timeline.length ? h('p', { class: 'hint', id: 'timeline-more' }, 'Showing the first ' + fmt(timeline.length) + ' of ' + fmt(data.timeline_total) + ' shares' + (from || to ? ' in the time filter' : '') + '. ',
+      h('button', { type: 'button', id: 'timeline-later', onclick: () => { setParams({ from: String(timeline[timeline.length - 1].time), to: to ? String(to) : '' }); group(el, run, g, route().params).catch(showError); } }, 'Later shares'),
       ' (from the time of the last one shown; or set the time filter).') : null,
     evidenceBox,
     h('h2', {}, 'Edges'),
@@ -286,7 +302,7 @@ export async function group(el, run, g, params) {
       { label: 'score', get: e => fmt(e.score, 1) },
       { label: 'mean delay (s)', get: e => fmt(e.avg_time_delta, 1) },
       { label: '', get: e => h('button', { type: 'button', class: 'evidence-button', onclick: () => showEvidence(e.a, e.b).catch(showError) }, 'Evidence') },
-    ], data.edges, edgesTotal, 100, moreEdges, { id: 'edges' }, 'Edges, heaviest first:'),
+    ], edges, edgesTotal, 100, moreEdges, { id: 'edges' }, 'Edges, heaviest first:'),
     h('h2', {}, 'Members'),
     pagedTable([
       { label: 'account', get: m => accountLink(run, m.account) },
@@ -320,12 +336,12 @@ export async function group(el, run, g, params) {
     label: m.account, x: 100 * Math.cos(2 * Math.PI * i / n), y: 100 * Math.sin(2 * Math.PI * i / n),
     size: 3 + 9 * Math.sqrt((m.degree || 1) / maxDegree), color: m.community === null ? '#555' : PALETTE[m.community % PALETTE.length],
   }));
-  for (const e of data.edges) if (!G.hasEdge(e.a, e.b)) G.addEdge(e.a, e.b, { size: 0.5 + Math.log2(1 + e.weight) / 2, color: '#c8c8c8', weight: e.weight });
+  for (const e of edges) if (!G.hasEdge(e.a, e.b)) G.addEdge(e.a, e.b, { size: 0.5 + Math.log2(1 + e.weight) / 2, color: '#c8c8c8', weight: e.weight });
   if (n > 800) {
     communityLayout(G, members);
   } else if (n > 1) {
     const fa2 = graphologyLibrary.layoutForceAtlas2;
-    fa2.assign(G, { iterations: Math.max(20, Math.min(200, Math.floor(400000 / (n + data.edges.length + 1)))), settings: fa2.inferSettings(G) });
+    fa2.assign(G, { iterations: Math.max(20, Math.min(200, Math.floor(400000 / (n + edges.length + 1)))), settings: fa2.inferSettings(G) });
   }
   const renderer = new Sigma(G, graphBox, {
     enableEdgeEvents: true, labelRenderedSizeThreshold: 8, defaultEdgeColor: '#c8c8c8',
@@ -347,16 +363,16 @@ export async function group(el, run, g, params) {
     replace(side, m ? [h('h3', {}, 'Selected'), h('p', {}, accountLink(run, m.account)), h('p', {}, 'degree ', fmt(m.degree), ', ', fmt(m.shares), ' shares, community ', m.community === null ? '-' : String(m.community))]
       : h('p', { class: 'hint' }, 'No account selected.'));
   };
-  let line = drawTimeline(canvas, data.timeline, members, selected, from, to);
+  let line = drawTimeline(canvas, timeline, members, selected, from, to);
   renderer.on('clickNode', ({ node }) => {
     selected = node === selected ? '' : node;
     setParams({ node: selected });
     renderer.refresh();
     showSelection();
-    line = drawTimeline(canvas, data.timeline, members, selected, from, to);
+    line = drawTimeline(canvas, timeline, members, selected, from, to);
   });
   renderer.on('clickEdge', ({ edge }) => { const [a, b] = G.extremities(edge); showEvidence(a < b ? a : b, a < b ? b : a).catch(showError); });
-  renderer.on('clickStage', () => { if (selected) { selected = ''; setParams({ node: '' }); renderer.refresh(); showSelection(); line = drawTimeline(canvas, data.timeline, members, selected, from, to); } });
+  renderer.on('clickStage', () => { if (selected) { selected = ''; setParams({ node: '' }); renderer.refresh(); showSelection(); line = drawTimeline(canvas, timeline, members, selected, from, to); } });
   const cam = renderer.getCamera();
   const c = (params.get('cam') || '').split(',').map(Number);
   if (c.length === 3 && c.every(Number.isFinite)) cam.setState({ x: c[0], y: c[1], ratio: c[2] });
@@ -379,6 +395,7 @@ export async function group(el, run, g, params) {
   window.__lockstep.sigma = renderer;
   window.__lockstep.graph = G;
   window.__lockstep.timelinePoints = Number(canvas.dataset.points);
+  window.__lockstep.timeline = () => line;
   const a = params.get('a'), b = params.get('b');
   if (a && b) await showEvidence(a, b);
 }

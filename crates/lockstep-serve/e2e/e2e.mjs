@@ -121,6 +121,22 @@ try {
   assert.ok(drawn.points > 0 && drawn.coloured > drawn.points, 'the timeline has points: ' + JSON.stringify(drawn));
   assert.ok(members.every((m) => planted.has(m)), 'the top group is planted accounts: ' + members);
   step(`group: ${drawn.order} nodes drawn, ${drawn.points} timeline points`);
+  // The timeline (columns in the answer, accounts as indexes into the members): every point's post is
+  // its account's in the data, and hovering a dot names that account and post.
+  const pts = await page.evaluate(() => window.__lockstep.timeline().pts.map(p => [p.account, p.post, p.time]));
+  assert.equal(pts.length, drawn.points);
+  for (const [account, post] of pts) assert.equal(postsOf.get(post), account, `timeline: post ${post} is ${account}'s`);
+  await page.evaluate(() => document.getElementById('timeline').scrollIntoView());
+  const spot = await page.evaluate(() => {
+    const l = window.__lockstep.timeline(), p = l.pts[Math.floor(l.pts.length / 2)];
+    const r = document.getElementById('timeline').getBoundingClientRect();
+    return { x: r.left + 10 + (l.width - 20) * (p.time - l.t0) / (l.t1 - l.t0), y: r.top + 10 + l.order.get(p.account) * l.rowH + l.rowH / 2, account: p.account };
+  });
+  await page.mouse.move(spot.x, spot.y);
+  const tipText = await page.textContent('#timeline-tip');
+  const hovered = tipText.match(/^(.*) posted (\S+) \(/s);
+  assert.ok(hovered && hovered[1] === spot.account && postsOf.get(hovered[2]) === spot.account, 'timeline tip: ' + tipText);
+  step(`timeline: ${pts.length} points are their accounts' posts; hover: ${JSON.stringify(tipText.slice(0, 80))}`);
 
   // 6. Evidence of one edge: the posts are the accounts' own, in the data.
   await page.click('#edges tbody tr:first-child button.evidence-button');

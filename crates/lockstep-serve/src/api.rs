@@ -340,20 +340,54 @@ pub struct SpanQuery {
 
 /// A group: members, network (its 10,000 heaviest edges, `edges_total`), timeline of co-shares
 /// (the earliest 20,000 in the time range, `timeline_total`), top objects, flagged domains.
+///
+/// `edges` and `timeline` are columns (arrays of equal length) with accounts as indexes into
+/// `members`: `edges` has `a`, `b`, `weight`, `score`, `avg_time_delta`; `timeline` has `time`,
+/// `account`, `object` (an index into `timeline.objects`, each `{object, kind}` once) and `post`.
+/// Gzip-compressed when the request's `Accept-Encoding` takes gzip (compressed once per group and
+/// time range, then kept).
 #[utoipa::path(get, path = "/api/v1/runs/{id}/groups/{group}", params(("id" = i64, Path), ("group" = usize, Path), SpanQuery),
-    responses((status = 200, description = "The group"), (status = 404)))]
+    responses((status = 200, description = "The group; `edges` and `timeline` as columns, accounts as indexes into `members`"), (status = 404)))]
 pub async fn group(
     State(state): State<AppState>,
     Path((id, g)): Path<(i64, usize)>,
     Query(q): Query<SpanQuery>,
+    headers: header::HeaderMap,
 ) -> ApiResult<Response> {
     let (_, l) = results(&state, id).await?;
     let groups = l.groups();
-    let bytes = tokio::task::spawn_blocking(move || l.group_json(g, (q.from, q.to)))
+    let answer = tokio::task::spawn_blocking(move || l.group_json(g, (q.from, q.to)))
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(format!("no group {g} (there are {groups})")))?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+    let json = [(header::CONTENT_TYPE, "application/json"), (header::VARY, "accept-encoding")];
+    Ok(if accepts_gzip(&headers) {
+        (json, [(header::CONTENT_ENCODING, "gzip")], answer.gzip).into_response()
+    } else {
+        (json, answer.json).into_response()
+    })
+}
+
+/// Whether a request's `Accept-Encoding` takes gzip (`gzip`, `x-gzip` or `*`, without `q=0`).
+pub fn accepts_gzip(headers: &header::HeaderMap) -> bool {
+    let Some(value) = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mut star = false;
+    for item in value.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match name.as_str() {
+            "gzip" | "x-gzip" => return q > 0.0,
+            "*" => star = q > 0.0,
+            _ => {}
+        }
+    }
+    star
 }
 
 /// A page of rows.
@@ -373,10 +407,12 @@ pub async fn group_edges(
     State(state): State<AppState>,
     Path((id, g)): Path<(i64, usize)>,
     Query(q): Query<PageQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let (_, l) = results(&state, id).await?;
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(500).min(crate::results::GROUP_EDGES_LIMIT));
-    l.group_edges_page(g, offset, limit).map(Json).ok_or_else(|| ApiError::not_found(format!("no group {g}")))
+    l.group_edges_page(g, offset, limit)
+        .map(|p| Json(p).into_response())
+        .ok_or_else(|| ApiError::not_found(format!("no group {g}")))
 }
 
 /// Query naming an edge.
@@ -426,10 +462,10 @@ pub async fn account(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<NameQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let (_, l) = results(&state, id).await?;
     l.account_view(&q.name, page(q.posts_offset, q.limit), page(q.partners_offset, q.limit))
-        .map(Json)
+        .map(|v| Json(v).into_response())
         .ok_or_else(|| ApiError::not_found("no such account"))
 }
 
@@ -454,10 +490,10 @@ pub async fn object(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<ObjectQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let (_, l) = results(&state, id).await?;
     l.object_view(&q.kind, &q.value, page(q.offset, q.limit))
-        .map(Json)
+        .map(|v| Json(v).into_response())
         .ok_or_else(|| ApiError::not_found("no such object"))
 }
 

@@ -174,6 +174,11 @@ impl Jobs {
     }
 
     fn remember(&self, id: i64, loaded: Arc<Loaded>) {
+        // The search index in the background: the first views need not wait for it.
+        let warm = loaded.clone();
+        let _ = std::thread::Builder::new().name("search-index".into()).spawn(move || {
+            warm.warm_search();
+        });
         let mut l = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         l.retain(|(r, _)| *r != id);
         l.insert(0, (id, loaded));

@@ -13,6 +13,7 @@
 use crate::saved::{Net, Saved};
 use lockstep_core::{AccountId, Dataset};
 use lockstep_report::utc;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -218,6 +219,94 @@ impl Haystack {
     }
 }
 
+// Answers serialised straight from these rows (no `serde_json::Value` per row: the account, object
+// and edge-page views build hundreds of rows per request). Fields in alphabetical order, the order
+// of a `Value`'s keys, so the JSON is the same bytes as before.
+
+/// An edge of a group: its accounts' names in order, mean delay, score, co-shares.
+#[derive(Debug, Serialize)]
+pub struct EdgeOut<'a> {
+    a: &'a str,
+    avg_time_delta: f64,
+    b: &'a str,
+    score: f64,
+    weight: u32,
+}
+
+/// A page of a group's edges.
+#[derive(Debug, Serialize)]
+pub struct EdgesPage<'a> {
+    edges: Vec<EdgeOut<'a>>,
+    edges_total: usize,
+    group: usize,
+    offset: usize,
+}
+
+/// A post of an account.
+#[derive(Debug, Serialize)]
+struct PostOut<'a> {
+    kind: &'a str,
+    object: &'a str,
+    post: &'a str,
+    time: String,
+}
+
+/// A co-sharing partner of an account.
+#[derive(Debug, Serialize)]
+struct PartnerOut<'a> {
+    above_threshold: bool,
+    account: &'a str,
+    avg_time_delta: f64,
+    score: f64,
+    weight: u32,
+}
+
+/// The account view.
+#[derive(Debug, Serialize)]
+pub struct AccountView<'a> {
+    account: &'a str,
+    community: Option<u32>,
+    degree: Option<u32>,
+    group: Option<u32>,
+    partners: Vec<PartnerOut<'a>>,
+    partners_offset: usize,
+    partners_total: usize,
+    posts: Vec<PostOut<'a>>,
+    posts_offset: usize,
+    shares: usize,
+}
+
+/// A share of an object.
+#[derive(Debug, Serialize)]
+struct ShareOut<'a> {
+    account: &'a str,
+    post: &'a str,
+    time: String,
+}
+
+/// The object view.
+#[derive(Debug, Serialize)]
+pub struct ObjectView<'a> {
+    coordinated_accounts: Option<u32>,
+    coshares: Option<u32>,
+    domain: Option<Value>,
+    kind: &'a str,
+    object: &'a str,
+    offset: usize,
+    shares: Vec<ShareOut<'a>>,
+    shares_total: usize,
+}
+
+/// A group view serialised: the JSON, and the same gzip-compressed (for clients that accept it:
+/// at 10M posts a large group's answer is megabytes; compressed once, it is sent in a fraction).
+#[derive(Debug, Clone)]
+pub struct GroupAnswer {
+    /// The JSON.
+    pub json: axum::body::Bytes,
+    /// The JSON, gzip-compressed.
+    pub gzip: axum::body::Bytes,
+}
+
 /// A loaded run.
 #[derive(Debug)]
 pub struct Loaded {
@@ -240,10 +329,11 @@ pub struct Loaded {
     group_edges: Vec<Vec<u32>>,
     /// Index into the domains by domain.
     domain_index: HashMap<String, usize>,
-    /// Account names, object values and linked domains, for search.
-    search: [Haystack; 3],
+    /// Account names, object values and linked domains, for search: built on the first search
+    /// or in the background after loading ([`Loaded::warm_search`]), not before the first view.
+    search: std::sync::OnceLock<[Haystack; 3]>,
     /// Group views already serialised, by group and time range (they do not change).
-    group_cache: std::sync::Mutex<HashMap<(usize, Span), axum::body::Bytes>>,
+    group_cache: std::sync::Mutex<HashMap<(usize, Span), GroupAnswer>>,
     /// The overview serialised, by its limit.
     overview_cache: std::sync::Mutex<HashMap<usize, axum::body::Bytes>>,
 }
@@ -324,11 +414,6 @@ impl Loaded {
         drop(by_weight);
         let domains = net.domains.as_deref().unwrap_or_default();
         let domain_index = domains.iter().enumerate().map(|(i, d)| (d.domain.clone(), i)).collect();
-        let search = [
-            Haystack::new(ds.accounts.iter().map(|(_, s)| s)),
-            Haystack::new(ds.objects.iter().map(|(_, s)| s)),
-            Haystack::new(domains.iter().map(|d| d.domain.as_str())),
-        ];
         // The lookup tables, built now rather than on the first request.
         let _ = ds.accounts.lookup("");
         let _ = ds.objects.lookup("");
@@ -344,7 +429,7 @@ impl Loaded {
             members,
             group_edges,
             domain_index,
-            search,
+            search: Default::default(),
             group_cache: Default::default(),
             overview_cache: Default::default(),
         })
@@ -352,6 +437,25 @@ impl Loaded {
 
     fn ds(&self) -> &Dataset {
         &self.ds
+    }
+
+    /// Builds the search index if it is not yet (at 10M posts it takes seconds: [`crate::jobs`]
+    /// calls this in the background after a load, so that the first views do not wait for it).
+    pub fn warm_search(&self) {
+        self.search_index();
+    }
+
+    /// The search index, built now if it is not yet (when another thread is building it, this
+    /// one waits for it).
+    fn search_index(&self) -> &[Haystack; 3] {
+        self.search.get_or_init(|| {
+            let domains = self.net.domains.as_deref().unwrap_or_default();
+            [
+                Haystack::new(self.ds.accounts.iter().map(|(_, s)| s)),
+                Haystack::new(self.ds.objects.iter().map(|(_, s)| s)),
+                Haystack::new(domains.iter().map(|d| d.domain.as_str())),
+            ]
+        })
     }
 
     /// Tool, schema version, parameters, inputs and diagnostics of the run's report.
@@ -478,7 +582,9 @@ impl Loaded {
                 })
             })
             .collect();
-        let edge_rows = self.edge_rows(&edges[..edges.len().min(GROUP_EDGES_LIMIT)]);
+        // Columns of the heaviest edges, their accounts as indexes into the members.
+        let index: HashMap<AccountId, u32> = members.iter().enumerate().map(|(i, &a)| (a, i as u32)).collect();
+        let edge_columns = self.edge_columns(&edges[..edges.len().min(GROUP_EDGES_LIMIT)], &index);
         // Timeline: every share in a co-share of the group's edges, once, by time.
         let mut shares: Vec<u32> = Vec::new();
         let mut per_object: HashMap<u32, u64> = HashMap::new();
@@ -494,20 +600,8 @@ impl Loaded {
         shares.sort_unstable_by_key(|&s| (ds.shares[s as usize].time, s));
         shares.dedup();
         let timeline_total = shares.len();
-        let timeline: Vec<Value> = shares
-            .iter()
-            .take(TIMELINE_LIMIT)
-            .map(|&s| {
-                let sh = &ds.shares[s as usize];
-                json!({
-                    "time": sh.time,
-                    "account": self.name(sh.account),
-                    "object": ds.objects.get(sh.object),
-                    "kind": ds.kind_of(sh.object),
-                    "post": ds.posts.get(sh.post),
-                })
-            })
-            .collect();
+        shares.truncate(TIMELINE_LIMIT);
+        let timeline = self.timeline_columns(&shares, &index);
         let mut top: Vec<(u32, u64)> = per_object.into_iter().collect();
         top.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| ds.objects.get(x.0).cmp(ds.objects.get(y.0))));
         let top_objects: Vec<Value> = top
@@ -528,7 +622,7 @@ impl Loaded {
             "group": c,
             "row": self.group_row(c),
             "members": member_rows,
-            "edges": edge_rows,
+            "edges": edge_columns,
             "edges_total": edges.len(),
             "timeline": timeline,
             "timeline_total": timeline_total,
@@ -540,30 +634,84 @@ impl Loaded {
         }))
     }
 
-    /// Rows of edges for the group view (names in order, weight, score, mean delay).
-    fn edge_rows(&self, edges: &[u32]) -> Vec<Value> {
+    /// The two accounts of edge `x`, the one whose name sorts first first.
+    fn ends(&self, x: &crate::saved::EdgeRow) -> (AccountId, AccountId) {
+        if self.name(x.a) <= self.name(x.b) {
+            (x.a, x.b)
+        } else {
+            (x.b, x.a)
+        }
+    }
+
+    /// Rows of edges (names in order, weight, score, mean delay), for edge pages and exports.
+    fn edge_rows(&self, edges: &[u32]) -> Vec<EdgeOut<'_>> {
         edges
             .iter()
             .map(|&e| {
                 let x = &self.net.edges[e as usize];
-                let (a, b) = (self.name(x.a), self.name(x.b));
-                let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                json!({
-                    "a": a, "b": b,
-                    "weight": x.weight,
-                    "score": x.score,
-                    "avg_time_delta": x.avg_time_delta,
-                })
+                let (a, b) = self.ends(x);
+                EdgeOut {
+                    a: self.name(a),
+                    avg_time_delta: x.avg_time_delta,
+                    b: self.name(b),
+                    score: x.score,
+                    weight: x.weight,
+                }
             })
             .collect()
     }
 
+    /// The group view's edges as columns: `a` and `b` (the one whose name sorts first in `a`) as
+    /// indexes into the members (`index`), `weight`, `score`, `avg_time_delta`.
+    fn edge_columns(&self, edges: &[u32], index: &HashMap<AccountId, u32>) -> Value {
+        let rows: Vec<&crate::saved::EdgeRow> = edges.iter().map(|&e| &self.net.edges[e as usize]).collect();
+        let ends: Vec<(u32, u32)> = rows
+            .iter()
+            .map(|x| {
+                let (a, b) = self.ends(x);
+                (index[&a], index[&b])
+            })
+            .collect();
+        json!({
+            "a": ends.iter().map(|e| e.0).collect::<Vec<u32>>(),
+            "b": ends.iter().map(|e| e.1).collect::<Vec<u32>>(),
+            "weight": rows.iter().map(|x| x.weight).collect::<Vec<u32>>(),
+            "score": rows.iter().map(|x| x.score).collect::<Vec<f64>>(),
+            "avg_time_delta": rows.iter().map(|x| x.avg_time_delta).collect::<Vec<f64>>(),
+        })
+    }
+
+    /// The group view's timeline as columns: `time`, `account` (an index into the members, `index`),
+    /// `object` (an index into `objects`: value and kind of each object once, in order of first
+    /// appearance) and `post` of each share.
+    fn timeline_columns(&self, shares: &[u32], index: &HashMap<AccountId, u32>) -> Value {
+        let ds = self.ds();
+        let mut object_index: HashMap<u32, u32> = HashMap::new();
+        let mut objects: Vec<Value> = Vec::new();
+        let mut object_col: Vec<u32> = Vec::with_capacity(shares.len());
+        for &s in shares {
+            let o = ds.shares[s as usize].object;
+            let i = *object_index.entry(o).or_insert_with(|| {
+                objects.push(json!({"object": ds.objects.get(o), "kind": ds.kind_of(o)}));
+                objects.len() as u32 - 1
+            });
+            object_col.push(i);
+        }
+        json!({
+            "time": shares.iter().map(|&s| ds.shares[s as usize].time).collect::<Vec<i64>>(),
+            "account": shares.iter().map(|&s| index[&ds.shares[s as usize].account]).collect::<Vec<u32>>(),
+            "object": object_col,
+            "post": shares.iter().map(|&s| ds.posts.get(ds.shares[s as usize].post)).collect::<Vec<&str>>(),
+            "objects": objects,
+        })
+    }
+
     /// A page of group `c`'s edges in the group view's order (heaviest first, then the saved
     /// edge order): `limit` edges from `offset`, with the total.
-    pub fn group_edges_page(&self, c: usize, offset: usize, limit: usize) -> Option<Value> {
+    pub fn group_edges_page(&self, c: usize, offset: usize, limit: usize) -> Option<EdgesPage<'_>> {
         let edges = self.group_edges.get(c.checked_sub(1)?)?;
         let page = edges.get(offset.min(edges.len())..offset.saturating_add(limit).min(edges.len()))?;
-        Some(json!({"group": c, "edges_total": edges.len(), "offset": offset, "edges": self.edge_rows(page)}))
+        Some(EdgesPage { edges: self.edge_rows(page), edges_total: edges.len(), group: c, offset })
     }
 
     /// [`Loaded::overview`] as JSON bytes, serialised once per limit (at most 16 kept).
@@ -580,19 +728,23 @@ impl Loaded {
         bytes
     }
 
-    /// [`Loaded::group`] as JSON bytes, serialised once per group and span (the most
-    /// recently asked are kept: at most 64 answers and 256 MB).
-    pub fn group_json(&self, c: usize, span: Span) -> Option<axum::body::Bytes> {
+    /// [`Loaded::group`] as JSON bytes, and gzip-compressed, serialised and compressed once per group
+    /// and span (the most recently asked are kept: at most 64 answers and 256 MB).
+    pub fn group_json(&self, c: usize, span: Span) -> Option<GroupAnswer> {
         if let Some(hit) = self.group_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(c, span)) {
             return Some(hit.clone());
         }
-        let bytes = axum::body::Bytes::from(serde_json::to_vec(&self.group(c, span)?).ok()?);
+        let json = serde_json::to_vec(&self.group(c, span)?).ok()?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 4), flate2::Compression::new(6));
+        std::io::Write::write_all(&mut gz, &json).ok()?;
+        let answer = GroupAnswer { gzip: gz.finish().ok()?.into(), json: json.into() };
         let mut cache = self.group_cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= 64 || cache.values().map(|b| b.len()).sum::<usize>() + bytes.len() > 256 << 20 {
+        let size = |a: &GroupAnswer| a.json.len() + a.gzip.len();
+        if cache.len() >= 64 || cache.values().map(size).sum::<usize>() + size(&answer) > 256 << 20 {
             cache.clear();
         }
-        cache.insert((c, span), bytes.clone());
-        Some(bytes)
+        cache.insert((c, span), answer.clone());
+        Some(answer)
     }
 
     /// The co-shares behind the edge between two accounts (`None`: no such account or edge),
@@ -653,81 +805,86 @@ impl Loaded {
 
     /// An account: a page of its posts (in time order), a page of its co-sharing partners (heaviest
     /// first) and its group.
-    pub fn account_view(&self, name: &str, posts_page: Page, partners_page: Page) -> Option<Value> {
+    pub fn account_view<'a>(&'a self, name: &'a str, posts_page: Page, partners_page: Page) -> Option<AccountView<'a>> {
         let a = self.account(name)?;
         let ds = self.ds();
         let net = &self.net;
         let shares = self.by_account.get(a as usize);
-        let posts: Vec<Value> = posts_page
+        let posts: Vec<PostOut> = posts_page
             .of(shares)
             .iter()
             .map(|&s| {
                 let sh = &ds.shares[s as usize];
-                json!({"time": utc(sh.time), "post": ds.posts.get(sh.post), "object": ds.objects.get(sh.object), "kind": ds.kind_of(sh.object)})
+                PostOut {
+                    kind: ds.kind_of(sh.object),
+                    object: ds.objects.get(sh.object),
+                    post: ds.posts.get(sh.post),
+                    time: utc(sh.time),
+                }
             })
             .collect();
         // Heaviest first, then by edge index (ordered so when loaded).
         let partners = self.edges_of.get(a as usize);
-        let component = self.account_stat(a);
-        let partner_rows: Vec<Value> = partners_page
+        let stat = self.account_stat(a);
+        let partner_rows: Vec<PartnerOut> = partners_page
             .of(partners)
             .iter()
             .map(|&e| {
                 let x = &net.edges[e as usize];
                 let other = if x.a == a { x.b } else { x.a };
-                json!({
-                    "account": self.name(other),
-                    "weight": x.weight,
-                    "score": x.score,
-                    "above_threshold": x.above_threshold,
-                    "avg_time_delta": x.avg_time_delta,
-                })
+                PartnerOut {
+                    above_threshold: x.above_threshold,
+                    account: self.name(other),
+                    avg_time_delta: x.avg_time_delta,
+                    score: x.score,
+                    weight: x.weight,
+                }
             })
             .collect();
-        Some(json!({
-            "account": name,
-            "shares": shares.len(),
-            "posts_offset": posts_page.offset,
-            "posts": posts,
-            "partners_total": partners.len(),
-            "partners_offset": partners_page.offset,
-            "partners": partner_rows,
-            "group": component.and_then(|s| s.component),
-            "degree": component.map(|s| s.degree),
-            "community": net.community[a as usize],
-        }))
+        Some(AccountView {
+            account: name,
+            community: net.community[a as usize],
+            degree: stat.map(|s| s.degree),
+            group: stat.and_then(|s| s.component),
+            partners: partner_rows,
+            partners_offset: partners_page.offset,
+            partners_total: partners.len(),
+            posts,
+            posts_offset: posts_page.offset,
+            shares: shares.len(),
+        })
     }
 
     /// An object (by kind and value; any kind when `kind` is empty): who shared it when (a page,
     /// in time order).
-    pub fn object_view(&self, kind: &str, value: &str, page: Page) -> Option<Value> {
+    pub fn object_view<'a>(&'a self, kind: &str, value: &'a str, page: Page) -> Option<ObjectView<'a>> {
         let ds = self.ds();
         let o = (0..ds.kinds.len() as u32)
             .filter(|&k| kind.is_empty() || ds.kinds.get(k) == kind)
             .find_map(|k| ds.objects.lookup_in(k, value))?;
         let shares = self.by_object.get(o as usize);
-        let rows: Vec<Value> = page
+        let rows: Vec<ShareOut> = page
             .of(shares)
             .iter()
             .map(|&s| {
                 let sh = &ds.shares[s as usize];
-                json!({"time": utc(sh.time), "account": self.name(sh.account), "post": ds.posts.get(sh.post)})
+                ShareOut { account: self.name(sh.account), post: ds.posts.get(sh.post), time: utc(sh.time) }
             })
             .collect();
         // `objects` is ordered by object id.
         let objects = &self.net.objects;
         let stat = objects.binary_search_by_key(&o, |s| s.object).ok().map(|i| &objects[i]);
         let domain = lockstep_domains::domain::parse_domain(value).ok().and_then(|h| self.domain_row(&h.display));
-        Some(json!({
-            "object": value,
-            "kind": ds.kind_of(o),
-            "shares_total": shares.len(),
-            "offset": page.offset,
-            "shares": rows,
-            "coshares": stat.map(|s| s.coshares),
-            "coordinated_accounts": stat.map(|s| s.coordinated_accounts),
-            "domain": domain,
-        }))
+        Some(ObjectView {
+            coordinated_accounts: stat.map(|s| s.coordinated_accounts),
+            coshares: stat.map(|s| s.coshares),
+            domain,
+            kind: ds.kind_of(o),
+            object: value,
+            offset: page.offset,
+            shares: rows,
+            shares_total: shares.len(),
+        })
     }
 
     fn domain_row(&self, host: &str) -> Option<Value> {
@@ -744,14 +901,14 @@ impl Loaded {
         let q = q.to_lowercase();
         let ds = self.ds();
         let accounts: Vec<&str> =
-            self.search[0].find(&q, limit).into_iter().map(|i| ds.accounts.get(i as u32)).collect();
-        let objects: Vec<Value> = self.search[1]
+            self.search_index()[0].find(&q, limit).into_iter().map(|i| ds.accounts.get(i as u32)).collect();
+        let objects: Vec<Value> = self.search_index()[1]
             .find(&q, limit)
             .into_iter()
             .map(|i| json!({"object": ds.objects.get(i as u32), "kind": ds.kind_of(i as u32)}))
             .collect();
         let domains: Vec<&str> = match &self.net.domains {
-            Some(d) => self.search[2].find(&q, limit).into_iter().map(|i| d[i].domain.as_str()).collect(),
+            Some(d) => self.search_index()[2].find(&q, limit).into_iter().map(|i| d[i].domain.as_str()).collect(),
             None => Vec::new(),
         };
         json!({"q": q, "accounts": accounts, "objects": objects, "domains": domains})
@@ -762,7 +919,7 @@ impl Loaded {
     pub fn group_export(&self, c: usize) -> Option<(Vec<Value>, Vec<Value>, Vec<String>)> {
         let mut ids = self.group_edges.get(c.checked_sub(1)?)?.clone();
         ids.sort_unstable();
-        let edges = self.edge_rows(&ids);
+        let edges: Vec<Value> = self.edge_rows(&ids).into_iter().map(|e| json!(e)).collect();
         let mut evidence = Vec::new();
         for e in &edges {
             let (a, b) = (e["a"].as_str().unwrap_or(""), e["b"].as_str().unwrap_or(""));
@@ -872,8 +1029,10 @@ mod tests {
                 .filter(|&e| net.edges[e as usize].a == a || net.edges[e as usize].b == a)
                 .collect();
             want.sort_by(|&x, &y| net.edges[y as usize].weight.cmp(&net.edges[x as usize].weight).then(x.cmp(&y)));
-            let view =
-                l.account_view(name, super::Page::FIRST, super::Page { offset: 0, limit: super::ROWS_LIMIT }).unwrap();
+            let view = serde_json::to_value(
+                l.account_view(name, super::Page::FIRST, super::Page { offset: 0, limit: super::ROWS_LIMIT }).unwrap(),
+            )
+            .unwrap();
             let got: Vec<&str> =
                 view["partners"].as_array().unwrap().iter().map(|p| p["account"].as_str().unwrap()).collect();
             let want: Vec<&str> = want
@@ -893,12 +1052,12 @@ mod tests {
             let total = g["edges_total"].as_u64().unwrap() as usize;
             let mut paged = Vec::new();
             for offset in (0..total + 7).step_by(7) {
-                let page = l.group_edges_page(c, offset, 7).unwrap();
+                let page = serde_json::to_value(l.group_edges_page(c, offset, 7).unwrap()).unwrap();
                 assert_eq!(page["edges_total"], total);
                 paged.extend(page["edges"].as_array().unwrap().iter().cloned());
             }
             assert_eq!(paged.len(), total);
-            assert_eq!(g["edges"].as_array().unwrap()[..], paged[..total.min(super::GROUP_EDGES_LIMIT)]);
+            assert_eq!(edge_rows(&g)[..], paged[..total.min(super::GROUP_EDGES_LIMIT)]);
             let weights: Vec<u64> = paged.iter().map(|e| e["weight"].as_u64().unwrap()).collect();
             assert!(weights.windows(2).all(|w| w[0] >= w[1]), "group {c}: heaviest first");
             let (exported, _, _) = l.group_export(c).unwrap();
@@ -910,6 +1069,78 @@ mod tests {
             assert_eq!(x, y, "group {c}: the export has every edge");
         }
         assert!(l.group_edges_page(0, 0, 10).is_none() && l.group_edges_page(l.groups() + 1, 0, 10).is_none());
+    }
+
+    /// A group view's edge columns as rows, names from the members (as the page reads them).
+    fn edge_rows(g: &serde_json::Value) -> Vec<serde_json::Value> {
+        let (e, m) = (&g["edges"], g["members"].as_array().unwrap());
+        let name = |col: &str, i: usize| m[e[col][i].as_u64().unwrap() as usize]["account"].clone();
+        (0..e["a"].as_array().unwrap().len())
+            .map(|i| {
+                serde_json::json!({"a": name("a", i), "b": name("b", i), "weight": e["weight"][i],
+                    "score": e["score"][i], "avg_time_delta": e["avg_time_delta"][i]})
+            })
+            .collect()
+    }
+
+    #[test]
+    fn group_timeline_columns_are_the_shares_of_its_coshares() {
+        let analysis = generated_run();
+        let l = Loaded::new(Saved::new(&analysis)).unwrap();
+        let ds = &analysis.dataset;
+        let mut checked = 0;
+        for c in 1..=l.groups() {
+            let g = l.group(c, (None, None)).unwrap();
+            let (t, m) = (&g["timeline"], g["members"].as_array().unwrap());
+            // Every share of a co-share of the group's kept edges, once, by time (then input order).
+            let mut want: Vec<u32> = l.group_edges[c - 1]
+                .iter()
+                .flat_map(|&e| l.evidence_of(e as usize).iter().flat_map(|cs| [cs.early, cs.late]))
+                .collect();
+            want.sort_unstable_by_key(|&s| (ds.shares[s as usize].time, s));
+            want.dedup();
+            assert_eq!(g["timeline_total"], want.len());
+            want.truncate(super::TIMELINE_LIMIT);
+            let n = t["time"].as_array().unwrap().len();
+            assert_eq!(n, want.len(), "group {c}");
+            for col in ["account", "object", "post"] {
+                assert_eq!(t[col].as_array().unwrap().len(), n, "group {c}: column {col}");
+            }
+            let objects = t["objects"].as_array().unwrap();
+            for (i, &s) in want.iter().enumerate() {
+                let sh = &ds.shares[s as usize];
+                assert_eq!(t["time"][i], sh.time);
+                assert_eq!(m[t["account"][i].as_u64().unwrap() as usize]["account"], ds.accounts.get(sh.account));
+                let o = &objects[t["object"][i].as_u64().unwrap() as usize];
+                assert_eq!(o["object"], ds.objects.get(sh.object));
+                assert_eq!(o["kind"], ds.kind_of(sh.object));
+                assert_eq!(t["post"][i], ds.posts.get(sh.post));
+            }
+            // Each object once, in order of first appearance.
+            let mut firsts: Vec<u64> = Vec::new();
+            for x in t["object"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()) {
+                if !firsts.contains(&x) {
+                    firsts.push(x);
+                }
+            }
+            assert_eq!(firsts, (0..objects.len() as u64).collect::<Vec<_>>(), "group {c}");
+            checked += usize::from(n > 10);
+        }
+        assert!(checked >= 2, "{checked} groups with a timeline of more than 10 shares");
+    }
+
+    #[test]
+    fn the_search_index_is_built_after_loading_on_demand() {
+        let analysis = generated_run();
+        let l = Loaded::new(Saved::new(&analysis)).unwrap();
+        assert!(l.search.get().is_none(), "not built by the load");
+        let name = analysis.dataset.accounts.get(0);
+        let q = &name[name.len() - 5..];
+        let found = l.search(q, usize::MAX);
+        assert!(l.search.get().is_some(), "built by the first search");
+        assert!(found["accounts"].as_array().unwrap().iter().any(|a| a == name), "{found}");
+        l.warm_search();
+        assert_eq!(l.search(q, usize::MAX), found);
     }
 
     #[test]

@@ -183,11 +183,35 @@ async fn a_whole_case_through_the_api() {
     let g = send(&app, get(&format!("/api/v1/runs/{run}/groups/1"))).await.json();
     let members: Vec<&str> = g["members"].as_array().unwrap().iter().map(|m| m["account"].as_str().unwrap()).collect();
     assert!(members.len() >= 5 && members.iter().all(|m| is_planted(m)), "{members:?}");
-    assert!(!g["timeline"].as_array().unwrap().is_empty());
-    assert!(g["timeline"].as_array().unwrap().windows(2).all(|w| w[0]["time"].as_i64() <= w[1]["time"].as_i64()));
+    // The timeline and the edges are columns; as rows (accounts by name, as the page reads them):
+    let all = timeline_rows(&g);
+    assert!(!all.is_empty());
+    assert!(all.windows(2).all(|w| w[0]["time"].as_i64() <= w[1]["time"].as_i64()));
+    assert!(all.iter().all(|p| members.contains(&p["account"].as_str().unwrap())));
     assert!(!g["top_objects"].as_array().unwrap().is_empty());
+    // Gzip when the client takes it (as browsers do): the same JSON; not with `q=0`.
+    for (accept, gzip) in [("gzip, deflate, br", true), ("br;q=1, gzip;q=0", false), ("*", true), ("identity", false)] {
+        let req = Request::get(format!("/api/v1/runs/{run}/groups/1"))
+            .header(header::HOST, "127.0.0.1:7878")
+            .header(header::ACCEPT_ENCODING, accept)
+            .body(Body::empty())
+            .unwrap();
+        let r = send(&app, req).await;
+        assert_eq!(r.headers.get(header::VARY).map(|v| v.to_str().unwrap()), Some("accept-encoding"));
+        let got = if gzip {
+            assert_eq!(r.headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"), "{accept}");
+            let mut text = Vec::new();
+            flate2::read::GzDecoder::new(&r.body[..]).read_to_end(&mut text).unwrap();
+            assert!(text.len() > 2 * r.body.len(), "{} bytes compressed to {}", text.len(), r.body.len());
+            serde_json::from_slice::<Value>(&text).unwrap()
+        } else {
+            assert!(r.headers.get(header::CONTENT_ENCODING).is_none(), "{accept}");
+            r.json()
+        };
+        assert_eq!(got, g, "{accept}");
+    }
     // Its edges, heaviest first, all in the answer (a small group) and the same by pages.
-    let edges = g["edges"].as_array().unwrap();
+    let edges = &edge_rows(&g);
     assert_eq!(g["edges_total"].as_u64(), Some(edges.len() as u64));
     assert!(edges.windows(2).all(|w| w[0]["weight"].as_u64() >= w[1]["weight"].as_u64()));
     let mut paged = Vec::new();
@@ -205,13 +229,12 @@ async fn a_whole_case_through_the_api() {
         StatusCode::BAD_REQUEST
     );
     // The timeline of a time range: the shares of the whole timeline in it, and their number.
-    let all = g["timeline"].as_array().unwrap();
     let (t0, t1) = (all[all.len() / 4]["time"].as_i64().unwrap(), all[all.len() / 2]["time"].as_i64().unwrap());
     let part = send(&app, get(&format!("/api/v1/runs/{run}/groups/1?from={t0}&to={t1}"))).await.json();
     let want: Vec<&serde_json::Value> =
         all.iter().filter(|p| (t0..=t1).contains(&p["time"].as_i64().unwrap())).collect();
     assert!(g["timeline_total"].as_u64() == Some(all.len() as u64), "the whole timeline is in the answer");
-    assert_eq!(part["timeline"].as_array().unwrap().iter().collect::<Vec<_>>(), want);
+    assert_eq!(timeline_rows(&part).iter().collect::<Vec<_>>(), want);
     assert_eq!(part["timeline_total"].as_u64(), Some(want.len() as u64));
     assert_eq!((part["timeline_from"].as_i64(), part["timeline_to"].as_i64()), (Some(t0), Some(t1)));
     assert_eq!(part["members"], g["members"]);
@@ -228,7 +251,7 @@ async fn a_whole_case_through_the_api() {
         })
         .expect("the renamed planted account is in a group");
     let eg = send(&app, get(&format!("/api/v1/runs/{run}/groups/{evil_group}"))).await.json();
-    let edge = eg["edges"].as_array().unwrap().iter().find(|e| e["a"] == EVIL || e["b"] == EVIL).unwrap().clone();
+    let edge = edge_rows(&eg).into_iter().find(|e| e["a"] == EVIL || e["b"] == EVIL).unwrap();
     let (a, b) = (edge["a"].as_str().unwrap(), edge["b"].as_str().unwrap());
     let url = format!("/api/v1/runs/{run}/evidence?a={}&b={}", urlencode(a), urlencode(b));
     let evidence = send(&app, get(&url)).await.json();
@@ -417,6 +440,38 @@ async fn a_whole_case_through_the_api() {
         assert!(r.status == StatusCode::OK && r.body == *want, "{v} differs once computed again");
     }
     assert!(std::fs::metadata(&saved).unwrap().len() > 1000, "saved anew");
+}
+
+/// A group answer's edge columns as rows (accounts by name: `a` and `b` index the members).
+fn edge_rows(g: &Value) -> Vec<Value> {
+    let (e, m) = (&g["edges"], g["members"].as_array().unwrap());
+    let n = e["a"].as_array().unwrap().len();
+    for col in ["b", "weight", "score", "avg_time_delta"] {
+        assert_eq!(e[col].as_array().unwrap().len(), n, "edge column {col}");
+    }
+    let name = |col: &str, i: usize| m[e[col][i].as_u64().unwrap() as usize]["account"].clone();
+    (0..n)
+        .map(|i| {
+            json!({"a": name("a", i), "b": name("b", i), "weight": e["weight"][i], "score": e["score"][i],
+                "avg_time_delta": e["avg_time_delta"][i]})
+        })
+        .collect()
+}
+
+/// A group answer's timeline columns as rows (account by name, object and kind by value).
+fn timeline_rows(g: &Value) -> Vec<Value> {
+    let (t, m) = (&g["timeline"], g["members"].as_array().unwrap());
+    let n = t["time"].as_array().unwrap().len();
+    for col in ["account", "object", "post"] {
+        assert_eq!(t[col].as_array().unwrap().len(), n, "timeline column {col}");
+    }
+    (0..n)
+        .map(|i| {
+            let o = &t["objects"][t["object"][i].as_u64().unwrap() as usize];
+            json!({"time": t["time"][i], "account": m[t["account"][i].as_u64().unwrap() as usize]["account"],
+                "object": o["object"], "kind": o["kind"], "post": t["post"][i]})
+        })
+        .collect()
 }
 
 fn urlencode(s: &str) -> String {
