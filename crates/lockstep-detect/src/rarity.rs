@@ -409,7 +409,8 @@ fn scan_edge(
             sum += s.terms[k].1;
             k += 1;
         }
-        let score = if nb_size > 0.0 { nb_upper_score(j as u64, sum, nb_size) } else { poisson_upper_score(j as u64, sum) };
+        let score =
+            if nb_size > 0.0 { nb_upper_score(j as u64, sum, nb_size) } else { poisson_upper_score(j as u64, sum) };
         if cuts == 1 || score > best.score {
             best = Scan { expected: sum, tested: j as u32, score };
         }
@@ -684,7 +685,12 @@ mod tests {
         let poisson = detect(&ds, &Params { nb_size: 0.0, ..params }).unwrap();
         let ps = &poisson.significance;
         assert!(ps.score[h] > sig.score[h] + 0.2, "heavy: Poisson {} vs {}", ps.score[h], sig.score[h]);
-        assert!((ps.score[g] - sig.score[g]).abs() < 0.1 * ps.score[g], "light: Poisson {} vs {}", ps.score[g], sig.score[g]);
+        assert!(
+            (ps.score[g] - sig.score[g]).abs() < 0.1 * ps.score[g],
+            "light: Poisson {} vs {}",
+            ps.score[g],
+            sig.score[g]
+        );
         assert_eq!((ps.expected[h], ps.expected[g]), (sig.expected[h], sig.expected[g]));
     }
 }

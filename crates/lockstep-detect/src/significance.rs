@@ -1136,7 +1136,9 @@ mod tests {
         // More spread, less surprise: a heavy pair (140 pairs of posts for 60
         // expected) drops from 18.0 to 10.5, a light one (12 for 1) from 9.08 to 8.85
         // (values summed term by term to 20,000 terms).
-        for (w, m, want, poisson) in [(140u64, 60.0, 10.4796517359, 18.0064995646), (12, 1.0, 8.8496049374, 9.0800799092)] {
+        for (w, m, want, poisson) in
+            [(140u64, 60.0, 10.4796517359, 18.0064995646), (12, 1.0, 8.8496049374, 9.0800799092)]
+        {
             assert!((nb_upper_score(w, m, 100.0) - want).abs() < 1e-6, "w={w} m={m}");
             assert!((poisson_upper_score(w, m) - poisson).abs() < 1e-6, "w={w} m={m}");
         }
