@@ -991,9 +991,8 @@ impl Engine {
             comps.get_mut(&r).expect("component").1.push(EdgeRef { a: x, b: y, weight: w });
         }
         let mut comps: Vec<(Vec<Arc<str>>, Vec<EdgeRef>)> = comps.into_values().collect();
-        for (m, e) in &mut comps {
+        for (m, _) in &mut comps {
             m.sort();
-            e.sort_by(|x, y| y.weight.cmp(&x.weight).then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b))));
         }
         comps.sort_by(|x, y| x.0.cmp(&y.0));
         // Previous group of every member.
@@ -1019,36 +1018,11 @@ impl Engine {
                 .filter(|(i, _)| !taken[**i])
                 .max_by(|x, y| x.1.cmp(y.1).then(self.groups[*y.0].id.cmp(&self.groups[*x.0].id)))
                 .map(|(&i, _)| i);
-            let (id, new_members, formed) = match best {
-                Some(i) => {
-                    taken[i] = true;
-                    let old = &self.groups[i].members;
-                    let new: Vec<Arc<str>> =
-                        members.iter().filter(|m| old.binary_search(m).is_err()).cloned().collect();
-                    (self.groups[i].id, new, false)
-                }
-                None => {
-                    let id = self.next_group;
-                    self.next_group += 1;
-                    (id, members.clone(), true)
-                }
-            };
-            if !new_members.is_empty() {
-                let total: u64 = edges.iter().map(|e| u64::from(e.weight)).sum();
-                let n_edges = edges.len() as u64;
-                let mut top = edges;
-                top.truncate(self.params.evidence.max(1));
-                alerts.push(AlertBody::Group {
-                    change: if formed { "formed" } else { "grew" },
-                    group: id,
-                    members: members.clone(),
-                    new_members,
-                    edges: n_edges,
-                    weight: total,
-                    threshold: self.threshold,
-                    strongest: top,
-                });
+            if let Some(i) = best {
+                taken[i] = true;
             }
+            let (id, alert) = self.group_change(&members, best, edges);
+            alerts.extend(alert);
             next_groups.push(Group { id, members });
         }
         self.groups = next_groups;
@@ -1064,6 +1038,47 @@ impl Engine {
         for body in alerts {
             self.raise(self.max_time, body);
         }
+    }
+
+    /// The id of a group of (sorted) `members` that continues the old group
+    /// `old` (or a new id), and its alert when it formed or gained members,
+    /// with its `edges` strongest first. Both group passes use it.
+    fn group_change(
+        &mut self,
+        members: &[Arc<str>],
+        old: Option<usize>,
+        mut edges: Vec<EdgeRef>,
+    ) -> (u64, Option<AlertBody>) {
+        let (id, new_members, formed) = match old {
+            Some(i) => {
+                let old = &self.groups[i].members;
+                let new: Vec<Arc<str>> = members.iter().filter(|m| old.binary_search(m).is_err()).cloned().collect();
+                (self.groups[i].id, new, false)
+            }
+            None => {
+                let id = self.next_group;
+                self.next_group += 1;
+                (id, members.to_vec(), true)
+            }
+        };
+        if new_members.is_empty() {
+            return (id, None);
+        }
+        edges.sort_by(|x, y| y.weight.cmp(&x.weight).then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b))));
+        let total: u64 = edges.iter().map(|e| u64::from(e.weight)).sum();
+        let n_edges = edges.len() as u64;
+        edges.truncate(self.params.evidence.max(1));
+        let alert = AlertBody::Group {
+            change: if formed { "formed" } else { "grew" },
+            group: id,
+            members: members.to_vec(),
+            new_members,
+            edges: n_edges,
+            weight: total,
+            threshold: self.threshold,
+            strongest: edges,
+        };
+        (id, Some(alert))
     }
 
     /// The groups after strong edges `added` appeared (and none went): the
@@ -1147,36 +1162,9 @@ impl Engine {
         }
         let mut alerts = Vec::new();
         let mut next_groups = Vec::with_capacity(changed.len());
-        for (_, members, best, mut edges) in changed {
-            let (id, new_members, formed) = match best {
-                Some(i) => {
-                    let old = &self.groups[i].members;
-                    let new: Vec<Arc<str>> =
-                        members.iter().filter(|m| old.binary_search(m).is_err()).cloned().collect();
-                    (self.groups[i].id, new, false)
-                }
-                None => {
-                    let id = self.next_group;
-                    self.next_group += 1;
-                    (id, members.clone(), true)
-                }
-            };
-            edges.sort_by(|x, y| y.weight.cmp(&x.weight).then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b))));
-            if !new_members.is_empty() {
-                let total: u64 = edges.iter().map(|e| u64::from(e.weight)).sum();
-                let n_edges = edges.len() as u64;
-                edges.truncate(self.params.evidence.max(1));
-                alerts.push(AlertBody::Group {
-                    change: if formed { "formed" } else { "grew" },
-                    group: id,
-                    members: members.clone(),
-                    new_members,
-                    edges: n_edges,
-                    weight: total,
-                    threshold: self.threshold,
-                    strongest: edges,
-                });
-            }
+        for (_, members, best, edges) in changed {
+            let (id, alert) = self.group_change(&members, best, edges);
+            alerts.extend(alert);
             for m in &members {
                 self.member_group.insert(self.account_ids[m], id);
             }
